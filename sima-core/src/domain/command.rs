@@ -1,0 +1,247 @@
+//! Commands and the pure decision function.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use super::{
+    Actor, Description, DocRef, DomainError, Domain, EditableField, EventKind, Impact, Incident,
+    MessageRef, PageRef, Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
+};
+
+/// Something someone asks of an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Move to another status, with an optional update message.
+    ChangeStatus {
+        /// Target status.
+        to: Status,
+        /// The update people read.
+        message: Option<Text>,
+    },
+    /// Give a role to someone.
+    AssignRole {
+        /// Which role.
+        role: Role,
+        /// Its new holder.
+        user: UserRef,
+    },
+    /// Change one field.
+    Edit(FieldEdit),
+    /// Add a note to the timeline.
+    AddNote(Text),
+    /// Page the on-call of a domain (the incident's own when `None`).
+    Escalate {
+        /// The domain to page.
+        domain: Option<Domain>,
+    },
+    /// Write down the root cause.
+    SetRootCause(Text),
+    /// Record a follow-up action.
+    AddActionItem(Text),
+    /// Record the outcome of an effect the runbook ran.
+    Record(Outcome),
+}
+
+/// A new value for one editable field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldEdit {
+    /// New summary.
+    Summary(Summary),
+    /// New description.
+    Description(Description),
+    /// New severity.
+    Severity(Severity),
+    /// New impact.
+    Impact(Impact),
+    /// New domain.
+    Domain(Domain),
+    /// Backdated (or corrected) start of impact.
+    StartedAt(DateTime<Utc>),
+}
+
+/// What an effect achieved on a platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The room exists.
+    RoomCreated(Room),
+    /// These people were invited.
+    MembersInvited(Vec<UserRef>),
+    /// The card was posted and pinned.
+    CardPosted(MessageRef),
+    /// The broadcast was posted.
+    BroadcastPosted(MessageRef),
+    /// A page was raised.
+    Paged(PageRef),
+    /// A page was resolved.
+    PageResolved(PageRef),
+    /// The post-mortem exists.
+    PostmortemCreated(DocRef),
+    /// An effect failed for good.
+    EffectFailed {
+        /// Effect name.
+        effect: String,
+        /// Why.
+        error: String,
+    },
+}
+
+/// Formats a time the way events and messages show it (RFC 3339, UTC).
+pub fn format_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+impl Incident {
+    /// Decides which events `command` produces, without changing anything.
+    /// An empty list means the command changes nothing (e.g. a role given to
+    /// its current holder).
+    ///
+    /// # Errors
+    /// [`DomainError`] when the incident's state refuses the command.
+    pub fn decide(&self, command: &Command, now: DateTime<Utc>) -> Result<Vec<EventKind>, DomainError> {
+        if let Command::Record(outcome) = command {
+            return Ok(self.record(outcome));
+        }
+        if self.status.is_terminal() {
+            return Err(DomainError::Terminal(self.status));
+        }
+        let events = match command {
+            Command::ChangeStatus { to, message } => {
+                if *to == self.status {
+                    return Err(DomainError::AlreadyInStatus(self.status));
+                }
+                if !self.status.can_become(*to) {
+                    return Err(TransitionError::new(self.status, *to).into());
+                }
+                vec![EventKind::StatusChanged {
+                    from: self.status,
+                    to: *to,
+                    message: message.as_ref().map(|m| m.as_str().to_owned()),
+                }]
+            }
+            Command::AssignRole { role, user } => {
+                let previous = self.roles.get(*role).cloned();
+                if previous.as_ref() == Some(user) {
+                    return Ok(vec![]);
+                }
+                vec![EventKind::RoleAssigned { role: *role, user: user.clone(), previous }]
+            }
+            Command::Edit(edit) => self.decide_edit(edit, now)?.into_iter().collect(),
+            Command::AddNote(text) => vec![EventKind::NoteAdded { text: text.clone() }],
+            Command::Escalate { domain } => {
+                vec![EventKind::Escalated { domain: domain.clone().unwrap_or_else(|| self.domain.clone()) }]
+            }
+            Command::SetRootCause(text) => {
+                if self.root_cause.as_ref() == Some(text) {
+                    return Ok(vec![]);
+                }
+                vec![EventKind::RootCauseSet { text: text.clone() }]
+            }
+            Command::AddActionItem(text) => vec![EventKind::ActionItemAdded { text: text.clone() }],
+            Command::Record(_) => unreachable!("handled above"),
+        };
+        Ok(events)
+    }
+
+    fn decide_edit(&self, edit: &FieldEdit, now: DateTime<Utc>) -> Result<Option<EventKind>, DomainError> {
+        let (field, old, new) = match edit {
+            FieldEdit::Summary(v) => (EditableField::Summary, Some(self.summary.to_string()), Some(v.to_string())),
+            FieldEdit::Description(v) => {
+                (EditableField::Description, Some(self.description.to_string()), Some(v.to_string()))
+            }
+            FieldEdit::Severity(v) => (EditableField::Severity, Some(self.severity.to_string()), Some(v.to_string())),
+            FieldEdit::Impact(v) => (
+                EditableField::Impact,
+                self.impact.map(|i| i.affected_customers().to_string()),
+                Some(v.affected_customers().to_string()),
+            ),
+            FieldEdit::Domain(v) => (EditableField::Domain, Some(self.domain.to_string()), Some(v.to_string())),
+            FieldEdit::StartedAt(at) => {
+                let (milestone, limit) = self.milestones.earliest_after_start();
+                let (milestone, limit) = if now < limit { ("current time", now) } else { (milestone, limit) };
+                if *at > limit {
+                    return Err(DomainError::StartAfterMilestone {
+                        given: format_time(*at),
+                        milestone,
+                        limit: format_time(limit),
+                    });
+                }
+                (
+                    EditableField::StartedAt,
+                    Some(format_time(self.milestones.started_at)),
+                    Some(format_time(*at)),
+                )
+            }
+        };
+        if old == new {
+            return Ok(None);
+        }
+        Ok(Some(EventKind::FieldEdited { field, old, new }))
+    }
+
+    fn record(&self, outcome: &Outcome) -> Vec<EventKind> {
+        let event = match outcome {
+            Outcome::RoomCreated(room) if self.room.is_none() => EventKind::RoomCreated { room: room.clone() },
+            Outcome::MembersInvited(users) => EventKind::MembersInvited { users: users.clone() },
+            Outcome::CardPosted(m) if self.card.is_none() => EventKind::CardPosted { message: m.clone() },
+            Outcome::BroadcastPosted(m) if self.broadcast.is_none() => {
+                EventKind::BroadcastPosted { message: m.clone() }
+            }
+            Outcome::Paged(page) => EventKind::Paged { page: page.clone() },
+            Outcome::PageResolved(page) => EventKind::PageResolved { page: page.clone() },
+            Outcome::PostmortemCreated(doc) if self.postmortem.is_none() => {
+                EventKind::PostmortemCreated { doc: doc.clone() }
+            }
+            Outcome::EffectFailed { effect, error } => {
+                EventKind::EffectFailed { effect: effect.clone(), error: error.clone() }
+            }
+            _ => return vec![],
+        };
+        vec![event]
+    }
+}
+
+/// Everything needed to declare an incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// Affected domain.
+    pub domain: Domain,
+    /// One line.
+    pub summary: Summary,
+    /// Longer text.
+    pub description: Description,
+    /// How bad.
+    pub severity: Severity,
+    /// Affected customers, if known.
+    pub impact: Option<Impact>,
+    /// When impact began, if before the declaration.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Webhook deduplication key.
+    pub dedup_key: Option<super::DedupKey>,
+    /// Who declares it.
+    pub reporter: Actor,
+}
+
+impl Declaration {
+    /// The `declared` event, after checking that impact did not start in the future.
+    ///
+    /// # Errors
+    /// [`DomainError::StartAfterMilestone`] when `started_at` is after `now`.
+    pub fn decide(&self, now: DateTime<Utc>) -> Result<EventKind, DomainError> {
+        let started_at = self.started_at.unwrap_or(now);
+        if started_at > now {
+            return Err(DomainError::StartAfterMilestone {
+                given: format_time(started_at),
+                milestone: "declaration time",
+                limit: format_time(now),
+            });
+        }
+        Ok(EventKind::Declared {
+            domain: self.domain.clone(),
+            summary: self.summary.clone(),
+            description: self.description.clone(),
+            severity: self.severity,
+            impact: self.impact,
+            started_at,
+            dedup_key: self.dedup_key.clone(),
+        })
+    }
+}

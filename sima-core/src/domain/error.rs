@@ -1,0 +1,101 @@
+//! Validation and domain errors; each message says what to fix.
+
+use thiserror::Error;
+
+use super::Status;
+
+/// Input that does not make a valid value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ValidationError {
+    /// Not a domain slug.
+    #[error("domain `{0}` is invalid: use lowercase letters, digits and dashes, starting with a letter (at most 40), e.g. `outbound-email`")]
+    Domain(String),
+    /// Empty or too long summary.
+    #[error("summary must be one line of 1 to 150 characters (got {length})")]
+    Summary {
+        /// Characters received.
+        length: usize,
+    },
+    /// Text over its limit.
+    #[error("{what} is too long: {length} characters, at most {max}")]
+    TooLong {
+        /// The field.
+        what: &'static str,
+        /// Its limit.
+        max: usize,
+        /// Characters received.
+        length: usize,
+    },
+    /// Text that must not be empty.
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    /// Unknown severity.
+    #[error("severity `{0}` is unknown: use sev1, sev2, sev3 or sev4")]
+    Severity(String),
+    /// Unknown status.
+    #[error("status `{0}` is unknown: use open, investigating, identified, monitoring, resolved, false_positive or closed")]
+    Status(String),
+    /// Impact that is not a count.
+    #[error("impact `{0}` must be a number of affected customers, e.g. `120`")]
+    Impact(String),
+    /// Bad dedup key.
+    #[error("dedup_key must be 1 to 255 printable characters")]
+    DedupKey,
+    /// Bad user id.
+    #[error("user `{0}` is invalid: give a chat user id or mention, e.g. `<@U024BE7LH>` or `me`")]
+    User(String),
+    /// Bad actor string.
+    #[error("actor `{0}` is invalid: use `user:<id>`, `monitor:<name>`, `api` or `sima`")]
+    Actor(String),
+    /// Neither a UUID nor `INC-n`.
+    #[error("`{0}` names no incident: use its id (a UUID) or its number, e.g. `INC-42`")]
+    IncidentRef(String),
+    /// A timestamp that is not RFC 3339.
+    #[error("time `{0}` is invalid: use RFC 3339, e.g. `2026-11-25T09:30:00Z`")]
+    Time(String),
+}
+
+/// A command the incident refuses in its current state.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    /// The status table forbids this move.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The incident is closed or a false positive.
+    #[error("the incident is {0}: nothing can change any more")]
+    Terminal(Status),
+    /// A backdated start that would come after another milestone or in the future.
+    #[error("started_at must be at or before {limit} (the {milestone}); got {given}")]
+    StartAfterMilestone {
+        /// The requested start.
+        given: String,
+        /// The milestone it would break.
+        milestone: &'static str,
+        /// That milestone's time.
+        limit: String,
+    },
+    /// The incident already has this status.
+    #[error("the incident is already {0}")]
+    AlreadyInStatus(Status),
+}
+
+/// A status change the transition table refuses.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("cannot go from {from} to {to}: from {from} the next status is one of {allowed}")]
+pub struct TransitionError {
+    /// Current status.
+    pub from: Status,
+    /// Requested status.
+    pub to: Status,
+    /// The statuses allowed from `from`, comma-separated.
+    pub allowed: String,
+}
+
+impl TransitionError {
+    /// The error for `from → to`.
+    pub fn new(from: Status, to: Status) -> Self {
+        let allowed = from.next().iter().map(Status::as_str).collect::<Vec<_>>();
+        let allowed = if allowed.is_empty() { "nothing (terminal)".to_owned() } else { allowed.join(", ") };
+        Self { from, to, allowed }
+    }
+}

@@ -1,0 +1,218 @@
+//! Events: every decision about an incident, in order.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Actor, DedupKey, Description, DocRef, Domain, Impact, MessageRef, PageRef, Role, Room,
+    Severity, Status, Summary, Text, UserRef,
+};
+
+/// One entry of an incident's log. `seq` starts at 1 and is contiguous; the
+/// incident's version is the `seq` of its last event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentEvent {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    /// When it was decided (millisecond precision).
+    pub at: DateTime<Utc>,
+    /// Who caused it.
+    pub actor: Actor,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened, tagged `kind` in snake_case when serialized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The incident was declared.
+    Declared {
+        /// Affected domain.
+        domain: Domain,
+        /// One line.
+        summary: Summary,
+        /// Longer text.
+        description: Description,
+        /// How bad.
+        severity: Severity,
+        /// Affected customers, if known.
+        impact: Option<Impact>,
+        /// When impact began (defaults to the declaration time).
+        started_at: DateTime<Utc>,
+        /// Webhook deduplication key.
+        dedup_key: Option<DedupKey>,
+    },
+    /// The status moved.
+    StatusChanged {
+        /// Before.
+        from: Status,
+        /// After.
+        to: Status,
+        /// What the author said about it.
+        message: Option<String>,
+    },
+    /// A role changed hands.
+    RoleAssigned {
+        /// Which role.
+        role: Role,
+        /// New holder.
+        user: UserRef,
+        /// Previous holder.
+        previous: Option<UserRef>,
+    },
+    /// A field was edited.
+    FieldEdited {
+        /// Which field.
+        field: EditableField,
+        /// Value before, as text.
+        old: Option<String>,
+        /// Value after, as text.
+        new: Option<String>,
+    },
+    /// A note for the timeline.
+    NoteAdded {
+        /// The note.
+        text: Text,
+    },
+    /// Another on-call was paged.
+    Escalated {
+        /// The domain whose on-call is paged.
+        domain: Domain,
+    },
+    /// The root cause was written down.
+    RootCauseSet {
+        /// The root cause.
+        text: Text,
+    },
+    /// A follow-up action was recorded.
+    ActionItemAdded {
+        /// The action.
+        text: Text,
+    },
+    /// The incident room exists.
+    RoomCreated {
+        /// The room.
+        room: Room,
+    },
+    /// People were invited to the room.
+    MembersInvited {
+        /// Who.
+        users: Vec<UserRef>,
+    },
+    /// The incident card was posted (and pinned) in the room.
+    CardPosted {
+        /// The card message.
+        message: MessageRef,
+    },
+    /// The incident was announced in the broadcast channel.
+    BroadcastPosted {
+        /// The broadcast message.
+        message: MessageRef,
+    },
+    /// An on-call was paged.
+    Paged {
+        /// The page.
+        page: PageRef,
+    },
+    /// A page was resolved on the paging platform.
+    PageResolved {
+        /// The page.
+        page: PageRef,
+    },
+    /// The post-mortem document was created.
+    PostmortemCreated {
+        /// The document.
+        doc: DocRef,
+    },
+    /// An effect failed for good; a human may need to act.
+    EffectFailed {
+        /// The effect's name.
+        effect: String,
+        /// Why.
+        error: String,
+    },
+}
+
+impl EventKind {
+    /// The snake_case tag (`status_changed`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Declared { .. } => "declared",
+            Self::StatusChanged { .. } => "status_changed",
+            Self::RoleAssigned { .. } => "role_assigned",
+            Self::FieldEdited { .. } => "field_edited",
+            Self::NoteAdded { .. } => "note_added",
+            Self::Escalated { .. } => "escalated",
+            Self::RootCauseSet { .. } => "root_cause_set",
+            Self::ActionItemAdded { .. } => "action_item_added",
+            Self::RoomCreated { .. } => "room_created",
+            Self::MembersInvited { .. } => "members_invited",
+            Self::CardPosted { .. } => "card_posted",
+            Self::BroadcastPosted { .. } => "broadcast_posted",
+            Self::Paged { .. } => "paged",
+            Self::PageResolved { .. } => "page_resolved",
+            Self::PostmortemCreated { .. } => "postmortem_created",
+            Self::EffectFailed { .. } => "effect_failed",
+        }
+    }
+}
+
+/// The fields an edit can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditableField {
+    /// The summary.
+    Summary,
+    /// The description.
+    Description,
+    /// The severity.
+    Severity,
+    /// The impact.
+    Impact,
+    /// The domain.
+    Domain,
+    /// When impact began.
+    StartedAt,
+}
+
+impl EditableField {
+    /// The snake_case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Summary => "summary",
+            Self::Description => "description",
+            Self::Severity => "severity",
+            Self::Impact => "impact",
+            Self::Domain => "domain",
+            Self::StartedAt => "started_at",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialize_flat_with_a_kind_tag() {
+        let event = IncidentEvent {
+            seq: 2,
+            at: "2026-11-25T10:00:00Z".parse().unwrap(),
+            actor: Actor::Api,
+            kind: EventKind::StatusChanged {
+                from: Status::Open,
+                to: Status::Investigating,
+                message: Some("looking".into()),
+            },
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"seq": 2, "at": "2026-11-25T10:00:00Z", "actor": "api",
+                "kind": "status_changed", "from": "open", "to": "investigating", "message": "looking"})
+        );
+        assert_eq!(serde_json::from_value::<IncidentEvent>(json).unwrap(), event);
+    }
+}

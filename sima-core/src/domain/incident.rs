@@ -1,0 +1,216 @@
+//! The incident aggregate: the fold of its events.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EditableField, EventKind, Impact,
+    IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status,
+    Summary, Text,
+};
+
+/// The timestamps the metrics are computed from (ARCHITECTURE.md §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestones {
+    /// The declared event.
+    pub declared_at: DateTime<Utc>,
+    /// When impact began; at or before every other milestone.
+    pub started_at: DateTime<Utc>,
+    /// The first transition out of `open`.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The first entry into `monitoring` or `resolved`.
+    pub mitigated_at: Option<DateTime<Utc>>,
+    /// The last entry into `resolved`; absent while reopened.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl Milestones {
+    /// Milestones of a just-declared incident.
+    pub fn declared(declared_at: DateTime<Utc>, started_at: DateTime<Utc>) -> Self {
+        Self { declared_at, started_at, acknowledged_at: None, mitigated_at: None, resolved_at: None }
+    }
+
+    /// Moves the milestones along a status change made at `at`.
+    pub fn on_status_change(&mut self, from: Status, to: Status, at: DateTime<Utc>) {
+        if from == Status::Open && self.acknowledged_at.is_none() {
+            self.acknowledged_at = Some(at);
+        }
+        if matches!(to, Status::Monitoring | Status::Resolved) && self.mitigated_at.is_none() {
+            self.mitigated_at = Some(at);
+        }
+        match to {
+            Status::Resolved => self.resolved_at = Some(at),
+            Status::Closed => {}
+            _ => self.resolved_at = None,
+        }
+    }
+
+    /// The earliest milestone other than `started_at`, with its name.
+    pub fn earliest_after_start(&self) -> (&'static str, DateTime<Utc>) {
+        [
+            ("acknowledged_at", self.acknowledged_at),
+            ("mitigated_at", self.mitigated_at),
+            ("resolved_at", self.resolved_at),
+        ]
+        .into_iter()
+        .filter_map(|(name, at)| at.map(|at| (name, at)))
+        .fold(("declared_at", self.declared_at), |min, cur| if cur.1 < min.1 { cur } else { min })
+    }
+}
+
+/// An incident as its events made it. Change it only through
+/// [`Incident::apply`]; the fields are public for reading and storing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Identity.
+    pub id: IncidentId,
+    /// Human number, allocated by the store.
+    pub number: IncidentNumber,
+    /// The `seq` of the last applied event.
+    pub version: u64,
+    /// Current status.
+    pub status: Status,
+    /// Affected domain.
+    pub domain: Domain,
+    /// One line.
+    pub summary: Summary,
+    /// Longer text.
+    pub description: Description,
+    /// How bad.
+    pub severity: Severity,
+    /// Affected customers, if known.
+    pub impact: Option<Impact>,
+    /// Who declared it.
+    pub reporter: Actor,
+    /// Role holders.
+    pub roles: Roles,
+    /// The incident room, once created.
+    pub room: Option<Room>,
+    /// The pinned card in the room.
+    pub card: Option<MessageRef>,
+    /// The announcement in the broadcast channel.
+    pub broadcast: Option<MessageRef>,
+    /// Pages raised and not yet resolved.
+    pub open_pages: Vec<PageRef>,
+    /// The post-mortem, once created.
+    pub postmortem: Option<DocRef>,
+    /// The root cause, once known.
+    pub root_cause: Option<Text>,
+    /// Follow-up actions.
+    pub action_items: Vec<ActionItem>,
+    /// Webhook deduplication key.
+    pub dedup_key: Option<DedupKey>,
+    /// Metric timestamps.
+    pub milestones: Milestones,
+}
+
+impl Incident {
+    /// Builds an incident from its log. `None` if the log does not start with
+    /// a `declared` event.
+    pub fn replay(id: IncidentId, number: IncidentNumber, events: &[IncidentEvent]) -> Option<Self> {
+        let (first, rest) = events.split_first()?;
+        let mut incident = Self::from_declared(id, number, first)?;
+        for event in rest {
+            incident.apply(event);
+        }
+        Some(incident)
+    }
+
+    /// The incident a `declared` event creates.
+    pub fn from_declared(id: IncidentId, number: IncidentNumber, event: &IncidentEvent) -> Option<Self> {
+        let EventKind::Declared { domain, summary, description, severity, impact, started_at, dedup_key } =
+            &event.kind
+        else {
+            return None;
+        };
+        Some(Self {
+            id,
+            number,
+            version: event.seq,
+            status: Status::Open,
+            domain: domain.clone(),
+            summary: summary.clone(),
+            description: description.clone(),
+            severity: *severity,
+            impact: *impact,
+            reporter: event.actor.clone(),
+            roles: Roles::default(),
+            room: None,
+            card: None,
+            broadcast: None,
+            open_pages: Vec::new(),
+            postmortem: None,
+            root_cause: None,
+            action_items: Vec::new(),
+            dedup_key: dedup_key.clone(),
+            milestones: Milestones::declared(event.at, *started_at),
+        })
+    }
+
+    /// Applies one event (already decided, so it cannot fail).
+    pub fn apply(&mut self, event: &IncidentEvent) {
+        self.version = event.seq;
+        match &event.kind {
+            EventKind::Declared { .. } => {}
+            EventKind::StatusChanged { from, to, .. } => {
+                self.status = *to;
+                self.milestones.on_status_change(*from, *to, event.at);
+            }
+            EventKind::RoleAssigned { role, user, .. } => self.roles.set(*role, user.clone()),
+            EventKind::FieldEdited { field, new, .. } => self.apply_edit(*field, new.as_deref()),
+            EventKind::Escalated { .. } | EventKind::NoteAdded { .. } => {}
+            EventKind::RootCauseSet { text } => self.root_cause = Some(text.clone()),
+            EventKind::ActionItemAdded { text } => self
+                .action_items
+                .push(ActionItem { text: text.clone(), added_by: event.actor.clone() }),
+            EventKind::RoomCreated { room } => self.room = Some(room.clone()),
+            EventKind::MembersInvited { .. } | EventKind::EffectFailed { .. } => {}
+            EventKind::CardPosted { message } => self.card = Some(message.clone()),
+            EventKind::BroadcastPosted { message } => self.broadcast = Some(message.clone()),
+            EventKind::Paged { page } => {
+                if !self.open_pages.contains(page) {
+                    self.open_pages.push(page.clone());
+                }
+            }
+            EventKind::PageResolved { page } => self.open_pages.retain(|p| p.dedup_key != page.dedup_key),
+            EventKind::PostmortemCreated { doc } => self.postmortem = Some(doc.clone()),
+        }
+    }
+
+    fn apply_edit(&mut self, field: EditableField, new: Option<&str>) {
+        let new = new.unwrap_or_default();
+        match field {
+            EditableField::Summary => {
+                if let Ok(v) = Summary::parse(new) {
+                    self.summary = v;
+                }
+            }
+            EditableField::Description => {
+                if let Ok(v) = Description::parse(new) {
+                    self.description = v;
+                }
+            }
+            EditableField::Severity => {
+                if let Ok(v) = new.parse() {
+                    self.severity = v;
+                }
+            }
+            EditableField::Impact => self.impact = Impact::parse(new).ok(),
+            EditableField::Domain => {
+                if let Ok(v) = Domain::parse(new) {
+                    self.domain = v;
+                }
+            }
+            EditableField::StartedAt => {
+                if let Ok(v) = DateTime::parse_from_rfc3339(new) {
+                    self.milestones.started_at = v.with_timezone(&Utc);
+                }
+            }
+        }
+    }
+
+    /// A short title: `INC-42 · Emails are late`.
+    pub fn title(&self) -> String {
+        format!("{} · {}", self.number, self.summary)
+    }
+}

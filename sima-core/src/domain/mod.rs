@@ -1,0 +1,26 @@
+//! The incident domain: values, statuses, events, and the pure decide/apply pair.
+
+mod command;
+mod error;
+mod event;
+mod ids;
+mod incident;
+mod refs;
+mod role;
+mod severity;
+mod status;
+mod values;
+
+pub use command::{format_time, Command, Declaration, FieldEdit, Outcome};
+pub use error::{DomainError, TransitionError, ValidationError};
+pub use event::{EditableField, EventKind, IncidentEvent};
+pub use ids::{IncidentId, IncidentNumber, IncidentRef};
+pub use incident::{Incident, Milestones};
+pub use refs::{DocRef, MessageRef, PageRef, Room, RoomId};
+pub use role::{Actor, Role, Roles};
+pub use severity::Severity;
+pub use status::Status;
+pub use values::{ActionItem, DedupKey, Description, Domain, Impact, Summary, Text, UserRef};
+
+#[cfg(test)]
+mod tests;

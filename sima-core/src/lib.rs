@@ -1,0 +1,30 @@
+//! `sima-core` is the pure heart of SIMA, an incident-management engine that runs
+//! production incidents through chat. It decides; adapters act. Nothing here
+//! speaks HTTP or SQL: chat, paging, documents, storage and time are ports
+//! (traits) that adapter crates implement.
+//!
+//! # Layout
+//! - [`domain`]: incidents, statuses, roles, events, and the pure `decide`/`apply` pair.
+//! - [`model`]: neutral messages, forms and documents that adapters render.
+//! - [`ports`]: the traits adapters implement, and the one [`ports::PortError`].
+//! - [`runbook`]: the effects events imply, and the outbox worker that runs them.
+//! - [`service`]: the use cases (`IncidentService`): declare, update, query.
+//! - [`grammar`]: the `/incident …` text commands, with suggestions for typos.
+//! - [`metrics`]: MTTA, MTTR (recovery and repair), MTTD from milestones.
+//! - [`postmortem`]: the pre-filled post-mortem document and its Markdown form.
+//! - [`messages`]: the messages SIMA posts (card, broadcast, welcome, help…).
+//! - [`adapters`]: embedded defaults: log-only chat and paging, Markdown post-mortems.
+//! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite.
+
+pub mod adapters;
+pub mod domain;
+pub mod grammar;
+pub mod messages;
+pub mod metrics;
+pub mod model;
+pub mod ports;
+pub mod postmortem;
+pub mod runbook;
+pub mod service;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;

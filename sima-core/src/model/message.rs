@@ -1,0 +1,169 @@
+//! A neutral chat message: each chat adapter renders it (Block Kit, Adaptive Cards…).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A message: blocks for rich clients and a plain-text fallback for
+/// notifications and clients that cannot render blocks.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Message {
+    /// Plain-text fallback (notifications, screen readers).
+    pub text: String,
+    /// The rich content, in order.
+    pub blocks: Vec<Block>,
+}
+
+/// One piece of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A bold title line (plain text).
+    Header {
+        /// The title.
+        text: String,
+    },
+    /// A paragraph of markdown (`*bold*`, `_italic_`, `<url|label>` links).
+    Text {
+        /// The markdown.
+        markdown: String,
+    },
+    /// Label/value pairs shown side by side.
+    Fields {
+        /// The pairs.
+        fields: Vec<Field>,
+    },
+    /// A bulleted list (markdown items).
+    Bullets {
+        /// The items.
+        items: Vec<String>,
+    },
+    /// Buttons.
+    Actions {
+        /// The buttons, in order.
+        actions: Vec<Action>,
+    },
+    /// Small grey text.
+    Context {
+        /// The markdown.
+        markdown: String,
+    },
+    /// A horizontal rule.
+    Divider,
+}
+
+/// A label and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    /// Short label.
+    pub label: String,
+    /// Markdown value.
+    pub value: String,
+}
+
+impl Field {
+    /// A field from anything printable.
+    pub fn new(label: impl Into<String>, value: impl fmt::Display) -> Self {
+        Self { label: label.into(), value: value.to_string() }
+    }
+}
+
+/// A button. Its `id` is stable: platforms send it back when it is pressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// What pressing it means.
+    pub id: ActionId,
+    /// The label.
+    pub label: String,
+    /// How prominent it is.
+    pub style: ActionStyle,
+    /// Extra data returned on press (the incident id).
+    pub value: Option<String>,
+}
+
+/// Button emphasis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStyle {
+    /// Ordinary.
+    Default,
+    /// The main thing to do.
+    Primary,
+    /// Destructive or urgent.
+    Danger,
+}
+
+/// The stable identity of a button (`action_id` on Slack).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionId {
+    /// Take the Incident Manager role.
+    BecomeIncidentManager,
+    /// Take the Communication Lead role.
+    BecomeCommunicationLead,
+    /// Open the status update form.
+    UpdateStatus,
+    /// Show the incident summary.
+    ShowInfo,
+    /// Show the command list.
+    ShowHelp,
+    /// Open the edit form.
+    EditIncident,
+    /// Page another on-call.
+    Escalate,
+}
+
+impl ActionId {
+    /// Every action.
+    pub const ALL: [ActionId; 7] = [
+        Self::BecomeIncidentManager,
+        Self::BecomeCommunicationLead,
+        Self::UpdateStatus,
+        Self::ShowInfo,
+        Self::ShowHelp,
+        Self::EditIncident,
+        Self::Escalate,
+    ];
+
+    /// The snake_case name (`become_incident_manager`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::BecomeIncidentManager => "become_incident_manager",
+            Self::BecomeCommunicationLead => "become_communication_lead",
+            Self::UpdateStatus => "update_status",
+            Self::ShowInfo => "show_info",
+            Self::ShowHelp => "show_help",
+            Self::EditIncident => "edit_incident",
+            Self::Escalate => "escalate",
+        }
+    }
+
+    /// Parses an `action_id`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    /// The default button label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::BecomeIncidentManager => "I'm the Incident Manager",
+            Self::BecomeCommunicationLead => "I'm the Communication Lead",
+            Self::UpdateStatus => "Update status",
+            Self::ShowInfo => "Incident info",
+            Self::ShowHelp => "Help",
+            Self::EditIncident => "Edit incident",
+            Self::Escalate => "Escalate",
+        }
+    }
+
+    /// A button for this action carrying `value`.
+    pub fn button(self, style: ActionStyle, value: Option<String>) -> Action {
+        Action { id: self, label: self.label().to_owned(), style, value }
+    }
+}
+
+impl fmt::Display for ActionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,31 @@
+//! Ports: the traits adapters implement. Held as `Arc<dyn Port>`.
+
+mod chat;
+mod clock;
+mod docs;
+mod error;
+mod paging;
+mod store;
+
+pub use chat::{ChatPort, RoomSpec};
+#[cfg(feature = "tokio")]
+pub use clock::SystemClock;
+pub use clock::Clock;
+pub use docs::DocsPort;
+pub use error::PortError;
+pub use paging::{Link, Page, PagingPort};
+pub use store::{
+    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect,
+    NewIncident, OutboxStats,
+};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use chat::MockChatPort;
+#[cfg(any(test, feature = "mocks"))]
+pub use clock::MockClock;
+#[cfg(any(test, feature = "mocks"))]
+pub use docs::MockDocsPort;
+#[cfg(any(test, feature = "mocks"))]
+pub use paging::MockPagingPort;
+#[cfg(any(test, feature = "mocks"))]
+pub use store::MockIncidentStore;

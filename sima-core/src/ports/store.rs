@@ -1,0 +1,311 @@
+//! Durable storage of incidents, their events, the outbox and idempotency keys.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::PortError;
+use crate::domain::{
+    DedupKey, Domain, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity,
+    Status,
+};
+use crate::runbook::Effect;
+
+/// Identity of an outbox entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EffectId(Uuid);
+
+impl EffectId {
+    /// A new time-ordered id.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    /// Wraps a stored UUID.
+    pub fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid)
+    }
+
+    /// The underlying UUID.
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl Default for EffectId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for EffectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An effect to enqueue in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEffect {
+    /// Identity.
+    pub id: EffectId,
+    /// The incident it acts for.
+    pub incident_id: IncidentId,
+    /// What to do.
+    pub effect: Effect,
+    /// Not before this time.
+    pub due_at: DateTime<Utc>,
+}
+
+/// An effect a worker has leased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedEffect {
+    /// Identity.
+    pub id: EffectId,
+    /// The incident it acts for.
+    pub incident_id: IncidentId,
+    /// What to do.
+    pub effect: Effect,
+    /// How many times it has been claimed, this claim included.
+    pub attempts: u32,
+}
+
+/// A new incident: its snapshot (number not yet allocated), its first events
+/// and the effects they imply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    /// The snapshot; the store sets `number`.
+    pub incident: Incident,
+    /// The log so far (the `declared` event).
+    pub events: Vec<IncidentEvent>,
+    /// Effects to enqueue.
+    pub effects: Vec<NewEffect>,
+}
+
+/// The result of [`IncidentStore::create`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    /// A new incident, with its allocated number.
+    New(Incident),
+    /// A non-terminal incident already had this dedup key; nothing was written.
+    Existing(Incident),
+}
+
+impl Created {
+    /// The incident, new or existing.
+    pub fn incident(&self) -> &Incident {
+        match self {
+            Self::New(i) | Self::Existing(i) => i,
+        }
+    }
+}
+
+/// Events to append to one incident, written with its new snapshot and the
+/// effects they imply in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendBatch {
+    /// The snapshot after the events (its `version` is the last event's `seq`).
+    pub incident: Incident,
+    /// The version the events were decided on.
+    pub expected_version: u64,
+    /// The new events, `seq` from `expected_version + 1`.
+    pub events: Vec<IncidentEvent>,
+    /// Effects to enqueue.
+    pub effects: Vec<NewEffect>,
+    /// An outbox entry this batch records the outcome of; marked done in the
+    /// same transaction.
+    pub completes: Option<EffectId>,
+}
+
+/// Which incidents a listing or a metric covers. Periods filter `declared_at`:
+/// `from` inclusive, `to` exclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this domain.
+    pub domain: Option<Domain>,
+    /// Only this severity.
+    pub severity: Option<Severity>,
+    /// Declared at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Declared before.
+    pub to: Option<DateTime<Utc>>,
+    /// At most this many (newest first).
+    pub limit: Option<usize>,
+}
+
+impl IncidentFilter {
+    /// Whether `incident` passes the filter (ignoring `limit`).
+    pub fn matches(&self, incident: &Incident) -> bool {
+        self.status.is_none_or(|s| s == incident.status)
+            && self.domain.as_ref().is_none_or(|d| *d == incident.domain)
+            && self.severity.is_none_or(|s| s == incident.severity)
+            && self.from.is_none_or(|f| incident.milestones.declared_at >= f)
+            && self.to.is_none_or(|t| incident.milestones.declared_at < t)
+    }
+}
+
+/// What the metrics need of one incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneRow {
+    /// Identity.
+    pub id: IncidentId,
+    /// Number.
+    pub number: IncidentNumber,
+    /// Domain.
+    pub domain: Domain,
+    /// Severity.
+    pub severity: Severity,
+    /// Status.
+    pub status: Status,
+    /// Timestamps.
+    pub milestones: Milestones,
+}
+
+impl From<&Incident> for MilestoneRow {
+    fn from(i: &Incident) -> Self {
+        Self {
+            id: i.id,
+            number: i.number,
+            domain: i.domain.clone(),
+            severity: i.severity,
+            status: i.status,
+            milestones: i.milestones,
+        }
+    }
+}
+
+/// Counts of outbox entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutboxStats {
+    /// Not yet done.
+    pub pending: u64,
+    /// Done successfully.
+    pub completed: u64,
+    /// Given up on.
+    pub failed: u64,
+}
+
+/// Storage for incidents. Every implementation passes
+/// `sima_core::testkit::store_contract`.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait IncidentStore: Send + Sync {
+    /// Stores a new incident, allocating its number, unless a non-terminal
+    /// incident has the same dedup key (then returns it and writes nothing).
+    ///
+    /// # Errors
+    /// `Transient` when the database is unreachable.
+    async fn create(&self, new: NewIncident) -> Result<Created, PortError>;
+
+    /// Appends events with optimistic concurrency.
+    ///
+    /// # Errors
+    /// `Conflict` when the stored version is not `expected_version`;
+    /// `NotFound` for an unknown incident; `Transient` when unreachable.
+    async fn append(&self, batch: AppendBatch) -> Result<Incident, PortError>;
+
+    /// The incident with this id.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn get(&self, id: IncidentId) -> Result<Option<Incident>, PortError>;
+
+    /// The incident with this number.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn get_by_number(&self, number: IncidentNumber) -> Result<Option<Incident>, PortError>;
+
+    /// The incident whose room this is.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn find_by_room(&self, room: &RoomId) -> Result<Option<Incident>, PortError>;
+
+    /// The non-terminal incident with this dedup key.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn find_open_by_dedup_key(&self, key: &DedupKey) -> Result<Option<Incident>, PortError>;
+
+    /// Incidents matching `filter`, newest first.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError>;
+
+    /// The whole log of an incident, by `seq`.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown incident; `Transient` when unreachable.
+    async fn events(&self, id: IncidentId) -> Result<Vec<IncidentEvent>, PortError>;
+
+    /// Milestones of the incidents matching `filter` (`limit` ignored).
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError>;
+
+    /// Records an idempotency key; `true` the first time it is seen.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError>;
+
+    /// Deletes idempotency keys first seen before `cutoff`; returns how many.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError>;
+
+    /// Leases up to `limit` effects due at `now` (not done, not leased or
+    /// lease expired) until `now + lease`, oldest due first. Concurrent callers
+    /// never get the same effect while its lease runs.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn claim_due(&self, limit: usize, now: DateTime<Utc>, lease: Duration)
+        -> Result<Vec<ClaimedEffect>, PortError>;
+
+    /// Marks an effect done.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn complete(&self, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError>;
+
+    /// Releases an effect to run again at `at`, noting why it failed.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn retry_at(&self, id: EffectId, at: DateTime<Utc>, error: &str) -> Result<(), PortError>;
+
+    /// Marks an effect failed for good.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn give_up(&self, id: EffectId, now: DateTime<Utc>, error: &str) -> Result<(), PortError>;
+
+    /// Ends a lease without running the effect (graceful shutdown).
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn release(&self, id: EffectId) -> Result<(), PortError>;
+
+    /// Outbox counts.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn outbox_stats(&self) -> Result<OutboxStats, PortError>;
+
+    /// Checks the database answers.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn ping(&self) -> Result<(), PortError>;
+}

@@ -1,0 +1,5 @@
+//! Runbooks: which effects events imply, and the worker that runs them.
+
+mod effect;
+
+pub use effect::Effect;

@@ -1,0 +1,1 @@
+//! sima-notion: placeholder until the adapter lands.

@@ -1,0 +1,1 @@
+//! sima-pagerduty: placeholder until the adapter lands.

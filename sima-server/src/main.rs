@@ -1,0 +1,2 @@
+//! The SIMA reference server.
+fn main() {}

@@ -1,0 +1,1 @@
+//! sima-slack: placeholder until the adapter lands.

@@ -1,0 +1,1 @@
+//! sima-store-postgres: placeholder until the adapter lands.

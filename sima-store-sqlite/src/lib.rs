@@ -1,0 +1,1 @@
+//! sima-store-sqlite: placeholder until the adapter lands.
