@@ -37,6 +37,8 @@ pub enum Command {
     SetRootCause(Text),
     /// Record a follow-up action.
     AddActionItem(Text),
+    /// Someone joined the incident room.
+    Join(UserRef),
     /// Record the outcome of an effect the runbook ran.
     Record(Outcome),
 }
@@ -136,6 +138,7 @@ impl Incident {
                 vec![EventKind::RootCauseSet { text: text.clone() }]
             }
             Command::AddActionItem(text) => vec![EventKind::ActionItemAdded { text: text.clone() }],
+            Command::Join(user) => vec![EventKind::MemberJoined { user: user.clone() }],
             Command::Record(_) => unreachable!("handled above"),
         };
         Ok(events)

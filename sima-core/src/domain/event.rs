@@ -96,6 +96,11 @@ pub enum EventKind {
         /// The room.
         room: Room,
     },
+    /// Someone joined the incident room.
+    MemberJoined {
+        /// Who.
+        user: UserRef,
+    },
     /// People were invited to the room.
     MembersInvited {
         /// Who.
@@ -148,6 +153,7 @@ impl EventKind {
             Self::RootCauseSet { .. } => "root_cause_set",
             Self::ActionItemAdded { .. } => "action_item_added",
             Self::RoomCreated { .. } => "room_created",
+            Self::MemberJoined { .. } => "member_joined",
             Self::MembersInvited { .. } => "members_invited",
             Self::CardPosted { .. } => "card_posted",
             Self::BroadcastPosted { .. } => "broadcast_posted",

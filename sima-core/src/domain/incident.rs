@@ -164,7 +164,7 @@ impl Incident {
                 .action_items
                 .push(ActionItem { text: text.clone(), added_by: event.actor.clone() }),
             EventKind::RoomCreated { room } => self.room = Some(room.clone()),
-            EventKind::MembersInvited { .. } | EventKind::EffectFailed { .. } => {}
+            EventKind::MembersInvited { .. } | EventKind::MemberJoined { .. } | EventKind::EffectFailed { .. } => {}
             EventKind::CardPosted { message } => self.card = Some(message.clone()),
             EventKind::BroadcastPosted { message } => self.broadcast = Some(message.clone()),
             EventKind::Paged { page } => {

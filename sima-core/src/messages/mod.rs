@@ -1,1 +1,9 @@
-//! messages
+//! The messages and forms SIMA shows people, as neutral models.
+
+mod cards;
+mod forms;
+mod guidance;
+
+pub use cards::{broadcast, card, postmortem_link, update};
+pub use forms::{declare_form, edit_form, status_form, DomainChoice};
+pub use guidance::{answer, help, mistyped, welcome, COMMANDS};

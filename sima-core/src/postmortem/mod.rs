@@ -1,1 +1,9 @@
-//! postmortem
+//! The pre-filled post-mortem: summary, impact, metrics, timeline, root cause
+//! and action items, as a neutral [`Document`](crate::model::Document), and
+//! its Markdown form.
+
+mod build;
+mod markdown;
+
+pub use build::{describe, document, human_duration};
+pub use markdown::to_markdown;

@@ -32,6 +32,11 @@ pub enum Effect {
         /// The event to announce.
         seq: u64,
     },
+    /// Show the welcome and its buttons to someone who joined.
+    Welcome {
+        /// Who joined.
+        user: UserRef,
+    },
     /// Refresh the pinned card and the broadcast message in place.
     RefreshCard,
     /// Write the post-mortem and post its link.
@@ -50,6 +55,7 @@ impl Effect {
             Self::PostBroadcast => "post_broadcast",
             Self::Page { .. } => "page",
             Self::AnnounceUpdate { .. } => "announce_update",
+            Self::Welcome { .. } => "welcome",
             Self::RefreshCard => "refresh_card",
             Self::CreatePostmortem => "create_postmortem",
             Self::ResolvePages => "resolve_pages",

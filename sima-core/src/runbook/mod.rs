@@ -1,5 +1,16 @@
 //! Runbooks: which effects events imply, and the worker that runs them.
 
+mod config;
 mod effect;
+mod execute;
 
+mod plan;
+mod wake;
+mod worker;
+
+pub use config::{RunbookConfig, WorkerConfig};
 pub use effect::Effect;
+pub use execute::room_name;
+pub use plan::{plan, PagingPolicy};
+pub use wake::{wake_channel, WakeReceiver, WakeSender};
+pub use worker::{EffectWorker, Ports};

@@ -1,1 +1,119 @@
-//! service
+//! Use cases: `IncidentService` loads, decides, and appends events with the
+//! effects they imply in one store transaction.
+
+mod commit;
+mod conversation;
+mod error;
+mod queries;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use tracing::instrument;
+
+pub use conversation::{Conversation, Submission};
+pub use error::ServiceError;
+
+use crate::domain::{Declaration, Incident, IncidentEvent, IncidentId};
+use crate::ports::{Clock, Created, IncidentStore, NewEffect, NewIncident};
+use crate::runbook::{plan, RunbookConfig, WakeSender};
+
+/// The result of a declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    /// The incident.
+    pub incident: Incident,
+    /// `false` when an open incident with the same dedup key was returned instead.
+    pub created: bool,
+}
+
+/// The incident use cases, over a store and a clock.
+#[derive(Clone)]
+pub struct IncidentService {
+    store: Arc<dyn IncidentStore>,
+    clock: Arc<dyn Clock>,
+    config: Arc<RunbookConfig>,
+    wake: Option<WakeSender>,
+}
+
+impl std::fmt::Debug for IncidentService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncidentService").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl IncidentService {
+    /// A service over `store`, with time from `clock`.
+    pub fn new(store: Arc<dyn IncidentStore>, clock: Arc<dyn Clock>, config: RunbookConfig) -> Self {
+        Self { store, clock, config: Arc::new(config), wake: None }
+    }
+
+    /// Wakes this worker whenever effects are enqueued.
+    pub fn with_wake(mut self, wake: WakeSender) -> Self {
+        self.wake = Some(wake);
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn IncidentStore> {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The runbook settings.
+    pub fn config(&self) -> &RunbookConfig {
+        &self.config
+    }
+
+    /// Now, at the millisecond precision events are stored with.
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = self.clock.now();
+        now.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(now)
+    }
+
+    fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
+        plan(&self.config, incident, events)
+            .into_iter()
+            .map(|effect| NewEffect { id: Default::default(), incident_id: incident.id, effect, due_at: now })
+            .collect()
+    }
+
+    fn wake(&self) {
+        if let Some(wake) = &self.wake {
+            wake.wake();
+        }
+    }
+
+    /// Declares an incident, or returns the open one with the same dedup key.
+    ///
+    /// # Errors
+    /// `Refused` if impact started in the future; `Store` if the store fails.
+    #[instrument(skip_all, fields(domain = %declaration.domain, dedup_key = ?declaration.dedup_key), err)]
+    pub async fn declare(&self, declaration: Declaration) -> Result<Declared, ServiceError> {
+        if let Some(key) = &declaration.dedup_key {
+            if let Some(incident) = self.store.find_open_by_dedup_key(key).await? {
+                return Ok(Declared { incident, created: false });
+            }
+        }
+        let now = self.now();
+        let event = IncidentEvent { seq: 1, at: now, actor: declaration.reporter.clone(), kind: declaration.decide(now)? };
+        let id = IncidentId::new();
+        let incident = Incident::from_declared(id, crate::domain::IncidentNumber::UNALLOCATED, &event)
+            .ok_or_else(|| ServiceError::NotFound("declared event".into()))?;
+        let events = vec![event];
+        let effects = self.effects(&incident, &events, now);
+        let created = self.store.create(NewIncident { incident, events, effects }).await?;
+        Ok(match created {
+            Created::New(incident) => {
+                self.wake();
+                tracing::info!(incident = %incident.number, "incident declared");
+                Declared { incident, created: true }
+            }
+            Created::Existing(incident) => Declared { incident, created: false },
+        })
+    }
+}

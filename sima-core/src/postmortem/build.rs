@@ -1,0 +1,126 @@
+//! Building the post-mortem document from an incident and its events.
+
+use crate::domain::{format_time, EventKind, Incident, IncidentEvent};
+use crate::metrics::Durations;
+use crate::model::{DocBlock, Document, PostmortemProperties, Todo};
+
+/// `1h 02m 03s`, `4m 05s`, `6s`; `—` for none.
+pub fn human_duration(seconds: Option<f64>) -> String {
+    let Some(seconds) = seconds else { return "—".to_owned() };
+    let total = seconds.round() as i64;
+    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m {s:02}s"),
+        _ => format!("{h}h {m:02}m {s:02}s"),
+    }
+}
+
+/// One line saying what an event was.
+pub fn describe(event: &IncidentEvent) -> String {
+    match &event.kind {
+        EventKind::Declared { severity, summary, .. } => format!("Declared as {severity}: {summary}"),
+        EventKind::StatusChanged { from, to, message } => match message {
+            Some(m) => format!("Status {from} → {to}: {m}"),
+            None => format!("Status {from} → {to}"),
+        },
+        EventKind::RoleAssigned { role, user, .. } => format!("{user} became {}", role.title()),
+        EventKind::FieldEdited { field, old, new } => format!(
+            "{} changed from {} to {}",
+            field.as_str(),
+            old.as_deref().unwrap_or("nothing"),
+            new.as_deref().unwrap_or("nothing")
+        ),
+        EventKind::NoteAdded { text } => format!("Note: {text}"),
+        EventKind::Escalated { domain } => format!("Escalated to the {domain} on-call"),
+        EventKind::RootCauseSet { text } => format!("Root cause: {text}"),
+        EventKind::ActionItemAdded { text } => format!("Action item: {text}"),
+        EventKind::RoomCreated { room } => format!("Room #{} created", room.name),
+        EventKind::MemberJoined { user } => format!("{user} joined"),
+        EventKind::MembersInvited { users } => {
+            format!("Invited {}", users.iter().map(|u| u.as_str()).collect::<Vec<_>>().join(", "))
+        }
+        EventKind::CardPosted { .. } => "Incident card posted and pinned".to_owned(),
+        EventKind::BroadcastPosted { .. } => "Announced in the broadcast channel".to_owned(),
+        EventKind::Paged { page } => format!("Paged the {} on-call", page.service),
+        EventKind::PageResolved { page } => format!("Page to {} resolved", page.service),
+        EventKind::PostmortemCreated { .. } => "Post-mortem created".to_owned(),
+        EventKind::EffectFailed { effect, error } => format!("Automation {effect} failed: {error}"),
+    }
+}
+
+fn heading(text: &str) -> DocBlock {
+    DocBlock::Heading { level: 2, text: text.to_owned() }
+}
+
+fn paragraph(text: impl Into<String>) -> DocBlock {
+    DocBlock::Paragraph { text: text.into() }
+}
+
+/// The post-mortem of `incident`, pre-filled from its `events`.
+pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
+    let m = &incident.milestones;
+    let d = Durations::of(m);
+    let minutes = |s: Option<f64>| s.map(|s| (s / 60.0 * 100.0).round() / 100.0);
+    let impact = incident.impact.map_or_else(|| "an unknown number of customers".to_owned(), |i| i.to_string());
+    let mut blocks = vec![
+        heading("Summary"),
+        paragraph(incident.summary.to_string()),
+    ];
+    if !incident.description.as_str().is_empty() {
+        blocks.push(paragraph(incident.description.to_string()));
+    }
+    blocks.extend([
+        heading("Impact"),
+        paragraph(format!(
+            "{} incident in {} affecting {impact}, from {} to {}.",
+            incident.severity,
+            incident.domain,
+            format_time(m.started_at),
+            m.resolved_at.map_or_else(|| "(not resolved)".to_owned(), format_time),
+        )),
+        heading("Metrics"),
+        DocBlock::Table {
+            header: vec!["Metric".into(), "Value".into()],
+            rows: vec![
+                vec!["Time to acknowledge".into(), human_duration(d.tta)],
+                vec!["Time to recover (start → resolved)".into(), human_duration(d.ttr_recovery)],
+                vec!["Time to repair (acknowledged → mitigated)".into(), human_duration(d.ttr_repair)],
+                vec!["Time to declare (start → declared)".into(), human_duration(d.ttd)],
+            ],
+        },
+        heading("Timeline"),
+        DocBlock::Table {
+            header: vec!["Time (UTC)".into(), "Who".into(), "What".into()],
+            rows: events.iter().map(|e| vec![format_time(e.at), e.actor.to_string(), describe(e)]).collect(),
+        },
+        heading("Root cause"),
+        paragraph(incident.root_cause.as_ref().map_or_else(
+            || "To be written: why did it happen, and why was it not caught earlier?".to_owned(),
+            ToString::to_string,
+        )),
+        heading("Action items"),
+    ]);
+    let mut todos: Vec<Todo> = incident.action_items.iter().map(|a| Todo { text: a.text.to_string(), done: false }).collect();
+    if todos.is_empty() {
+        todos.push(Todo { text: "Add the follow-up actions that prevent a repeat".into(), done: false });
+    }
+    blocks.push(DocBlock::Todos { items: todos });
+    blocks.extend([heading("Lessons learned"), paragraph("What went well, what went badly, where we were lucky.")]);
+    Document {
+        title: format!("Post-mortem {}", incident.title()),
+        properties: PostmortemProperties {
+            number: incident.number.to_string(),
+            severity: incident.severity.to_string(),
+            domain: incident.domain.to_string(),
+            status: "Draft".into(),
+            started_at: m.started_at,
+            resolved_at: m.resolved_at,
+            mtta_minutes: minutes(d.tta),
+            mttr_minutes: minutes(d.ttr_recovery),
+            incident_manager: incident.roles.incident_manager.as_ref().map(ToString::to_string),
+            room_url: incident.room.as_ref().map(|r| r.url.clone()),
+        },
+        blocks,
+    }
+}

@@ -1,0 +1,89 @@
+//! Which effects each event implies: the opening, update, role-change and
+//! resolve runbooks as one pure function.
+
+use crate::domain::{Actor, EditableField, EventKind, Incident, IncidentEvent, Severity, Status};
+
+use super::{Effect, RunbookConfig};
+
+/// Who gets paged, and from which severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagingPolicy {
+    /// Incidents at least this severe page the domain's on-call
+    /// (`Sev4`, the default, pages every incident).
+    pub min_severity: Severity,
+}
+
+impl Default for PagingPolicy {
+    fn default() -> Self {
+        Self { min_severity: Severity::Sev4 }
+    }
+}
+
+impl PagingPolicy {
+    /// Whether an incident of this severity pages.
+    pub fn pages(&self, severity: Severity) -> bool {
+        severity >= self.min_severity
+    }
+}
+
+/// The effects `events` imply for `after`, the incident once they are applied.
+pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut refresh = false;
+    for event in events {
+        match &event.kind {
+            EventKind::Declared { .. } => effects.push(Effect::CreateRoom),
+            EventKind::RoomCreated { .. } => {
+                if let Actor::User(reporter) = &after.reporter {
+                    effects.push(Effect::InviteMembers { users: vec![reporter.clone()] });
+                }
+                effects.push(Effect::PostCard);
+                effects.push(Effect::PostBroadcast);
+                if config.paging.pages(after.severity) && after.status.is_active() {
+                    effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
+                }
+            }
+            EventKind::StatusChanged { to, .. } => {
+                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                refresh = true;
+                match to {
+                    Status::Resolved if after.postmortem.is_none() => {
+                        effects.extend([Effect::CreatePostmortem, Effect::ResolvePages]);
+                    }
+                    Status::Resolved | Status::FalsePositive => effects.push(Effect::ResolvePages),
+                    _ => {}
+                }
+            }
+            EventKind::FieldEdited { field, .. } => {
+                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                refresh = true;
+                let first_page_due = *field == EditableField::Severity
+                    && after.room.is_some()
+                    && after.open_pages.is_empty()
+                    && after.status.is_active()
+                    && config.paging.pages(after.severity);
+                if first_page_due {
+                    effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
+                }
+            }
+            EventKind::RoleAssigned { .. } => {
+                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                refresh = true;
+            }
+            EventKind::Escalated { domain } => {
+                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                effects.push(Effect::Page { domain: domain.clone(), escalation: true });
+            }
+            EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
+            EventKind::PostmortemCreated { .. } => effects.push(Effect::AnnounceUpdate { seq: event.seq }),
+            EventKind::NoteAdded { .. } | EventKind::RootCauseSet { .. } | EventKind::ActionItemAdded { .. } => {
+                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+            }
+            _ => {}
+        }
+    }
+    if refresh {
+        effects.push(Effect::RefreshCard);
+    }
+    effects
+}

@@ -1,0 +1,172 @@
+//! The effect worker: claims due effects from the outbox, runs independent
+//! ones concurrently, retries what may pass, and records every outcome.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+use futures::FutureExt;
+use tracing::{debug, warn};
+
+use super::execute::{perform, Failure};
+use super::{WakeReceiver, WorkerConfig};
+use crate::domain::{Actor, Command, Outcome};
+use crate::ports::{ChatPort, ClaimedEffect, DocsPort, PagingPort, PortError};
+use crate::service::IncidentService;
+
+/// The outbound platforms effects act on.
+#[derive(Clone)]
+pub struct Ports {
+    /// Chat.
+    pub chat: Arc<dyn ChatPort>,
+    /// Paging.
+    pub pager: Arc<dyn PagingPort>,
+    /// Documents.
+    pub docs: Arc<dyn DocsPort>,
+}
+
+/// Runs the outbox. Several workers (on several replicas) may share one
+/// store: claims are leased, so no effect runs twice at once.
+#[derive(Clone)]
+pub struct EffectWorker {
+    service: IncidentService,
+    ports: Ports,
+    config: WorkerConfig,
+}
+
+impl std::fmt::Debug for EffectWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EffectWorker").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl EffectWorker {
+    /// A worker recording outcomes through `service`.
+    pub fn new(service: IncidentService, ports: Ports, config: WorkerConfig) -> Self {
+        Self { service, ports, config }
+    }
+
+    async fn claim(&self, limit: usize) -> Result<Vec<ClaimedEffect>, PortError> {
+        let now = self.service.clock().now();
+        self.service.store().claim_due(limit, now, self.config.lease).await
+    }
+
+    /// Claims the effects due now and runs them all concurrently; returns how
+    /// many it ran.
+    ///
+    /// # Errors
+    /// `Transient` if the store cannot be reached for claiming.
+    pub async fn run_once(&self) -> Result<usize, PortError> {
+        let claimed = self.claim(self.config.concurrency).await?;
+        let count = claimed.len();
+        futures::future::join_all(claimed.into_iter().map(|c| self.handle(c))).await;
+        Ok(count)
+    }
+
+    /// Runs effects until none is due (follow-up effects included); returns
+    /// how many ran.
+    ///
+    /// # Errors
+    /// `Transient` if the store cannot be reached for claiming.
+    pub async fn run_until_idle(&self) -> Result<usize, PortError> {
+        let mut total = 0;
+        loop {
+            match self.run_once().await? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+    }
+
+    /// Runs until `shutdown` completes: claims as slots free up, wakes on
+    /// `wake` or every `idle_poll`. On shutdown it stops claiming and lets the
+    /// effects in flight finish.
+    pub async fn run(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
+        let mut shutdown = std::pin::pin!(shutdown.fuse());
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            let free = self.config.concurrency.saturating_sub(in_flight.len());
+            if free > 0 {
+                match self.claim(free).await {
+                    Ok(claimed) => in_flight.extend(claimed.into_iter().map(|c| self.handle(c))),
+                    Err(error) => warn!(%error, "could not claim effects"),
+                }
+            }
+            let idle = self.service.clock().sleep(self.config.idle_poll).fuse();
+            let woken = wake.notified().fuse();
+            let mut idle = std::pin::pin!(idle);
+            let mut woken = std::pin::pin!(woken);
+            if in_flight.is_empty() {
+                futures::select! {
+                    () = woken => {}
+                    () = idle => {}
+                    () = shutdown => break,
+                }
+            } else {
+                futures::select! {
+                    _ = in_flight.next() => {}
+                    () = woken => {}
+                    () = shutdown => break,
+                }
+            }
+        }
+        while in_flight.next().await.is_some() {}
+    }
+
+    async fn handle(&self, claimed: ClaimedEffect) {
+        let store = self.service.store();
+        let name = claimed.effect.name();
+        let incident = match store.get(claimed.incident_id).await {
+            Ok(Some(incident)) => incident,
+            Ok(None) => return self.give_up(&claimed, "the incident does not exist").await,
+            Err(error) => return self.retry(&claimed, &Failure::Port(error)).await,
+        };
+        let config = self.service.config();
+        match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
+            Ok(outcomes) => {
+                debug!(effect = name, incident = %incident.number, "effect done");
+                if let Err(error) = self.service.record(incident.id, outcomes, claimed.id).await {
+                    warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
+                }
+            }
+            Err(failure) => self.retry(&claimed, &failure).await,
+        }
+    }
+
+    async fn retry(&self, claimed: &ClaimedEffect, failure: &Failure) {
+        let (retryable, retry_after, error) = match failure {
+            Failure::Port(e) => (e.is_retryable(), retry_after(e), e.to_string()),
+            Failure::NotReady(why) => (true, Some(self.config.not_ready_delay), (*why).to_owned()),
+        };
+        if !retryable || claimed.attempts >= self.config.max_attempts {
+            return self.give_up(claimed, &error).await;
+        }
+        let delay = self.config.retry_delay(claimed.attempts, retry_after);
+        warn!(%error, effect = claimed.effect.name(), attempt = claimed.attempts, ?delay, "effect failed; will retry");
+        let at = self.service.clock().now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+        if let Err(e) = self.service.store().retry_at(claimed.id, at, &error).await {
+            warn!(error = %e, "could not reschedule effect; its lease will expire");
+        }
+    }
+
+    async fn give_up(&self, claimed: &ClaimedEffect, error: &str) {
+        let effect = claimed.effect.name();
+        warn!(%error, effect, attempts = claimed.attempts, "effect failed for good");
+        let store = self.service.store();
+        if let Err(e) = store.give_up(claimed.id, self.service.clock().now(), error).await {
+            warn!(error = %e, "could not mark effect failed");
+            return;
+        }
+        let failed = Command::Record(Outcome::EffectFailed { effect: effect.to_owned(), error: error.to_owned() });
+        if let Err(e) = self.service.execute(claimed.incident_id, Actor::Sima, failed).await {
+            debug!(error = %e, "could not record the failure on the incident");
+        }
+    }
+}
+
+fn retry_after(error: &PortError) -> Option<std::time::Duration> {
+    match error {
+        PortError::RateLimited { retry_after } => *retry_after,
+        _ => None,
+    }
+}

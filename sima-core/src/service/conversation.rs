@@ -1,0 +1,290 @@
+//! People driving incidents from chat: text commands, buttons, forms and
+//! joins, answered with neutral messages.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{IncidentService, ServiceError};
+use crate::domain::{
+    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, Role, RoomId,
+    Severity, Status, Summary, Text, UserRef, ValidationError,
+};
+use crate::grammar::{parse, ParseError, TextCommand, UserArg};
+use crate::messages::{self, answer, DomainChoice};
+use crate::model::{ActionId, Form, FormId, FormTrigger, Message};
+use crate::ports::ChatPort;
+
+/// The outcome of a submitted form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submission {
+    /// Done; optionally tell the person something.
+    Accepted(Option<Message>),
+    /// Some inputs are wrong: what to fix, keyed by input id.
+    Invalid(BTreeMap<String, String>),
+}
+
+/// Chat-facing use cases. Forms are opened right away (their trigger expires
+/// within seconds); everything else is left to the effect worker.
+#[derive(Clone)]
+pub struct Conversation {
+    service: IncidentService,
+    chat: Arc<dyn ChatPort>,
+    domains: Vec<DomainChoice>,
+}
+
+impl std::fmt::Debug for Conversation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conversation").field("domains", &self.domains).finish_non_exhaustive()
+    }
+}
+
+fn warn(error: impl std::fmt::Display) -> Message {
+    answer(format!(":warning: {error}"))
+}
+
+/// Turns refusals into a message for the person; keeps store failures as errors.
+fn told(result: Result<Message, ServiceError>) -> Result<Option<Message>, ServiceError> {
+    match result {
+        Ok(message) => Ok(Some(message)),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Refused(_) | ServiceError::NotFound(_))) => Ok(Some(warn(e))),
+        Err(e) => Err(e),
+    }
+}
+
+impl Conversation {
+    /// Chat use cases over `service`, opening forms on `chat`, offering `domains`.
+    pub fn new(service: IncidentService, chat: Arc<dyn ChatPort>, domains: Vec<DomainChoice>) -> Self {
+        Self { service, chat, domains }
+    }
+
+    /// The underlying service.
+    pub fn service(&self) -> &IncidentService {
+        &self.service
+    }
+
+    async fn open(&self, trigger: Option<FormTrigger>, form: Form) -> Result<Message, ServiceError> {
+        let Some(trigger) = trigger else {
+            return Ok(warn("forms can only be opened from a command or a button"));
+        };
+        match self.chat.open_form(&trigger, &form).await {
+            Ok(()) => Ok(answer(format!("Opening “{}”…", form.title))),
+            Err(e) => Ok(warn(format!("could not open the form: {e}"))),
+        }
+    }
+
+    async fn incident_of(&self, room: &RoomId, value: Option<&str>) -> Result<Option<Incident>, ServiceError> {
+        if let Some(id) = value.and_then(|v| v.parse::<IncidentId>().ok()) {
+            return Ok(self.service.store().get(id).await?);
+        }
+        self.service.find_by_room(room).await
+    }
+
+    /// Handles `/incident <text>` typed by `user` in `room`; returns what to
+    /// show that person (`None`: nothing to say).
+    ///
+    /// # Errors
+    /// Only store failures; mistakes are answered with a message.
+    pub async fn command(
+        &self,
+        room: &RoomId,
+        user: &UserRef,
+        text: &str,
+        trigger: Option<FormTrigger>,
+    ) -> Result<Option<Message>, ServiceError> {
+        let command = match parse(text) {
+            Ok(command) => command,
+            Err(ParseError::Unknown { typed, suggestions }) => {
+                let incident = self.service.find_by_room(room).await?;
+                return Ok(Some(messages::mistyped(&typed, &suggestions, incident.as_ref())));
+            }
+            Err(e) => return Ok(Some(warn(e))),
+        };
+        match command {
+            TextCommand::Declare => return told(self.open(trigger, messages::declare_form(&self.domains)).await),
+            TextCommand::Help => {
+                let incident = self.service.find_by_room(room).await?;
+                return Ok(Some(messages::help(incident.as_ref())));
+            }
+            _ => {}
+        }
+        let Some(incident) = self.service.find_by_room(room).await? else {
+            return Ok(Some(warn("this command works inside an incident room; use `/incident` to declare one")));
+        };
+        told(self.run(&incident, user, command, trigger).await)
+    }
+
+    async fn run(
+        &self,
+        incident: &Incident,
+        user: &UserRef,
+        command: TextCommand,
+        trigger: Option<FormTrigger>,
+    ) -> Result<Message, ServiceError> {
+        let who = |arg: UserArg| match arg {
+            UserArg::Me => user.clone(),
+            UserArg::User(u) => u,
+        };
+        let command = match command {
+            TextCommand::Info => return Ok(messages::card(incident)),
+            TextCommand::Edit => return self.open(trigger, messages::edit_form(incident, &self.domains)).await,
+            TextCommand::Declare | TextCommand::Help => return Ok(messages::help(Some(incident))),
+            TextCommand::Status { status, message } => Command::ChangeStatus { to: status, message },
+            TextCommand::Resolve { message } => Command::ChangeStatus { to: Status::Resolved, message },
+            TextCommand::Manager(arg) => Command::AssignRole { role: Role::IncidentManager, user: who(arg) },
+            TextCommand::Comms(arg) => Command::AssignRole { role: Role::CommunicationLead, user: who(arg) },
+            TextCommand::Severity(s) => Command::Edit(FieldEdit::Severity(s)),
+            TextCommand::Impact(i) => Command::Edit(FieldEdit::Impact(i)),
+            TextCommand::Started(at) => Command::Edit(FieldEdit::StartedAt(at)),
+            TextCommand::Note(text) => Command::AddNote(text),
+            TextCommand::Escalate(domain) => Command::Escalate { domain },
+            TextCommand::RootCause(text) => Command::SetRootCause(text),
+            TextCommand::Action(text) => Command::AddActionItem(text),
+        };
+        let after = self.service.execute(incident.id, Actor::User(user.clone()), command).await?;
+        Ok(answer(format!(":white_check_mark: Done. {} is {} ({}).", after.number, after.status, after.severity)))
+    }
+
+    /// Handles a button press; returns what to show the person who pressed it.
+    ///
+    /// # Errors
+    /// Only store failures.
+    pub async fn action(
+        &self,
+        action: ActionId,
+        value: Option<&str>,
+        room: &RoomId,
+        user: &UserRef,
+        trigger: Option<FormTrigger>,
+    ) -> Result<Option<Message>, ServiceError> {
+        if action == ActionId::ShowHelp {
+            let incident = self.incident_of(room, value).await?;
+            return Ok(Some(messages::help(incident.as_ref())));
+        }
+        let Some(incident) = self.incident_of(room, value).await? else {
+            return Ok(Some(warn("this button belongs to an incident that no longer exists")));
+        };
+        let command = match action {
+            ActionId::ShowInfo => return Ok(Some(messages::card(&incident))),
+            ActionId::UpdateStatus => return told(self.open(trigger, messages::status_form(&incident)).await),
+            ActionId::EditIncident => return told(self.open(trigger, messages::edit_form(&incident, &self.domains)).await),
+            ActionId::ShowHelp => unreachable!("answered above"),
+            ActionId::BecomeIncidentManager => TextCommand::Manager(UserArg::Me),
+            ActionId::BecomeCommunicationLead => TextCommand::Comms(UserArg::Me),
+            ActionId::Escalate => TextCommand::Escalate(None),
+        };
+        told(self.run(&incident, user, command, None).await)
+    }
+
+    /// Someone joined `room`: record it; the runbook welcomes them.
+    ///
+    /// # Errors
+    /// Only store failures.
+    pub async fn joined(&self, room: &RoomId, user: &UserRef) -> Result<(), ServiceError> {
+        let Some(incident) = self.service.find_by_room(room).await? else { return Ok(()) };
+        if incident.status.is_terminal() {
+            return Ok(());
+        }
+        match self.service.execute(incident.id, Actor::User(user.clone()), Command::Join(user.clone())).await {
+            Ok(_) | Err(ServiceError::Refused(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Handles a submitted form; `values` are keyed by input id.
+    ///
+    /// # Errors
+    /// Only store failures; wrong inputs come back as [`Submission::Invalid`].
+    pub async fn submit(
+        &self,
+        form: FormId,
+        values: &BTreeMap<String, String>,
+        metadata: Option<&str>,
+        user: &UserRef,
+    ) -> Result<Submission, ServiceError> {
+        let mut errors = BTreeMap::new();
+        let mut field = |id: &str, parse: &dyn Fn(&str) -> Result<(), ValidationError>| {
+            let value = values.get(id).map(String::as_str).unwrap_or_default();
+            if let Err(e) = parse(value) {
+                errors.insert(id.to_owned(), e.to_string());
+            }
+        };
+        let text = |id: &str| values.get(id).map(|v| v.trim()).filter(|v| !v.is_empty());
+        match form {
+            FormId::DeclareIncident | FormId::EditIncident => {
+                field("domain", &|v| Domain::parse(v).map(drop));
+                field("summary", &|v| Summary::parse(v).map(drop));
+                field("description", &|v| Description::parse(v).map(drop));
+                field("severity", &|v| v.parse::<Severity>().map(drop));
+                field("impact", &|v| if v.trim().is_empty() { Ok(()) } else { Impact::parse(v).map(drop) });
+                if !errors.is_empty() {
+                    return Ok(Submission::Invalid(errors));
+                }
+                let (Ok(domain), Ok(summary), Ok(description), Ok(severity)) = (
+                    Domain::parse(text("domain").unwrap_or_default()),
+                    Summary::parse(text("summary").unwrap_or_default()),
+                    Description::parse(text("description").unwrap_or_default()),
+                    text("severity").unwrap_or_default().parse::<Severity>(),
+                ) else {
+                    return Ok(Submission::Invalid(errors));
+                };
+                let impact = text("impact").and_then(|v| Impact::parse(v).ok());
+                if form == FormId::DeclareIncident {
+                    let declaration = Declaration {
+                        domain,
+                        summary,
+                        description,
+                        severity,
+                        impact,
+                        started_at: None,
+                        dedup_key: None,
+                        reporter: Actor::User(user.clone()),
+                    };
+                    let declared = self.service.declare(declaration).await?;
+                    let n = declared.incident.number;
+                    return Ok(Submission::Accepted(Some(answer(format!(
+                        ":rotating_light: {n} declared. Its room is being created; you will be invited."
+                    )))));
+                }
+                let mut edits = vec![
+                    Command::Edit(FieldEdit::Domain(domain)),
+                    Command::Edit(FieldEdit::Summary(summary)),
+                    Command::Edit(FieldEdit::Description(description)),
+                    Command::Edit(FieldEdit::Severity(severity)),
+                ];
+                edits.extend(impact.map(|i| Command::Edit(FieldEdit::Impact(i))));
+                self.apply_form(metadata, user, &edits, "summary").await
+            }
+            FormId::UpdateStatus => {
+                field("status", &|v| v.parse::<Status>().map(drop));
+                field("message", &|v| if v.trim().is_empty() { Ok(()) } else { Text::parse(v).map(drop) });
+                if !errors.is_empty() {
+                    return Ok(Submission::Invalid(errors));
+                }
+                let (Some(Ok(to)), message) = (text("status").map(str::parse::<Status>), text("message")) else {
+                    return Ok(Submission::Invalid(errors));
+                };
+                let message = message.and_then(|m| Text::parse(m).ok());
+                self.apply_form(metadata, user, &[Command::ChangeStatus { to, message }], "status").await
+            }
+        }
+    }
+
+    async fn apply_form(
+        &self,
+        metadata: Option<&str>,
+        user: &UserRef,
+        commands: &[Command],
+        error_input: &str,
+    ) -> Result<Submission, ServiceError> {
+        let Some(id) = metadata.and_then(|m| m.parse::<IncidentId>().ok()) else {
+            return Ok(Submission::Invalid(BTreeMap::from([(error_input.to_owned(), "this form lost its incident; open it again".to_owned())])));
+        };
+        match self.service.execute_all(id, Actor::User(user.clone()), commands).await {
+            Ok(_) => Ok(Submission::Accepted(None)),
+            Err(e @ (ServiceError::Refused(_) | ServiceError::Invalid(_) | ServiceError::NotFound(_))) => {
+                Ok(Submission::Invalid(BTreeMap::from([(error_input.to_owned(), e.to_string())])))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
