@@ -1,1 +1,42 @@
-//! sima-slack: placeholder until the adapter lands.
+//! `sima-slack` connects SIMA to Slack both ways. Outbound, [`SlackChat`]
+//! implements the core's `ChatPort` over the Slack Web API: it creates incident
+//! channels, posts and updates Block Kit messages, pins them and opens modals.
+//! Inbound, [`router`] is an axum `Router` with `/commands`, `/interactions` and
+//! `/events` that checks Slack's v0 request signatures, parses slash commands,
+//! interactivity payloads and Events API deliveries into [`SlackInbound`], drops
+//! repeated event deliveries, and hands the rest to a [`SlackHandler`] the
+//! embedder provides.
+//!
+//! # Layout
+//! - [`config`]: [`SlackConfig`] and [`Secret`], which never prints its value.
+//! - `client`: the Web API client: bearer auth, timeouts, bounded retries on rate limits.
+//! - `dto`: Slack wire types, named after API methods (crate-private).
+//! - [`error`]: [`SlackError`] and its mapping into `PortError`.
+//! - `naming`: legal, unique channel names.
+//! - [`render`]: neutral `Message` and `Form` to Block Kit, within Slack's limits.
+//! - `adapter`: `impl ChatPort for SlackChat`.
+//! - [`signature`]: v0 request signatures.
+//! - [`inbound`]: [`SlackInbound`], [`SlackReply`] and the [`SlackHandler`] trait.
+//! - [`parse`]: raw request bodies to [`SlackInbound`].
+//! - [`router`]: the axum routes and their [`SlackState`].
+
+mod adapter;
+mod client;
+pub mod config;
+mod dto;
+pub mod error;
+pub mod inbound;
+mod naming;
+pub mod parse;
+pub mod render;
+pub mod router;
+pub mod signature;
+
+pub use adapter::SlackChat;
+pub use config::{Secret, SlackConfig};
+pub use error::SlackError;
+pub use inbound::{BlockAction, SlackHandler, SlackInbound, SlackReply, SlashCommand, ViewClosed, ViewSubmission};
+pub use naming::legal_channel_name;
+pub use parse::{parse_command, parse_event, parse_interaction, EventsRequest, ParseError};
+pub use router::{router, SlackState};
+pub use signature::{sign, SignatureError, SignatureVerifier};

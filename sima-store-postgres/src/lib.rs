@@ -1,1 +1,31 @@
-//! sima-store-postgres: placeholder until the adapter lands.
+//! `sima-store-postgres` keeps SIMA's incidents in PostgreSQL: a snapshot row
+//! per incident beside its append-only event log, the outbox of effects, the
+//! idempotency keys and action items. [`PgStore`] implements
+//! [`IncidentStore`](sima_core::ports::IncidentStore) with optimistic
+//! concurrency on appends, a partial unique index for open dedup keys, and
+//! outbox claims with `FOR UPDATE SKIP LOCKED` and a lease, so several server
+//! replicas share one database. Migrations are embedded and applied on
+//! connect unless turned off; the views `incident_metrics` and
+//! `incident_timeline` are ready for Metabase (see the crate README).
+//!
+//! # Layout
+//! - `config`: [`PgStoreConfig`], how to connect.
+//! - `error`: `sqlx::Error` to [`PortError`](sima_core::ports::PortError).
+//! - `store`: [`PgStore`], the pool, migrations and the `IncidentStore` impl.
+//! - `incidents`: create (numbers, dedup), append, loads and listing.
+//! - `events`: the event log.
+//! - `outbox`: enqueue, claim with leases, complete, retry, give up.
+//! - `keys`: idempotency keys.
+//! - `metrics`: milestones from the `incident_milestones` view.
+
+mod config;
+mod error;
+mod events;
+mod incidents;
+mod keys;
+mod metrics;
+mod outbox;
+mod store;
+
+pub use config::PgStoreConfig;
+pub use store::{PgStore, MIGRATOR};

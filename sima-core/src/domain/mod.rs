@@ -23,4 +23,4 @@ pub use status::Status;
 pub use values::{ActionItem, DedupKey, Description, Domain, Impact, Summary, Text, UserRef};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -10,3 +10,6 @@ mod durations;
 
 pub use aggregate::{compute, MetricsReport, Stat};
 pub use durations::Durations;
+
+#[cfg(test)]
+mod tests;

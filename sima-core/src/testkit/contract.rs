@@ -521,7 +521,7 @@ pub async fn effects_enqueued_with_writes_are_claimable(store: &dyn IncidentStor
     b.effects = vec![page.clone(), invite.clone()];
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
 
-    let now = claim(store, 10, at_ms(100), 30).await;
+    let now = claim(store, 10, at_ms(100), 3600).await;
     assert_eq!(
         now,
         vec![

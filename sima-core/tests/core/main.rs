@@ -1,0 +1,8 @@
+//! sima-core behaviour through its public API: runbooks, worker, service,
+//! conversation and policies.
+
+mod helpers;
+mod opening;
+mod policies;
+mod retries;
+mod updates;

@@ -1,0 +1,189 @@
+//! Status updates, roles, joins, typos and resolution, driven like people do.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sima_core::domain::*;
+use sima_core::messages::DomainChoice;
+use sima_core::model::{ActionId, Block, FormId, FormTrigger};
+use sima_core::ports::IncidentStore;
+use sima_core::service::{Conversation, Submission};
+use sima_core::testkit::ChatCall;
+
+use crate::helpers::{alice, World};
+
+fn bob() -> UserRef {
+    UserRef::parse("UBOB").unwrap()
+}
+
+async fn opened(world: &World) -> (Incident, Conversation) {
+    let incident = world.declare(Severity::Sev2).await;
+    world.worker.run_until_idle().await.unwrap();
+    let domains = vec![DomainChoice { domain: Domain::parse("outbound-email").unwrap(), description: "Emails".into() }];
+    let conversation = Conversation::new(world.service.clone(), world.chat.clone(), domains);
+    (world.reload(&incident).await, conversation)
+}
+
+fn text_of(message: &sima_core::model::Message) -> String {
+    message
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Text { markdown } | Block::Context { markdown } => markdown.clone(),
+            Block::Header { text } => text.clone(),
+            Block::Bullets { items } => items.join("\n"),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn buttons(message: &sima_core::model::Message) -> Vec<ActionId> {
+    message
+        .blocks
+        .iter()
+        .flat_map(|b| match b {
+            Block::Actions { actions } => actions.iter().map(|a| a.id).collect(),
+            _ => vec![],
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_both_cards() {
+    let (world, _clock) = World::manual();
+    let (incident, conversation) = opened(&world).await;
+    let room = incident.room.clone().unwrap();
+    let before = world.chat.calls().len();
+    let reply = conversation.command(&room.id, &alice(), "status investigating looking at the queue", None).await.unwrap();
+    assert!(text_of(&reply.unwrap()).contains("investigating"));
+    world.worker.run_until_idle().await.unwrap();
+    let calls = world.chat.calls()[before..].to_vec();
+    let posted = calls.iter().find_map(|c| match c {
+        ChatCall::Post(r, m) if *r == room.id => Some(text_of(m)),
+        _ => None,
+    });
+    assert!(posted.unwrap().contains("open → investigating"));
+    let broadcast = incident.broadcast.clone().unwrap();
+    assert!(calls.iter().any(|c| matches!(c, ChatCall::Reply(parent, m) if *parent == broadcast && text_of(m).contains("looking at the queue"))));
+    assert!(calls.iter().any(|c| matches!(c, ChatCall::Update(target, m) if *target == broadcast && m.text.contains("investigating"))));
+    let card = incident.card.clone().unwrap();
+    assert!(calls.iter().any(|c| matches!(c, ChatCall::Update(target, _) if *target == card)));
+}
+
+#[tokio::test]
+async fn roles_by_command_and_by_button() {
+    let (world, _clock) = World::manual();
+    let (incident, conversation) = opened(&world).await;
+    let room = incident.room.clone().unwrap();
+    conversation.command(&room.id, &alice(), "manager me", None).await.unwrap();
+    conversation.action(ActionId::BecomeCommunicationLead, Some(&incident.id.to_string()), &room.id, &bob(), None).await.unwrap();
+    let incident = world.reload(&incident).await;
+    assert_eq!(incident.roles.incident_manager, Some(alice()));
+    assert_eq!(incident.roles.communication_lead, Some(bob()));
+}
+
+#[tokio::test]
+async fn whoever_joins_is_welcomed_with_buttons() {
+    let (world, _clock) = World::manual();
+    let (incident, conversation) = opened(&world).await;
+    let room = incident.room.clone().unwrap();
+    conversation.joined(&room.id, &bob()).await.unwrap();
+    world.worker.run_until_idle().await.unwrap();
+    let welcome = world.chat.calls().into_iter().find_map(|c| match c {
+        ChatCall::Ephemeral(r, u, m) if r == room.id && u == bob() => Some(m),
+        _ => None,
+    });
+    let welcome = welcome.expect("an ephemeral welcome for bob");
+    assert!(text_of(&welcome).contains("Welcome to *INC-1"));
+    assert_eq!(
+        buttons(&welcome),
+        vec![ActionId::BecomeIncidentManager, ActionId::BecomeCommunicationLead, ActionId::ShowInfo, ActionId::UpdateStatus, ActionId::ShowHelp]
+    );
+}
+
+#[tokio::test]
+async fn a_mistyped_command_gets_the_closest_commands_and_buttons() {
+    let (world, _clock) = World::manual();
+    let (incident, conversation) = opened(&world).await;
+    let room = incident.room.clone().unwrap();
+    let reply = conversation.command(&room.id, &alice(), "stauts resolved", None).await.unwrap().unwrap();
+    assert!(text_of(&reply).contains("`/incident status <status> [message]`"));
+    assert_eq!(buttons(&reply), vec![ActionId::UpdateStatus, ActionId::ShowInfo, ActionId::ShowHelp]);
+    let refused = conversation.command(&room.id, &alice(), "status closed", None).await.unwrap().unwrap();
+    assert!(text_of(&refused).contains("cannot go from open to closed"));
+}
+
+#[tokio::test]
+async fn the_declare_form_opens_and_its_submission_declares() {
+    let (world, _clock) = World::manual();
+    let conversation = Conversation::new(world.service.clone(), world.chat.clone(), vec![]);
+    let trigger = FormTrigger("trigger-1".into());
+    conversation.command(&RoomId::new("CGENERAL"), &alice(), "", Some(trigger.clone())).await.unwrap();
+    assert!(matches!(&world.chat.calls()[0], ChatCall::OpenForm(t, f) if *t == trigger && f.id == FormId::DeclareIncident));
+
+    let mut values = BTreeMap::from([
+        ("domain".to_owned(), "Outbound Email".to_owned()),
+        ("summary".to_owned(), String::new()),
+        ("severity".to_owned(), "sev2".to_owned()),
+    ]);
+    let Submission::Invalid(errors) = conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap() else {
+        panic!("invalid input must be refused");
+    };
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["domain", "summary"]);
+    values.insert("domain".into(), "outbound-email".into());
+    values.insert("summary".into(), "Emails are late".into());
+    values.insert("impact".into(), "120".into());
+    let accepted = conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap();
+    assert!(matches!(accepted, Submission::Accepted(Some(_))));
+    let listed = world.store.list(&Default::default()).await.unwrap();
+    assert_eq!(listed[0].impact, Some(Impact::new(120)));
+    assert_eq!(listed[0].reporter, Actor::User(alice()));
+}
+
+#[tokio::test]
+async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
+    let (world, clock) = World::manual();
+    let (incident, conversation) = opened(&world).await;
+    let room = incident.room.clone().unwrap();
+    for (minutes, text) in [(4, "status investigating"), (6, "rootcause certificate expired"), (7, "action alert on expiry"), (20, "resolve renewed")] {
+        clock.set("2026-11-25T10:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap() + chrono::Duration::minutes(minutes));
+        conversation.command(&room.id, &alice(), text, None).await.unwrap();
+    }
+    world.worker.run_until_idle().await.unwrap();
+    let incident = world.reload(&incident).await;
+    assert!(incident.postmortem.is_some());
+    assert!(incident.open_pages.is_empty());
+    assert!(world.pager.alerts().values().all(|a| a.resolved));
+    let doc = &world.docs.documents()["INC-1"];
+    assert_eq!(doc.properties.mtta_minutes, Some(4.0));
+    assert_eq!(doc.properties.mttr_minutes, Some(20.0));
+    let markdown = sima_core::postmortem::to_markdown(doc);
+    assert!(markdown.contains("certificate expired"));
+    assert!(markdown.contains("- [ ] alert on expiry"));
+    assert!(markdown.contains("Status open → investigating"));
+    let link_posted = world.chat.calls().into_iter().any(|c| matches!(c, ChatCall::Post(r, m) if r == room.id && m.text.contains("https://docs.example/INC-1")));
+    assert!(link_posted);
+}
+
+#[tokio::test]
+async fn concurrent_changes_to_one_incident_all_land() {
+    let (world, _clock) = World::manual();
+    let incident = world.declare(Severity::Sev3).await;
+    let service = Arc::new(world.service.clone());
+    let tasks: Vec<_> = (0..16)
+        .map(|n| {
+            let service = service.clone();
+            tokio::spawn(async move {
+                let note = Command::AddNote(Text::parse(&format!("note {n}")).unwrap());
+                service.execute(incident.id, Actor::Api, note).await.unwrap();
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let events = world.store.events(incident.id).await.unwrap();
+    assert_eq!(events.len(), 17);
+    assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+}

@@ -1,0 +1,212 @@
+//! Typed configuration: the API, the token, the data source and its property names.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The API base used when none is configured (it includes the version path).
+pub const DEFAULT_API_URL: &str = "https://api.notion.com/v1";
+/// The `Notion-Version` this crate's wire types follow.
+pub const NOTION_VERSION: &str = "2025-09-03";
+
+/// A secret value (an integration token). `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(\"***\")")
+    }
+}
+
+/// How `NotionDocs` reaches Notion, and where post-mortems go.
+///
+/// ```toml
+/// api_url = "https://api.notion.com/v1"
+/// token = "ntn_..."
+/// data_source_id = "d9824bdc-8445-4327-be8b-5b47500af6ce"
+/// [properties]
+/// title = "Name"
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotionConfig {
+    /// API base including the version path (`https://api.notion.com/v1`).
+    #[serde(default = "default_api_url")]
+    pub api_url: String,
+    /// The integration token, sent as `Authorization: Bearer`.
+    pub token: Secret,
+    /// The data source (database) post-mortems are created in.
+    pub data_source_id: String,
+    /// The names of the data source's properties.
+    #[serde(default)]
+    pub properties: PropertyNames,
+    /// Timeouts and retries.
+    #[serde(default)]
+    pub http: HttpConfig,
+}
+
+fn default_api_url() -> String {
+    DEFAULT_API_URL.to_owned()
+}
+
+impl NotionConfig {
+    /// A configuration with the default API URL, property names and retries.
+    pub fn new(token: impl Into<String>, data_source_id: impl Into<String>) -> Self {
+        Self {
+            api_url: default_api_url(),
+            token: Secret::new(token),
+            data_source_id: data_source_id.into(),
+            properties: PropertyNames::default(),
+            http: HttpConfig::default(),
+        }
+    }
+
+    /// Sends requests to another API base (a proxy, a test server).
+    pub fn with_api_url(mut self, api_url: impl Into<String>) -> Self {
+        self.api_url = api_url.into();
+        self
+    }
+}
+
+/// The names of the data source's properties, and so their types:
+/// `title` is the title property, `number`, `incident_manager` are text,
+/// `severity`, `domain`, `status` are selects, `started_at`, `resolved_at`
+/// dates, `mtta_minutes`, `mttr_minutes` numbers, `channel` a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PropertyNames {
+    /// Title property (`Name`).
+    pub title: String,
+    /// Text property holding `INC-42`; post-mortems are looked up by it.
+    pub number: String,
+    /// Select: `sev1`…`sev4`.
+    pub severity: String,
+    /// Select: the domain slug.
+    pub domain: String,
+    /// Select: review status (`Draft`).
+    pub status: String,
+    /// Date: when impact began.
+    pub started_at: String,
+    /// Date: when it was resolved.
+    pub resolved_at: String,
+    /// Number: time to acknowledge, in minutes.
+    pub mtta_minutes: String,
+    /// Number: time to recover, in minutes.
+    pub mttr_minutes: String,
+    /// Text: the Incident Manager.
+    pub incident_manager: String,
+    /// URL: the incident room.
+    pub channel: String,
+}
+
+impl Default for PropertyNames {
+    fn default() -> Self {
+        Self {
+            title: "Name".into(),
+            number: "Incident".into(),
+            severity: "Severity".into(),
+            domain: "Domain".into(),
+            status: "Status".into(),
+            started_at: "Started".into(),
+            resolved_at: "Resolved".into(),
+            mtta_minutes: "MTTA (min)".into(),
+            mttr_minutes: "MTTR (min)".into(),
+            incident_manager: "Incident manager".into(),
+            channel: "Channel".into(),
+        }
+    }
+}
+
+/// Timeouts and in-process retries.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Whole-request timeout, in seconds.
+    pub timeout_secs: u64,
+    /// Attempts per request, the first included (at least 1).
+    pub max_attempts: u32,
+    /// The longest `Retry-After` slept in process; longer waits are returned
+    /// to the caller as `RateLimited`.
+    pub max_retry_wait_secs: u64,
+    /// Wait before the second attempt when Notion names none; doubled each time.
+    pub backoff_ms: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: 30,
+            max_attempts: 3,
+            max_retry_wait_secs: 10,
+            backoff_ms: 500,
+        }
+    }
+}
+
+impl HttpConfig {
+    pub(crate) fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_secs)
+    }
+
+    pub(crate) fn max_retry_wait(&self) -> Duration {
+        Duration::from_secs(self.max_retry_wait_secs)
+    }
+
+    /// The wait before attempt `attempt + 1` when Notion named none.
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 1u64 << attempt.saturating_sub(1).min(10);
+        Duration::from_millis(self.backoff_ms.saturating_mul(factor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_and_unknown_fields_are_refused() {
+        let config: NotionConfig = toml::from_str(
+            r#"
+            token = "ntn_secret"
+            data_source_id = "ds-1"
+            [properties]
+            title = "Post-mortem"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.api_url, DEFAULT_API_URL);
+        assert_eq!(config.properties.title, "Post-mortem");
+        assert_eq!(config.properties.number, "Incident");
+        assert_eq!(config.http, HttpConfig::default());
+
+        let err = toml::from_str::<NotionConfig>(
+            "token = \"t\"\ndata_source_id = \"d\"\ndatabase_id = \"x\"",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let err = toml::from_str::<NotionConfig>("token = \"t\"").unwrap_err();
+        assert!(err.to_string().contains("data_source_id"), "{err}");
+    }
+
+    #[test]
+    fn debug_never_prints_the_token() {
+        let shown = format!("{:?}", NotionConfig::new("ntn_supersecret", "ds-1"));
+        assert!(!shown.contains("supersecret"), "{shown}");
+        assert!(shown.contains("ds-1"), "{shown}");
+    }
+}

@@ -1,0 +1,152 @@
+//! The HTTP client: one enqueue call, with timeouts and bounded retries.
+//!
+//! Every Events API call is idempotent (PagerDuty deduplicates by
+//! `dedup_key`), so 429, 5xx and network failures are retried in process:
+//! up to `max_attempts`, waiting `Retry-After` when PagerDuty names a wait
+//! and an exponential backoff otherwise. A wait longer than
+//! `max_retry_wait_secs` is not slept: the error goes back to the caller.
+
+use std::time::Duration;
+
+use reqwest::header::RETRY_AFTER;
+use reqwest::StatusCode;
+use tracing::warn;
+
+use crate::config::{HttpConfig, PagerDutyConfig};
+use crate::dto::{EnqueueEventRequest, EnqueueEventResponse};
+use crate::error::PagerDutyError;
+
+/// The longest slice of an unexpected body kept in an error.
+const BODY_EXCERPT_CHARS: usize = 300;
+
+/// Sends events to the enqueue URL.
+#[derive(Debug, Clone)]
+pub(crate) struct EventsClient {
+    http: reqwest::Client,
+    events_url: String,
+    policy: HttpConfig,
+}
+
+impl EventsClient {
+    pub(crate) fn new(config: &PagerDutyConfig) -> Result<Self, PagerDutyError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.http.timeout())
+            .user_agent(concat!("sima-pagerduty/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(PagerDutyError::Client)?;
+        Ok(Self {
+            http,
+            events_url: config.events_url.clone(),
+            policy: config.http.clone(),
+        })
+    }
+
+    /// Enqueues `event`, retrying what may pass.
+    pub(crate) async fn enqueue(
+        &self,
+        event: &EnqueueEventRequest,
+    ) -> Result<EnqueueEventResponse, PagerDutyError> {
+        let max_attempts = self.policy.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let error = match self.enqueue_once(event).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if attempt >= max_attempts || !error.is_retryable() {
+                return Err(error);
+            }
+            let wait = match &error {
+                PagerDutyError::RateLimited {
+                    retry_after: Some(wait),
+                } => *wait,
+                _ => self.policy.backoff(attempt),
+            };
+            if wait > self.policy.max_retry_wait() {
+                return Err(error);
+            }
+            warn!(%error, attempt, wait_ms = wait.as_millis() as u64, "PagerDuty call failed, retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    async fn enqueue_once(
+        &self,
+        event: &EnqueueEventRequest,
+    ) -> Result<EnqueueEventResponse, PagerDutyError> {
+        let response = self
+            .http
+            .post(&self.events_url)
+            .json(event)
+            .send()
+            .await
+            .map_err(PagerDutyError::Network)?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let body = response.text().await.map_err(PagerDutyError::Network)?;
+        if status.is_success() {
+            // 202 is the documented answer; a body we cannot read still means accepted.
+            return Ok(serde_json::from_str(&body).unwrap_or_default());
+        }
+        match status {
+            StatusCode::BAD_REQUEST => {
+                let refused: EnqueueEventResponse = serde_json::from_str(&body).unwrap_or_default();
+                let message = if refused.message.is_empty() {
+                    excerpt(&body)
+                } else {
+                    refused.message
+                };
+                Err(PagerDutyError::Rejected {
+                    message,
+                    errors: refused.errors,
+                })
+            }
+            StatusCode::TOO_MANY_REQUESTS => Err(PagerDutyError::RateLimited { retry_after }),
+            _ => Err(PagerDutyError::Status {
+                status: status.as_u16(),
+                body: excerpt(&body),
+            }),
+        }
+    }
+}
+
+/// `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+fn excerpt(body: &str) -> String {
+    body.chars().take(BODY_EXCERPT_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("1.5"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(1500)));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("-4"));
+        assert_eq!(retry_after(&headers), None);
+    }
+}

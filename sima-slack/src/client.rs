@@ -1,0 +1,132 @@
+//! The Web API client: JSON POSTs with bearer auth, timeouts, and a few
+//! in-process retries on rate limits.
+//!
+//! Only rate limits are retried here: Slack did not act on a rate-limited
+//! call, so repeating it is safe. A 5xx or a timeout may hide a message that
+//! was posted, so those go back to the outbox as `Transient`, which decides.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::config::{Secret, SlackConfig};
+use crate::error::SlackError;
+
+/// The wait used when Slack rate-limits without saying how long.
+const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
+
+/// Calls Web API methods with the bot token.
+#[derive(Clone)]
+pub(crate) struct SlackClient {
+    http: reqwest::Client,
+    api_url: String,
+    token: Secret,
+    max_attempts: u32,
+    max_retry_wait: Duration,
+}
+
+impl SlackClient {
+    /// A client for this configuration.
+    pub(crate) fn new(config: &SlackConfig) -> Result<Self, SlackError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout())
+            .connect_timeout(config.timeout().min(Duration::from_secs(5)))
+            .build()
+            .map_err(|e| SlackError::Config(e.to_string()))?;
+        Ok(Self {
+            http,
+            api_url: config.api_url.trim_end_matches('/').to_owned(),
+            token: config.bot_token.clone(),
+            max_attempts: config.max_attempts.max(1),
+            max_retry_wait: config.max_retry_wait(),
+        })
+    }
+
+    /// Calls `method` with a JSON body and decodes the `ok: true` answer.
+    pub(crate) async fn call<B, R>(&self, method: &'static str, body: &B) -> Result<R, SlackError>
+    where
+        B: Serialize + ?Sized + Sync,
+        R: DeserializeOwned,
+    {
+        let payload =
+            serde_json::to_vec(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
+        let mut attempt = 1;
+        loop {
+            match self.call_once(method, payload.clone()).await {
+                Err(SlackError::RateLimited { retry_after, .. })
+                    if attempt < self.max_attempts
+                        && retry_after.unwrap_or(DEFAULT_RETRY_WAIT) <= self.max_retry_wait =>
+                {
+                    let wait = retry_after.unwrap_or(DEFAULT_RETRY_WAIT);
+                    tracing::debug!(method, attempt, wait_ms = wait.as_millis() as u64, "slack rate limited; waiting");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                Err(error) => {
+                    tracing::debug!(method, %error, "slack call failed");
+                    return Err(error);
+                }
+                Ok(value) => {
+                    return serde_json::from_value(value)
+                        .map_err(|e| SlackError::Decode { method, detail: e.to_string() });
+                }
+            }
+        }
+    }
+
+    async fn call_once(&self, method: &'static str, payload: Vec<u8>) -> Result<serde_json::Value, SlackError> {
+        let response = self
+            .http
+            .post(format!("{}/{method}", self.api_url))
+            .bearer_auth(self.token.expose())
+            .header(CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(payload)
+            .send()
+            .await
+            .map_err(|e| SlackError::Transport { method, detail: transport_detail(&e) })?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        if status.as_u16() == 429 {
+            return Err(SlackError::RateLimited { method, retry_after });
+        }
+        if !status.is_success() {
+            return Err(SlackError::Status { method, status: status.as_u16() });
+        }
+        let value: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|e| SlackError::Decode { method, detail: transport_detail(&e) })?;
+        if value.get("ok").and_then(serde_json::Value::as_bool) == Some(true) {
+            return Ok(value);
+        }
+        let code = value.get("error").and_then(serde_json::Value::as_str).unwrap_or("unknown_error").to_owned();
+        if code == "ratelimited" || code == "rate_limited" {
+            return Err(SlackError::RateLimited { method, retry_after });
+        }
+        Err(SlackError::Api { method, code })
+    }
+}
+
+/// The `Retry-After` header, in seconds.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// A short description of a reqwest failure.
+fn transport_detail(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        error.to_string()
+    }
+}

@@ -1,0 +1,136 @@
+//! Slack Web API wire types, named after the methods. They never leave the crate.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `conversations.create`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConversationsCreateRequest<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) is_private: bool,
+}
+
+/// The channel in `conversations.create` and `conversations.list` answers.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Conversation {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) purpose: Option<TopicOrPurpose>,
+}
+
+/// A channel's topic or purpose.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TopicOrPurpose {
+    #[serde(default)]
+    pub(crate) value: String,
+}
+
+/// Answer to `conversations.create`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConversationsCreateResponse {
+    pub(crate) channel: Conversation,
+}
+
+/// `conversations.list`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConversationsListRequest<'a> {
+    pub(crate) types: &'a str,
+    pub(crate) exclude_archived: bool,
+    pub(crate) limit: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cursor: Option<&'a str>,
+}
+
+/// Answer to `conversations.list`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConversationsListResponse {
+    #[serde(default)]
+    pub(crate) channels: Vec<Conversation>,
+    #[serde(default)]
+    pub(crate) response_metadata: Option<ResponseMetadata>,
+}
+
+/// Pagination of list answers.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ResponseMetadata {
+    #[serde(default)]
+    pub(crate) next_cursor: String,
+}
+
+/// `conversations.setTopic`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConversationsSetTopicRequest<'a> {
+    pub(crate) channel: &'a str,
+    pub(crate) topic: &'a str,
+}
+
+/// `conversations.setPurpose`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConversationsSetPurposeRequest<'a> {
+    pub(crate) channel: &'a str,
+    pub(crate) purpose: &'a str,
+}
+
+/// `conversations.invite`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConversationsInviteRequest<'a> {
+    pub(crate) channel: &'a str,
+    /// Comma-separated user ids.
+    pub(crate) users: String,
+    pub(crate) force: bool,
+}
+
+/// `chat.postMessage`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ChatPostMessageRequest<'a> {
+    pub(crate) channel: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) blocks: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) thread_ts: Option<&'a str>,
+    pub(crate) unfurl_links: bool,
+}
+
+/// Answer to `chat.postMessage`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChatPostMessageResponse {
+    pub(crate) channel: String,
+    pub(crate) ts: String,
+}
+
+/// `chat.update`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ChatUpdateRequest<'a> {
+    pub(crate) channel: &'a str,
+    pub(crate) ts: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) blocks: &'a Value,
+}
+
+/// `chat.postEphemeral`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ChatPostEphemeralRequest<'a> {
+    pub(crate) channel: &'a str,
+    pub(crate) user: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) blocks: &'a Value,
+}
+
+/// `pins.add`.
+#[derive(Debug, Serialize)]
+pub(crate) struct PinsAddRequest<'a> {
+    pub(crate) channel: &'a str,
+    pub(crate) timestamp: &'a str,
+}
+
+/// `views.open`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ViewsOpenRequest<'a> {
+    pub(crate) trigger_id: &'a str,
+    pub(crate) view: &'a Value,
+}
+
+/// An `ok: true` answer whose content is not needed.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Ack {}

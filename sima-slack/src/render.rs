@@ -1,0 +1,270 @@
+//! Neutral `Message`s and `Form`s rendered as Slack Block Kit, within Slack's
+//! limits: text that is too long is cut with `…`, lists that are too long are
+//! split across blocks, and a message never has more than 50 blocks.
+
+use serde_json::{json, Map, Value};
+use sima_core::model::{Action, ActionStyle, Block, Choice, Field, Form, Input, InputKind, Message};
+
+/// Slack's documented Block Kit limits.
+pub mod limits {
+    /// Blocks in one message.
+    pub const MESSAGE_BLOCKS: usize = 50;
+    /// Blocks in one modal.
+    pub const MODAL_BLOCKS: usize = 100;
+    /// Text of a section or context element.
+    pub const SECTION_TEXT: usize = 3000;
+    /// Text of one section field.
+    pub const FIELD_TEXT: usize = 2000;
+    /// Fields in one section.
+    pub const SECTION_FIELDS: usize = 10;
+    /// Text of a header.
+    pub const HEADER_TEXT: usize = 150;
+    /// Text of a button.
+    pub const BUTTON_TEXT: usize = 75;
+    /// A button's value.
+    pub const BUTTON_VALUE: usize = 2000;
+    /// Elements in one actions block.
+    pub const ACTIONS_ELEMENTS: usize = 25;
+    /// A modal's title, submit and close labels.
+    pub const MODAL_TITLE: usize = 24;
+    /// A modal's `private_metadata`.
+    pub const PRIVATE_METADATA: usize = 3000;
+    /// An input's label and hint.
+    pub const INPUT_LABEL: usize = 2000;
+    /// A placeholder.
+    pub const PLACEHOLDER: usize = 150;
+    /// Options of a static select.
+    pub const SELECT_OPTIONS: usize = 100;
+    /// An option's text.
+    pub const OPTION_TEXT: usize = 75;
+    /// An option's value.
+    pub const OPTION_VALUE: usize = 150;
+    /// A plain-text input's `max_length`.
+    pub const INPUT_MAX_LENGTH: u32 = 3000;
+    /// The fallback `text` of a message (Slack truncates at 40 000; stay well below).
+    pub const FALLBACK_TEXT: usize = 3000;
+}
+
+/// Cuts `text` to at most `max` characters, ending with `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn plain(text: &str, max: usize) -> Value {
+    json!({ "type": "plain_text", "text": truncate(text, max), "emoji": true })
+}
+
+fn mrkdwn(text: &str, max: usize) -> Value {
+    json!({ "type": "mrkdwn", "text": truncate(text, max) })
+}
+
+/// The fallback `text` sent with the blocks: the message's own text, else its
+/// first header or paragraph.
+pub fn fallback_text(message: &Message) -> String {
+    let text = if message.text.trim().is_empty() {
+        message
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Header { text } if !text.trim().is_empty() => Some(text.as_str()),
+                Block::Text { markdown } if !markdown.trim().is_empty() => Some(markdown.as_str()),
+                _ => None,
+            })
+            .unwrap_or("SIMA")
+    } else {
+        message.text.as_str()
+    };
+    truncate(text, limits::FALLBACK_TEXT)
+}
+
+/// The Block Kit `blocks` array of a message (at most 50 blocks).
+pub fn message_blocks(message: &Message) -> Value {
+    let mut blocks: Vec<Value> = message.blocks.iter().flat_map(render_block).collect();
+    if blocks.len() > limits::MESSAGE_BLOCKS {
+        let dropped = blocks.len() - (limits::MESSAGE_BLOCKS - 1);
+        blocks.truncate(limits::MESSAGE_BLOCKS - 1);
+        blocks.push(json!({
+            "type": "context",
+            "elements": [mrkdwn(&format!("_{dropped} more blocks not shown_"), limits::SECTION_TEXT)],
+        }));
+    }
+    Value::Array(blocks)
+}
+
+fn render_block(block: &Block) -> Vec<Value> {
+    match block {
+        Block::Header { text } if text.trim().is_empty() => vec![],
+        Block::Header { text } => vec![json!({ "type": "header", "text": plain(text, limits::HEADER_TEXT) })],
+        Block::Text { markdown } if markdown.trim().is_empty() => vec![],
+        Block::Text { markdown } => vec![section(markdown)],
+        Block::Fields { fields } => fields.chunks(limits::SECTION_FIELDS).map(fields_section).collect(),
+        Block::Bullets { items } if items.is_empty() => vec![],
+        Block::Bullets { items } => {
+            let text = items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("\n");
+            vec![section(&text)]
+        }
+        Block::Actions { actions } => actions.chunks(limits::ACTIONS_ELEMENTS).map(actions_block).collect(),
+        Block::Context { markdown } if markdown.trim().is_empty() => vec![],
+        Block::Context { markdown } => {
+            vec![json!({ "type": "context", "elements": [mrkdwn(markdown, limits::SECTION_TEXT)] })]
+        }
+        Block::Divider => vec![json!({ "type": "divider" })],
+    }
+}
+
+fn section(markdown: &str) -> Value {
+    json!({ "type": "section", "text": mrkdwn(markdown, limits::SECTION_TEXT) })
+}
+
+fn fields_section(fields: &[Field]) -> Value {
+    let fields: Vec<Value> = fields
+        .iter()
+        .map(|f| {
+            let value = if f.value.trim().is_empty() { "—" } else { f.value.as_str() };
+            mrkdwn(&format!("*{}*\n{}", f.label, value), limits::FIELD_TEXT)
+        })
+        .collect();
+    json!({ "type": "section", "fields": fields })
+}
+
+fn actions_block(actions: &[Action]) -> Value {
+    let mut seen = Vec::new();
+    let elements: Vec<Value> = actions
+        .iter()
+        .filter(|a| {
+            // Slack refuses two elements with one action_id in a block.
+            let fresh = !seen.contains(&a.id);
+            seen.push(a.id);
+            fresh
+        })
+        .map(button)
+        .collect();
+    json!({ "type": "actions", "elements": elements })
+}
+
+fn button(action: &Action) -> Value {
+    let mut button = Map::new();
+    button.insert("type".into(), json!("button"));
+    button.insert("text".into(), plain(&action.label, limits::BUTTON_TEXT));
+    button.insert("action_id".into(), json!(action.id.as_str()));
+    if let Some(value) = &action.value {
+        button.insert("value".into(), json!(truncate(value, limits::BUTTON_VALUE)));
+    }
+    match action.style {
+        ActionStyle::Default => {}
+        ActionStyle::Primary => {
+            button.insert("style".into(), json!("primary"));
+        }
+        ActionStyle::Danger => {
+            button.insert("style".into(), json!("danger"));
+        }
+    }
+    Value::Object(button)
+}
+
+/// The `view` object of a modal: `callback_id` is the form id, each input's
+/// `block_id` and `action_id` are `Input.id`, `private_metadata` is the
+/// form's metadata.
+pub fn modal_view(form: &Form) -> Value {
+    let blocks: Vec<Value> = form.inputs.iter().take(limits::MODAL_BLOCKS).map(input_block).collect();
+    let mut view = Map::new();
+    view.insert("type".into(), json!("modal"));
+    view.insert("callback_id".into(), json!(form.id.as_str()));
+    view.insert("title".into(), plain(&form.title, limits::MODAL_TITLE));
+    view.insert("submit".into(), plain(&form.submit, limits::MODAL_TITLE));
+    view.insert("close".into(), plain("Cancel", limits::MODAL_TITLE));
+    if let Some(metadata) = &form.metadata {
+        // Cutting metadata would corrupt it; the core keeps it short (an id).
+        view.insert("private_metadata".into(), json!(metadata.chars().take(limits::PRIVATE_METADATA).collect::<String>()));
+    }
+    view.insert("blocks".into(), Value::Array(blocks));
+    Value::Object(view)
+}
+
+fn input_block(input: &Input) -> Value {
+    let mut block = Map::new();
+    block.insert("type".into(), json!("input"));
+    block.insert("block_id".into(), json!(input.id));
+    block.insert("label".into(), plain(&input.label, limits::INPUT_LABEL));
+    block.insert("optional".into(), json!(input.optional));
+    if let Some(hint) = &input.hint {
+        block.insert("hint".into(), plain(hint, limits::INPUT_LABEL));
+    }
+    block.insert("element".into(), element(input));
+    Value::Object(block)
+}
+
+fn element(input: &Input) -> Value {
+    let mut element = Map::new();
+    element.insert("action_id".into(), json!(input.id));
+    match &input.kind {
+        InputKind::Text { multiline, max_length, placeholder } => {
+            element.insert("type".into(), json!("plain_text_input"));
+            element.insert("multiline".into(), json!(multiline));
+            let max = max_length.map(|m| m.min(limits::INPUT_MAX_LENGTH));
+            if let Some(max) = max {
+                element.insert("max_length".into(), json!(max));
+            }
+            if let Some(placeholder) = placeholder {
+                element.insert("placeholder".into(), plain(placeholder, limits::PLACEHOLDER));
+            }
+            if let Some(initial) = input.initial.as_deref().filter(|s| !s.is_empty()) {
+                let cap = max.unwrap_or(limits::INPUT_MAX_LENGTH) as usize;
+                element.insert("initial_value".into(), json!(initial.chars().take(cap).collect::<String>()));
+            }
+        }
+        InputKind::Select { options } => {
+            element.insert("type".into(), json!("static_select"));
+            let options: Vec<&Choice> = options.iter().take(limits::SELECT_OPTIONS).collect();
+            if let Some(initial) = input.initial.as_deref() {
+                if let Some(choice) = options.iter().find(|c| c.value == initial) {
+                    element.insert("initial_option".into(), option(choice));
+                }
+            }
+            element.insert("options".into(), options.into_iter().map(option).collect());
+        }
+        InputKind::Number { min } => {
+            element.insert("type".into(), json!("number_input"));
+            element.insert("is_decimal_allowed".into(), json!(false));
+            if let Some(min) = min {
+                element.insert("min_value".into(), json!(min.to_string()));
+            }
+            if let Some(initial) = input.initial.as_deref().filter(|s| s.trim().parse::<u64>().is_ok()) {
+                element.insert("initial_value".into(), json!(initial.trim()));
+            }
+        }
+    }
+    Value::Object(element)
+}
+
+fn option(choice: &Choice) -> Value {
+    json!({
+        "text": plain(&choice.label, limits::OPTION_TEXT),
+        "value": choice.value.chars().take(limits::OPTION_VALUE).collect::<String>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_characters_and_marks_the_cut() {
+        assert_eq!(truncate("héllo", 5), "héllo");
+        assert_eq!(truncate("héllo world", 5), "héll…");
+        assert_eq!(truncate("ééééééé", 3).chars().count(), 3);
+    }
+
+    #[test]
+    fn fallback_prefers_text_then_header() {
+        let m = Message { text: String::new(), blocks: vec![Block::Divider, Block::Header { text: "INC-4".into() }] };
+        assert_eq!(fallback_text(&m), "INC-4");
+        let m = Message { text: "hello".into(), blocks: vec![] };
+        assert_eq!(fallback_text(&m), "hello");
+    }
+}
