@@ -49,8 +49,7 @@ impl SlackClient {
         B: Serialize + ?Sized + Sync,
         R: DeserializeOwned,
     {
-        let payload =
-            serde_json::to_vec(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
+        let payload = serde_json::to_vec(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
         let mut attempt = 1;
         loop {
             match self.call_once(method, payload.clone()).await {
@@ -93,10 +92,8 @@ impl SlackClient {
         if !status.is_success() {
             return Err(SlackError::Status { method, status: status.as_u16() });
         }
-        let value: serde_json::Value = response
-            .json()
-            .await
-            .map_err(|e| SlackError::Decode { method, detail: transport_detail(&e) })?;
+        let value: serde_json::Value =
+            response.json().await.map_err(|e| SlackError::Decode { method, detail: transport_detail(&e) })?;
         if value.get("ok").and_then(serde_json::Value::as_bool) == Some(true) {
             return Ok(value);
         }
@@ -110,14 +107,7 @@ impl SlackClient {
 
 /// The `Retry-After` header, in seconds.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// A short description of a reqwest failure.

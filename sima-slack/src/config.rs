@@ -124,8 +124,7 @@ mod tests {
 
     #[test]
     fn defaults_fill_in_and_unknown_fields_are_refused() {
-        let config: SlackConfig =
-            serde_json::from_str(r#"{"bot_token":"xoxb-1","signing_secret":"s"}"#).unwrap();
+        let config: SlackConfig = serde_json::from_str(r#"{"bot_token":"xoxb-1","signing_secret":"s"}"#).unwrap();
         assert_eq!(config.api_url, DEFAULT_API_URL);
         assert_eq!(config.max_attempts, 3);
         assert_eq!(config.timeout(), Duration::from_secs(10));

@@ -67,15 +67,23 @@ impl SlackError {
 fn from_code(method: &str, code: &str) -> PortError {
     let what = format!("{method}: {code}");
     match code {
-        "not_authed" | "invalid_auth" | "token_revoked" | "token_expired" | "account_inactive"
-        | "missing_scope" | "no_permission" | "not_allowed_token_type" | "access_denied"
+        "not_authed"
+        | "invalid_auth"
+        | "token_revoked"
+        | "token_expired"
+        | "account_inactive"
+        | "missing_scope"
+        | "no_permission"
+        | "not_allowed_token_type"
+        | "access_denied"
         | "ekm_access_denied" => PortError::Unauthorized(what),
-        "channel_not_found" | "message_not_found" | "thread_not_found" | "not_in_channel"
-        | "is_archived" | "no_item_specified" => PortError::NotFound(what),
+        "channel_not_found" | "message_not_found" | "thread_not_found" | "not_in_channel" | "is_archived"
+        | "no_item_specified" => PortError::NotFound(what),
         "name_taken" => PortError::Conflict(what),
         "ratelimited" | "rate_limited" => PortError::RateLimited { retry_after: None },
-        "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout"
-        | "team_added_to_org" => PortError::Transient(what),
+        "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" | "team_added_to_org" => {
+            PortError::Transient(what)
+        }
         _ => PortError::Invalid(what),
     }
 }

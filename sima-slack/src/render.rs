@@ -180,7 +180,10 @@ pub fn modal_view(form: &Form) -> Value {
     view.insert("close".into(), plain("Cancel", limits::MODAL_TITLE));
     if let Some(metadata) = &form.metadata {
         // Cutting metadata would corrupt it; the core keeps it short (an id).
-        view.insert("private_metadata".into(), json!(metadata.chars().take(limits::PRIVATE_METADATA).collect::<String>()));
+        view.insert(
+            "private_metadata".into(),
+            json!(metadata.chars().take(limits::PRIVATE_METADATA).collect::<String>()),
+        );
     }
     view.insert("blocks".into(), Value::Array(blocks));
     Value::Object(view)

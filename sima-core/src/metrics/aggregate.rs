@@ -32,11 +32,17 @@ impl Stat {
             return Self { missing, ..Self::default() };
         }
         let mean = values.iter().sum::<f64>() / n as f64;
-        let p90_rank = (n * 9).div_ceil(10).max(1);
-        let (_, p90, _) = values.select_nth_unstable_by(p90_rank - 1, f64::total_cmp);
+        let p90_index = (n * 9).div_ceil(10).max(1) - 1;
+        let (lower, p90, _) = values.select_nth_unstable_by(p90_index, f64::total_cmp);
         let p90 = *p90;
-        let (below, upper_mid, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-        let upper_mid = *upper_mid;
+        // Everything left of the p90 is at most p90, and the median sits there too.
+        let mid = n / 2;
+        let (below, upper_mid) = if mid == p90_index {
+            (lower, p90)
+        } else {
+            let (below, upper_mid, _) = lower.select_nth_unstable_by(mid, f64::total_cmp);
+            (below, *upper_mid)
+        };
         let median = if n % 2 == 1 {
             upper_mid
         } else {

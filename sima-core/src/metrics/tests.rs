@@ -98,3 +98,17 @@ fn stats_follow_the_documented_definitions() {
     let none = Stat::of(vec![], 2);
     assert_eq!((none.count, none.mean, none.missing), (0, None, 2));
 }
+
+proptest::proptest! {
+    #[test]
+    fn stats_equal_a_full_sort(values in proptest::collection::vec(-1e6f64..1e6, 1..200)) {
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        let median = if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 };
+        let p90 = sorted[(n * 9).div_ceil(10) - 1];
+        let stat = Stat::of(values, 0);
+        proptest::prop_assert_eq!(stat.median, Some(median));
+        proptest::prop_assert_eq!(stat.p90, Some(p90));
+    }
+}

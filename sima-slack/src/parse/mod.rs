@@ -75,7 +75,15 @@ pub fn parse_interaction(body: &[u8]) -> Result<Option<SlackInbound>, ParseError
     let form: InteractionForm = serde_urlencoded::from_bytes(body).map_err(ParseError::new)?;
     let payload: InteractionPayload = serde_json::from_str(&form.payload).map_err(ParseError::new)?;
     Ok(match payload {
-        InteractionPayload::BlockActions { user: who, channel, container, message, trigger_id, response_url, actions } => {
+        InteractionPayload::BlockActions {
+            user: who,
+            channel,
+            container,
+            message,
+            trigger_id,
+            response_url,
+            actions,
+        } => {
             let Some((action, press)) = known_action(&actions) else { return Ok(None) };
             let container = container.unwrap_or_default();
             let channel = channel.map(|c| c.id).or(container.channel_id);
@@ -143,9 +151,16 @@ fn element_value(state: &Value) -> Option<String> {
         .and_then(text)
         .or_else(|| state.get("selected_option").and_then(|o| o.get("value")).and_then(text))
         .or_else(|| {
-            ["selected_user", "selected_conversation", "selected_channel", "selected_date", "selected_time", "selected_date_time"]
-                .iter()
-                .find_map(|k| state.get(*k).and_then(text))
+            [
+                "selected_user",
+                "selected_conversation",
+                "selected_channel",
+                "selected_date",
+                "selected_time",
+                "selected_date_time",
+            ]
+            .iter()
+            .find_map(|k| state.get(*k).and_then(text))
         })
         .or_else(|| {
             let many = state.get("selected_options")?.as_array()?;

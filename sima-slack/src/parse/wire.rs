@@ -110,8 +110,13 @@ pub(super) struct ViewState {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum EventsBody {
-    UrlVerification { challenge: String },
-    EventCallback { event_id: String, event: Value },
+    UrlVerification {
+        challenge: String,
+    },
+    EventCallback {
+        event_id: String,
+        event: Value,
+    },
     #[serde(other)]
     Other,
 }

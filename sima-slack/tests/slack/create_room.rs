@@ -136,7 +136,10 @@ async fn a_name_with_nothing_legal_is_invalid_without_a_call() {
 async fn create_errors_map_to_port_errors() {
     for (code, unauthorized) in [("invalid_auth", true), ("invalid_name_specials", false)] {
         let server = MockServer::start().await;
-        Mock::given(path("/conversations.create")).respond_with(ok(json!({"ok": false, "error": code}))).mount(&server).await;
+        Mock::given(path("/conversations.create"))
+            .respond_with(ok(json!({"ok": false, "error": code})))
+            .mount(&server)
+            .await;
         let error = chat(&server).create_room(&spec("incident_1")).await.unwrap_err();
         if unauthorized {
             assert!(matches!(error, PortError::Unauthorized(_)), "{error:?}");
@@ -149,9 +152,15 @@ async fn create_errors_map_to_port_errors() {
 #[tokio::test]
 async fn a_failed_topic_does_not_fail_the_room() {
     let server = MockServer::start().await;
-    Mock::given(path("/conversations.create")).respond_with(ok(fixture_json("conversations_create.json"))).mount(&server).await;
+    Mock::given(path("/conversations.create"))
+        .respond_with(ok(fixture_json("conversations_create.json")))
+        .mount(&server)
+        .await;
     Mock::given(path("/conversations.setPurpose")).respond_with(ok(json!({"ok": true}))).mount(&server).await;
-    Mock::given(path("/conversations.setTopic")).respond_with(ok(json!({"ok": false, "error": "too_long"}))).mount(&server).await;
+    Mock::given(path("/conversations.setTopic"))
+        .respond_with(ok(json!({"ok": false, "error": "too_long"})))
+        .mount(&server)
+        .await;
     let room = chat(&server).create_room(&spec("incident_11_25_emails-are-late")).await.unwrap();
     assert_eq!(room.id.as_str(), "C0NEWROOM");
 }

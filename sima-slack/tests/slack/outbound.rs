@@ -78,7 +78,8 @@ async fn reply_posts_in_the_parent_thread() {
 
 #[tokio::test]
 async fn update_replaces_the_message_by_channel_and_ts() {
-    let server = answering("chat.update", ok(json!({"ok": true, "channel": "C0INCIDENT", "ts": "1700000200.000300"}))).await;
+    let server =
+        answering("chat.update", ok(json!({"ok": true, "channel": "C0INCIDENT", "ts": "1700000200.000300"}))).await;
 
     chat(&server).update(&message_ref(), &card()).await.unwrap();
 
@@ -149,7 +150,13 @@ async fn post_ephemeral_targets_one_user() {
 }
 
 fn form() -> Form {
-    Form { id: FormId::DeclareIncident, title: "Declare an incident".into(), submit: "Declare".into(), inputs: vec![], metadata: Some("C0INCIDENT".into()) }
+    Form {
+        id: FormId::DeclareIncident,
+        title: "Declare an incident".into(),
+        submit: "Declare".into(),
+        inputs: vec![],
+        metadata: Some("C0INCIDENT".into()),
+    }
 }
 
 #[tokio::test]
@@ -213,7 +220,11 @@ async fn refused_content_is_invalid_and_missing_channels_not_found() {
 async fn server_errors_and_timeouts_are_transient_and_not_retried() {
     for status in [500, 502, 503] {
         let server = MockServer::start().await;
-        Mock::given(path("/chat.postMessage")).respond_with(ResponseTemplate::new(status)).expect(1).mount(&server).await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(ResponseTemplate::new(status))
+            .expect(1)
+            .mount(&server)
+            .await;
         let error = chat(&server).post(&RoomId::new("C1"), &card()).await.unwrap_err();
         assert!(matches!(error, PortError::Transient(_)), "{status}: {error:?}");
     }
@@ -231,8 +242,9 @@ async fn server_errors_and_timeouts_are_transient_and_not_retried() {
 #[tokio::test]
 async fn an_unreachable_slack_is_transient() {
     let server = MockServer::start().await;
-    let chat = chat(&server);
-    drop(server);
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = crate::helpers::config(&server).with_api_url(format!("http://127.0.0.1:{port}"));
+    let chat = sima_slack::SlackChat::new(&config).unwrap();
     let error = chat.post(&RoomId::new("C1"), &card()).await.unwrap_err();
     assert!(error.is_retryable(), "{error:?}");
 }

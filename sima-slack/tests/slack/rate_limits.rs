@@ -22,7 +22,12 @@ fn too_many(retry_after: &str) -> ResponseTemplate {
 #[tokio::test]
 async fn a_429_is_retried_after_retry_after_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/chat.postMessage")).respond_with(too_many("1")).up_to_n_times(1).with_priority(1).mount(&server).await;
+    Mock::given(path("/chat.postMessage"))
+        .respond_with(too_many("1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(path("/chat.postMessage"))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("chat_postMessage.json")))
         .mount(&server)
@@ -40,12 +45,19 @@ async fn a_429_is_retried_after_retry_after_then_succeeds() {
 async fn the_ratelimited_code_is_retried_too() {
     let server = MockServer::start().await;
     Mock::given(path("/pins.add"))
-        .respond_with(ResponseTemplate::new(200).insert_header("retry-after", "0").set_body_json(json!({"ok": false, "error": "ratelimited"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("retry-after", "0")
+                .set_body_json(json!({"ok": false, "error": "ratelimited"})),
+        )
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/pins.add")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true}))).mount(&server).await;
+    Mock::given(path("/pins.add"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
+        .mount(&server)
+        .await;
 
     let pinned = sima_core::domain::MessageRef { room: RoomId::new("C1"), ts: "1.2".into() };
     chat(&server).pin(&pinned).await.unwrap();

@@ -1,1 +1,12 @@
+//! Integration tests of `PgStore` against a real PostgreSQL server, one fresh
+//! database per test.
 
+mod helpers;
+mod metrics;
+mod resilience;
+
+mod contract {
+    //! The sima-core store contract, one test per check.
+    use crate::helpers::fresh;
+    sima_core::store_contract_tests!(fresh);
+}

@@ -1,0 +1,228 @@
+//! The routes end to end: signature, parsing, de-duplication, handler, answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use sima_core::model::{Block, Message};
+use sima_slack::{router, sign, Secret, SlackInbound, SlackReply, SlackState};
+use tower::ServiceExt;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{fixture, interaction_body, key_store, vector_time, FixedClock, Recorder, SIGNING_SECRET};
+
+const NOW: &str = "1531420618";
+
+fn app(handler: Arc<Recorder>) -> Router {
+    app_with_store(handler, false)
+}
+
+fn app_with_store(handler: Arc<Recorder>, store_down: bool) -> Router {
+    let state = SlackState::new(
+        Secret::new(SIGNING_SECRET),
+        handler,
+        Arc::new(key_store(store_down)),
+        Arc::new(FixedClock(vector_time())),
+    );
+    Router::new().nest("/slack", router(state))
+}
+
+fn signed(uri: &str, body: &str, timestamp: &str) -> Request<Body> {
+    let signature = sign(&Secret::new(SIGNING_SECRET), timestamp, body.as_bytes());
+    Request::post(uri)
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signature)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+fn json_of(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+fn answer() -> Message {
+    Message { text: "INC-42 is open".into(), blocks: vec![Block::Text { markdown: "*INC-42* is open".into() }] }
+}
+
+#[tokio::test]
+async fn a_signed_command_reaches_the_handler_and_its_answer_is_rendered() {
+    let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
+    let app = app(handler.clone());
+
+    let (status, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
+
+    assert_eq!(status, StatusCode::OK);
+    let body = json_of(&body);
+    assert_eq!(body["response_type"], "ephemeral");
+    assert_eq!(body["text"], "INC-42 is open");
+    assert_eq!(body["blocks"][0]["text"]["text"], "*INC-42* is open");
+    let seen = handler.seen();
+    assert!(matches!(&seen[..], [SlackInbound::SlashCommand(c)] if c.text == "status monitoring queue drained"));
+}
+
+#[tokio::test]
+async fn in_channel_and_empty_acknowledgements() {
+    let app_in = app(Recorder::replying(SlackReply::InChannel(answer())));
+    let (_, body) = send(&app_in, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
+    assert_eq!(json_of(&body)["response_type"], "in_channel");
+
+    let app_ack = app(Recorder::replying(SlackReply::Ack));
+    let (status, body) = send(&app_ack, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
+}
+
+#[tokio::test]
+async fn unsigned_tampered_and_stale_requests_are_refused() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let app = app(handler.clone());
+    let body = fixture("slash_command.txt");
+
+    let unsigned = Request::post("/slack/commands").body(Body::from(body.clone())).unwrap();
+    let (status, message) = send(&app, unsigned).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("missing header x-slack-request-timestamp"), "{message}");
+
+    let mut tampered = signed("/slack/commands", &body, NOW);
+    *tampered.body_mut() = Body::from(body.replace("steve", "mallory"));
+    let (status, message) = send(&app, tampered).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("signature mismatch"), "{message}");
+
+    for timestamp in ["1531420000", "1531421000"] {
+        let (status, message) = send(&app, signed("/slack/events", &fixture("app_mention.json"), timestamp)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(message.contains("5 minutes"), "{message}");
+    }
+    assert!(handler.seen().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_signed_bodies_are_bad_requests() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let app = app(handler.clone());
+    for (uri, body) in [("/slack/commands", "text=hi"), ("/slack/interactions", "payload=%7B"), ("/slack/events", "{")]
+    {
+        let (status, _) = send(&app, signed(uri, body, NOW)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+    }
+    assert!(handler.seen().is_empty());
+}
+
+#[tokio::test]
+async fn invalid_modal_input_is_answered_with_errors_by_block_id() {
+    let handler = Recorder::replying(SlackReply::error("domain", "Use lowercase letters, digits and dashes"));
+    let app = app(handler.clone());
+
+    let body = interaction_body(&fixture("view_submission.json"));
+    let (status, answer) = send(&app, signed("/slack/interactions", &body, NOW)).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        json_of(&answer),
+        json!({"response_action": "errors", "errors": {"domain": "Use lowercase letters, digits and dashes"}})
+    );
+    assert!(matches!(&handler.seen()[..], [SlackInbound::ViewSubmission(s)] if s.values["severity"] == "sev2"));
+}
+
+#[tokio::test]
+async fn a_submission_can_clear_or_simply_close() {
+    let body = interaction_body(&fixture("view_submission.json"));
+    let (_, answer) =
+        send(&app(Recorder::replying(SlackReply::Clear)), signed("/slack/interactions", &body, NOW)).await;
+    assert_eq!(json_of(&answer), json!({"response_action": "clear"}));
+
+    let (status, answer) =
+        send(&app(Recorder::replying(SlackReply::Ack)), signed("/slack/interactions", &body, NOW)).await;
+    assert_eq!((status, answer.as_str()), (StatusCode::OK, ""));
+}
+
+#[tokio::test]
+async fn a_button_answer_goes_to_its_response_url_after_the_ack() {
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/actions/T3MDE/123/abc"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&hooks)
+        .await;
+    let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
+    let app = app(handler.clone());
+    let payload = fixture("block_actions.json").replace("https://hooks.slack.com", &hooks.uri());
+
+    let (status, body) = send(&app, signed("/slack/interactions", &interaction_body(&payload), NOW)).await;
+
+    assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
+    let mut received = Vec::new();
+    for _ in 0..100 {
+        received = hooks.received_requests().await.unwrap();
+        if !received.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let posted: Value = serde_json::from_slice(&received[0].body).unwrap();
+    assert_eq!(posted["response_type"], "ephemeral");
+    assert_eq!(posted["replace_original"], false);
+    assert_eq!(posted["text"], "INC-42 is open");
+    assert!(matches!(&handler.seen()[..], [SlackInbound::BlockAction(_)]));
+}
+
+#[tokio::test]
+async fn url_verification_echoes_the_challenge() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let (status, body) =
+        send(&app(handler.clone()), signed("/slack/events", &fixture("url_verification.json"), NOW)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json_of(&body)["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+    assert!(handler.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_retried_event_is_handled_once() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let app = app(handler.clone());
+    let body = fixture("member_joined_channel.json");
+
+    let (first, _) = send(&app, signed("/slack/events", &body, NOW)).await;
+    let mut retry = signed("/slack/events", &body, NOW);
+    retry.headers_mut().insert("x-slack-retry-num", "1".parse().unwrap());
+    retry.headers_mut().insert("x-slack-retry-reason", "http_timeout".parse().unwrap());
+    let (second, _) = send(&app, retry).await;
+    let (other, _) = send(&app, signed("/slack/events", &fixture("app_mention.json"), NOW)).await;
+
+    assert_eq!((first, second, other), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
+    let seen = handler.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(matches!(seen[0], SlackInbound::MemberJoined { .. }));
+    assert!(matches!(seen[1], SlackInbound::AppMention { .. }));
+}
+
+#[tokio::test]
+async fn unknown_events_are_acknowledged_and_ignored() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let app = app(handler.clone());
+    for name in ["reaction_added.json", "app_rate_limited.json"] {
+        let (status, body) = send(&app, signed("/slack/events", &fixture(name), NOW)).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, ""), "{name}");
+    }
+    assert!(handler.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_store_outage_asks_slack_to_retry() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let app = app_with_store(handler.clone(), true);
+    let (status, _) = send(&app, signed("/slack/events", &fixture("app_mention.json"), NOW)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(handler.seen().is_empty());
+}

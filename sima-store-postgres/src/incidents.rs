@@ -1,0 +1,279 @@
+//! Incidents: creation (number allocation, dedup), appends with optimistic
+//! concurrency, loads and listing. The snapshot is stored as JSON beside the
+//! columns that queries filter on.
+
+use sima_core::domain::{DedupKey, EventKind, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
+use sqlx::postgres::{PgExecutor, PgPool, Postgres};
+use sqlx::types::Json;
+use sqlx::Transaction;
+
+use crate::error::{port_error, unique_violation, OPEN_DEDUP_KEY};
+use crate::{events, outbox};
+
+/// How many times `create` starts over when the incident holding its dedup
+/// key turns terminal between the insert and the lookup.
+const CREATE_ATTEMPTS: usize = 5;
+
+const TERMINAL: &str = "('false_positive', 'closed')";
+
+/// Filters shared by `list` and `milestones`, as bind values.
+pub(crate) struct FilterArgs {
+    pub(crate) status: Option<&'static str>,
+    pub(crate) domain: Option<String>,
+    pub(crate) severity: Option<&'static str>,
+    pub(crate) from: Option<chrono::DateTime<chrono::Utc>>,
+    pub(crate) to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<&IncidentFilter> for FilterArgs {
+    fn from(f: &IncidentFilter) -> Self {
+        Self {
+            status: f.status.map(|s| s.as_str()),
+            domain: f.domain.as_ref().map(|d| d.as_str().to_owned()),
+            severity: f.severity.map(|s| s.as_str()),
+            from: f.from,
+            to: f.to,
+        }
+    }
+}
+
+/// The `WHERE` clause over `incidents` aliased `i`, binding `$1`..`$5`.
+pub(crate) const FILTER_SQL: &str = "($1::text IS NULL OR i.status = $1)
+    AND ($2::text IS NULL OR i.domain = $2)
+    AND ($3::text IS NULL OR i.severity = $3)
+    AND ($4::timestamptz IS NULL OR i.declared_at >= $4)
+    AND ($5::timestamptz IS NULL OR i.declared_at < $5)";
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
+    let m = &incident.milestones;
+    sqlx::query(
+        "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
+             declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(incident.id.as_uuid())
+    .bind(to_i64(incident.number.value()))
+    .bind(to_i64(incident.version))
+    .bind(incident.status.as_str())
+    .bind(incident.domain.as_str())
+    .bind(incident.severity.as_str())
+    .bind(incident.summary.as_str())
+    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
+    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+    .bind(m.declared_at)
+    .bind(m.started_at)
+    .bind(m.acknowledged_at)
+    .bind(m.mitigated_at)
+    .bind(m.resolved_at)
+    .bind(Json(incident))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps `action_items` in step with the snapshot (items are only ever added).
+async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
+    if incident.action_items.is_empty() {
+        return Ok(());
+    }
+    let positions: Vec<i32> = (0..incident.action_items.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let texts: Vec<&str> = incident.action_items.iter().map(|a| a.text.as_str()).collect();
+    let authors: Vec<String> = incident.action_items.iter().map(|a| a.added_by.to_string()).collect();
+    sqlx::query(
+        "INSERT INTO action_items (incident_id, position, text, added_by)
+         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[])
+         ON CONFLICT (incident_id, position) DO NOTHING",
+    )
+    .bind(incident.id.as_uuid())
+    .bind(&positions)
+    .bind(&texts)
+    .bind(&authors)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn open_by_key<'e>(db: impl PgExecutor<'e>, key: &DedupKey) -> Result<Option<Incident>, sqlx::Error> {
+    let sql = format!(
+        "SELECT snapshot FROM incidents WHERE dedup_key = $1 AND status NOT IN {TERMINAL} ORDER BY number DESC LIMIT 1"
+    );
+    let row: Option<(Json<Incident>,)> = sqlx::query_as(&sql).bind(key.as_str()).fetch_optional(db).await?;
+    Ok(row.map(|(Json(i),)| i))
+}
+
+/// Stores a new incident unless its dedup key is held by a non-terminal one.
+pub(crate) async fn create(pool: &PgPool, new: NewIncident) -> Result<Created, PortError> {
+    for _ in 0..CREATE_ATTEMPTS {
+        if let Some(created) = try_create(pool, &new).await? {
+            return Ok(created);
+        }
+    }
+    Err(PortError::Transient(format!(
+        "dedup key {:?} kept changing hands; try again",
+        new.incident.dedup_key.as_ref().map(DedupKey::as_str)
+    )))
+}
+
+/// One attempt; `None` when it must start over.
+async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>, PortError> {
+    let mut tx = pool.begin().await.map_err(port_error)?;
+    // The counter row serializes creations, so numbers have no gaps and the
+    // dedup lookup below sees every committed creation.
+    let (number,): (i64,) =
+        sqlx::query_as("UPDATE incident_counter SET last_number = last_number + 1 RETURNING last_number")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(port_error)?;
+    if let Some(key) = &new.incident.dedup_key {
+        if let Some(existing) = open_by_key(&mut *tx, key).await.map_err(port_error)? {
+            tx.rollback().await.map_err(port_error)?;
+            return Ok(Some(Created::Existing(existing)));
+        }
+    }
+    let mut incident = new.incident.clone();
+    incident.number = u64::try_from(number)
+        .ok()
+        .and_then(|n| IncidentNumber::new(n).ok())
+        .ok_or_else(|| PortError::Invalid(format!("incident counter at {number}")))?;
+    if let Err(e) = insert_row(&mut tx, &incident).await {
+        if unique_violation(&e) == Some(OPEN_DEDUP_KEY) {
+            // A concurrent writer outside the counter lock (a hand-made row, an
+            // older replica) took the key: return its incident.
+            tx.rollback().await.map_err(port_error)?;
+            let Some(key) = &incident.dedup_key else { return Err(port_error(e)) };
+            return Ok(open_by_key(pool, key).await.map_err(port_error)?.map(Created::Existing));
+        }
+        return Err(port_error(e));
+    }
+    events::insert(&mut tx, incident.id, &new.events).await.map_err(port_error)?;
+    outbox::enqueue(&mut tx, &new.effects).await.map_err(port_error)?;
+    sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
+    tx.commit().await.map_err(port_error)?;
+    Ok(Some(Created::New(incident)))
+}
+
+/// Checks that `events` continue the log right after `expected_version`.
+pub(crate) fn check_contiguous(batch: &AppendBatch) -> Result<(), PortError> {
+    let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
+    if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
+        return Err(PortError::Invalid("events must continue the log without gaps".into()));
+    }
+    Ok(())
+}
+
+/// Appends events, snapshot, effects and `completes` in one transaction.
+pub(crate) async fn append(pool: &PgPool, batch: AppendBatch) -> Result<Incident, PortError> {
+    check_contiguous(&batch)?;
+    let mut incident = batch.incident;
+    let id = incident.id;
+    let m = incident.milestones;
+    let mut tx = pool.begin().await.map_err(port_error)?;
+    let updated: Option<(i64,)> = sqlx::query_as(
+        "UPDATE incidents SET version = $3, status = $4, domain = $5, severity = $6, summary = $7,
+             dedup_key = $8, room_id = $9, declared_at = $10, started_at = $11, acknowledged_at = $12,
+             mitigated_at = $13, resolved_at = $14,
+             snapshot = jsonb_set($15::jsonb, '{number}', to_jsonb('INC-' || number)),
+             updated_at = now()
+         WHERE id = $1 AND version = $2
+         RETURNING number",
+    )
+    .bind(id.as_uuid())
+    .bind(to_i64(batch.expected_version))
+    .bind(to_i64(incident.version))
+    .bind(incident.status.as_str())
+    .bind(incident.domain.as_str())
+    .bind(incident.severity.as_str())
+    .bind(incident.summary.as_str())
+    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
+    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+    .bind(m.declared_at)
+    .bind(m.started_at)
+    .bind(m.acknowledged_at)
+    .bind(m.mitigated_at)
+    .bind(m.resolved_at)
+    .bind(Json(&incident))
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(port_error)?;
+    let Some((number,)) = updated else {
+        let stored: Option<(i64,)> = sqlx::query_as("SELECT version FROM incidents WHERE id = $1")
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(port_error)?;
+        return Err(match stored {
+            None => PortError::NotFound(format!("incident {id}")),
+            Some((version,)) => PortError::Conflict(format!(
+                "incident {id} is at version {version}, not {}",
+                batch.expected_version
+            )),
+        });
+    };
+    incident.number = u64::try_from(number)
+        .ok()
+        .and_then(|n| IncidentNumber::new(n).ok())
+        .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?;
+    events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
+    outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
+    if let Some(effect) = batch.completes {
+        let at = batch.events.last().map(|e: &IncidentEvent| e.at);
+        if !outbox::mark_done(&mut tx, effect, at).await.map_err(port_error)? {
+            return Err(PortError::NotFound(format!("effect {effect}")));
+        }
+    }
+    if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
+        sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
+    }
+    tx.commit().await.map_err(port_error)?;
+    Ok(incident)
+}
+
+async fn one(pool: &PgPool, sql: &str, bind: impl FnOnce(SnapshotQuery<'_>) -> SnapshotQuery<'_>) -> Result<Option<Incident>, PortError> {
+    let row = bind(sqlx::query_as(sql)).fetch_optional(pool).await.map_err(port_error)?;
+    Ok(row.map(|(Json(i),)| i))
+}
+
+type SnapshotQuery<'q> = sqlx::query::QueryAs<'q, Postgres, (Json<Incident>,), sqlx::postgres::PgArguments>;
+
+/// The incident with this id.
+pub(crate) async fn get(pool: &PgPool, id: IncidentId) -> Result<Option<Incident>, PortError> {
+    one(pool, "SELECT snapshot FROM incidents WHERE id = $1", |q| q.bind(id.as_uuid())).await
+}
+
+/// The incident with this number.
+pub(crate) async fn get_by_number(pool: &PgPool, number: IncidentNumber) -> Result<Option<Incident>, PortError> {
+    one(pool, "SELECT snapshot FROM incidents WHERE number = $1", |q| q.bind(to_i64(number.value()))).await
+}
+
+/// The incident whose room this is (the newest, should a room be reused).
+pub(crate) async fn find_by_room(pool: &PgPool, room: &RoomId) -> Result<Option<Incident>, PortError> {
+    let room = room.as_str().to_owned();
+    one(pool, "SELECT snapshot FROM incidents WHERE room_id = $1 ORDER BY number DESC LIMIT 1", |q| q.bind(room)).await
+}
+
+/// The non-terminal incident with this dedup key.
+pub(crate) async fn find_open_by_dedup_key(pool: &PgPool, key: &DedupKey) -> Result<Option<Incident>, PortError> {
+    open_by_key(pool, key).await.map_err(port_error)
+}
+
+/// Incidents matching `filter`, newest first.
+pub(crate) async fn list(pool: &PgPool, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
+    let args = FilterArgs::from(filter);
+    let sql = format!("SELECT snapshot FROM incidents i WHERE {FILTER_SQL} ORDER BY i.number DESC LIMIT $6");
+    let rows: Vec<(Json<Incident>,)> = sqlx::query_as(&sql)
+        .bind(args.status)
+        .bind(args.domain)
+        .bind(args.severity)
+        .bind(args.from)
+        .bind(args.to)
+        .bind(filter.limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX)))
+        .fetch_all(pool)
+        .await
+        .map_err(port_error)?;
+    Ok(rows.into_iter().map(|(Json(i),)| i).collect())
+}

@@ -1,0 +1,65 @@
+//! Milestones for the metrics, computed by the `incident_milestones` view
+//! from the event log (the same rules as the core's `Milestones`).
+
+use chrono::{DateTime, Utc};
+use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
+use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
+use sqlx::postgres::PgPool;
+use uuid::Uuid;
+
+use crate::error::{corrupt, port_error};
+use crate::incidents::{FilterArgs, FILTER_SQL};
+
+type Row = (
+    Uuid,
+    i64,
+    String,
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
+/// Milestones of the incidents matching `filter` (`limit` ignored), by number.
+pub(crate) async fn milestones(pool: &PgPool, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
+    let args = FilterArgs::from(filter);
+    let sql = format!(
+        "SELECT m.id, m.number, m.domain, m.severity, m.status,
+                m.declared_at, m.started_at, m.acknowledged_at, m.mitigated_at, m.resolved_at
+         FROM incident_milestones m JOIN incidents i ON i.id = m.id
+         WHERE {FILTER_SQL}
+         ORDER BY m.number"
+    );
+    let rows: Vec<Row> = sqlx::query_as(&sql)
+        .bind(args.status)
+        .bind(args.domain)
+        .bind(args.severity)
+        .bind(args.from)
+        .bind(args.to)
+        .fetch_all(pool)
+        .await
+        .map_err(port_error)?;
+    rows.into_iter().map(to_row).collect()
+}
+
+fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
+    let (id, number, domain, severity, status, declared, started, acknowledged_at, mitigated_at, resolved_at) = row;
+    let number = u64::try_from(number)
+        .ok()
+        .and_then(|n| IncidentNumber::new(n).ok())
+        .ok_or_else(|| corrupt("number", number))?;
+    let (Some(declared_at), Some(started_at)) = (declared, started) else {
+        return Err(corrupt("log", format!("{number} has no declared event")));
+    };
+    Ok(MilestoneRow {
+        id: IncidentId::from_uuid(id),
+        number,
+        domain: Domain::parse(&domain).map_err(|e| corrupt("domain", e))?,
+        severity: severity.parse().map_err(|e| corrupt("severity", e))?,
+        status: status.parse().map_err(|e| corrupt("status", e))?,
+        milestones: Milestones { declared_at, started_at, acknowledged_at, mitigated_at, resolved_at },
+    })
+}
