@@ -35,6 +35,12 @@ impl PgStore {
     /// URL or a migration that does not apply.
     #[tracing::instrument(skip_all, fields(url = %redacted(&config.url)), err)]
     pub async fn connect(config: &PgStoreConfig) -> Result<Self, PortError> {
+        if !(config.url.starts_with("postgres://") || config.url.starts_with("postgresql://")) {
+            return Err(PortError::Invalid(format!(
+                "database URL {} must start with postgres:// or postgresql://",
+                redacted(&config.url)
+            )));
+        }
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .acquire_timeout(config.acquire_timeout())

@@ -1,1 +1,35 @@
-//! sima-store-sqlite: placeholder until the adapter lands.
+//! `sima-store-sqlite` is SIMA's embedded default store: one SQLite file (WAL
+//! mode) holding a snapshot row per incident beside its append-only event
+//! log, the outbox of effects, the idempotency keys and action items.
+//! [`SqliteStore`] implements [`IncidentStore`](sima_core::ports::IncidentStore)
+//! with the same contract as the PostgreSQL store: optimistic concurrency on
+//! appends, a partial unique index for open dedup keys, leased outbox claims.
+//! Writes are serialized in the process and run in `BEGIN IMMEDIATE`
+//! transactions, so concurrent writers get `Conflict` (stale version), never
+//! `database is locked`. Migrations are embedded and applied on connect unless
+//! turned off; the views `incident_metrics` and `incident_timeline` are ready
+//! for Metabase (see the crate README).
+//!
+//! # Layout
+//! - `config`: [`SqliteStoreConfig`], which file and how.
+//! - `error`: `sqlx::Error` to [`PortError`](sima_core::ports::PortError).
+//! - `time`: the stored time format (RFC 3339 text with milliseconds).
+//! - `store`: [`SqliteStore`], the pool, the write lock, migrations and the `IncidentStore` impl.
+//! - `incidents`: create (numbers, dedup), append, loads and listing.
+//! - `events`: the event log.
+//! - `outbox`: enqueue, claim with leases, complete, retry, give up.
+//! - `keys`: idempotency keys.
+//! - `metrics`: milestones from the `incident_milestones` view.
+
+mod config;
+mod error;
+mod events;
+mod incidents;
+mod keys;
+mod metrics;
+mod outbox;
+mod store;
+mod time;
+
+pub use config::SqliteStoreConfig;
+pub use store::{SqliteStore, MIGRATOR};

@@ -134,7 +134,7 @@ impl IncidentStore for InMemoryStore {
     async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
         let state = self.state();
         let mut found: Vec<Incident> = state.incidents.values().filter(|i| filter.matches(i)).cloned().collect();
-        found.sort_by(|a, b| b.number.cmp(&a.number));
+        found.sort_by_key(|i| std::cmp::Reverse(i.number));
         found.truncate(filter.limit.unwrap_or(usize::MAX));
         Ok(found)
     }

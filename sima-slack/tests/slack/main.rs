@@ -1,8 +1,10 @@
 //! Integration tests of the Slack adapter: Web API calls against a mock Slack,
 //! Block Kit limits, signatures, inbound parsing and the routes.
 
+mod core_messages;
 mod create_room;
 mod helpers;
+mod manifest;
 mod outbound;
 mod parse;
 mod rate_limits;

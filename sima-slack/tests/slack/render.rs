@@ -9,7 +9,7 @@ fn chars(v: &Value) -> usize {
 }
 
 /// Fails if any block breaks one of Slack's message limits.
-fn assert_message_within_limits(blocks: &Value) {
+pub(crate) fn assert_message_within_limits(blocks: &Value) {
     let blocks = blocks.as_array().expect("blocks are an array");
     assert!(blocks.len() <= limits::MESSAGE_BLOCKS, "{} blocks", blocks.len());
     for block in blocks {
@@ -230,7 +230,7 @@ fn declare_form() -> Form {
     }
 }
 
-fn assert_modal_within_limits(view: &Value) {
+pub(crate) fn assert_modal_within_limits(view: &Value) {
     assert_eq!(view["type"], "modal");
     for label in ["title", "submit", "close"] {
         let n = chars(&view[label]["text"]);

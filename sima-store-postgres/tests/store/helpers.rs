@@ -14,12 +14,12 @@ use sima_store_postgres::{PgStore, PgStoreConfig};
 use sqlx::{Connection, PgConnection};
 
 /// The server the tests use.
-pub fn base_url() -> String {
+pub(crate) fn base_url() -> String {
     std::env::var("SIMA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// `base` pointing at another database.
-pub fn with_database(base: &str, database: &str) -> String {
+pub(crate) fn with_database(base: &str, database: &str) -> String {
     let (head, query) = match base.split_once('?') {
         Some((h, q)) => (h, Some(q)),
         None => (base, None),
@@ -33,7 +33,7 @@ pub fn with_database(base: &str, database: &str) -> String {
 }
 
 /// True (after printing the marker line) when Postgres tests are to be skipped.
-pub fn skipped() -> bool {
+pub(crate) fn skipped() -> bool {
     if std::env::var("SIMA_SKIP_POSTGRES").as_deref() != Ok("1") {
         return false;
     }
@@ -44,23 +44,23 @@ pub fn skipped() -> bool {
 }
 
 /// A database created for one test; dropped (with its connections) on drop.
-pub struct TestDb {
+pub(crate) struct TestDb {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its URL.
-    pub url: String,
+    pub(crate) url: String,
     /// A store connected to it, migrations applied.
-    pub store: PgStore,
+    pub(crate) store: PgStore,
 }
 
 impl TestDb {
     /// Creates `sima_test_<uuid>` and connects a store to it; `None` when skipped.
-    pub async fn create() -> Option<Self> {
+    pub(crate) async fn create() -> Option<Self> {
         Self::create_with(|_| {}).await
     }
 
     /// Like [`TestDb::create`], adjusting the store's config first.
-    pub async fn create_with(adjust: impl FnOnce(&mut PgStoreConfig)) -> Option<Self> {
+    pub(crate) async fn create_with(adjust: impl FnOnce(&mut PgStoreConfig)) -> Option<Self> {
         if skipped() {
             return None;
         }
@@ -68,7 +68,7 @@ impl TestDb {
         let mut admin = PgConnection::connect(&base)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at {base} is unreachable ({e}); set SIMA_SKIP_POSTGRES=1 to skip"));
-        let name = format!("sima_test_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("sima_test_{}", uuid::Uuid::now_v7().simple());
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
         let _ = admin.close().await;
         let url = with_database(&base, &name);
@@ -100,7 +100,7 @@ impl Drop for TestDb {
 }
 
 /// Runs one contract check against a store on a fresh database.
-pub async fn fresh<F>(check: F)
+pub(crate) async fn fresh<F>(check: F)
 where
     F: for<'a> FnOnce(&'a dyn IncidentStore) -> CheckFuture<'a>,
 {

@@ -1,1 +1,11 @@
+//! Integration tests of `SqliteStore`, one temporary file per test.
 
+mod helpers;
+mod metrics;
+mod resilience;
+
+mod contract {
+    //! The sima-core store contract, one test per check.
+    use crate::helpers::fresh;
+    sima_core::store_contract_tests!(fresh);
+}

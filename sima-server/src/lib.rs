@@ -1,0 +1,29 @@
+//! `sima-server` is SIMA's reference server: it wires `sima-core` to Slack,
+//! PagerDuty, Notion and a SQL store, serves the Slack endpoints, monitoring
+//! webhooks, a REST API and Prometheus metrics, and runs the effect worker.
+//! Run it with `cargo run -p sima-server`; with nothing configured it uses
+//! SQLite, log-only chat and paging, and Markdown post-mortems.
+//!
+//! # Layout
+//! - [`settings`]: `sima.toml` then `SIMA_*` variables.
+//! - [`startup`]: `Application::build`, the router, graceful shutdown.
+//! - [`api`]: `/api/v1` incidents, timeline, status, metrics.
+//! - [`webhooks`]: `/webhooks/alerts` and `/webhooks/alertmanager`.
+//! - [`slack`]: Slack requests handled by the chat use cases.
+//! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`telemetry`]: logs and request metrics.
+//! - [`error`]: the API error shape.
+
+pub mod api;
+pub mod error;
+pub mod health;
+pub mod intake;
+pub mod settings;
+pub mod slack;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod webhooks;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,343 @@
+//! Configuration: `sima.toml` (path in `SIMA_CONFIG`), then `SIMA_*`
+//! environment variables, which win.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use sima_core::domain::{Domain, Severity};
+
+/// A credential that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A domain people can declare incidents for.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSettings {
+    /// The slug (`outbound-email`).
+    pub name: Domain,
+    /// What it covers, shown in the declare form.
+    #[serde(default)]
+    pub description: String,
+    /// PagerDuty routing key of its on-call (else the default key).
+    #[serde(default)]
+    pub routing_key: Option<Secret>,
+}
+
+/// Slack credentials and endpoints.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSettings {
+    /// Bot token (`xoxb-…`); unset: chat runs in log-only mode.
+    pub bot_token: Option<Secret>,
+    /// Signing secret; unset: Slack requests are refused.
+    pub signing_secret: Option<Secret>,
+    /// Web API base.
+    pub api_url: Option<String>,
+    /// Workspace id, for room links.
+    pub team_id: Option<String>,
+}
+
+/// PagerDuty settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagerDutySettings {
+    /// Events v2 enqueue URL.
+    pub events_url: Option<String>,
+    /// Default routing key; unset (and no domain key): paging runs log-only.
+    pub routing_key: Option<Secret>,
+}
+
+/// Notion settings; all three set, or post-mortems go to Markdown files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotionSettings {
+    /// API base including the version path.
+    pub api_url: Option<String>,
+    /// Integration token.
+    pub token: Option<Secret>,
+    /// The post-mortems data source.
+    pub data_source_id: Option<String>,
+}
+
+/// How monitoring webhooks are handled.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertSettings {
+    /// Severity of alerts that carry none.
+    pub default_severity: Severity,
+    /// Domain of alerts that name none.
+    pub default_domain: Domain,
+    /// Resolve the incident when its alert resolves (else only post an update).
+    pub resolve_on_alert_resolved: bool,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            default_severity: Severity::Sev3,
+            default_domain: Domain::parse("unassigned").unwrap_or_else(|_| unreachable!("a valid slug")),
+            resolve_on_alert_resolved: false,
+        }
+    }
+}
+
+/// Everything the server is configured with.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Bind address.
+    pub listen: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Base URL used in links.
+    pub public_url: String,
+    /// Bearer token for `/webhooks/*`; unset: webhooks are refused.
+    pub webhook_token: Option<Secret>,
+    /// The company-wide broadcast channel id.
+    pub broadcast_channel: String,
+    /// First word of incident room names.
+    pub room_prefix: String,
+    /// Where Markdown post-mortems go when Notion is not configured.
+    pub postmortem_dir: PathBuf,
+    /// Incidents at least this severe page the on-call.
+    pub page_min_severity: Severity,
+    /// Slack.
+    pub slack: SlackSettings,
+    /// PagerDuty.
+    pub pagerduty: PagerDutySettings,
+    /// Notion.
+    pub notion: NotionSettings,
+    /// Monitoring webhooks.
+    pub alerts: AlertSettings,
+    /// Declarable domains.
+    pub domains: Vec<DomainSettings>,
+    /// Descriptions of the severity levels, shown in forms (`sev1 = "…"`).
+    pub severities: HashMap<Severity, String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:3000".into(),
+            database_url: "sqlite://sima.db".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            webhook_token: None,
+            broadcast_channel: "production-issues-bot".into(),
+            room_prefix: "incident".into(),
+            postmortem_dir: PathBuf::from("postmortems"),
+            page_min_severity: Severity::Sev4,
+            slack: SlackSettings::default(),
+            pagerduty: PagerDutySettings::default(),
+            notion: NotionSettings::default(),
+            alerts: AlertSettings::default(),
+            domains: Vec::new(),
+            severities: HashMap::new(),
+        }
+    }
+}
+
+fn secret(value: String) -> Option<Secret> {
+    (!value.is_empty()).then_some(Secret(value))
+}
+
+impl Settings {
+    /// Reads the process environment (and the file `SIMA_CONFIG` names).
+    ///
+    /// # Errors
+    /// An unreadable or invalid file, or an inconsistent configuration.
+    pub fn load() -> anyhow::Result<Self> {
+        Self::from_env(&std::env::vars().collect())
+    }
+
+    /// The settings for these variables: the file named by `SIMA_CONFIG` (if
+    /// any), then every `SIMA_*` override.
+    ///
+    /// # Errors
+    /// An unreadable or invalid file, or an inconsistent configuration.
+    pub fn from_env(env: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let mut settings = match env.get("SIMA_CONFIG") {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading SIMA_CONFIG={path}"))?;
+                toml::from_str(&text).with_context(|| format!("{path} is not a valid SIMA configuration"))?
+            }
+            None => Settings::default(),
+        };
+        let var = |name: &str| env.get(name).cloned();
+        if let Some(v) = var("SIMA_LISTEN") {
+            settings.listen = v;
+        }
+        if let Some(v) = var("SIMA_DATABASE_URL") {
+            settings.database_url = v;
+        }
+        if let Some(v) = var("SIMA_PUBLIC_URL") {
+            settings.public_url = v;
+        }
+        if let Some(v) = var("SIMA_WEBHOOK_TOKEN") {
+            settings.webhook_token = secret(v);
+        }
+        if let Some(v) = var("SIMA_SLACK_BOT_TOKEN") {
+            settings.slack.bot_token = secret(v);
+        }
+        if let Some(v) = var("SIMA_SLACK_SIGNING_SECRET") {
+            settings.slack.signing_secret = secret(v);
+        }
+        if let Some(v) = var("SIMA_SLACK_API_URL") {
+            settings.slack.api_url = Some(v);
+        }
+        if let Some(v) = var("SIMA_SLACK_BROADCAST_CHANNEL") {
+            settings.broadcast_channel = v;
+        }
+        if let Some(v) = var("SIMA_PAGERDUTY_EVENTS_URL") {
+            settings.pagerduty.events_url = Some(v);
+        }
+        if let Some(v) = var("SIMA_PAGERDUTY_ROUTING_KEY") {
+            settings.pagerduty.routing_key = secret(v);
+        }
+        if let Some(v) = var("SIMA_NOTION_API_URL") {
+            settings.notion.api_url = Some(v);
+        }
+        if let Some(v) = var("SIMA_NOTION_TOKEN") {
+            settings.notion.token = secret(v);
+        }
+        if let Some(v) = var("SIMA_NOTION_DATA_SOURCE_ID") {
+            settings.notion.data_source_id = Some(v).filter(|v| !v.is_empty());
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let notion = &self.notion;
+        if notion.token.is_some() != notion.data_source_id.is_some() {
+            bail!("Notion needs both SIMA_NOTION_TOKEN and SIMA_NOTION_DATA_SOURCE_ID (or neither, for Markdown post-mortems)");
+        }
+        if !(self.database_url.starts_with("sqlite:") || self.is_postgres()) {
+            bail!("SIMA_DATABASE_URL must start with sqlite:// or postgres:// (got `{}`)", self.database_url);
+        }
+        if self.broadcast_channel.trim().is_empty() {
+            bail!("the broadcast channel must not be empty");
+        }
+        Ok(())
+    }
+
+    /// Whether the database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+
+    /// One line per integration: what is configured, what runs log-only.
+    pub fn describe(&self) -> Vec<String> {
+        let store = if self.is_postgres() { "PostgreSQL" } else { "SQLite" };
+        let chat = match (&self.slack.bot_token, &self.slack.signing_secret) {
+            (Some(_), Some(_)) => "Slack (Web API and signed requests)".to_owned(),
+            (Some(_), None) => "Slack Web API; inbound Slack requests refused (no signing secret)".to_owned(),
+            (None, Some(_)) => "log-only (no bot token); inbound Slack requests accepted".to_owned(),
+            (None, None) => "log-only (set SIMA_SLACK_BOT_TOKEN and SIMA_SLACK_SIGNING_SECRET)".to_owned(),
+        };
+        let keyed = self.domains.iter().filter(|d| d.routing_key.is_some()).count();
+        let paging = match (&self.pagerduty.routing_key, keyed) {
+            (Some(_), n) => format!("PagerDuty (default routing key, {n} domain keys)"),
+            (None, 0) => "log-only (set SIMA_PAGERDUTY_ROUTING_KEY)".to_owned(),
+            (None, n) => format!("PagerDuty ({n} domain keys, no default)"),
+        };
+        let docs = if self.notion.token.is_some() {
+            "Notion".to_owned()
+        } else {
+            format!("Markdown files in {}", self.postmortem_dir.display())
+        };
+        let webhooks = if self.webhook_token.is_some() { "enabled" } else { "refused (set SIMA_WEBHOOK_TOKEN)" };
+        vec![
+            format!("store: {store}"),
+            format!("chat: {chat}"),
+            format!("paging: {paging}"),
+            format!("post-mortems: {docs}"),
+            format!("webhooks: {webhooks}"),
+            format!("broadcast channel: {}", self.broadcast_channel),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_run_embedded() {
+        let s = Settings::from_env(&env(&[])).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:3000");
+        assert_eq!(s.database_url, "sqlite://sima.db");
+        assert_eq!(s.broadcast_channel, "production-issues-bot");
+        assert!(s.slack.bot_token.is_none() && s.webhook_token.is_none());
+        assert!(s.describe()[1].contains("log-only"));
+    }
+
+    #[test]
+    fn environment_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sima.toml");
+        std::fs::write(
+            &path,
+            r#"
+listen = "0.0.0.0:8080"
+broadcast_channel = "CFILE"
+[pagerduty]
+routing_key = "file-key"
+[[domains]]
+name = "outbound-email"
+description = "Transactional email"
+routing_key = "email-key"
+"#,
+        )
+        .unwrap();
+        let s = Settings::from_env(&env(&[
+            ("SIMA_CONFIG", path.to_str().unwrap()),
+            ("SIMA_SLACK_BROADCAST_CHANNEL", "CENV"),
+            ("SIMA_PAGERDUTY_ROUTING_KEY", "env-key"),
+        ]))
+        .unwrap();
+        assert_eq!(s.listen, "0.0.0.0:8080");
+        assert_eq!(s.broadcast_channel, "CENV");
+        assert_eq!(s.pagerduty.routing_key.unwrap().expose(), "env-key");
+        assert_eq!(s.domains[0].routing_key.as_ref().unwrap().expose(), "email-key");
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        let err = Settings::from_env(&env(&[("SIMA_DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().contains("sqlite:// or postgres://"));
+        let err = Settings::from_env(&env(&[("SIMA_NOTION_TOKEN", "t")])).unwrap_err();
+        assert!(err.to_string().contains("SIMA_NOTION_DATA_SOURCE_ID"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sima.toml");
+        std::fs::write(&path, "lisen = \"x\"").unwrap();
+        let err = Settings::from_env(&env(&[("SIMA_CONFIG", path.to_str().unwrap())])).unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field `lisen`"), "{err:#}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Settings::from_env(&env(&[("SIMA_WEBHOOK_TOKEN", "hunter2")])).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

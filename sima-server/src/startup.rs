@@ -1,0 +1,237 @@
+//! Wiring: settings → store, ports, service, worker, routes; serving until
+//! a signal; graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{any, get};
+use axum::{middleware, Router};
+use sima_core::adapters::{LogChat, LogPager, MarkdownDocs};
+use sima_core::domain::RoomId;
+use sima_core::messages::DomainChoice;
+use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SystemClock};
+use sima_core::runbook::{wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
+use sima_core::service::{Conversation, IncidentService};
+use sima_slack::{SlackChat, SlackConfig, SlackState};
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::ApiError;
+use crate::settings::Settings;
+use crate::slack::ChatHandler;
+use crate::state::AppState;
+use crate::telemetry::{track, HttpMetrics};
+use crate::{api, health, webhooks};
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// How long a request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A built server: bound, wired, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    worker: EffectWorker,
+    wake: WakeReceiver,
+}
+
+async fn connect_store(settings: &Settings) -> anyhow::Result<Arc<dyn IncidentStore>> {
+    let url = &settings.database_url;
+    Ok(if settings.is_postgres() {
+        let config = sima_store_postgres::PgStoreConfig::new(url.clone());
+        Arc::new(sima_store_postgres::PgStore::connect(&config).await.context("connecting to PostgreSQL")?)
+    } else {
+        let config = sima_store_sqlite::SqliteStoreConfig::new(url.clone());
+        Arc::new(sima_store_sqlite::SqliteStore::connect(&config).await.context("opening the SQLite database")?)
+    })
+}
+
+fn slack_config(settings: &Settings) -> Option<SlackConfig> {
+    let slack = &settings.slack;
+    let token = slack.bot_token.as_ref()?;
+    let secret = slack.signing_secret.as_ref().map_or("", |s| s.expose());
+    let mut config = SlackConfig::new(sima_slack::Secret::new(token.expose()), sima_slack::Secret::new(secret));
+    if let Some(url) = &slack.api_url {
+        config = config.with_api_url(url.clone());
+    }
+    config.team_id = slack.team_id.clone();
+    Some(config)
+}
+
+fn build_ports(settings: &Settings) -> anyhow::Result<Ports> {
+    let chat: Arc<dyn ChatPort> = match slack_config(settings) {
+        Some(config) => Arc::new(SlackChat::new(&config).context("configuring Slack")?),
+        None => Arc::new(LogChat::new()),
+    };
+    let pd = &settings.pagerduty;
+    let domain_keys: Vec<_> = settings.domains.iter().filter_map(|d| Some((d.name.clone(), d.routing_key.clone()?))).collect();
+    let pager: Arc<dyn PagingPort> = if pd.routing_key.is_none() && domain_keys.is_empty() {
+        Arc::new(LogPager)
+    } else {
+        let mut config = sima_pagerduty::PagerDutyConfig::new(pd.routing_key.as_ref().map_or("", |k| k.expose()));
+        if pd.routing_key.is_none() {
+            config.default_routing_key = None;
+        }
+        if let Some(url) = &pd.events_url {
+            config = config.with_events_url(url.clone());
+        }
+        for (domain, key) in domain_keys {
+            config = config.with_routing_key(domain.as_str(), key.expose());
+        }
+        Arc::new(sima_pagerduty::PagerDutyPager::new(config).context("configuring PagerDuty")?)
+    };
+    let notion = &settings.notion;
+    let docs: Arc<dyn DocsPort> = match (&notion.token, &notion.data_source_id) {
+        (Some(token), Some(source)) => {
+            let mut config = sima_notion::NotionConfig::new(token.expose(), source.clone());
+            if let Some(url) = &notion.api_url {
+                config = config.with_api_url(url.clone());
+            }
+            Arc::new(sima_notion::NotionDocs::new(config).context("configuring Notion")?)
+        }
+        _ => Arc::new(MarkdownDocs::new(settings.postmortem_dir.clone())),
+    };
+    Ok(Ports { chat, pager, docs })
+}
+
+async fn slack_unconfigured() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "Slack requests cannot be verified: set SIMA_SLACK_SIGNING_SECRET on the server",
+    )
+}
+
+/// Every route, over `state`; Slack routes are verified with `slack` when set.
+pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
+    let slack = match slack {
+        Some(slack) => sima_slack::router(slack),
+        None => Router::new().route("/{*rest}", any(slack_unconfigured)),
+    };
+    Router::new()
+        .nest("/api/v1", api::router())
+        .nest("/webhooks", webhooks::router())
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::prometheus))
+        .with_state(state.clone())
+        .nest("/slack", slack)
+        .fallback(|| async { ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands") })
+        .layer(middleware::from_fn_with_state(state, track))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+impl Application {
+    /// Connects the store (running migrations), builds the ports and binds
+    /// the listener (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// The database cannot be opened, an adapter is misconfigured, or the
+    /// address cannot be bound.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with another clock.
+    ///
+    /// # Errors
+    /// As [`Application::build`].
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        for line in settings.describe() {
+            tracing::info!("{line}");
+        }
+        let store = connect_store(&settings).await?;
+        let ports = build_ports(&settings)?;
+        let (wake_tx, wake) = wake_channel();
+        let runbook = RunbookConfig {
+            broadcast_room: RoomId::new(settings.broadcast_channel.clone()),
+            public_url: settings.public_url.clone(),
+            room_prefix: settings.room_prefix.clone(),
+            paging: PagingPolicy { min_severity: settings.page_min_severity },
+        };
+        let service = IncidentService::new(store.clone(), clock.clone(), runbook).with_wake(wake_tx);
+        let domains = settings
+            .domains
+            .iter()
+            .map(|d| DomainChoice { domain: d.name.clone(), description: d.description.clone() })
+            .collect();
+        let conversation = Conversation::new(service.clone(), ports.chat.clone(), domains);
+        let slack = settings.slack.signing_secret.as_ref().map(|secret| {
+            let handler = Arc::new(ChatHandler::new(conversation.clone(), ports.chat.clone()));
+            SlackState::new(sima_slack::Secret::new(secret.expose()), handler, store.clone(), clock.clone())
+        });
+        let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+        let listener = TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("binding {} (SIMA_LISTEN)", settings.listen))?;
+        let state =
+            AppState { service, conversation, settings: Arc::new(settings), http: Arc::new(HttpMetrics::default()) };
+        Ok(Self { listener, router: router(state, slack), worker, wake })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    ///
+    /// # Errors
+    /// The listener fails.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves and runs the effect worker until `shutdown` completes; then stops
+    /// accepting, finishes in-flight requests and effects, and returns.
+    ///
+    /// # Errors
+    /// The listener fails.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = self.worker.clone();
+        let stopped = async move {
+            let mut rx = stop_rx;
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let worker_task = tokio::spawn(async move { worker.run(self.wake, stopped).await });
+        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing requests and effects in flight");
+            let _ = stop_tx.send(true);
+        });
+        serve.await.context("serving HTTP")?;
+        worker_task.await.context("effect worker")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,21 @@
+//! What every route shares.
+
+use std::sync::Arc;
+
+use sima_core::service::{Conversation, IncidentService};
+
+use crate::settings::Settings;
+use crate::telemetry::HttpMetrics;
+
+/// Shared by the routes; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub service: IncidentService,
+    /// The chat-facing use cases.
+    pub conversation: Conversation,
+    /// The configuration.
+    pub settings: Arc<Settings>,
+    /// Request counters and latencies.
+    pub http: Arc<HttpMetrics>,
+}

@@ -1,0 +1,188 @@
+//! `POST /webhooks/alertmanager`: Prometheus Alertmanager's webhook (v4).
+//! One incident per group key while it is open.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use sima_core::domain::{Actor, DedupKey, Declaration, Description, Domain, Severity, Summary};
+
+use super::alerts::AlertStatus;
+use super::{authorize, resolve::alert_resolved};
+use crate::api::IncidentView;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type Labels = BTreeMap<String, String>;
+
+/// An Alertmanager notification (webhook payload version 4).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Notification {
+    version: String,
+    group_key: String,
+    status: AlertStatus,
+    #[serde(default)]
+    group_labels: Labels,
+    #[serde(default)]
+    common_labels: Labels,
+    #[serde(default)]
+    common_annotations: Labels,
+    #[serde(default)]
+    alerts: Vec<Alert>,
+}
+
+/// One alert of a notification.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Alert {
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    #[serde(default)]
+    starts_at: Option<DateTime<Utc>>,
+    #[serde(default, rename = "generatorURL")]
+    generator_url: Option<String>,
+}
+
+impl Notification {
+    /// The first value of `key` in the common labels, the group labels, then the alerts.
+    fn label(&self, key: &str) -> Option<&str> {
+        self.common_labels
+            .get(key)
+            .or_else(|| self.group_labels.get(key))
+            .or_else(|| self.alerts.iter().find_map(|a| a.labels.get(key)))
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    fn annotation(&self, key: &str) -> Option<&str> {
+        self.common_annotations
+            .get(key)
+            .or_else(|| self.alerts.iter().find_map(|a| a.annotations.get(key)))
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// `alertmanager:<groupKey>`, hashed when too long for a dedup key.
+fn dedup_key(group_key: &str) -> Result<DedupKey, ApiError> {
+    let raw = format!("alertmanager:{group_key}");
+    let key = if raw.len() <= 255 && !raw.chars().any(char::is_control) {
+        raw
+    } else {
+        format!("alertmanager:sha256:{}", hex::encode(Sha256::digest(group_key.as_bytes())))
+    };
+    DedupKey::parse(&key).map_err(|e| ApiError::invalid(format!("`groupKey`: {e}")))
+}
+
+/// Lowercase slug of a label value (`Payments API` → `payments-api`).
+fn slug(value: &str) -> Option<Domain> {
+    let mut s = String::new();
+    for c in value.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            s.push(c);
+        } else if !s.is_empty() && !s.ends_with('-') {
+            s.push('-');
+        }
+    }
+    s.truncate(40);
+    Domain::parse(s.trim_end_matches('-')).ok()
+}
+
+/// Alertmanager's customary severity labels on SIMA's scale.
+fn severity(label: &str) -> Option<Severity> {
+    match label.trim().to_ascii_lowercase().as_str() {
+        "critical" | "page" | "p1" => Some(Severity::Sev1),
+        "error" | "major" | "high" | "p2" => Some(Severity::Sev2),
+        "warning" | "warn" | "medium" | "p3" => Some(Severity::Sev3),
+        "info" | "low" | "minor" | "none" | "p4" => Some(Severity::Sev4),
+        other => other.parse().ok(),
+    }
+}
+
+fn clip(text: &str, max: usize) -> String {
+    text.replace(['\r', '\n'], " ").chars().take(max).collect::<String>().trim().to_owned()
+}
+
+fn declaration(n: &Notification, state: &AppState, key: DedupKey, now: DateTime<Utc>) -> Declaration {
+    let alerts = &state.settings.alerts;
+    let summary = n
+        .annotation("summary")
+        .or_else(|| n.label("alertname"))
+        .map(|s| clip(s, 150))
+        .and_then(|s| Summary::parse(&s).ok())
+        .unwrap_or_else(|| Summary::parse("Alertmanager alert").unwrap_or_else(|_| unreachable!("a valid summary")));
+    let mut description = n.annotation("description").unwrap_or_default().to_owned();
+    if let Some(url) = n.alerts.iter().find_map(|a| a.generator_url.as_deref()) {
+        description.push_str(&format!("\n\nSource: {url}"));
+    }
+    let description: String = description.trim().chars().take(3000).collect();
+    Declaration {
+        domain: n.label("domain").or_else(|| n.label("service")).and_then(slug).unwrap_or_else(|| alerts.default_domain.clone()),
+        summary,
+        description: Description::parse(&description).unwrap_or_else(|_| Description::empty()),
+        severity: n.label("severity").and_then(severity).unwrap_or(alerts.default_severity),
+        impact: None,
+        started_at: n.alerts.iter().filter_map(|a| a.starts_at).filter(|t| *t <= now).min(),
+        dedup_key: Some(key),
+        reporter: Actor::Monitor("alertmanager".into()),
+    }
+}
+
+/// Opens (or finds) the group's incident when firing; posts an update when resolved.
+pub(super) async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<Notification>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    authorize(&state, &headers)?;
+    let Json(notification) = body?;
+    if notification.version != "4" {
+        return Err(ApiError::invalid(format!(
+            "Alertmanager webhook version `{}` is not supported; send version 4",
+            notification.version
+        )));
+    }
+    let key = dedup_key(&notification.group_key)?;
+    match notification.status {
+        AlertStatus::Firing => {
+            let declaration = declaration(&notification, &state, key, state.service.now());
+            let declared = state.service.declare(declaration).await?;
+            let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
+            Ok((status, Json(json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) }))))
+        }
+        AlertStatus::Resolved => {
+            let incident = alert_resolved(&state, &key, "alertmanager").await?;
+            Ok((StatusCode::OK, Json(json!({ "created": false, "incident": incident.as_ref().map(IncidentView::from) }))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_map_to_domains_and_severities() {
+        assert_eq!(slug("Payments API").unwrap().as_str(), "payments-api");
+        assert!(slug("42").is_none());
+        assert_eq!(severity("critical"), Some(Severity::Sev1));
+        assert_eq!(severity("warning"), Some(Severity::Sev3));
+        assert_eq!(severity("sev2"), Some(Severity::Sev2));
+        assert_eq!(severity("weird"), None);
+    }
+
+    #[test]
+    fn long_group_keys_are_hashed() {
+        let key = dedup_key(&"x".repeat(400)).unwrap();
+        assert!(key.as_str().starts_with("alertmanager:sha256:"));
+        assert_eq!(dedup_key("{}:{alertname=\"A\"}").unwrap().as_str(), "alertmanager:{}:{alertname=\"A\"}");
+    }
+}

@@ -1,0 +1,31 @@
+//! Idempotency keys: `remember` is true the first time a key is seen.
+
+use chrono::{DateTime, Utc};
+use sima_core::ports::PortError;
+
+use crate::error::port_error;
+use crate::store::Db;
+use crate::time::ts;
+
+/// Records `key`; `true` the first time.
+pub(crate) async fn remember(db: &Db, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
+    let _write = db.write.lock().await;
+    let done = sqlx::query("INSERT INTO idempotency_keys (key, first_seen_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(ts(now))
+        .execute(&db.pool)
+        .await
+        .map_err(port_error)?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes keys first seen before `cutoff`.
+pub(crate) async fn forget_before(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
+    let _write = db.write.lock().await;
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE first_seen_at < ?1")
+        .bind(ts(cutoff))
+        .execute(&db.pool)
+        .await
+        .map_err(port_error)?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,51 @@
+//! Milestones for the metrics, computed by the `incident_milestones` view
+//! from the event log (the same rules as the core's `Milestones`).
+
+use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
+use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
+use uuid::Uuid;
+
+use crate::error::{corrupt, port_error};
+use crate::incidents::{bind_filter, FILTER_SQL};
+use crate::store::Db;
+use crate::time::{parse, parse_opt};
+
+type Row = (String, i64, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+
+/// Milestones of the incidents matching `filter` (`limit` ignored), by number.
+pub(crate) async fn milestones(db: &Db, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
+    let sql = format!(
+        "SELECT m.id, m.number, m.domain, m.severity, m.status,
+                m.declared_at, m.started_at, m.acknowledged_at, m.mitigated_at, m.resolved_at
+         FROM incident_milestones m JOIN incidents i ON i.id = m.id
+         WHERE {FILTER_SQL}
+         ORDER BY m.number"
+    );
+    let rows: Vec<Row> = bind_filter(sqlx::query_as(&sql), filter).fetch_all(&db.pool).await.map_err(port_error)?;
+    rows.into_iter().map(to_row).collect()
+}
+
+fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
+    let (id, number, domain, severity, status, declared, started, acknowledged, mitigated, resolved) = row;
+    let number = u64::try_from(number)
+        .ok()
+        .and_then(|n| IncidentNumber::new(n).ok())
+        .ok_or_else(|| corrupt("number", number))?;
+    let (Some(declared), Some(started)) = (declared, started) else {
+        return Err(corrupt("log", format!("{number} has no declared event")));
+    };
+    Ok(MilestoneRow {
+        id: IncidentId::from_uuid(Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?),
+        number,
+        domain: Domain::parse(&domain).map_err(|e| corrupt("domain", e))?,
+        severity: severity.parse().map_err(|e| corrupt("severity", e))?,
+        status: status.parse().map_err(|e| corrupt("status", e))?,
+        milestones: Milestones {
+            declared_at: parse(&declared)?,
+            started_at: parse(&started)?,
+            acknowledged_at: parse_opt(acknowledged.as_deref())?,
+            mitigated_at: parse_opt(mitigated.as_deref())?,
+            resolved_at: parse_opt(resolved.as_deref())?,
+        },
+    })
+}

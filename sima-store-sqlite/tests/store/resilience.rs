@@ -1,0 +1,83 @@
+//! Errors, migrations, and several processes writing one file.
+
+use futures::future::join_all;
+use sima_core::domain::{Command, IncidentId, Severity, Text};
+use sima_core::ports::{IncidentStore, PortError};
+use sima_core::testkit::contract::{act, at_ms, create_new, declaration, new_incident};
+use sima_store_sqlite::{SqliteStore, SqliteStoreConfig};
+
+use crate::helpers::TestDb;
+
+#[tokio::test]
+async fn a_malformed_url_is_invalid() {
+    match SqliteStore::connect(&SqliteStoreConfig::new("postgres://db/sima")).await {
+        Err(PortError::Invalid(_)) => {}
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_closed_pool_is_transient() {
+    let db = TestDb::create().await;
+    db.store.close().await;
+    assert!(matches!(db.store.ping().await, Err(PortError::Transient(_))));
+    assert!(matches!(db.store.get(IncidentId::new()).await, Err(PortError::Transient(_))));
+}
+
+#[tokio::test]
+async fn the_file_is_created_in_wal_mode_and_migrations_are_idempotent() {
+    let db = TestDb::create().await;
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(db.store.pool()).await.unwrap();
+    assert_eq!(mode, "wal");
+    let again = SqliteStore::connect(&db.config).await.expect("migrate twice");
+    again.ping().await.unwrap();
+    let (applied,): (i64,) = sqlx::query_as("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.store.pool()).await.unwrap();
+    assert_eq!(applied as usize, sima_store_sqlite::MIGRATOR.iter().count());
+    let mut config = db.config.clone();
+    config.migrate = false;
+    SqliteStore::connect(&config).await.expect("open without migrating");
+}
+
+/// Two stores on one file stand for two processes: their writes do not share
+/// the in-process lock, so `BEGIN IMMEDIATE` and the busy timeout must keep
+/// "database is locked" away; losers see `Conflict` and retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_appending_see_conflicts_never_locks() {
+    let db = TestDb::create().await;
+    let other = SqliteStore::connect(&db.config).await.unwrap();
+    let id = create_new(&db.store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await.id;
+    let stores: [&dyn IncidentStore; 2] = [&db.store, &other];
+    let writer = |w: usize| async move {
+        let store = stores[w % 2];
+        for n in 0..10 {
+            loop {
+                let note = Command::AddNote(Text::parse(&format!("w{w} n{n}")).unwrap());
+                match act(store, id, note, at_ms(1)).await {
+                    Ok(_) => break,
+                    Err(PortError::Conflict(_)) => continue,
+                    Err(e) => panic!("writer {w}: {e}"),
+                }
+            }
+        }
+    };
+    join_all((0..8).map(writer)).await;
+    let events = db.store.events(id).await.unwrap();
+    assert_eq!(events.len(), 81);
+    assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
+}
+
+#[tokio::test]
+async fn action_items_are_kept_in_their_table() {
+    let db = TestDb::create().await;
+    let incident = create_new(&db.store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    for (i, text) in ["rotate the keys", "add an alert"].into_iter().enumerate() {
+        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1)).await.unwrap();
+    }
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT position, text, added_by FROM action_items WHERE incident_id = ?1 ORDER BY position")
+            .bind(incident.id.to_string())
+            .fetch_all(db.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(rows, vec![(0, "rotate the keys".into(), "api".into()), (1, "add an alert".into(), "api".into())]);
+}
