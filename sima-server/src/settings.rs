@@ -1,7 +1,7 @@
 //! Configuration: `sima.toml` (path in `SIMA_CONFIG`), then `SIMA_*`
 //! environment variables, which win.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
@@ -129,7 +129,7 @@ pub struct Settings {
     /// Declarable domains.
     pub domains: Vec<DomainSettings>,
     /// Descriptions of the severity levels, shown in forms (`sev1 = "…"`).
-    pub severities: HashMap<Severity, String>,
+    pub severities: BTreeMap<Severity, String>,
 }
 
 impl Default for Settings {
@@ -148,7 +148,7 @@ impl Default for Settings {
             notion: NotionSettings::default(),
             alerts: AlertSettings::default(),
             domains: Vec::new(),
-            severities: HashMap::new(),
+            severities: BTreeMap::new(),
         }
     }
 }

@@ -162,7 +162,8 @@ impl Application {
             .iter()
             .map(|d| DomainChoice { domain: d.name.clone(), description: d.description.clone() })
             .collect();
-        let conversation = Conversation::new(service.clone(), ports.chat.clone(), domains);
+        let conversation = Conversation::new(service.clone(), ports.chat.clone(), domains)
+            .with_severity_descriptions(settings.severities.clone());
         let slack = settings.slack.signing_secret.as_ref().map(|secret| {
             let handler = Arc::new(ChatHandler::new(conversation.clone(), ports.chat.clone()));
             SlackState::new(sima_slack::Secret::new(secret.expose()), handler, store.clone(), clock.clone())

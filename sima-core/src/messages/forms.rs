@@ -1,5 +1,7 @@
 //! The declare, edit and status forms.
 
+use std::collections::BTreeMap;
+
 use crate::domain::{Domain, Incident, Severity, Status};
 use crate::model::{Choice, Form, FormId, Input, InputKind};
 
@@ -23,14 +25,20 @@ fn text(id: &str, label: &str, multiline: bool, max: u32, optional: bool, initia
     }
 }
 
-fn severity_input(initial: Option<Severity>) -> Input {
+/// Descriptions of the severity levels that replace the defaults in forms.
+pub type SeverityDescriptions = BTreeMap<Severity, String>;
+
+fn severity_input(initial: Option<Severity>, descriptions: &SeverityDescriptions) -> Input {
     Input {
         id: "severity".into(),
         label: "Severity".into(),
         kind: InputKind::Select {
             options: Severity::ALL
                 .iter()
-                .map(|s| Choice { value: s.as_str().into(), label: format!("{} · {}", s, s.description()) })
+                .map(|s| {
+                    let description = descriptions.get(s).map_or(s.description(), String::as_str);
+                    Choice { value: s.as_str().into(), label: format!("{s} · {description}") }
+                })
                 .collect(),
         },
         optional: false,
@@ -72,7 +80,7 @@ fn impact_input(initial: Option<String>) -> Input {
 }
 
 /// The declare form: domain, summary, description, impact, severity.
-pub fn declare_form(domains: &[DomainChoice]) -> Form {
+pub fn declare_form(domains: &[DomainChoice], severities: &SeverityDescriptions) -> Form {
     Form {
         id: FormId::DeclareIncident,
         title: "Declare an incident".into(),
@@ -82,14 +90,14 @@ pub fn declare_form(domains: &[DomainChoice]) -> Form {
             text("summary", "Summary", false, 150, false, None),
             text("description", "Description", true, 3000, true, None),
             impact_input(None),
-            severity_input(None),
+            severity_input(None, severities),
         ],
         metadata: None,
     }
 }
 
 /// The edit form, pre-filled.
-pub fn edit_form(incident: &Incident, domains: &[DomainChoice]) -> Form {
+pub fn edit_form(incident: &Incident, domains: &[DomainChoice], severities: &SeverityDescriptions) -> Form {
     Form {
         id: FormId::EditIncident,
         title: "Edit incident".into(),
@@ -99,7 +107,7 @@ pub fn edit_form(incident: &Incident, domains: &[DomainChoice]) -> Form {
             text("summary", "Summary", false, 150, false, Some(incident.summary.to_string())),
             text("description", "Description", true, 3000, true, Some(incident.description.to_string())),
             impact_input(incident.impact.map(|i| i.affected_customers().to_string())),
-            severity_input(Some(incident.severity)),
+            severity_input(Some(incident.severity), severities),
         ],
         metadata: Some(incident.id.to_string()),
     }

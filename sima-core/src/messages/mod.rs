@@ -5,5 +5,5 @@ mod forms;
 mod guidance;
 
 pub use cards::{broadcast, card, postmortem_link, update};
-pub use forms::{declare_form, edit_form, status_form, DomainChoice};
+pub use forms::{declare_form, edit_form, status_form, DomainChoice, SeverityDescriptions};
 pub use guidance::{answer, help, mistyped, welcome, COMMANDS};

@@ -10,7 +10,7 @@ use crate::domain::{
     Severity, Status, Summary, Text, UserRef, ValidationError,
 };
 use crate::grammar::{parse, ParseError, TextCommand, UserArg};
-use crate::messages::{self, answer, DomainChoice};
+use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
 use crate::model::{ActionId, Form, FormId, FormTrigger, Message};
 use crate::ports::ChatPort;
 
@@ -30,6 +30,7 @@ pub struct Conversation {
     service: IncidentService,
     chat: Arc<dyn ChatPort>,
     domains: Vec<DomainChoice>,
+    severities: SeverityDescriptions,
 }
 
 impl std::fmt::Debug for Conversation {
@@ -54,7 +55,13 @@ fn told(result: Result<Message, ServiceError>) -> Result<Option<Message>, Servic
 impl Conversation {
     /// Chat use cases over `service`, opening forms on `chat`, offering `domains`.
     pub fn new(service: IncidentService, chat: Arc<dyn ChatPort>, domains: Vec<DomainChoice>) -> Self {
-        Self { service, chat, domains }
+        Self { service, chat, domains, severities: SeverityDescriptions::new() }
+    }
+
+    /// Shows these severity descriptions in forms instead of the defaults.
+    pub fn with_severity_descriptions(mut self, severities: SeverityDescriptions) -> Self {
+        self.severities = severities;
+        self
     }
 
     /// The underlying service.
@@ -100,7 +107,7 @@ impl Conversation {
             Err(e) => return Ok(Some(warn(e))),
         };
         match command {
-            TextCommand::Declare => return told(self.open(trigger, messages::declare_form(&self.domains)).await),
+            TextCommand::Declare => return told(self.open(trigger, messages::declare_form(&self.domains, &self.severities)).await),
             TextCommand::Help => {
                 let incident = self.service.find_by_room(room).await?;
                 return Ok(Some(messages::help(incident.as_ref())));
@@ -126,7 +133,7 @@ impl Conversation {
         };
         let command = match command {
             TextCommand::Info => return Ok(messages::card(incident)),
-            TextCommand::Edit => return self.open(trigger, messages::edit_form(incident, &self.domains)).await,
+            TextCommand::Edit => return self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await,
             TextCommand::Declare | TextCommand::Help => return Ok(messages::help(Some(incident))),
             TextCommand::Status { status, message } => Command::ChangeStatus { to: status, message },
             TextCommand::Resolve { message } => Command::ChangeStatus { to: Status::Resolved, message },
@@ -166,7 +173,7 @@ impl Conversation {
         let command = match action {
             ActionId::ShowInfo => return Ok(Some(messages::card(&incident))),
             ActionId::UpdateStatus => return told(self.open(trigger, messages::status_form(&incident)).await),
-            ActionId::EditIncident => return told(self.open(trigger, messages::edit_form(&incident, &self.domains)).await),
+            ActionId::EditIncident => return told(self.open(trigger, messages::edit_form(&incident, &self.domains, &self.severities)).await),
             ActionId::ShowHelp => unreachable!("answered above"),
             ActionId::BecomeIncidentManager => TextCommand::Manager(UserArg::Me),
             ActionId::BecomeCommunicationLead => TextCommand::Comms(UserArg::Me),

@@ -36,14 +36,14 @@ fn every_core_message_and_form_fits_slack() {
     }
 
     let domains = [DomainChoice { domain: Domain::parse("outbound-email").unwrap(), description: "Emails".into() }];
-    let declare = modal_view(&declare_form(&domains));
+    let declare = modal_view(&declare_form(&domains, &Default::default()));
     assert_eq!(declare["callback_id"], "declare_incident");
     let ids: Vec<&str> =
         declare["blocks"].as_array().unwrap().iter().map(|b| b["block_id"].as_str().unwrap()).collect();
     for id in ["domain", "summary", "description", "severity", "impact"] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    for form in [declare, modal_view(&edit_form(&incident, &domains)), modal_view(&status_form(&incident))] {
+    for form in [declare, modal_view(&edit_form(&incident, &domains, &Default::default())), modal_view(&status_form(&incident))] {
         assert_modal_within_limits(&form);
     }
 }

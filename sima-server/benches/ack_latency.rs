@@ -1,0 +1,127 @@
+//! Acknowledgement latency of signed slash commands under load.
+//!
+//! The real server (SQLite in a temporary directory, Slack and PagerDuty
+//! pointed at local fakes) gets `/incident …` commands typed in incident
+//! rooms, 200 in flight, each signed like Slack signs it. Slack gives an app
+//! 3 s to answer; the goal is p99 ≤ 10 ms at 200 concurrent requests.
+//!
+//! - read: `info` and `help` (a store read, a rendered answer);
+//! - write: `note …` (an event appended, an announcement queued; the effect
+//!   worker posts those to the fake Slack while the load runs).
+//!
+//! Run: `cargo bench -p sima-server --bench ack_latency`.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sima_slack::{sign, Secret};
+use support::{closed_loop, declare, machine, rate, wait_until, Db, Fakes, Server, Stats, SIGNING_SECRET};
+
+const ROOMS: usize = 20;
+const CONCURRENCY: usize = 200;
+const WARMUP: usize = 1_000;
+const READS: usize = 4_000;
+const WRITES: usize = 2_000;
+
+/// A signed `POST /slack/commands`; true if answered 200 with what the command should say.
+async fn command(http: &reqwest::Client, url: &str, secret: &Secret, room: &str, text: &str, i: usize) -> bool {
+    let body = format!(
+        "command=%2Fincident&text={}&user_id=U{:05}&channel_id={room}&team_id=T0BENCH&trigger_id=bench.{i}",
+        text.replace(' ', "+"),
+        i % 500
+    );
+    let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()).to_string();
+    let signature = sign(secret, &timestamp, body.as_bytes());
+    let sent = http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await;
+    let Ok(response) = sent else { return false };
+    if !response.status().is_success() {
+        return false;
+    }
+    let answer = response.text().await.unwrap_or_default();
+    answer.contains("ephemeral") && !answer.contains("could not record")
+}
+
+async fn phase(
+    name: &str,
+    http: &reqwest::Client,
+    server: &Server,
+    rooms: &Arc<Vec<String>>,
+    total: usize,
+    text: fn(usize) -> String,
+) {
+    let url = Arc::new(server.url("/slack/commands"));
+    let secret = Arc::new(Secret::new(SIGNING_SECRET));
+    let (http, rooms2) = (http.clone(), rooms.clone());
+    let (samples, wall) = closed_loop(total, CONCURRENCY, move |i| {
+        let (http, url, secret, rooms) = (http.clone(), url.clone(), secret.clone(), rooms2.clone());
+        async move { command(&http, &url, &secret, &rooms[i % rooms.len()], &text(i), i).await }
+    })
+    .await;
+    let failed = samples.iter().filter(|(_, ok)| !ok).count();
+    let latencies: Vec<Duration> = samples.iter().map(|(d, _)| *d).collect();
+    let stats = Stats::of(&latencies);
+    println!(
+        "{name:<6} {total} commands, {CONCURRENCY} in flight: {} · {:.0} req/s · {failed} failed",
+        stats.line(),
+        rate(total, wall)
+    );
+    if name != "warmup" {
+        let verdict = if stats.p99 <= Duration::from_millis(10) { "meets" } else { "misses" };
+        println!("       goal p99 ≤ 10 ms: {verdict}");
+    }
+}
+
+fn main() {
+    if !support::benchmarking() {
+        return;
+    }
+    support::runtime().block_on(async {
+        println!("ack_latency: {}", machine());
+        let fakes = Fakes::start(Duration::ZERO).await;
+        let server = Server::start(Db::Sqlite, &fakes).await;
+        let http = support::client(CONCURRENCY);
+        let mut rooms = Vec::new();
+        for i in 0..ROOMS {
+            let incident = declare(&http, &server, i).await;
+            let number = incident["number"].as_str().expect("a number").to_owned();
+            let url = server.url(&format!("/api/v1/incidents/{number}"));
+            let mut room = None;
+            for _ in 0..500 {
+                let shown: serde_json::Value = http.get(&url).send().await.expect("show").json().await.expect("JSON");
+                if let Some(id) = shown["room"]["id"].as_str() {
+                    room = Some(id.to_owned());
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            rooms.push(room.expect("the room is created within 5 s"));
+        }
+        let settled = wait_until(Duration::from_secs(10), || {
+            fakes.count("pins.add") == ROOMS && fakes.count("pagerduty.enqueue") == ROOMS
+        })
+        .await;
+        assert!(settled, "the opening runbooks of the {ROOMS} incidents finish");
+        println!("{ROOMS} incident rooms ready; commands spread over them");
+        let rooms = Arc::new(rooms);
+
+        phase("warmup", &http, &server, &rooms, WARMUP, |i| if i % 2 == 0 { "info".into() } else { "help".into() })
+            .await;
+        phase("read", &http, &server, &rooms, READS, |i| if i % 2 == 0 { "info".into() } else { "help".into() }).await;
+        phase("write", &http, &server, &rooms, WRITES, |i| format!("note load check {i}")).await;
+
+        let in_rooms = |c: &support::Call| c.method == "chat.postMessage" && c.channel != support::BROADCAST;
+        let announced = wait_until(Duration::from_secs(20), || fakes.count_where(in_rooms) >= ROOMS + WRITES).await;
+        println!("notes announced in their rooms by the worker: {}", if announced { "all" } else { "not all within 20 s" });
+        server.stop().await;
+        fakes.stop().await;
+    });
+}

@@ -1,0 +1,484 @@
+//! What the server benchmarks share: fake Slack and PagerDuty endpoints on
+//! 127.0.0.1 that record when each call arrived, a real server on a fresh
+//! database, a closed-loop load generator, and latency summaries.
+
+// Each bench binary uses part of this module.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use sima_server::{Application, Settings};
+use sqlx::{Connection, PgConnection};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The Slack signing secret the server is configured with.
+pub const SIGNING_SECRET: &str = "bench-signing-secret";
+/// The bearer token of `/webhooks/*`.
+pub const WEBHOOK_TOKEN: &str = "bench-webhook-token";
+/// The broadcast channel id.
+pub const BROADCAST: &str = "CBROADCAST";
+/// The reporter of declarations (invited into each room).
+pub const REPORTER: &str = "U0BENCH";
+
+/// `cargo bench` passes `--bench`; `cargo test --benches` does not, and then
+/// the binaries do nothing.
+pub fn benchmarking() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// The multi-threaded runtime the server and the load share (one worker per core).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
+}
+
+/// One line describing where the numbers come from.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    format!("{cores} cores, {profile} build, server and load generator in one process on 127.0.0.1")
+}
+
+// ---------------------------------------------------------------------------
+// Fake Slack Web API and PagerDuty Events API.
+
+/// One call a fake received.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// `conversations.create`, `chat.postMessage`…, or `pagerduty.enqueue`.
+    pub method: String,
+    /// The channel id the call acts on (`""` for pages).
+    pub channel: String,
+    /// Lowercase text identifying the incident: the channel name for calls
+    /// in a room, the text of a broadcast, the summary of a page.
+    pub subject: String,
+    /// When the request arrived.
+    pub received: Instant,
+    /// When the answer was sent (after the configured delay).
+    pub answered: Instant,
+}
+
+#[derive(Default)]
+struct FakeState {
+    delay: Duration,
+    next: AtomicU64,
+    names: Mutex<HashMap<String, String>>,
+    calls: Mutex<Vec<Call>>,
+}
+
+impl FakeState {
+    fn name_of(&self, channel: &str) -> String {
+        self.names.lock().expect("names").get(channel).cloned().unwrap_or_default()
+    }
+
+    fn record(&self, method: &str, channel: String, subject: String, received: Instant) {
+        let call = Call { method: method.to_owned(), channel, subject, received, answered: Instant::now() };
+        self.calls.lock().expect("calls").push(call);
+    }
+}
+
+fn text(body: &Value, key: &str) -> String {
+    body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
+async fn slack_method(State(state): State<Arc<FakeState>>, Path(method): Path<String>, body: Bytes) -> Json<Value> {
+    let received = Instant::now();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if !state.delay.is_zero() {
+        tokio::time::sleep(state.delay).await;
+    }
+    let n = state.next.fetch_add(1, Ordering::Relaxed) + 1;
+    let channel = text(&body, "channel");
+    let (answer, channel, subject) = match method.as_str() {
+        "conversations.create" => {
+            let name = text(&body, "name");
+            let id = format!("C{n:09}");
+            state.names.lock().expect("names").insert(id.clone(), name.clone());
+            (json!({ "ok": true, "channel": { "id": id, "name": name } }), id, name)
+        }
+        "chat.postMessage" => {
+            let subject = if channel == BROADCAST { text(&body, "text") } else { state.name_of(&channel) };
+            (json!({ "ok": true, "channel": channel, "ts": format!("{n}.000100") }), channel, subject)
+        }
+        "conversations.list" => (json!({ "ok": true, "channels": [] }), channel, String::new()),
+        _ => {
+            let subject = state.name_of(&channel);
+            (json!({ "ok": true }), channel, subject)
+        }
+    };
+    state.record(&method, channel, subject.to_lowercase(), received);
+    Json(answer)
+}
+
+async fn pagerduty_enqueue(State(state): State<Arc<FakeState>>, body: Bytes) -> (StatusCode, Json<Value>) {
+    let received = Instant::now();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if !state.delay.is_zero() {
+        tokio::time::sleep(state.delay).await;
+    }
+    let summary = body.pointer("/payload/summary").and_then(Value::as_str).unwrap_or_default().to_lowercase();
+    state.record("pagerduty.enqueue", String::new(), summary, received);
+    let answer = json!({ "status": "success", "message": "Event processed", "dedup_key": text(&body, "dedup_key") });
+    (StatusCode::ACCEPTED, Json(answer))
+}
+
+/// Slack (`/api/<method>`) and PagerDuty (`/v2/enqueue`) on one local port,
+/// answering every call after `delay`.
+pub struct Fakes {
+    base: String,
+    state: Arc<FakeState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Fakes {
+    /// Starts the fakes on 127.0.0.1 (a free port).
+    pub async fn start(delay: Duration) -> Self {
+        let state = Arc::new(FakeState { delay, ..FakeState::default() });
+        let app = Router::new()
+            .route("/api/{method}", post(slack_method))
+            .route("/v2/enqueue", post(pagerduty_enqueue))
+            .with_state(state.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the fakes");
+        let base = format!("http://{}", listener.local_addr().expect("fake address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            serve.await.expect("fakes serve");
+        });
+        Self { base, state, stop: Some(stop), task: Some(task) }
+    }
+
+    /// `SIMA_SLACK_API_URL`.
+    pub fn slack_url(&self) -> String {
+        format!("{}/api", self.base)
+    }
+
+    /// `SIMA_PAGERDUTY_EVENTS_URL`.
+    pub fn pagerduty_url(&self) -> String {
+        format!("{}/v2/enqueue", self.base)
+    }
+
+    /// Every call so far, in the order they were answered.
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.calls.lock().expect("calls").clone()
+    }
+
+    /// How many calls of `method` were answered.
+    pub fn count(&self, method: &str) -> usize {
+        self.state.calls.lock().expect("calls").iter().filter(|c| c.method == method).count()
+    }
+
+    /// How many answered calls satisfy `test`.
+    pub fn count_where(&self, test: impl Fn(&Call) -> bool) -> usize {
+        self.state.calls.lock().expect("calls").iter().filter(|c| test(c)).count()
+    }
+
+    /// Forgets the calls so far.
+    pub fn clear(&self) {
+        self.state.calls.lock().expect("calls").clear();
+    }
+
+    /// Stops serving.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// The case number in a subject: `bench case 00017` (or `bench-case-00017`
+/// in a channel name) is case 17.
+pub fn case_of(subject: &str) -> Option<usize> {
+    let normal = subject.to_lowercase().replace(['-', '_'], " ");
+    let (_, rest) = normal.split_once("bench case ")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The summary of case `i`, which [`case_of`] finds back in every call.
+pub fn case_summary(i: usize) -> String {
+    format!("Bench case {i:05}")
+}
+
+// ---------------------------------------------------------------------------
+// The real server.
+
+/// Which store the server runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A file in a temporary directory.
+    Sqlite,
+    /// A fresh database on the local PostgreSQL (`SIMA_TEST_DATABASE_URL`).
+    Postgres,
+}
+
+impl std::fmt::Display for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        })
+    }
+}
+
+/// A database created for one run and dropped after it.
+struct PgDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+fn postgres_base() -> String {
+    std::env::var("SIMA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl PgDatabase {
+    async fn create() -> Self {
+        let admin = postgres_base();
+        let name = format!("sima_bench_{}", uuid::Uuid::now_v7().simple());
+        let (head, query) = admin.split_once('?').map_or((admin.as_str(), None), |(h, q)| (h, Some(q)));
+        let (scheme, rest) = head.split_once("://").expect("a postgres:// URL");
+        let host = rest.split_once('/').map_or(rest, |(h, _)| h);
+        let url = match query {
+            Some(q) => format!("{scheme}://{host}/{name}?{q}"),
+            None => format!("{scheme}://{host}/{name}"),
+        };
+        let mut conn = PgConnection::connect(&admin).await.expect("PostgreSQL reachable (SIMA_TEST_DATABASE_URL)");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+        let _ = conn.close().await;
+        Self { admin, name, url }
+    }
+
+    async fn drop_database(self) {
+        let mut conn = PgConnection::connect(&self.admin).await.expect("PostgreSQL reachable");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .execute(&mut conn)
+            .await
+            .expect("drop database");
+        let _ = conn.close().await;
+    }
+}
+
+/// `Application::build` on 127.0.0.1:0 with Slack and PagerDuty pointed at
+/// the fakes, served until [`Server::stop`].
+pub struct Server {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+    database: Option<PgDatabase>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Builds and starts the server on a fresh database.
+    pub async fn start(db: Db, fakes: &Fakes) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (database_url, database) = match db {
+            Db::Sqlite => (format!("sqlite://{}", dir.path().join("sima.db").display()), None),
+            Db::Postgres => {
+                let database = PgDatabase::create().await;
+                (database.url.clone(), Some(database))
+            }
+        };
+        let env: HashMap<String, String> = [
+            ("SIMA_LISTEN", "127.0.0.1:0".to_owned()),
+            ("SIMA_DATABASE_URL", database_url),
+            ("SIMA_WEBHOOK_TOKEN", WEBHOOK_TOKEN.to_owned()),
+            ("SIMA_SLACK_BOT_TOKEN", "xoxb-bench".to_owned()),
+            ("SIMA_SLACK_SIGNING_SECRET", SIGNING_SECRET.to_owned()),
+            ("SIMA_SLACK_API_URL", fakes.slack_url()),
+            ("SIMA_SLACK_BROADCAST_CHANNEL", BROADCAST.to_owned()),
+            ("SIMA_PAGERDUTY_EVENTS_URL", fakes.pagerduty_url()),
+            ("SIMA_PAGERDUTY_ROUTING_KEY", "bench-routing-key".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let mut settings = Settings::from_env(&env).expect("valid settings");
+        settings.postmortem_dir = dir.path().join("postmortems");
+        let app = Application::build(settings).await.expect("the server builds");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self { base, stop: Some(stop), task: Some(task), database, _dir: dir }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Shuts the server down (requests and effects in flight finish) and drops its database.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            match tokio::time::timeout(Duration::from_secs(15), task).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(error))) => eprintln!("server stopped with an error: {error:#}"),
+                Ok(Err(error)) => eprintln!("server task failed: {error}"),
+                Err(_) => eprintln!("server did not stop within 15 s"),
+            }
+        }
+        if let Some(database) = self.database.take() {
+            database.drop_database().await;
+        }
+    }
+}
+
+/// An HTTP client with room for `connections` idle connections to the server.
+pub fn client(connections: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Declares case `i` through `POST /api/v1/incidents` (reporter [`REPORTER`]);
+/// returns the incident JSON.
+pub async fn declare(http: &reqwest::Client, server: &Server, i: usize) -> Value {
+    let body = json!({
+        "domain": "payments",
+        "summary": case_summary(i),
+        "description": "Checkout requests time out for some customers.",
+        "severity": "sev2",
+        "reporter": REPORTER,
+    });
+    let response = http.post(server.url("/api/v1/incidents")).json(&body).send().await.expect("declare");
+    assert_eq!(response.status(), StatusCode::CREATED, "declaring case {i}");
+    response.json().await.expect("incident JSON")
+}
+
+/// Waits (at most `limit`) until `done` holds, checking every 2 ms; returns whether it did.
+pub async fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    done()
+}
+
+// ---------------------------------------------------------------------------
+// Load and statistics.
+
+/// Runs `total` requests with `concurrency` in flight (closed loop: each of
+/// `concurrency` tasks sends its next request when the last one is answered).
+/// `request(i)` returns whether request `i` succeeded; the result holds each
+/// request's latency and success, and the wall time of the whole run.
+pub async fn closed_loop<F, Fut>(total: usize, concurrency: usize, request: F) -> (Vec<(Duration, bool)>, Duration)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let request = Arc::new(request);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (request, next) = (request.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        return samples;
+                    }
+                    let sent = Instant::now();
+                    let ok = request(i).await;
+                    samples.push((sent.elapsed(), ok));
+                }
+            })
+        })
+        .collect();
+    let mut samples = Vec::with_capacity(total);
+    for task in tasks {
+        samples.extend(task.await.expect("a load task"));
+    }
+    (samples, started.elapsed())
+}
+
+/// Order statistics of a set of durations.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    /// How many.
+    pub count: usize,
+    /// Smallest.
+    pub min: Duration,
+    /// Median.
+    pub p50: Duration,
+    /// 90th percentile.
+    pub p90: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// Largest.
+    pub max: Duration,
+    /// Mean.
+    pub mean: Duration,
+}
+
+impl Stats {
+    /// Nearest-rank percentiles of `samples` (not empty).
+    pub fn of(samples: &[Duration]) -> Self {
+        assert!(!samples.is_empty(), "no samples");
+        let mut sorted = samples.to_vec();
+        sorted.sort_unstable();
+        let rank = |p: f64| sorted[((p / 100.0 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+        let total: Duration = sorted.iter().sum();
+        Self {
+            count: sorted.len(),
+            min: sorted[0],
+            p50: rank(50.0),
+            p90: rank(90.0),
+            p99: rank(99.0),
+            max: sorted[sorted.len() - 1],
+            mean: total / sorted.len() as u32,
+        }
+    }
+
+    /// `p50 1.23 ms · p90 … · p99 … · max …`.
+    pub fn line(&self) -> String {
+        format!(
+            "p50 {} · p90 {} · p99 {} · max {} (n = {})",
+            ms(self.p50),
+            ms(self.p90),
+            ms(self.p99),
+            ms(self.max),
+            self.count
+        )
+    }
+}
+
+/// A duration in milliseconds with two decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Requests (or items) per second.
+pub fn rate(count: usize, wall: Duration) -> f64 {
+    count as f64 / wall.as_secs_f64().max(f64::EPSILON)
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the reference server: the real server on a random
+//! port, fakes of Slack, PagerDuty and Notion, and a real store.
+
+mod alertmanager;
+mod contract;
+mod events;
+mod helpers;
+mod restart;
+mod story;
+mod webhooks;

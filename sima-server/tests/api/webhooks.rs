@@ -1,0 +1,61 @@
+//! `POST /webhooks/alerts`: the same alert, many times at once, opens one incident.
+
+use serde_json::json;
+
+use crate::helpers::{count_kind, wait_until, Options, TestApp, BROADCAST};
+
+async fn fifty_identical_alerts_open_one_incident(postgres: bool) {
+    let app = TestApp::spawn(Options { postgres, ..Options::default() }).await;
+    let alert = json!({
+        "dedup_key": "disk-full-db-1",
+        "domain": "storage",
+        "summary": "Disk full on db-1",
+        "severity": "sev2",
+        "status": "firing"
+    });
+
+    let responses = futures::future::join_all((0..50).map(|_| app.webhook("/webhooks/alerts", &alert))).await;
+    let mut created = 0;
+    let mut numbers = Vec::new();
+    for response in responses {
+        let status = response.status().as_u16();
+        assert!(status == 201 || status == 200, "every delivery is accepted, got {status}");
+        let body: serde_json::Value = response.json().await.expect("a JSON answer");
+        assert_eq!(body["created"], status == 201);
+        created += usize::from(status == 201);
+        numbers.push(body["incident"]["number"].clone());
+    }
+    assert_eq!(created, 1, "exactly one delivery opens the incident");
+    assert!(numbers.iter().all(|n| *n == "INC-1"), "every delivery names INC-1: {numbers:?}");
+
+    let incidents = app.incidents().await;
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0]["dedup_key"], "disk-full-db-1");
+    let id = incidents[0]["id"].as_str().expect("an id").to_owned();
+
+    // Let the opening runbook finish, then count what the platforms saw.
+    app.wait_for_room(&id).await;
+    wait_until("the broadcast is posted", || async {
+        let posts = app.slack_calls("chat.postMessage");
+        posts.iter().any(|c| c.request["channel"] == BROADCAST).then_some(())
+    })
+    .await;
+    app.wait_for_idle_outbox().await;
+    assert_eq!(app.slack_calls("conversations.create").len(), 1, "one room");
+    let triggers: Vec<_> =
+        app.pagerduty_events().await.into_iter().filter(|e| e["event_action"] == "trigger").collect();
+    assert_eq!(triggers.len(), 1, "one page: {triggers:?}");
+    assert_eq!(triggers[0]["dedup_key"], id.as_str());
+    assert_eq!(count_kind(&app.timeline(&id).await, "declared"), 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_identical_alerts_open_one_incident_on_sqlite() {
+    fifty_identical_alerts_open_one_incident(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_identical_alerts_open_one_incident_on_postgres() {
+    fifty_identical_alerts_open_one_incident(true).await;
+}
