@@ -2,7 +2,7 @@
 //! incidents' milestones.
 
 use chrono::{DateTime, Duration, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_main, Criterion};
 use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones, Severity, Status};
 use sima_core::metrics::compute;
 use sima_core::ports::MilestoneRow;
@@ -45,5 +45,8 @@ fn aggregate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, aggregate);
-criterion_main!(benches);
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(benches, super::aggregate);
+}
+criterion_main!(group::benches);

@@ -13,6 +13,7 @@
 //! - [`metrics`]: MTTA, MTTR (recovery and repair), MTTD from milestones.
 //! - [`postmortem`]: the pre-filled post-mortem document and its Markdown form.
 //! - [`messages`]: the messages SIMA posts (card, broadcast, welcome, help…).
+//! - [`secret`]: credentials that never print.
 //! - [`adapters`]: embedded defaults: log-only chat and paging, Markdown post-mortems.
 //! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite.
 
@@ -25,6 +26,7 @@ pub mod model;
 pub mod ports;
 pub mod postmortem;
 pub mod runbook;
+pub mod secret;
 pub mod service;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -1,6 +1,5 @@
 //! Typed configuration: the API, the token, the data source and its property names.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -10,28 +9,7 @@ pub const DEFAULT_API_URL: &str = "https://api.notion.com/v1";
 /// The `Notion-Version` this crate's wire types follow.
 pub const NOTION_VERSION: &str = "2025-09-03";
 
-/// A secret value (an integration token). `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the request that needs it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(\"***\")")
-    }
-}
+pub use sima_core::secret::Secret;
 
 /// How `NotionDocs` reaches Notion, and where post-mortems go.
 ///

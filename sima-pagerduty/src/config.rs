@@ -1,7 +1,6 @@
 //! Typed configuration: where to send events, which routing key pages which domain.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -9,28 +8,7 @@ use serde::Deserialize;
 /// The Events API v2 enqueue URL used when none is configured.
 pub const DEFAULT_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
-/// A secret value (a routing key). `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the request that needs it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(\"***\")")
-    }
-}
+pub use sima_core::secret::Secret;
 
 /// How `PagerDutyPager` reaches PagerDuty.
 ///

@@ -8,23 +8,7 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
-/// A credential that never shows in `Debug` output or logs.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The value, for the one place that uses it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+pub use sima_core::secret::Secret;
 
 /// A domain people can declare incidents for.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -154,7 +138,7 @@ impl Default for Settings {
 }
 
 fn secret(value: String) -> Option<Secret> {
-    (!value.is_empty()).then_some(Secret(value))
+    (!value.is_empty()).then_some(Secret::new(value))
 }
 
 impl Settings {

@@ -55,8 +55,7 @@ async fn connect_store(settings: &Settings) -> anyhow::Result<Arc<dyn IncidentSt
 fn slack_config(settings: &Settings) -> Option<SlackConfig> {
     let slack = &settings.slack;
     let token = slack.bot_token.as_ref()?;
-    let secret = slack.signing_secret.as_ref().map_or("", |s| s.expose());
-    let mut config = SlackConfig::new(sima_slack::Secret::new(token.expose()), sima_slack::Secret::new(secret));
+    let mut config = SlackConfig::new(token.clone(), slack.signing_secret.clone().unwrap_or_default());
     if let Some(url) = &slack.api_url {
         config = config.with_api_url(url.clone());
     }
@@ -166,7 +165,7 @@ impl Application {
             .with_severity_descriptions(settings.severities.clone());
         let slack = settings.slack.signing_secret.as_ref().map(|secret| {
             let handler = Arc::new(ChatHandler::new(conversation.clone(), ports.chat.clone()));
-            SlackState::new(sima_slack::Secret::new(secret.expose()), handler, store.clone(), clock.clone())
+            SlackState::new(secret.clone(), handler, store.clone(), clock.clone())
         });
         let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
         let listener = TcpListener::bind(&settings.listen)

@@ -1,40 +1,13 @@
 //! Typed configuration of the Slack adapter.
 
-use std::{fmt, time::Duration};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 /// The default Web API base; methods are appended as `/<method>`.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 
-/// A credential. Its `Debug` and `Display` print `[redacted]`, never the value.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a credential.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+pub use sima_core::secret::Secret;
 
 /// How SIMA talks to one Slack workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -20,14 +20,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::join_all;
 
 use crate::domain::{
-    Actor, Command, DedupKey, Declaration, Description, Domain, EventKind, FieldEdit, Impact, Incident,
-    IncidentEvent, IncidentId, IncidentNumber, Outcome, Role, Room, RoomId, Severity, Status, Summary, Text,
-    UserRef,
+    Actor, Command, Declaration, DedupKey, Description, Domain, EventKind, FieldEdit, Impact, Incident, IncidentEvent,
+    IncidentId, IncidentNumber, Outcome, Role, Room, RoomId, Severity, Status, Summary, Text, UserRef,
 };
 use crate::metrics::{compute, Durations};
 use crate::ports::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect,
-    NewIncident, OutboxStats, PortError,
+    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
+    OutboxStats, PortError,
 };
 use crate::runbook::Effect;
 
@@ -249,10 +248,7 @@ fn effect(incident_id: IncidentId, effect: Effect, due_at: DateTime<Utc>) -> New
 }
 
 async fn claim(store: &dyn IncidentStore, limit: usize, now: DateTime<Utc>, lease_secs: u64) -> Vec<ClaimedEffect> {
-    store
-        .claim_due(limit, now, Duration::from_secs(lease_secs))
-        .await
-        .unwrap_or_else(|e| panic!("claim_due: {e}"))
+    store.claim_due(limit, now, Duration::from_secs(lease_secs)).await.unwrap_or_else(|e| panic!("claim_due: {e}"))
 }
 
 fn ids(claimed: &[ClaimedEffect]) -> Vec<EffectId> {
@@ -387,9 +383,11 @@ pub async fn create_allocates_increasing_numbers(store: &dyn IncidentStore) {
 
 /// Incidents are found by id, number, room and open dedup key; unknown ones are `None`.
 pub async fn lookups_by_id_number_room_and_dedup_key(store: &dyn IncidentStore) {
-    let first = create_new(store, new_incident(&declaration("payments", Severity::Sev1, Some("pay-1")), at_ms(0))).await;
+    let first =
+        create_new(store, new_incident(&declaration("payments", Severity::Sev1, Some("pay-1")), at_ms(0))).await;
     let other = create_new(store, new_incident(&declaration("search", Severity::Sev3, None), at_ms(5))).await;
-    let room = Room { id: RoomId::new("C0ROOM1"), name: "incident_03_02_payments".into(), url: "https://chat/C0ROOM1".into() };
+    let room =
+        Room { id: RoomId::new("C0ROOM1"), name: "incident_03_02_payments".into(), url: "https://chat/C0ROOM1".into() };
     let with_room = must_act(store, first.id, Command::Record(Outcome::RoomCreated(room.clone())), at_ms(10)).await;
 
     assert_eq!(store.get(first.id).await.ok().flatten(), Some(with_room.clone()));
@@ -664,7 +662,12 @@ pub async fn remember_and_forget_keys(store: &dyn IncidentStore) {
 /// `list` filters by status, domain, severity and period (from inclusive, to
 /// exclusive), returns newest first and honours the limit.
 pub async fn list_filters_and_orders_newest_first(store: &dyn IncidentStore) {
-    let specs = [("payments", Severity::Sev1, 0), ("search", Severity::Sev2, 1_000), ("payments", Severity::Sev3, 2_000), ("auth", Severity::Sev1, 3_000)];
+    let specs = [
+        ("payments", Severity::Sev1, 0),
+        ("search", Severity::Sev2, 1_000),
+        ("payments", Severity::Sev3, 2_000),
+        ("auth", Severity::Sev1, 3_000),
+    ];
     let mut made = Vec::new();
     for (slug, sev, ms) in specs {
         made.push(create_new(store, new_incident(&declaration(slug, sev, None), at_ms(ms))).await);
@@ -751,8 +754,7 @@ pub async fn milestones_equal_the_snapshots(store: &dyn IncidentStore) {
     };
     let mut filtered = store.milestones(&filter).await.unwrap_or_else(|e| panic!("milestones: {e}"));
     filtered.sort_by_key(|r| r.number);
-    let want: Vec<MilestoneRow> =
-        snapshots.values().filter(|i| filter.matches(i)).map(MilestoneRow::from).collect();
+    let want: Vec<MilestoneRow> = snapshots.values().filter(|i| filter.matches(i)).map(MilestoneRow::from).collect();
     assert!(want.len() > 1, "the filter keeps several incidents");
     assert_eq!(filtered, want, "filters apply and `limit` is ignored");
 }
@@ -820,7 +822,8 @@ pub async fn concurrent_claims_take_each_effect_once(store: &dyn IncidentStore) 
     const EFFECTS: usize = 1_000;
     let mut new = new_incident(&declaration("search", Severity::Sev3, None), at_ms(0));
     let id = new.incident.id;
-    new.effects = (0..EFFECTS).map(|i| effect(id, Effect::AnnounceUpdate { seq: i as u64 }, at_ms(i as i64 % 7))).collect();
+    new.effects =
+        (0..EFFECTS).map(|i| effect(id, Effect::AnnounceUpdate { seq: i as u64 }, at_ms(i as i64 % 7))).collect();
     create_new(store, new).await;
     let worker = |_w: usize| async move {
         let mut mine = Vec::new();
@@ -875,7 +878,8 @@ mod tests {
         let b = generated(7);
         assert_eq!(a.declared_at, b.declared_at);
         assert_eq!(a.commands, b.commands);
-        let closing = (0..200).filter(|n| generated(*n).commands.iter().any(|(c, _)| *c == status(Status::Closed))).count();
+        let closing =
+            (0..200).filter(|n| generated(*n).commands.iter().any(|(c, _)| *c == status(Status::Closed))).count();
         assert!(closing > 0, "some histories close");
     }
 }
