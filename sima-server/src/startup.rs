@@ -33,12 +33,30 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// How long a request may take before it is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long idempotency keys (Slack event ids, alert resolutions) are kept.
+pub const KEY_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
 /// A built server: bound, wired, not yet serving.
 pub struct Application {
     listener: TcpListener,
     router: Router,
     worker: EffectWorker,
     wake: WakeReceiver,
+    service: IncidentService,
+}
+
+/// Deletes idempotency keys older than [`KEY_RETENTION`], hourly.
+async fn forget_old_keys(service: IncidentService) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let cutoff = service.now() - chrono::Duration::from_std(KEY_RETENTION).unwrap_or(chrono::Duration::MAX);
+        match service.store().forget_keys_before(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "forgot old idempotency keys"),
+            Err(error) => tracing::warn!(%error, "could not clean idempotency keys"),
+        }
+    }
 }
 
 async fn connect_store(settings: &Settings) -> anyhow::Result<Arc<dyn IncidentStore>> {
@@ -168,12 +186,13 @@ impl Application {
             SlackState::new(secret.clone(), handler, store.clone(), clock.clone())
         });
         let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+        let janitor = service.clone();
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("binding {} (SIMA_LISTEN)", settings.listen))?;
         let state =
             AppState { service, conversation, settings: Arc::new(settings), http: Arc::new(HttpMetrics::default()) };
-        Ok(Self { listener, router: router(state, slack), worker, wake })
+        Ok(Self { listener, router: router(state, slack), worker, wake, service: janitor })
     }
 
     /// The bound port.
@@ -202,6 +221,7 @@ impl Application {
             let _ = rx.wait_for(|stop| *stop).await;
         };
         let worker_task = tokio::spawn(async move { worker.run(self.wake, stopped).await });
+        let janitor = tokio::spawn(forget_old_keys(self.service));
         let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing requests and effects in flight");
@@ -209,6 +229,7 @@ impl Application {
         });
         serve.await.context("serving HTTP")?;
         worker_task.await.context("effect worker")?;
+        janitor.abort();
         tracing::info!("stopped");
         Ok(())
     }

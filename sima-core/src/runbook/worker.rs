@@ -87,7 +87,18 @@ impl EffectWorker {
         loop {
             let free = self.config.concurrency.saturating_sub(in_flight.len());
             if free > 0 {
-                match self.claim(free).await {
+                // Keep driving the effects in flight while claiming: one of them may
+                // hold what the claim waits for (a store's write lock, a pooled
+                // connection), and it only makes progress when polled.
+                let claim = self.claim(free).fuse();
+                let mut claim = std::pin::pin!(claim);
+                let claimed = loop {
+                    futures::select! {
+                        claimed = claim => break claimed,
+                        _ = in_flight.select_next_some() => {}
+                    }
+                };
+                match claimed {
                     Ok(claimed) => in_flight.extend(claimed.into_iter().map(|c| self.handle(c))),
                     Err(error) => warn!(%error, "could not claim effects"),
                 }
