@@ -68,6 +68,7 @@ async fn load(store: &PgStore, count: u64) {
         write_history(&memory, &generated(n)).await;
     }
     let incidents = memory.list(&IncidentFilter::default()).await.expect("list");
+    sqlx::query("TRUNCATE incidents CASCADE").execute(store.pool()).await.expect("truncate");
     for chunk in incidents.chunks(2_000) {
         let mut tx = store.pool().begin().await.expect("begin");
         let mut events: Vec<(IncidentId, IncidentEvent)> = Vec::new();
@@ -76,7 +77,8 @@ async fn load(store: &PgStore, count: u64) {
                 events.push((i.id, e));
             }
         }
-        let col = |f: &dyn Fn(&Incident) -> Option<chrono::DateTime<chrono::Utc>>| chunk.iter().map(f).collect::<Vec<_>>();
+        let col =
+            |f: &dyn Fn(&Incident) -> Option<chrono::DateTime<chrono::Utc>>| chunk.iter().map(f).collect::<Vec<_>>();
         sqlx::query(
             "INSERT INTO incidents (id, number, version, status, domain, severity, summary, declared_at, started_at,
                  acknowledged_at, mitigated_at, resolved_at, snapshot)
@@ -121,19 +123,29 @@ async fn metrics(store: &PgStore, count: u64) {
     let started = Instant::now();
     load(store, count).await;
     println!("metrics: loaded {count} incidents in {:.1} s", started.elapsed().as_secs_f64());
-    let (events,): (i64,) = sqlx::query_as("SELECT count(*) FROM incident_events").fetch_one(store.pool()).await.expect("count");
+    let (events,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM incident_events").fetch_one(store.pool()).await.expect("count");
     println!("metrics: {events} events");
     for _ in 0..3 {
         let started = Instant::now();
         let rows = sqlx::query("SELECT * FROM incident_metrics").fetch_all(store.pool()).await.expect("view");
-        println!("metrics: SELECT * FROM incident_metrics, {} rows: {:.3} s", rows.len(), started.elapsed().as_secs_f64());
+        println!(
+            "metrics: SELECT * FROM incident_metrics, {} rows: {:.3} s",
+            rows.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
     let started = Instant::now();
-    let (mtta,): (Option<f64>,) = sqlx::query_as("SELECT avg(tta_seconds) FROM incident_metrics WHERE status <> 'false_positive'")
-        .fetch_one(store.pool())
-        .await
-        .expect("mtta");
-    println!("metrics: MTTA over the view: {:.3} s (mean {:.1} s)", started.elapsed().as_secs_f64(), mtta.unwrap_or(0.0));
+    let (mtta,): (Option<f64>,) =
+        sqlx::query_as("SELECT avg(tta_seconds) FROM incident_metrics WHERE status <> 'false_positive'")
+            .fetch_one(store.pool())
+            .await
+            .expect("mtta");
+    println!(
+        "metrics: MTTA over the view: {:.3} s (mean {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        mtta.unwrap_or(0.0)
+    );
     let started = Instant::now();
     let rows = store.milestones(&IncidentFilter::default()).await.expect("milestones");
     let report = sima_core::metrics::compute(&rows);
@@ -161,7 +173,10 @@ fn main() {
         config.max_connections = 16;
         let store = PgStore::connect(&config).await.expect("connect");
         println!("appends: {:.0} events/s, {WRITERS} writers on their own incidents", appends(&store, false).await);
-        println!("appends: {:.0} events/s, {WRITERS} writers on one incident (retrying conflicts)", appends(&store, true).await);
+        println!(
+            "appends: {:.0} events/s, {WRITERS} writers on one incident (retrying conflicts)",
+            appends(&store, true).await
+        );
         metrics(&store, count).await;
         store.close().await;
         sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.expect("drop database");

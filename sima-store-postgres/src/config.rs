@@ -33,12 +33,7 @@ impl PgStoreConfig {
 
 impl Default for PgStoreConfig {
     fn default() -> Self {
-        Self {
-            url: "postgres://localhost/sima".into(),
-            max_connections: 10,
-            acquire_timeout_secs: 5,
-            migrate: true,
-        }
+        Self { url: "postgres://localhost/sima".into(), max_connections: 10, acquire_timeout_secs: 5, migrate: true }
     }
 }
 

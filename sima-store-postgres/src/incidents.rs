@@ -208,10 +208,9 @@ pub(crate) async fn append(pool: &PgPool, batch: AppendBatch) -> Result<Incident
             .map_err(port_error)?;
         return Err(match stored {
             None => PortError::NotFound(format!("incident {id}")),
-            Some((version,)) => PortError::Conflict(format!(
-                "incident {id} is at version {version}, not {}",
-                batch.expected_version
-            )),
+            Some((version,)) => {
+                PortError::Conflict(format!("incident {id} is at version {version}, not {}", batch.expected_version))
+            }
         });
     };
     incident.number = u64::try_from(number)
@@ -233,7 +232,11 @@ pub(crate) async fn append(pool: &PgPool, batch: AppendBatch) -> Result<Incident
     Ok(incident)
 }
 
-async fn one(pool: &PgPool, sql: &str, bind: impl FnOnce(SnapshotQuery<'_>) -> SnapshotQuery<'_>) -> Result<Option<Incident>, PortError> {
+async fn one(
+    pool: &PgPool,
+    sql: &str,
+    bind: impl FnOnce(SnapshotQuery<'_>) -> SnapshotQuery<'_>,
+) -> Result<Option<Incident>, PortError> {
     let row = bind(sqlx::query_as(sql)).fetch_optional(pool).await.map_err(port_error)?;
     Ok(row.map(|(Json(i),)| i))
 }

@@ -8,12 +8,13 @@ use crate::error::port_error;
 
 /// Records `key`; `true` the first time.
 pub(crate) async fn remember(pool: &PgPool, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
-    let done = sqlx::query("INSERT INTO idempotency_keys (key, first_seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map_err(port_error)?;
+    let done =
+        sqlx::query("INSERT INTO idempotency_keys (key, first_seen_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map_err(port_error)?;
     Ok(done.rows_affected() == 1)
 }
 

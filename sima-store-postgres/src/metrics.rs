@@ -1,5 +1,7 @@
-//! Milestones for the metrics, computed by the `incident_milestones` view
-//! from the event log (the same rules as the core's `Milestones`).
+//! Milestones for the metrics. They are read from the snapshot columns,
+//! which the core folds from the events and which are written in the same
+//! transaction as the events; the `incident_milestones` view recomputes them
+//! from the log for BI tools, and the tests check both agree.
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
@@ -27,11 +29,11 @@ type Row = (
 pub(crate) async fn milestones(pool: &PgPool, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
     let args = FilterArgs::from(filter);
     let sql = format!(
-        "SELECT m.id, m.number, m.domain, m.severity, m.status,
-                m.declared_at, m.started_at, m.acknowledged_at, m.mitigated_at, m.resolved_at
-         FROM incident_milestones m JOIN incidents i ON i.id = m.id
+        "SELECT i.id, i.number, i.domain, i.severity, i.status,
+                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
+         FROM incidents i
          WHERE {FILTER_SQL}
-         ORDER BY m.number"
+         ORDER BY i.number"
     );
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(args.status)

@@ -127,7 +127,12 @@ impl IncidentStore for PgStore {
         keys::forget_before(&self.pool, cutoff).await
     }
 
-    async fn claim_due(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEffect>, PortError> {
+    async fn claim_due(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError> {
         outbox::claim_due(&self.pool, limit, now, lease).await
     }
 

@@ -17,16 +17,18 @@ pub(crate) async fn insert(
     let id = incident.as_uuid().to_string();
     for event in events {
         let body = serde_json::to_string(event).map_err(|e| PortError::Invalid(format!("event: {e}")))?;
-        sqlx::query("INSERT INTO incident_events (incident_id, seq, at, actor, kind, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .bind(&id)
-            .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
-            .bind(ts(event.at))
-            .bind(event.actor.to_string())
-            .bind(event.kind.name())
-            .bind(body)
-            .execute(&mut **tx)
-            .await
-            .map_err(port_error)?;
+        sqlx::query(
+            "INSERT INTO incident_events (incident_id, seq, at, actor, kind, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(&id)
+        .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
+        .bind(ts(event.at))
+        .bind(event.actor.to_string())
+        .bind(event.kind.name())
+        .bind(body)
+        .execute(&mut **tx)
+        .await
+        .map_err(port_error)?;
     }
     Ok(())
 }

@@ -192,10 +192,9 @@ pub(crate) async fn append(db: &Db, batch: AppendBatch) -> Result<Incident, Port
             .map_err(port_error)?;
         return Err(match stored {
             None => PortError::NotFound(format!("incident {id}")),
-            Some((version,)) => PortError::Conflict(format!(
-                "incident {id} is at version {version}, not {}",
-                batch.expected_version
-            )),
+            Some((version,)) => {
+                PortError::Conflict(format!("incident {id} is at version {version}, not {}", batch.expected_version))
+            }
         });
     };
     incident.number = number(stored_number)?;

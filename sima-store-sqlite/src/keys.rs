@@ -10,12 +10,13 @@ use crate::time::ts;
 /// Records `key`; `true` the first time.
 pub(crate) async fn remember(db: &Db, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
     let _write = db.write.lock().await;
-    let done = sqlx::query("INSERT INTO idempotency_keys (key, first_seen_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(ts(now))
-        .execute(&db.pool)
-        .await
-        .map_err(port_error)?;
+    let done =
+        sqlx::query("INSERT INTO idempotency_keys (key, first_seen_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(ts(now))
+            .execute(&db.pool)
+            .await
+            .map_err(port_error)?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -1,5 +1,7 @@
-//! Milestones for the metrics, computed by the `incident_milestones` view
-//! from the event log (the same rules as the core's `Milestones`).
+//! Milestones for the metrics. They are read from the snapshot columns,
+//! which the core folds from the events and which are written in the same
+//! transaction as the events; the `incident_milestones` view recomputes them
+//! from the log for BI tools, and the tests check both agree.
 
 use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
@@ -10,16 +12,27 @@ use crate::incidents::{bind_filter, FILTER_SQL};
 use crate::store::Db;
 use crate::time::{parse, parse_opt};
 
-type Row = (String, i64, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+type Row = (
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Milestones of the incidents matching `filter` (`limit` ignored), by number.
 pub(crate) async fn milestones(db: &Db, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
     let sql = format!(
-        "SELECT m.id, m.number, m.domain, m.severity, m.status,
-                m.declared_at, m.started_at, m.acknowledged_at, m.mitigated_at, m.resolved_at
-         FROM incident_milestones m JOIN incidents i ON i.id = m.id
+        "SELECT i.id, i.number, i.domain, i.severity, i.status,
+                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
+         FROM incidents i
          WHERE {FILTER_SQL}
-         ORDER BY m.number"
+         ORDER BY i.number"
     );
     let rows: Vec<Row> = bind_filter(sqlx::query_as(&sql), filter).fetch_all(&db.pool).await.map_err(port_error)?;
     rows.into_iter().map(to_row).collect()

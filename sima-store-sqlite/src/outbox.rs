@@ -55,7 +55,12 @@ fn uuid(s: &str) -> Result<Uuid, PortError> {
 }
 
 /// Leases up to `limit` due effects until `now + lease`, oldest due first.
-pub(crate) async fn claim_due(db: &Db, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEffect>, PortError> {
+pub(crate) async fn claim_due(
+    db: &Db,
+    limit: usize,
+    now: DateTime<Utc>,
+    lease: Duration,
+) -> Result<Vec<ClaimedEffect>, PortError> {
     if limit == 0 {
         return Ok(Vec::new());
     }

@@ -150,7 +150,12 @@ impl IncidentStore for SqliteStore {
         keys::forget_before(&self.db, cutoff).await
     }
 
-    async fn claim_due(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEffect>, PortError> {
+    async fn claim_due(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError> {
         outbox::claim_due(&self.db, limit, now, lease).await
     }
 

@@ -64,8 +64,11 @@ async fn incident_metrics_equals_the_core_for_1000_generated_incidents() {
         let n = &incident.number;
         assert_eq!(row.id, incident.id.as_uuid(), "{n}");
         assert_eq!(row.incident, n.to_string());
-        assert_eq!((row.domain.as_str(), row.severity.as_str(), row.status.as_str()),
-            (incident.domain.as_str(), incident.severity.as_str(), incident.status.as_str()), "{n}");
+        assert_eq!(
+            (row.domain.as_str(), row.severity.as_str(), row.status.as_str()),
+            (incident.domain.as_str(), incident.severity.as_str(), incident.status.as_str()),
+            "{n}"
+        );
         assert_eq!(row.declared_at, Some(m.declared_at), "{n} declared_at");
         assert_eq!(row.started_at, Some(m.started_at), "{n} started_at");
         assert_eq!(row.acknowledged_at, m.acknowledged_at, "{n} acknowledged_at");
@@ -81,7 +84,10 @@ async fn incident_metrics_equals_the_core_for_1000_generated_incidents() {
     }
     // The generated set must exercise every column, or the comparison proves little.
     assert!(with_each.iter().all(|c| *c > 100 && *c < INCIDENTS as usize + 1), "{with_each:?}");
-    let reopened = snapshots.values().filter(|i| i.milestones.mitigated_at.is_some() && i.milestones.resolved_at.is_none()).count();
+    let reopened = snapshots
+        .values()
+        .filter(|i| i.milestones.mitigated_at.is_some() && i.milestones.resolved_at.is_none())
+        .count();
     assert!(reopened > 10, "some incidents were mitigated and not (or no longer) resolved: {reopened}");
 
     let mut stored = db.store.milestones(&IncidentFilter::default()).await.expect("milestones");
@@ -106,7 +112,8 @@ async fn incident_timeline_has_one_row_per_event() {
             }
         }
     }
-    let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM incident_timeline").fetch_one(db.store.pool()).await.unwrap();
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM incident_timeline").fetch_one(db.store.pool()).await.unwrap();
     assert_eq!(count as usize, expected);
     let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
         "SELECT incident, seq, status_from, status_to FROM incident_timeline WHERE kind = 'status_changed' ORDER BY number, seq",

@@ -72,7 +72,8 @@ async fn migrations_are_idempotent_and_optional() {
     let mut config = PgStoreConfig::new(db.url.clone());
     config.migrate = false;
     PgStore::connect(&config).await.expect("connect without migrating");
-    let (applied,): (i64,) = sqlx::query_as("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.store.pool()).await.unwrap();
+    let (applied,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.store.pool()).await.unwrap();
     assert_eq!(applied as usize, sima_store_postgres::MIGRATOR.iter().count());
 }
 
@@ -81,7 +82,9 @@ async fn action_items_are_kept_in_their_table() {
     let Some(db) = TestDb::create().await else { return };
     let incident = create_new(&db.store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
     for (i, text) in ["rotate the keys", "add an alert"].into_iter().enumerate() {
-        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1)).await.unwrap();
+        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1))
+            .await
+            .unwrap();
     }
     let rows: Vec<(i32, String, String)> =
         sqlx::query_as("SELECT position, text, added_by FROM action_items WHERE incident_id = $1 ORDER BY position")

@@ -31,7 +31,8 @@ async fn the_file_is_created_in_wal_mode_and_migrations_are_idempotent() {
     assert_eq!(mode, "wal");
     let again = SqliteStore::connect(&db.config).await.expect("migrate twice");
     again.ping().await.unwrap();
-    let (applied,): (i64,) = sqlx::query_as("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.store.pool()).await.unwrap();
+    let (applied,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.store.pool()).await.unwrap();
     assert_eq!(applied as usize, sima_store_sqlite::MIGRATOR.iter().count());
     let mut config = db.config.clone();
     config.migrate = false;
@@ -71,7 +72,9 @@ async fn action_items_are_kept_in_their_table() {
     let db = TestDb::create().await;
     let incident = create_new(&db.store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
     for (i, text) in ["rotate the keys", "add an alert"].into_iter().enumerate() {
-        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1)).await.unwrap();
+        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1))
+            .await
+            .unwrap();
     }
     let rows: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT position, text, added_by FROM action_items WHERE incident_id = ?1 ORDER BY position")
