@@ -100,6 +100,9 @@ pub struct Incident {
     pub action_items: Vec<ActionItem>,
     /// Webhook deduplication key.
     pub dedup_key: Option<DedupKey>,
+    /// Names of the effects that failed for good (`post_card`…).
+    #[serde(default)]
+    pub failed_effects: Vec<String>,
     /// Metric timestamps.
     pub milestones: Milestones,
 }
@@ -143,6 +146,7 @@ impl Incident {
             root_cause: None,
             action_items: Vec::new(),
             dedup_key: dedup_key.clone(),
+            failed_effects: Vec::new(),
             milestones: Milestones::declared(event.at, *started_at),
         })
     }
@@ -164,7 +168,12 @@ impl Incident {
                 .action_items
                 .push(ActionItem { text: text.clone(), added_by: event.actor.clone() }),
             EventKind::RoomCreated { room } => self.room = Some(room.clone()),
-            EventKind::MembersInvited { .. } | EventKind::MemberJoined { .. } | EventKind::EffectFailed { .. } => {}
+            EventKind::MembersInvited { .. } | EventKind::MemberJoined { .. } => {}
+            EventKind::EffectFailed { effect, .. } => {
+                if !self.failed_effects.contains(effect) {
+                    self.failed_effects.push(effect.clone());
+                }
+            }
             EventKind::CardPosted { message } => self.card = Some(message.clone()),
             EventKind::BroadcastPosted { message } => self.broadcast = Some(message.clone()),
             EventKind::Paged { page } => {
@@ -207,6 +216,13 @@ impl Incident {
                 }
             }
         }
+    }
+
+    /// Whether the room's opening runbook will still record `message`
+    /// (`card` or `broadcast`): the room exists, the message is not recorded,
+    /// and its effect (`post_card`, `post_broadcast`) has not failed for good.
+    pub fn awaits(&self, message: &Option<MessageRef>, effect: &str) -> bool {
+        self.room.is_some() && message.is_none() && !self.failed_effects.iter().any(|f| f == effect)
     }
 
     /// A short title: `INC-42 · Emails are late`.

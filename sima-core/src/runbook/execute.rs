@@ -45,6 +45,19 @@ fn room(incident: &Incident) -> Result<&Room, Failure> {
     incident.room.as_ref().ok_or(Failure::NotReady("the incident room is not created yet"))
 }
 
+/// Waits for the opening runbook's card and broadcast, so an update never
+/// skips (or renders over) a message that is about to be recorded.
+fn opening_done(incident: &Incident, broadcast_only: bool) -> Result<(), Failure> {
+    room(incident)?;
+    if incident.awaits(&incident.broadcast, "post_broadcast") {
+        return Err(Failure::NotReady("the broadcast is not recorded yet"));
+    }
+    if !broadcast_only && incident.awaits(&incident.card, "post_card") {
+        return Err(Failure::NotReady("the incident card is not recorded yet"));
+    }
+    Ok(())
+}
+
 /// Runs `effect` for `incident` and returns what it achieved.
 pub(crate) async fn perform(
     ports: &Ports,
@@ -93,6 +106,9 @@ pub(crate) async fn perform(
             let events = store.events(incident.id).await?;
             let Some(event) = events.iter().find(|e| e.seq == *seq) else { return Ok(vec![]) };
             let Some((message, public)) = announcement(incident, event) else { return Ok(vec![]) };
+            if public {
+                opening_done(incident, true)?;
+            }
             chat.post(&room.id, &message).await?;
             if let (true, Some(broadcast)) = (public, &incident.broadcast) {
                 chat.reply(broadcast, &message).await?;
@@ -105,6 +121,7 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::RefreshCard => {
+            opening_done(incident, false)?;
             refresh(ports, incident.card.as_ref(), &messages::card(incident)).await?;
             refresh(ports, incident.broadcast.as_ref(), &messages::broadcast(incident)).await?;
             vec![]

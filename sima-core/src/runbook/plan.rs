@@ -76,6 +76,8 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
             }
             EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
             EventKind::PostmortemCreated { .. } => effects.push(Effect::AnnounceUpdate { seq: event.seq }),
+            // A page recorded after the incident ended (the runbooks raced): resolve it too.
+            EventKind::Paged { .. } if !after.status.is_active() => effects.push(Effect::ResolvePages),
             EventKind::NoteAdded { .. } | EventKind::RootCauseSet { .. } | EventKind::ActionItemAdded { .. } => {
                 effects.push(Effect::AnnounceUpdate { seq: event.seq });
             }

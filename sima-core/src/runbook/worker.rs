@@ -145,15 +145,22 @@ impl EffectWorker {
     }
 
     async fn retry(&self, claimed: &ClaimedEffect, failure: &Failure) {
-        let (retryable, retry_after, error) = match failure {
-            Failure::Port(e) => (e.is_retryable(), retry_after(e), e.to_string()),
-            Failure::NotReady(why) => (true, Some(self.config.not_ready_delay), (*why).to_owned()),
+        let attempts = claimed.attempts;
+        let (retryable, delay, error) = match failure {
+            Failure::Port(e) => {
+                let retryable = e.is_retryable() && attempts < self.config.max_attempts;
+                (retryable, self.config.retry_delay(attempts, retry_after(e)), e.to_string())
+            }
+            // Waiting for another effect's outcome: patient, but not forever.
+            Failure::NotReady(why) => {
+                let retryable = attempts < self.config.max_attempts.saturating_mul(8);
+                (retryable, self.config.not_ready_delay.saturating_mul(attempts.min(40)), (*why).to_owned())
+            }
         };
-        if !retryable || claimed.attempts >= self.config.max_attempts {
+        if !retryable {
             return self.give_up(claimed, &error).await;
         }
-        let delay = self.config.retry_delay(claimed.attempts, retry_after);
-        warn!(%error, effect = claimed.effect.name(), attempt = claimed.attempts, ?delay, "effect failed; will retry");
+        warn!(%error, effect = claimed.effect.name(), attempt = attempts, ?delay, "effect not done; will retry");
         let at = self.service.clock().now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
         if let Err(e) = self.service.store().retry_at(claimed.id, at, &error).await {
             warn!(error = %e, "could not reschedule effect; its lease will expire");

@@ -187,3 +187,25 @@ async fn concurrent_changes_to_one_incident_all_land() {
     assert_eq!(events.len(), 17);
     assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
 }
+
+#[tokio::test]
+async fn an_update_waits_for_the_card_it_must_refresh() {
+    let (world, clock) = World::manual();
+    world.chat.fail_next("pin", sima_core::ports::PortError::Transient("timeout".into()));
+    let incident = world.declare(Severity::Sev2).await;
+    world.worker.run_until_idle().await.unwrap();
+    assert!(world.reload(&incident).await.card.is_none(), "the card effect failed and waits for its retry");
+
+    let change = Command::ChangeStatus { to: Status::Investigating, message: None };
+    world.service.execute(incident.id, Actor::Api, change).await.unwrap();
+    world.worker.run_until_idle().await.unwrap();
+    assert!(!world.chat.calls().iter().any(|c| matches!(c, ChatCall::Update(..))), "no refresh before the card exists");
+
+    for _ in 0..3 {
+        clock.advance(std::time::Duration::from_secs(1));
+        world.worker.run_until_idle().await.unwrap();
+    }
+    let card = world.reload(&incident).await.card.expect("card recorded on retry");
+    let refreshed = world.chat.calls().into_iter().any(|c| matches!(c, ChatCall::Update(target, m) if target == card && m.text.contains("investigating")));
+    assert!(refreshed, "the waiting refresh updated the card once it was recorded");
+}
