@@ -21,27 +21,19 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::{case_of, closed_loop, declare, machine, ms, rate, Call, Db, Fakes, Server, Stats, BROADCAST};
+use support::{case_of, closed_loop, declare, machine, ms, rate, Call, Db, Fakes, Server, Stats};
 
 const CONCURRENCY: usize = 10;
 
 /// The calls that complete an opening runbook.
 const FINAL_STEPS: [&str; 4] = ["pins.add", "conversations.invite", "broadcast", "pagerduty.enqueue"];
 
-fn step(call: &Call) -> &str {
-    if call.method == "chat.postMessage" && call.channel == BROADCAST {
-        "broadcast"
-    } else {
-        &call.method
-    }
-}
-
 /// For each case, the first call of each kind that concerns it.
 fn by_case(calls: &[Call], cases: usize) -> Vec<std::collections::HashMap<String, Call>> {
     let mut seen = vec![std::collections::HashMap::new(); cases];
     for call in calls {
         if let Some(i) = case_of(&call.subject).filter(|i| *i < cases) {
-            seen[i].entry(step(call).to_owned()).or_insert_with(|| call.clone());
+            seen[i].entry(call.step.clone()).or_insert_with(|| call.clone());
         }
     }
     seen
@@ -79,11 +71,8 @@ fn main() {
         .await;
         let answered: Vec<Duration> = samples.iter().map(|(d, _)| *d).collect();
 
-        let done = |fakes: &Fakes| {
-            let calls = fakes.calls();
-            FINAL_STEPS.iter().all(|s| calls.iter().filter(|c| step(c) == *s).count() >= total)
-        };
-        let complete = support::wait_until(Duration::from_secs(30), || done(&fakes)).await;
+        let complete =
+            support::wait_until(Duration::from_secs(30), || FINAL_STEPS.iter().all(|s| fakes.count(s) >= total)).await;
         let all_done = started.elapsed();
         let calls = fakes.calls();
         let sent = sent_at.lock().expect("sent").clone();

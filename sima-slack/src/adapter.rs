@@ -63,16 +63,20 @@ impl SlackChat {
         Room { url: self.room_url(&channel.id), id: RoomId::new(channel.id), name: channel.name }
     }
 
-    /// Sets topic and purpose; failures are logged, not returned, because the
-    /// room exists and is usable without them.
+    /// Sets purpose and topic, both at once (neither needs the other); failures
+    /// are logged, not returned, because the room exists and is usable without them.
     async fn label(&self, channel: &str, spec: &RoomSpec) {
         let purpose = Self::purpose(&spec.key);
         let purpose = ConversationsSetPurposeRequest { channel, purpose: &truncate(&purpose, MAX_TOPIC) };
-        if let Err(error) = self.client.call::<_, Ack>("conversations.setPurpose", &purpose).await {
+        let topic = ConversationsSetTopicRequest { channel, topic: &truncate(&spec.topic, MAX_TOPIC) };
+        let (purpose, topic) = futures::join!(
+            self.client.call::<_, Ack>("conversations.setPurpose", &purpose),
+            self.client.call::<_, Ack>("conversations.setTopic", &topic),
+        );
+        if let Err(error) = purpose {
             tracing::warn!(%error, channel, "could not set the room purpose");
         }
-        let topic = ConversationsSetTopicRequest { channel, topic: &truncate(&spec.topic, MAX_TOPIC) };
-        if let Err(error) = self.client.call::<_, Ack>("conversations.setTopic", &topic).await {
+        if let Err(error) = topic {
             tracing::warn!(%error, channel, "could not set the room topic");
         }
     }

@@ -38,8 +38,12 @@ pub fn benchmarking() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
-/// The multi-threaded runtime the server and the load share (one worker per core).
+/// The multi-threaded runtime the server and the load share (one worker per
+/// core). Server logs are printed only when `RUST_LOG` is set.
 pub fn runtime() -> tokio::runtime::Runtime {
+    if std::env::var_os("RUST_LOG").is_some() {
+        sima_server::telemetry::init();
+    }
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
 }
 
@@ -58,6 +62,8 @@ pub fn machine() -> String {
 pub struct Call {
     /// `conversations.create`, `chat.postMessage`…, or `pagerduty.enqueue`.
     pub method: String,
+    /// The method, except that a `chat.postMessage` to [`BROADCAST`] is `broadcast`.
+    pub step: String,
     /// The channel id the call acts on (`""` for pages).
     pub channel: String,
     /// Lowercase text identifying the incident: the channel name for calls
@@ -75,6 +81,7 @@ struct FakeState {
     next: AtomicU64,
     names: Mutex<HashMap<String, String>>,
     calls: Mutex<Vec<Call>>,
+    counts: Mutex<HashMap<String, usize>>,
 }
 
 impl FakeState {
@@ -83,7 +90,16 @@ impl FakeState {
     }
 
     fn record(&self, method: &str, channel: String, subject: String, received: Instant) {
-        let call = Call { method: method.to_owned(), channel, subject, received, answered: Instant::now() };
+        let step = if method == "chat.postMessage" && channel == BROADCAST { "broadcast" } else { method };
+        *self.counts.lock().expect("counts").entry(step.to_owned()).or_default() += 1;
+        let call = Call {
+            method: method.to_owned(),
+            step: step.to_owned(),
+            channel,
+            subject,
+            received,
+            answered: Instant::now(),
+        };
         self.calls.lock().expect("calls").push(call);
     }
 }
@@ -177,19 +193,15 @@ impl Fakes {
         self.state.calls.lock().expect("calls").clone()
     }
 
-    /// How many calls of `method` were answered.
-    pub fn count(&self, method: &str) -> usize {
-        self.state.calls.lock().expect("calls").iter().filter(|c| c.method == method).count()
-    }
-
-    /// How many answered calls satisfy `test`.
-    pub fn count_where(&self, test: impl Fn(&Call) -> bool) -> usize {
-        self.state.calls.lock().expect("calls").iter().filter(|c| test(c)).count()
+    /// How many calls of `step` (a method, or `broadcast`) were answered; cheap.
+    pub fn count(&self, step: &str) -> usize {
+        self.state.counts.lock().expect("counts").get(step).copied().unwrap_or(0)
     }
 
     /// Forgets the calls so far.
     pub fn clear(&self) {
         self.state.calls.lock().expect("calls").clear();
+        self.state.counts.lock().expect("counts").clear();
     }
 
     /// Stops serving.
@@ -231,7 +243,7 @@ pub enum Db {
 
 impl std::fmt::Display for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Self::Sqlite => "SQLite",
             Self::Postgres => "PostgreSQL",
         })
@@ -418,6 +430,41 @@ where
     let mut samples = Vec::with_capacity(total);
     for task in tasks {
         samples.extend(task.await.expect("a load task"));
+    }
+    (samples, started.elapsed())
+}
+
+/// Sends `total` requests at a steady `per_second` (open loop), at most
+/// `max_in_flight` at once. Each latency runs from the request's scheduled
+/// time, so a queue in front of a slow server counts against it.
+pub async fn paced<F, Fut>(
+    total: usize,
+    per_second: f64,
+    max_in_flight: usize,
+    request: F,
+) -> (Vec<(Duration, bool)>, Duration)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let request = Arc::new(request);
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_in_flight));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(total);
+    for i in 0..total {
+        let due = started + Duration::from_secs_f64(i as f64 / per_second);
+        tokio::time::sleep_until(due.into()).await;
+        let slot = slots.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let ok = request(i).await;
+            drop(slot);
+            (due.elapsed(), ok)
+        }));
+    }
+    let mut samples = Vec::with_capacity(total);
+    for task in tasks {
+        samples.push(task.await.expect("a request task"));
     }
     (samples, started.elapsed())
 }

@@ -82,7 +82,7 @@ async fn bad_bodies_are_answered_with_what_to_fix() {
         .post(format!("{}/webhooks/alerts", app.address))
         .bearer_auth(WEBHOOK_TOKEN)
         .header("Content-Type", "application/json")
-        .body("[1, 2")
+        .body(r#"{"dedup_key": "k1", "status": "#)
         .send()
         .await;
     api_error(malformed_alert.expect("an answer"), 400, "invalid_json").await;
@@ -93,11 +93,11 @@ async fn bad_bodies_are_answered_with_what_to_fix() {
     let huge = json!({ "domain": "storage", "summary": "Disk full", "description": "x".repeat(1024 * 1024 + 1) });
     api_error(post("application/json", huge.to_string()).await.expect("an answer"), 413, "payload_too_large").await;
 
-    let bad_severity = app.post_json("/api/v1/incidents", &json!({ "domain": "storage", "summary": "Disk full", "severity": "sev9" }));
-    let message = api_error(bad_severity.await, 400, "invalid_input").await;
+    let bad_severity = json!({ "domain": "storage", "summary": "Disk full", "severity": "sev9" });
+    let message = api_error(app.post_json("/api/v1/incidents", &bad_severity).await, 400, "invalid_input").await;
     assert!(message.contains("`severity`") && message.contains("sev9"), "{message}");
-    let bad_domain = app.post_json("/api/v1/incidents", &json!({ "domain": "Not A Slug", "summary": "Disk full" }));
-    let message = api_error(bad_domain.await, 400, "invalid_input").await;
+    let bad_domain = json!({ "domain": "Not A Slug", "summary": "Disk full" });
+    let message = api_error(app.post_json("/api/v1/incidents", &bad_domain).await, 400, "invalid_input").await;
     assert!(message.contains("`domain`"), "{message}");
 
     assert!(app.incidents().await.is_empty(), "nothing was declared");
@@ -129,8 +129,8 @@ async fn a_refused_transition_is_409_naming_the_allowed_statuses() {
     }
     assert_eq!(app.incident("INC-1").await["status"], "open", "nothing changed");
 
-    let response = app.post_json("/api/v1/incidents/INC-1/status", &json!({ "status": "investigating", "message": "on it" }));
-    let response = response.await;
+    let investigating = json!({ "status": "investigating", "message": "on it" });
+    let response = app.post_json("/api/v1/incidents/INC-1/status", &investigating).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.expect("the incident")["status"], "investigating");
 }

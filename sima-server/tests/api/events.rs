@@ -11,7 +11,8 @@ async fn an_event_delivered_three_times_welcomes_once() {
     let declared = json!({ "domain": "checkout", "summary": "Payments time out", "severity": "sev3" });
     let response = app.post_json("/api/v1/incidents", &declared).await;
     assert_eq!(response.status(), 201);
-    let id = response.json::<serde_json::Value>().await.expect("the incident")["id"].as_str().expect("an id").to_owned();
+    let id =
+        response.json::<serde_json::Value>().await.expect("the incident")["id"].as_str().expect("an id").to_owned();
     let incident = app.wait_for_room(&id).await;
     let room = incident["room"]["id"].as_str().expect("a room id");
 

@@ -19,58 +19,63 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The Slack app's signing secret the server is configured with.
-pub const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
+pub(crate) const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 /// The bearer token of `/webhooks/*`.
-pub const WEBHOOK_TOKEN: &str = "webhook-token-for-tests";
+pub(crate) const WEBHOOK_TOKEN: &str = "webhook-token-for-tests";
 /// The broadcast channel id.
-pub const BROADCAST: &str = "CBROADCAST";
+pub(crate) const BROADCAST: &str = "CBROADCAST";
 /// The PagerDuty routing key.
-pub const ROUTING_KEY: &str = "R0UTINGKEY00000000000000000000AB";
+pub(crate) const ROUTING_KEY: &str = "R0UTINGKEY00000000000000000000AB";
 /// The Notion data source of post-mortems.
-pub const DATA_SOURCE: &str = "d9824bdc-8445-4327-be8b-5b47500af6ce";
+pub(crate) const DATA_SOURCE: &str = "d9824bdc-8445-4327-be8b-5b47500af6ce";
 /// The base of links in pages and messages.
-pub const PUBLIC_URL: &str = "https://sima.example.com";
+pub(crate) const PUBLIC_URL: &str = "https://sima.example.com";
 
 /// How long [`wait_until`] waits by default.
-pub const WAIT: Duration = Duration::from_secs(5);
+pub(crate) const WAIT: Duration = Duration::from_secs(5);
 
 /// What a test needs from its server.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// PostgreSQL instead of SQLite.
-    pub postgres: bool,
+    pub(crate) postgres: bool,
     /// How long the fake Slack takes to answer `chat.postMessage`.
-    pub slow_post_message: Option<Duration>,
+    pub(crate) slow_post_message: Option<Duration>,
 }
 
 /// A running server and the fakes it talks to.
-pub struct TestApp {
+pub(crate) struct TestApp {
     /// `http://127.0.0.1:<port>`.
-    pub address: String,
+    pub(crate) address: String,
     /// The fake Slack Web API (and `response_url`s).
-    pub slack: MockServer,
+    pub(crate) slack: MockServer,
     /// The fake PagerDuty Events API.
-    pub pagerduty: MockServer,
+    pub(crate) pagerduty: MockServer,
     /// The fake Notion API.
-    pub notion: MockServer,
+    pub(crate) notion: MockServer,
     /// A client for the server.
-    pub http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     slack_log: SlackLog,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    database: Database,
+    /// Kept until the server is gone.
+    _database: Database,
 }
 
 impl TestApp {
     /// Starts fakes, a database and a server.
-    pub async fn spawn(options: Options) -> Self {
+    pub(crate) async fn spawn(options: Options) -> Self {
         let fakes = Fakes::start(options.slow_post_message).await;
         let database = if options.postgres { Database::postgres().await } else { Database::sqlite() };
         Self::start(fakes, database, Arc::new(SystemClock)).await
     }
 
     /// Starts a server over `database`, talking to `fakes`, with time from `clock`.
-    pub async fn start(fakes: Fakes, database: Database, clock: Arc<dyn Clock>) -> Self {
+    /// Logs go to the test output when `SIMA_TEST_LOG` is set (`RUST_LOG` filters them).
+    pub(crate) async fn start(fakes: Fakes, database: Database, clock: Arc<dyn Clock>) -> Self {
+        if std::env::var_os("SIMA_TEST_LOG").is_some() {
+            sima_server::telemetry::init();
+        }
         let mut settings = Settings::from_env(&fakes.env(&database.url())).expect("valid test settings");
         settings.listen = "127.0.0.1:0".into();
         let app = Application::build_with_clock(settings, clock).await.expect("the server starts");
@@ -88,44 +93,41 @@ impl TestApp {
             slack_log: fakes.slack_log,
             stop: Some(stop),
             server: Some(server),
-            database,
+            _database: database,
         }
     }
 
-    /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the server gracefully and waits (at most 10 s) until it has
+    /// finished its requests and effects in flight.
+    pub(crate) async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("the server task").expect("the server stops cleanly");
+            let stopped = tokio::time::timeout(Duration::from_secs(10), server).await;
+            stopped.expect("the server stops within 10 s").expect("the server task").expect("a clean stop");
         }
     }
 
-    /// The database this server uses.
-    pub fn database_url(&self) -> String {
-        self.database.url()
-    }
-
     /// `GET path`.
-    pub async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(format!("{}{path}", self.address)).send().await.expect("the server answers")
     }
 
     /// `GET path`, expecting 200 and JSON.
-    pub async fn get_json(&self, path: &str) -> Value {
+    pub(crate) async fn get_json(&self, path: &str) -> Value {
         let response = self.get(path).await;
         assert_eq!(response.status(), 200, "GET {path}");
         response.json().await.expect("a JSON body")
     }
 
     /// `POST path` with a JSON body.
-    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.http.post(format!("{}{path}", self.address)).json(body).send().await.expect("the server answers")
     }
 
     /// `POST path` with a JSON body and the webhook bearer token.
-    pub async fn webhook(&self, path: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn webhook(&self, path: &str, body: &Value) -> reqwest::Response {
         self.http
             .post(format!("{}{path}", self.address))
             .bearer_auth(WEBHOOK_TOKEN)
@@ -136,12 +138,12 @@ impl TestApp {
     }
 
     /// `POST path` with `body` signed as Slack signs it, now.
-    pub async fn post_signed_slack(&self, path: &str, content_type: &str, body: String) -> reqwest::Response {
+    pub(crate) async fn post_signed_slack(&self, path: &str, content_type: &str, body: String) -> reqwest::Response {
         self.post_slack(path, content_type, body, Utc::now().timestamp(), &[]).await
     }
 
     /// `POST path` signed with the timestamp `at`, with extra headers.
-    pub async fn post_slack(
+    pub(crate) async fn post_slack(
         &self,
         path: &str,
         content_type: &str,
@@ -164,7 +166,7 @@ impl TestApp {
     }
 
     /// `/incident <text>` typed by `user` in `channel`.
-    pub async fn slash(&self, user: &str, channel: &str, text: &str) -> reqwest::Response {
+    pub(crate) async fn slash(&self, user: &str, channel: &str, text: &str) -> reqwest::Response {
         let body = serde_urlencoded::to_string([
             ("token", "verification-token"),
             ("team_id", "T0TEAM"),
@@ -180,50 +182,50 @@ impl TestApp {
     }
 
     /// An interactivity request carrying `payload`.
-    pub async fn interaction(&self, payload: &Value) -> reqwest::Response {
+    pub(crate) async fn interaction(&self, payload: &Value) -> reqwest::Response {
         let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("a form body");
         self.post_signed_slack("/slack/interactions", "application/x-www-form-urlencoded", body).await
     }
 
     /// An Events API delivery.
-    pub async fn event(&self, body: &Value, headers: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn event(&self, body: &Value, headers: &[(&str, &str)]) -> reqwest::Response {
         self.post_slack("/slack/events", "application/json", body.to_string(), Utc::now().timestamp(), headers).await
     }
 
     /// The calls of one Slack Web API method (`chat.postMessage`), oldest first.
-    pub fn slack_calls(&self, method: &str) -> Vec<SlackCall> {
+    pub(crate) fn slack_calls(&self, method: &str) -> Vec<SlackCall> {
         self.slack_log.calls(method)
     }
 
     /// The events PagerDuty received (`POST /v2/enqueue` bodies).
-    pub async fn pagerduty_events(&self) -> Vec<Value> {
+    pub(crate) async fn pagerduty_events(&self) -> Vec<Value> {
         json_bodies(&self.pagerduty, "/v2/enqueue").await
     }
 
     /// The pages created in Notion (`POST /v1/pages` bodies).
-    pub async fn notion_pages(&self) -> Vec<Value> {
+    pub(crate) async fn notion_pages(&self) -> Vec<Value> {
         json_bodies(&self.notion, "/v1/pages").await
     }
 
     /// The incidents `GET /api/v1/incidents` lists.
-    pub async fn incidents(&self) -> Vec<Value> {
+    pub(crate) async fn incidents(&self) -> Vec<Value> {
         let list = self.get_json("/api/v1/incidents").await;
         list["incidents"].as_array().cloned().expect("an incidents array")
     }
 
     /// `GET /api/v1/incidents/{id}`.
-    pub async fn incident(&self, id: &str) -> Value {
+    pub(crate) async fn incident(&self, id: &str) -> Value {
         self.get_json(&format!("/api/v1/incidents/{id}")).await
     }
 
     /// The events of `GET /api/v1/incidents/{id}/timeline`.
-    pub async fn timeline(&self, id: &str) -> Vec<Value> {
+    pub(crate) async fn timeline(&self, id: &str) -> Vec<Value> {
         let timeline = self.get_json(&format!("/api/v1/incidents/{id}/timeline")).await;
         timeline["events"].as_array().cloned().expect("an events array")
     }
 
     /// Waits until the incident has a room, and returns the incident.
-    pub async fn wait_for_room(&self, id: &str) -> Value {
+    pub(crate) async fn wait_for_room(&self, id: &str) -> Value {
         wait_until("the incident room is recorded", || async {
             let incident = self.incident(id).await;
             incident["room"].is_object().then_some(incident)
@@ -232,7 +234,7 @@ impl TestApp {
     }
 
     /// Waits until no effect is pending in the outbox.
-    pub async fn wait_for_idle_outbox(&self) {
+    pub(crate) async fn wait_for_idle_outbox(&self) {
         wait_until("the outbox is empty", || async {
             let text = self.get("/metrics").await.text().await.ok()?;
             text.lines().any(|l| l == "sima_effects{state=\"pending\"} 0").then_some(())
@@ -242,7 +244,7 @@ impl TestApp {
 }
 
 /// Polls `check` every 20 ms until it returns `Some`, for at most [`WAIT`].
-pub async fn wait_until<T, F, Fut>(what: &str, check: F) -> T
+pub(crate) async fn wait_until<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -251,7 +253,7 @@ where
 }
 
 /// Polls `check` every 20 ms until it returns `Some`, for at most `limit`.
-pub async fn wait_at_most<T, F, Fut>(limit: Duration, what: &str, mut check: F) -> T
+pub(crate) async fn wait_at_most<T, F, Fut>(limit: Duration, what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -267,17 +269,17 @@ where
 }
 
 /// The kinds of timeline events, in order.
-pub fn kinds(events: &[Value]) -> Vec<&str> {
+pub(crate) fn kinds(events: &[Value]) -> Vec<&str> {
     events.iter().filter_map(|e| e["kind"].as_str()).collect()
 }
 
 /// How many timeline events are of `kind`.
-pub fn count_kind(events: &[Value], kind: &str) -> usize {
+pub(crate) fn count_kind(events: &[Value], kind: &str) -> usize {
     kinds(events).iter().filter(|k| **k == kind).count()
 }
 
 /// The `action_id`s of the buttons in Block Kit `blocks`, in order.
-pub fn action_ids(blocks: &Value) -> Vec<String> {
+pub(crate) fn action_ids(blocks: &Value) -> Vec<String> {
     let blocks = blocks.as_array().map(Vec::as_slice).unwrap_or_default();
     blocks
         .iter()
@@ -288,7 +290,7 @@ pub fn action_ids(blocks: &Value) -> Vec<String> {
 }
 
 /// An RFC 3339 time from a JSON value.
-pub fn time(value: &Value) -> DateTime<Utc> {
+pub(crate) fn time(value: &Value) -> DateTime<Utc> {
     let text = value.as_str().unwrap_or_else(|| panic!("a time, got {value}"));
     DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}")).with_timezone(&Utc)
 }
@@ -305,7 +307,7 @@ async fn json_bodies(server: &MockServer, at: &str) -> Vec<Value> {
 /// A time source ahead of the wall clock: a restarted server that sees the
 /// leases of a dead one as expired, as it would once they run out.
 #[derive(Debug)]
-pub struct AheadClock(pub Duration);
+pub(crate) struct AheadClock(pub Duration);
 
 #[async_trait]
 impl Clock for AheadClock {
@@ -320,11 +322,11 @@ impl Clock for AheadClock {
 
 /// One Web API call the fake Slack received, and what it answered.
 #[derive(Debug, Clone)]
-pub struct SlackCall {
+pub(crate) struct SlackCall {
     /// The JSON body sent.
-    pub request: Value,
+    pub(crate) request: Value,
     /// The JSON answered.
-    pub response: Value,
+    pub(crate) response: Value,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -371,19 +373,19 @@ impl Respond for FakeSlack {
 }
 
 /// The three fake platforms.
-pub struct Fakes {
+pub(crate) struct Fakes {
     /// Slack Web API.
-    pub slack: MockServer,
+    pub(crate) slack: MockServer,
     /// PagerDuty Events API v2.
-    pub pagerduty: MockServer,
+    pub(crate) pagerduty: MockServer,
     /// Notion API.
-    pub notion: MockServer,
+    pub(crate) notion: MockServer,
     slack_log: SlackLog,
 }
 
 impl Fakes {
     /// Starts the fakes.
-    pub async fn start(slow_post_message: Option<Duration>) -> Self {
+    pub(crate) async fn start(slow_post_message: Option<Duration>) -> Self {
         let slack = MockServer::start().await;
         let slack_log = SlackLog::default();
         Mock::given(method("POST"))
@@ -429,12 +431,12 @@ impl Fakes {
     }
 
     /// The calls of one Slack Web API method, oldest first.
-    pub fn slack_calls(&self, method: &str) -> Vec<SlackCall> {
+    pub(crate) fn slack_calls(&self, method: &str) -> Vec<SlackCall> {
         self.slack_log.calls(method)
     }
 
     /// The `SIMA_*` variables of a server using these fakes and `database_url`.
-    pub fn env(&self, database_url: &str) -> HashMap<String, String> {
+    pub(crate) fn env(&self, database_url: &str) -> HashMap<String, String> {
         [
             ("SIMA_DATABASE_URL", database_url.to_owned()),
             ("SIMA_PUBLIC_URL", PUBLIC_URL.to_owned()),
@@ -457,7 +459,7 @@ impl Fakes {
 
 /// The store of one test: a SQLite file in a temporary directory, or a
 /// PostgreSQL database dropped afterwards.
-pub enum Database {
+pub(crate) enum Database {
     /// `sima.db` in a directory removed on drop.
     Sqlite(tempfile::TempDir),
     /// `sima_srv_<uuid>` on the test server.
@@ -469,12 +471,12 @@ pub enum Database {
 
 impl Database {
     /// A fresh SQLite file.
-    pub fn sqlite() -> Self {
+    pub(crate) fn sqlite() -> Self {
         Self::Sqlite(tempfile::tempdir().expect("a temporary directory"))
     }
 
     /// A fresh database on `SIMA_TEST_DATABASE_URL` (default: the local server).
-    pub async fn postgres() -> Self {
+    pub(crate) async fn postgres() -> Self {
         let admin = postgres_admin_url();
         let mut connection = PgConnection::connect(&admin)
             .await
@@ -486,7 +488,7 @@ impl Database {
     }
 
     /// Its URL, for `SIMA_DATABASE_URL`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         match self {
             Self::Sqlite(dir) => format!("sqlite://{}", sqlite_path(dir).display()),
             Self::Postgres { name } => with_database(&postgres_admin_url(), name),

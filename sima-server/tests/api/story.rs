@@ -102,7 +102,8 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
     assert_eq!(opened.len(), 1, "one modal opened");
     let view = &opened[0].request["view"];
     assert_eq!(view["callback_id"], "declare_incident");
-    let mut inputs: Vec<&str> = view["blocks"].as_array().expect("blocks").iter().filter_map(|b| b["block_id"].as_str()).collect();
+    let mut inputs: Vec<&str> =
+        view["blocks"].as_array().expect("blocks").iter().filter_map(|b| b["block_id"].as_str()).collect();
     inputs.sort_unstable();
     assert_eq!(inputs, ["description", "domain", "impact", "severity", "summary"]);
 
@@ -138,7 +139,9 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
     let card = wait_until("the card is posted and pinned", || async {
         let card = posted(&app, &room, "Emails are late")?;
         let pins = app.slack_calls("pins.add");
-        pins.iter().any(|p| p.request["channel"] == room && p.request["timestamp"] == card.response["ts"]).then_some(card)
+        pins.iter()
+            .any(|p| p.request["channel"] == room && p.request["timestamp"] == card.response["ts"])
+            .then_some(card)
     })
     .await;
     let card_ts = card.response["ts"].as_str().expect("a ts").to_owned();
@@ -147,7 +150,8 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
         assert!(card_blocks.contains(fact), "the card shows {fact}: {card_blocks}");
     }
     assert!(action_ids(&card.request["blocks"]).contains(&"become_incident_manager".to_owned()));
-    let broadcast = wait_until("the broadcast is posted", || async { posted(&app, BROADCAST, "Emails are late") }).await;
+    let broadcast =
+        wait_until("the broadcast is posted", || async { posted(&app, BROADCAST, "Emails are late") }).await;
     let broadcast_ts = broadcast.response["ts"].as_str().expect("a ts").to_owned();
     assert!(broadcast.request["blocks"].to_string().contains(&room_url), "the broadcast links the room");
     let trigger = wait_until("PagerDuty is triggered", || async {
@@ -158,7 +162,12 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
     assert_eq!(trigger["routing_key"], ROUTING_KEY);
     let links = trigger["links"].as_array().expect("links");
     assert!(links.iter().any(|l| l["href"] == room_url.as_str()), "the page links the room: {links:?}");
-    assert_eq!(count_kind(&app.timeline(&id).await, "room_created"), 1);
+    // Once the runbook has recorded what it did, updates can thread and refresh.
+    app.wait_for_idle_outbox().await;
+    let events = app.timeline(&id).await;
+    for kind in ["room_created", "members_invited", "card_posted", "broadcast_posted", "paged"] {
+        assert_eq!(count_kind(&events, kind), 1, "{kind} once");
+    }
 
     // A status update typed in the room.
     let response = app.slash(REPORTER, &room, "status investigating looking").await;
@@ -189,9 +198,8 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
     // Roles, by command and by button.
     let response = app.slash(MANAGER, &room, "manager me").await;
     assert_eq!(response.status(), 200);
-    let response = app
-        .interaction(&button("become_communication_lead", COMMS, &room, &card_ts, &id, &response_url))
-        .await;
+    let response =
+        app.interaction(&button("become_communication_lead", COMMS, &room, &card_ts, &id, &response_url)).await;
     assert_eq!(response.status(), 200);
     let roles = app.incident(&id).await["roles"].clone();
     assert_eq!(roles, json!({ "incident_manager": MANAGER, "communication_lead": COMMS }));
