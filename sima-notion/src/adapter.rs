@@ -23,8 +23,8 @@ use tracing::{debug, info, instrument, warn};
 use crate::client::NotionClient;
 use crate::config::NotionConfig;
 use crate::dto::{
-    AppendBlockChildrenRequest, BlockObject, CreatePageRequest, DataSourceParent, ObjectRef,
-    PropertyFilter, QueryDataSourceRequest, TextFilter,
+    AppendBlockChildrenRequest, BlockObject, CreatePageRequest, DataSourceParent, ObjectRef, PropertyFilter,
+    QueryDataSourceRequest, TextFilter,
 };
 use crate::error::NotionError;
 use crate::render;
@@ -56,20 +56,12 @@ impl NotionDocs {
         let query = QueryDataSourceRequest {
             filter: PropertyFilter {
                 property: self.config.properties.number.clone(),
-                rich_text: TextFilter {
-                    equals: number.to_owned(),
-                },
+                rich_text: TextFilter { equals: number.to_owned() },
             },
             page_size: 10,
         };
-        let found = self
-            .client
-            .query_data_source(&self.config.data_source_id, &query)
-            .await?;
-        Ok(found
-            .results
-            .into_iter()
-            .find(|result| result.object == "page" && !result.in_trash))
+        let found = self.client.query_data_source(&self.config.data_source_id, &query).await?;
+        Ok(found.results.into_iter().find(|result| result.object == "page" && !result.in_trash))
     }
 
     /// How many top-level blocks the page holds.
@@ -77,10 +69,7 @@ impl NotionDocs {
         let mut count = 0;
         let mut cursor: Option<String> = None;
         loop {
-            let list = self
-                .client
-                .list_block_children(page_id, cursor.as_deref())
-                .await?;
+            let list = self.client.list_block_children(page_id, cursor.as_deref()).await?;
             count += list.results.len();
             match list.next_cursor {
                 Some(next) if list.has_more => cursor = Some(next),
@@ -89,20 +78,10 @@ impl NotionDocs {
         }
     }
 
-    async fn create(
-        &self,
-        document: &Document,
-        first: &[BlockObject],
-    ) -> Result<ObjectRef, NotionError> {
+    async fn create(&self, document: &Document, first: &[BlockObject]) -> Result<ObjectRef, NotionError> {
         let request = CreatePageRequest {
-            parent: DataSourceParent {
-                data_source_id: self.config.data_source_id.clone(),
-            },
-            properties: render::properties(
-                &document.title,
-                &document.properties,
-                &self.config.properties,
-            ),
+            parent: DataSourceParent { data_source_id: self.config.data_source_id.clone() },
+            properties: render::properties(&document.title, &document.properties, &self.config.properties),
             children: first.to_vec(),
         };
         self.client.create_page(&request).await
@@ -110,9 +89,7 @@ impl NotionDocs {
 
     async fn append(&self, page_id: &str, blocks: &[BlockObject]) -> Result<(), NotionError> {
         for chunk in render::chunks(blocks) {
-            let request = AppendBlockChildrenRequest {
-                children: chunk.to_vec(),
-            };
+            let request = AppendBlockChildrenRequest { children: chunk.to_vec() };
             self.client.append_block_children(page_id, &request).await?;
         }
         Ok(())
@@ -145,10 +122,7 @@ impl NotionDocs {
         } else if present > blocks.len() {
             warn!(page = %page.id, present, expected = blocks.len(), "page holds more blocks than rendered; left as is");
         }
-        let url = page
-            .url
-            .clone()
-            .unwrap_or_else(|| format!("https://www.notion.so/{}", page.id.replace('-', "")));
+        let url = page.url.clone().unwrap_or_else(|| format!("https://www.notion.so/{}", page.id.replace('-', "")));
         Ok(DocRef { id: page.id, url })
     }
 }

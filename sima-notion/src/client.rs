@@ -17,8 +17,7 @@ use tracing::warn;
 
 use crate::config::{HttpConfig, NotionConfig, Secret, NOTION_VERSION};
 use crate::dto::{
-    AppendBlockChildrenRequest, CreatePageRequest, ErrorResponse, ListResponse, ObjectRef,
-    QueryDataSourceRequest,
+    AppendBlockChildrenRequest, CreatePageRequest, ErrorResponse, ListResponse, ObjectRef, QueryDataSourceRequest,
 };
 use crate::error::NotionError;
 
@@ -65,18 +64,13 @@ impl NotionClient {
         query: &QueryDataSourceRequest,
     ) -> Result<ListResponse, NotionError> {
         let url = format!("{}/data_sources/{data_source_id}/query", self.api_url);
-        self.send(Method::POST, &url, Some(query), Repeat::Safe)
-            .await
+        self.send(Method::POST, &url, Some(query), Repeat::Safe).await
     }
 
     /// `POST /pages`.
-    pub(crate) async fn create_page(
-        &self,
-        page: &CreatePageRequest,
-    ) -> Result<ObjectRef, NotionError> {
+    pub(crate) async fn create_page(&self, page: &CreatePageRequest) -> Result<ObjectRef, NotionError> {
         let url = format!("{}/pages", self.api_url);
-        self.send(Method::POST, &url, Some(page), Repeat::RateLimitsOnly)
-            .await
+        self.send(Method::POST, &url, Some(page), Repeat::RateLimitsOnly).await
     }
 
     /// `PATCH /blocks/{id}/children`.
@@ -86,9 +80,7 @@ impl NotionClient {
         children: &AppendBlockChildrenRequest,
     ) -> Result<(), NotionError> {
         let url = format!("{}/blocks/{block_id}/children", self.api_url);
-        let _: ListResponse = self
-            .send(Method::PATCH, &url, Some(children), Repeat::RateLimitsOnly)
-            .await?;
+        let _: ListResponse = self.send(Method::PATCH, &url, Some(children), Repeat::RateLimitsOnly).await?;
         Ok(())
     }
 
@@ -103,8 +95,7 @@ impl NotionClient {
             url.push_str("&start_cursor=");
             url.push_str(cursor);
         }
-        self.send::<(), _>(Method::GET, &url, None, Repeat::Safe)
-            .await
+        self.send::<(), _>(Method::GET, &url, None, Repeat::Safe).await
     }
 
     async fn send<B: Serialize, R: DeserializeOwned>(
@@ -121,14 +112,11 @@ impl NotionClient {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            let retryable =
-                error.is_rate_limited() || (repeat == Repeat::Safe && error.is_unknown_outcome());
+            let retryable = error.is_rate_limited() || (repeat == Repeat::Safe && error.is_unknown_outcome());
             if attempt >= max_attempts || !retryable {
                 return Err(error);
             }
-            let wait = error
-                .retry_after()
-                .unwrap_or_else(|| self.policy.backoff(attempt));
+            let wait = error.retry_after().unwrap_or_else(|| self.policy.backoff(attempt));
             if wait > self.policy.max_retry_wait() {
                 return Err(error);
             }
@@ -144,11 +132,8 @@ impl NotionClient {
         url: &str,
         body: Option<&B>,
     ) -> Result<R, NotionError> {
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(self.token.expose())
-            .header("Notion-Version", NOTION_VERSION);
+        let mut request =
+            self.http.request(method, url).bearer_auth(self.token.expose()).header("Notion-Version", NOTION_VERSION);
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -165,24 +150,13 @@ impl NotionClient {
         } else {
             envelope.message
         };
-        Err(NotionError::Api {
-            status: status.as_u16(),
-            code: envelope.code,
-            message,
-            retry_after,
-        })
+        Err(NotionError::Api { status: status.as_u16(), code: envelope.code, message, retry_after })
     }
 }
 
 /// `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+    let seconds: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
 }
 

@@ -127,12 +127,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            timeout_secs: 30,
-            max_attempts: 3,
-            max_retry_wait_secs: 10,
-            backoff_ms: 500,
-        }
+        Self { timeout_secs: 30, max_attempts: 3, max_retry_wait_secs: 10, backoff_ms: 500 }
     }
 }
 
@@ -172,10 +167,8 @@ mod tests {
         assert_eq!(config.properties.number, "Incident");
         assert_eq!(config.http, HttpConfig::default());
 
-        let err = toml::from_str::<NotionConfig>(
-            "token = \"t\"\ndata_source_id = \"d\"\ndatabase_id = \"x\"",
-        )
-        .unwrap_err();
+        let err =
+            toml::from_str::<NotionConfig>("token = \"t\"\ndata_source_id = \"d\"\ndatabase_id = \"x\"").unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
         let err = toml::from_str::<NotionConfig>("token = \"t\"").unwrap_err();
         assert!(err.to_string().contains("data_source_id"), "{err}");

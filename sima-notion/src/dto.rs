@@ -14,12 +14,7 @@ pub(crate) struct RichText {
 
 impl RichText {
     pub(crate) fn text(content: impl Into<String>) -> Self {
-        Self {
-            kind: RichTextKind::Text,
-            text: TextContent {
-                content: content.into(),
-            },
-        }
+        Self { kind: RichTextKind::Text, text: TextContent { content: content.into() } }
     }
 }
 
@@ -47,23 +42,13 @@ pub(crate) struct BlockObject {
 
 impl BlockObject {
     pub(crate) fn new(body: BlockBody) -> Self {
-        Self {
-            object: "block".into(),
-            kind: body.kind().into(),
-            body,
-        }
+        Self { object: "block".into(), kind: body.kind().into(), body }
     }
 
     /// This block and every block nested in it.
     pub(crate) fn element_count(&self) -> usize {
         match &self.body {
-            BlockBody::Table(table) => {
-                1 + table
-                    .children
-                    .iter()
-                    .map(Self::element_count)
-                    .sum::<usize>()
-            }
+            BlockBody::Table(table) => 1 + table.children.iter().map(Self::element_count).sum::<usize>(),
             _ => 1,
         }
     }
@@ -237,18 +222,12 @@ mod tests {
     fn exact_round_trip<T: Serialize + DeserializeOwned>(fixture: &str) -> T {
         let original: Value = serde_json::from_str(fixture).unwrap();
         let typed: T = serde_json::from_value(original.clone()).unwrap();
-        assert_eq!(
-            serde_json::to_value(&typed).unwrap(),
-            original,
-            "fixture does not round-trip"
-        );
+        assert_eq!(serde_json::to_value(&typed).unwrap(), original, "fixture does not round-trip");
         typed
     }
 
     /// Responses carry more than SIMA reads: what it reads must survive a round trip.
-    fn read_round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
-        fixture: &str,
-    ) -> T {
+    fn read_round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(fixture: &str) -> T {
         let typed: T = serde_json::from_str(fixture).unwrap();
         let again: T = serde_json::from_value(serde_json::to_value(&typed).unwrap()).unwrap();
         assert_eq!(again, typed);
@@ -257,47 +236,28 @@ mod tests {
 
     #[test]
     fn create_page_request_round_trips() {
-        let request: CreatePageRequest =
-            exact_round_trip(include_str!("../tests/fixtures/create_page_request.json"));
-        assert_eq!(
-            request.parent.data_source_id,
-            "d9824bdc-8445-4327-be8b-5b47500af6ce"
-        );
-        assert!(
-            matches!(request.properties["Severity"], PropertyValue::Select(ref s) if s.name == "sev1")
-        );
+        let request: CreatePageRequest = exact_round_trip(include_str!("../tests/fixtures/create_page_request.json"));
+        assert_eq!(request.parent.data_source_id, "d9824bdc-8445-4327-be8b-5b47500af6ce");
+        assert!(matches!(request.properties["Severity"], PropertyValue::Select(ref s) if s.name == "sev1"));
         assert!(matches!(request.properties["MTTA (min)"], PropertyValue::Number(n) if n == 4.5));
         let kinds: Vec<_> = request.children.iter().map(|b| b.kind.as_str()).collect();
-        assert_eq!(
-            kinds,
-            [
-                "heading_2",
-                "paragraph",
-                "bulleted_list_item",
-                "to_do",
-                "table"
-            ]
-        );
-        let BlockBody::Table(table) = &request.children[4].body else {
-            panic!("not a table")
-        };
+        assert_eq!(kinds, ["heading_2", "paragraph", "bulleted_list_item", "to_do", "table"]);
+        let BlockBody::Table(table) = &request.children[4].body else { panic!("not a table") };
         assert_eq!(table.children.len(), 2);
         assert_eq!(request.children[4].element_count(), 3);
     }
 
     #[test]
     fn append_request_round_trips() {
-        let request: AppendBlockChildrenRequest = exact_round_trip(include_str!(
-            "../tests/fixtures/append_block_children_request.json"
-        ));
+        let request: AppendBlockChildrenRequest =
+            exact_round_trip(include_str!("../tests/fixtures/append_block_children_request.json"));
         assert_eq!(request.children.len(), 2);
     }
 
     #[test]
     fn query_request_round_trips() {
-        let request: QueryDataSourceRequest = exact_round_trip(include_str!(
-            "../tests/fixtures/query_data_source_request.json"
-        ));
+        let request: QueryDataSourceRequest =
+            exact_round_trip(include_str!("../tests/fixtures/query_data_source_request.json"));
         assert_eq!(request.filter.rich_text.equals, "INC-42");
     }
 
@@ -306,18 +266,13 @@ mod tests {
         let page: ObjectRef = read_round_trip(include_str!("../tests/fixtures/page_response.json"));
         assert_eq!(page.object, "page");
         assert_eq!(page.id, "59833787-2cf9-4fdf-8782-e53db20768a5");
-        assert_eq!(
-            page.url.as_deref(),
-            Some("https://www.notion.so/INC-42-598337872cf94fdf8782e53db20768a5")
-        );
+        assert_eq!(page.url.as_deref(), Some("https://www.notion.so/INC-42-598337872cf94fdf8782e53db20768a5"));
         assert!(!page.in_trash);
     }
 
     #[test]
     fn query_response_is_read() {
-        let list: ListResponse = read_round_trip(include_str!(
-            "../tests/fixtures/query_data_source_response.json"
-        ));
+        let list: ListResponse = read_round_trip(include_str!("../tests/fixtures/query_data_source_response.json"));
         assert_eq!(list.results.len(), 1);
         assert_eq!(list.results[0].id, "59833787-2cf9-4fdf-8782-e53db20768a5");
         assert!(!list.has_more);
@@ -325,24 +280,15 @@ mod tests {
 
     #[test]
     fn block_children_response_is_read() {
-        let list: ListResponse = read_round_trip(include_str!(
-            "../tests/fixtures/block_children_response.json"
-        ));
+        let list: ListResponse = read_round_trip(include_str!("../tests/fixtures/block_children_response.json"));
         assert_eq!(list.results.len(), 2);
-        assert_eq!(
-            list.next_cursor.as_deref(),
-            Some("c1b2e3a4-0000-4000-8000-000000000002")
-        );
+        assert_eq!(list.next_cursor.as_deref(), Some("c1b2e3a4-0000-4000-8000-000000000002"));
         assert!(list.has_more);
     }
 
     #[test]
     fn error_envelope_is_read() {
-        let error: ErrorResponse =
-            exact_round_trip(include_str!("../tests/fixtures/error_validation.json"));
-        assert_eq!(
-            (error.status, error.code.as_str()),
-            (400, "validation_error")
-        );
+        let error: ErrorResponse = exact_round_trip(include_str!("../tests/fixtures/error_validation.json"));
+        assert_eq!((error.status, error.code.as_str()), (400, "validation_error"));
     }
 }

@@ -67,9 +67,7 @@ impl NotionError {
 impl From<NotionError> for PortError {
     fn from(error: NotionError) -> Self {
         if error.is_rate_limited() {
-            return PortError::RateLimited {
-                retry_after: error.retry_after(),
-            };
+            return PortError::RateLimited { retry_after: error.retry_after() };
         }
         let text = error.to_string();
         let NotionError::Api { status, code, .. } = &error else {
@@ -79,14 +77,10 @@ impl From<NotionError> for PortError {
             };
         };
         match code.as_str() {
-            "validation_error"
-            | "invalid_json"
-            | "invalid_request"
-            | "invalid_request_url"
-            | "missing_version" => PortError::Invalid(text),
-            "unauthorized" | "restricted_resource" | "invalid_grant" => {
-                PortError::Unauthorized(text)
+            "validation_error" | "invalid_json" | "invalid_request" | "invalid_request_url" | "missing_version" => {
+                PortError::Invalid(text)
             }
+            "unauthorized" | "restricted_resource" | "invalid_grant" => PortError::Unauthorized(text),
             "object_not_found" => PortError::NotFound(text),
             // Notion asks to retry a `conflict_error` (a concurrent write), so it may pass.
             "conflict_error" => PortError::Transient(text),
@@ -105,82 +99,38 @@ mod tests {
     use super::*;
 
     fn api(status: u16, code: &str) -> PortError {
-        NotionError::Api {
-            status,
-            code: code.into(),
-            message: "m".into(),
-            retry_after: None,
-        }
-        .into()
+        NotionError::Api { status, code: code.into(), message: "m".into(), retry_after: None }.into()
     }
 
     #[test]
     fn the_error_envelope_maps_to_port_errors() {
-        assert!(matches!(
-            api(400, "validation_error"),
-            PortError::Invalid(_)
-        ));
+        assert!(matches!(api(400, "validation_error"), PortError::Invalid(_)));
         assert!(matches!(api(400, "invalid_json"), PortError::Invalid(_)));
         assert!(matches!(api(400, "missing_version"), PortError::Invalid(_)));
-        assert!(matches!(
-            api(401, "unauthorized"),
-            PortError::Unauthorized(_)
-        ));
-        assert!(matches!(
-            api(403, "restricted_resource"),
-            PortError::Unauthorized(_)
-        ));
-        assert!(matches!(
-            api(404, "object_not_found"),
-            PortError::NotFound(_)
-        ));
-        assert!(matches!(
-            api(409, "conflict_error"),
-            PortError::Transient(_)
-        ));
-        assert!(matches!(
-            api(500, "internal_server_error"),
-            PortError::Transient(_)
-        ));
-        assert!(matches!(
-            api(503, "service_unavailable"),
-            PortError::Transient(_)
-        ));
+        assert!(matches!(api(401, "unauthorized"), PortError::Unauthorized(_)));
+        assert!(matches!(api(403, "restricted_resource"), PortError::Unauthorized(_)));
+        assert!(matches!(api(404, "object_not_found"), PortError::NotFound(_)));
+        assert!(matches!(api(409, "conflict_error"), PortError::Transient(_)));
+        assert!(matches!(api(500, "internal_server_error"), PortError::Transient(_)));
+        assert!(matches!(api(503, "service_unavailable"), PortError::Transient(_)));
         assert!(matches!(api(504, ""), PortError::Transient(_)));
         assert!(matches!(api(418, ""), PortError::Invalid(_)));
-        assert_eq!(
-            api(429, "rate_limited"),
-            PortError::RateLimited { retry_after: None }
-        );
-        assert_eq!(
-            api(529, "service_overload"),
-            PortError::RateLimited { retry_after: None }
-        );
+        assert_eq!(api(429, "rate_limited"), PortError::RateLimited { retry_after: None });
+        assert_eq!(api(529, "service_overload"), PortError::RateLimited { retry_after: None });
     }
 
     #[test]
     fn rate_limits_keep_retry_after() {
         let wait = Some(Duration::from_secs(30));
-        let error = NotionError::Api {
-            status: 429,
-            code: "rate_limited".into(),
-            message: String::new(),
-            retry_after: wait,
-        };
-        assert_eq!(
-            PortError::from(error),
-            PortError::RateLimited { retry_after: wait }
-        );
+        let error =
+            NotionError::Api { status: 429, code: "rate_limited".into(), message: String::new(), retry_after: wait };
+        assert_eq!(PortError::from(error), PortError::RateLimited { retry_after: wait });
     }
 
     #[test]
     fn only_server_failures_leave_the_outcome_unknown() {
-        let error = |status| NotionError::Api {
-            status,
-            code: String::new(),
-            message: String::new(),
-            retry_after: None,
-        };
+        let error =
+            |status| NotionError::Api { status, code: String::new(), message: String::new(), retry_after: None };
         assert!(error(500).is_unknown_outcome());
         assert!(!error(529).is_unknown_outcome());
         assert!(!error(429).is_unknown_outcome());

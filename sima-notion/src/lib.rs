@@ -21,7 +21,5 @@ pub mod error;
 mod render;
 
 pub use adapter::NotionDocs;
-pub use config::{
-    HttpConfig, NotionConfig, PropertyNames, Secret, DEFAULT_API_URL, NOTION_VERSION,
-};
+pub use config::{HttpConfig, NotionConfig, PropertyNames, Secret, DEFAULT_API_URL, NOTION_VERSION};
 pub use error::NotionError;

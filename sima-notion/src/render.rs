@@ -15,8 +15,8 @@ use sima_core::model::{DocBlock, PostmortemProperties};
 
 use crate::config::PropertyNames;
 use crate::dto::{
-    BlockBody, BlockObject, DateValue, PropertyValue, RichText, RichTextBlock, SelectOption,
-    TableBlock, TableRowBlock, ToDoBlock,
+    BlockBody, BlockObject, DateValue, PropertyValue, RichText, RichTextBlock, SelectOption, TableBlock, TableRowBlock,
+    ToDoBlock,
 };
 
 /// Most UTF-16 units in one rich-text `content`.
@@ -58,8 +58,7 @@ fn rich_text_groups(text: &str) -> Vec<Vec<RichText>> {
     let mut bytes = 0;
     for piece in split_text(text) {
         let full = groups.last().is_some_and(|group| {
-            group.len() == MAX_ARRAY
-                || (!group.is_empty() && bytes + piece.len() > MAX_TEXT_BYTES_PER_BLOCK)
+            group.len() == MAX_ARRAY || (!group.is_empty() && bytes + piece.len() > MAX_TEXT_BYTES_PER_BLOCK)
         });
         if full {
             groups.push(Vec::new());
@@ -75,18 +74,11 @@ fn rich_text_groups(text: &str) -> Vec<Vec<RichText>> {
 
 /// `text` as one rich-text array (a property, a cell): at most 100 pieces, the rest dropped.
 fn rich_text(text: &str) -> Vec<RichText> {
-    split_text(text)
-        .into_iter()
-        .take(MAX_ARRAY)
-        .map(RichText::text)
-        .collect()
+    split_text(text).into_iter().take(MAX_ARRAY).map(RichText::text).collect()
 }
 
 fn text_blocks(text: &str, body: fn(RichTextBlock) -> BlockBody) -> Vec<BlockObject> {
-    rich_text_groups(text)
-        .into_iter()
-        .map(|rich_text| BlockObject::new(body(RichTextBlock { rich_text })))
-        .collect()
+    rich_text_groups(text).into_iter().map(|rich_text| BlockObject::new(body(RichTextBlock { rich_text }))).collect()
 }
 
 /// The page properties of a post-mortem.
@@ -102,15 +94,10 @@ pub(crate) fn properties(
         }
     };
     set(&names.title, PropertyValue::Title(rich_text(title)));
-    set(
-        &names.number,
-        PropertyValue::RichText(rich_text(&facts.number)),
-    );
-    for (name, option) in [
-        (&names.severity, &facts.severity),
-        (&names.domain, &facts.domain),
-        (&names.status, &facts.status),
-    ] {
+    set(&names.number, PropertyValue::RichText(rich_text(&facts.number)));
+    for (name, option) in
+        [(&names.severity, &facts.severity), (&names.domain, &facts.domain), (&names.status, &facts.status)]
+    {
         if let Some(option) = select(option) {
             set(name, PropertyValue::Select(option));
         }
@@ -119,25 +106,15 @@ pub(crate) fn properties(
     if let Some(resolved_at) = facts.resolved_at {
         set(&names.resolved_at, date(resolved_at));
     }
-    for (name, minutes) in [
-        (&names.mtta_minutes, facts.mtta_minutes),
-        (&names.mttr_minutes, facts.mttr_minutes),
-    ] {
+    for (name, minutes) in [(&names.mtta_minutes, facts.mtta_minutes), (&names.mttr_minutes, facts.mttr_minutes)] {
         if let Some(minutes) = minutes.filter(|m| m.is_finite()) {
             set(name, PropertyValue::Number((minutes * 10.0).round() / 10.0));
         }
     }
     if let Some(manager) = facts.incident_manager.as_deref().filter(|m| !m.is_empty()) {
-        set(
-            &names.incident_manager,
-            PropertyValue::RichText(rich_text(manager)),
-        );
+        set(&names.incident_manager, PropertyValue::RichText(rich_text(manager)));
     }
-    if let Some(url) = facts
-        .room_url
-        .as_deref()
-        .filter(|u| !u.is_empty() && u.chars().count() <= MAX_TEXT_UNITS)
-    {
+    if let Some(url) = facts.room_url.as_deref().filter(|u| !u.is_empty() && u.chars().count() <= MAX_TEXT_UNITS) {
         set(&names.channel, PropertyValue::Url(url.to_owned()));
     }
     properties
@@ -146,15 +123,11 @@ pub(crate) fn properties(
 /// A select option: Notion refuses commas in option names.
 fn select(name: &str) -> Option<SelectOption> {
     let name = name.trim().replace(',', " ");
-    (!name.is_empty()).then(|| SelectOption {
-        name: name.chars().take(100).collect(),
-    })
+    (!name.is_empty()).then(|| SelectOption { name: name.chars().take(100).collect() })
 }
 
 fn date(at: DateTime<Utc>) -> PropertyValue {
-    PropertyValue::Date(DateValue {
-        start: at.to_rfc3339_opts(SecondsFormat::Secs, true),
-    })
+    PropertyValue::Date(DateValue { start: at.to_rfc3339_opts(SecondsFormat::Secs, true) })
 }
 
 /// The page body: top-level blocks, in order.
@@ -179,10 +152,7 @@ pub(crate) fn blocks(document: &[DocBlock]) -> Vec<BlockObject> {
             DocBlock::Todos { items } => {
                 for todo in items {
                     out.extend(rich_text_groups(&todo.text).into_iter().map(|rich_text| {
-                        BlockObject::new(BlockBody::ToDo(ToDoBlock {
-                            rich_text,
-                            checked: todo.done,
-                        }))
+                        BlockObject::new(BlockBody::ToDo(ToDoBlock { rich_text, checked: todo.done }))
                     }));
                 }
             }
@@ -195,19 +165,13 @@ pub(crate) fn blocks(document: &[DocBlock]) -> Vec<BlockObject> {
 /// One or more tables (at most 99 rows and [`MAX_TEXT_BYTES_PER_BLOCK`] each),
 /// each starting with the header row.
 fn tables(header: &[String], rows: &[Vec<String>]) -> Vec<BlockObject> {
-    let width = if header.is_empty() {
-        rows.iter().map(Vec::len).max().unwrap_or(0)
-    } else {
-        header.len()
-    };
+    let width = if header.is_empty() { rows.iter().map(Vec::len).max().unwrap_or(0) } else { header.len() };
     let width = width.min(MAX_ARRAY);
     if width == 0 {
         return Vec::new();
     }
     let row = |cells: &[String]| {
-        let cells = (0..width)
-            .map(|i| rich_text(cells.get(i).map_or("", String::as_str)))
-            .collect();
+        let cells = (0..width).map(|i| rich_text(cells.get(i).map_or("", String::as_str))).collect();
         BlockObject::new(BlockBody::TableRow(TableRowBlock { cells }))
     };
     let has_header = !header.is_empty();
@@ -227,14 +191,8 @@ fn tables(header: &[String], rows: &[Vec<String>]) -> Vec<BlockObject> {
     };
     for cells in rows {
         let row_bytes = cells.iter().map(String::len).sum::<usize>();
-        let limit = if has_header {
-            MAX_ROWS_PER_TABLE
-        } else {
-            MAX_ARRAY
-        };
-        if !current.is_empty()
-            && (current.len() == limit || bytes + row_bytes > MAX_TEXT_BYTES_PER_BLOCK)
-        {
+        let limit = if has_header { MAX_ROWS_PER_TABLE } else { MAX_ARRAY };
+        if !current.is_empty() && (current.len() == limit || bytes + row_bytes > MAX_TEXT_BYTES_PER_BLOCK) {
             finish(std::mem::take(&mut current), &mut out);
             bytes = header_bytes;
         }
@@ -298,24 +256,16 @@ mod tests {
     fn text_is_split_at_2000_utf16_units() {
         assert!(split_text("").is_empty());
         let pieces = split_text(&"a".repeat(4500));
-        assert_eq!(
-            pieces.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [2000, 2000, 500]
-        );
+        assert_eq!(pieces.iter().map(|p| p.len()).collect::<Vec<_>>(), [2000, 2000, 500]);
         // An emoji is two UTF-16 units and is never cut in half.
         let pieces = split_text(&"😀".repeat(1500));
-        assert_eq!(
-            pieces.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
-            [1000, 500]
-        );
+        assert_eq!(pieces.iter().map(|p| p.chars().count()).collect::<Vec<_>>(), [1000, 500]);
         assert_eq!(pieces.concat(), "😀".repeat(1500));
     }
 
     #[test]
     fn a_long_paragraph_keeps_every_piece_in_order() {
-        let text: String = (0..4500)
-            .map(|i| char::from(b'a' + (i % 26) as u8))
-            .collect();
+        let text: String = (0..4500).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
         let out = blocks(&[DocBlock::Paragraph { text: text.clone() }]);
         assert_eq!(out.len(), 1);
         let pieces = texts(&out[0]);
@@ -326,48 +276,22 @@ mod tests {
 
     #[test]
     fn a_huge_paragraph_spills_into_more_blocks() {
-        let out = blocks(&[DocBlock::Paragraph {
-            text: "a".repeat(2000 * 150),
-        }]);
+        let out = blocks(&[DocBlock::Paragraph { text: "a".repeat(2000 * 150) }]);
         assert_eq!(out.len(), 3, "100 KB of text per block");
         assert!(out.iter().all(|b| texts(b).len() <= MAX_ARRAY));
-        assert_eq!(
-            out.iter().map(|b| texts(b).concat().len()).sum::<usize>(),
-            300_000
-        );
+        assert_eq!(out.iter().map(|b| texts(b).concat().len()).sum::<usize>(), 300_000);
     }
 
     #[test]
     fn blocks_map_to_notion_types() {
         let out = blocks(&[
-            DocBlock::Heading {
-                level: 1,
-                text: "Post-mortem".into(),
-            },
-            DocBlock::Heading {
-                level: 2,
-                text: "Timeline".into(),
-            },
-            DocBlock::Heading {
-                level: 3,
-                text: "Details".into(),
-            },
-            DocBlock::Paragraph {
-                text: String::new(),
-            },
-            DocBlock::Bullets {
-                items: vec!["a".into(), "b".into()],
-            },
-            DocBlock::Todos {
-                items: vec![Todo {
-                    text: "fix".into(),
-                    done: true,
-                }],
-            },
-            DocBlock::Table {
-                header: vec!["Time".into(), "Event".into()],
-                rows: vec![vec!["09:26".into()]],
-            },
+            DocBlock::Heading { level: 1, text: "Post-mortem".into() },
+            DocBlock::Heading { level: 2, text: "Timeline".into() },
+            DocBlock::Heading { level: 3, text: "Details".into() },
+            DocBlock::Paragraph { text: String::new() },
+            DocBlock::Bullets { items: vec!["a".into(), "b".into()] },
+            DocBlock::Todos { items: vec![Todo { text: "fix".into(), done: true }] },
+            DocBlock::Table { header: vec!["Time".into(), "Event".into()], rows: vec![vec!["09:26".into()]] },
         ]);
         let kinds: Vec<_> = out.iter().map(|b| b.kind.as_str()).collect();
         assert_eq!(
@@ -384,61 +308,37 @@ mod tests {
             ]
         );
         assert!(matches!(&out[6].body, BlockBody::ToDo(t) if t.checked));
-        let BlockBody::Table(table) = &out[7].body else {
-            panic!("not a table")
-        };
+        let BlockBody::Table(table) = &out[7].body else { panic!("not a table") };
         assert_eq!(table.table_width, 2);
-        assert_eq!(
-            texts(&table.children[1]),
-            ["09:26"],
-            "short rows are padded with empty cells"
-        );
-        let BlockBody::TableRow(row) = &table.children[1].body else {
-            panic!("not a row")
-        };
+        assert_eq!(texts(&table.children[1]), ["09:26"], "short rows are padded with empty cells");
+        let BlockBody::TableRow(row) = &table.children[1].body else { panic!("not a row") };
         assert_eq!(row.cells.len(), 2);
     }
 
     #[test]
     fn a_long_table_becomes_tables_of_at_most_100_rows_with_the_header() {
-        let rows: Vec<Vec<String>> = (0..250)
-            .map(|i| vec![format!("t{i}"), format!("event {i}")])
-            .collect();
-        let out = blocks(&[DocBlock::Table {
-            header: vec!["Time".into(), "Event".into()],
-            rows,
-        }]);
+        let rows: Vec<Vec<String>> = (0..250).map(|i| vec![format!("t{i}"), format!("event {i}")]).collect();
+        let out = blocks(&[DocBlock::Table { header: vec!["Time".into(), "Event".into()], rows }]);
         assert_eq!(out.len(), 3);
         let mut seen = Vec::new();
         for block in &out {
-            let BlockBody::Table(table) = &block.body else {
-                panic!("not a table")
-            };
+            let BlockBody::Table(table) = &block.body else { panic!("not a table") };
             assert!(table.children.len() <= MAX_ARRAY);
             assert_eq!(texts(&table.children[0]), ["Time", "Event"]);
-            seen.extend(
-                table.children[1..]
-                    .iter()
-                    .map(|row| texts(row)[0].to_owned()),
-            );
+            seen.extend(table.children[1..].iter().map(|row| texts(row)[0].to_owned()));
         }
         assert_eq!(seen, (0..250).map(|i| format!("t{i}")).collect::<Vec<_>>());
     }
 
     #[test]
     fn chunks_hold_at_most_100_blocks_and_1000_elements() {
-        let out = blocks(&[DocBlock::Bullets {
-            items: (0..250).map(|i| format!("event {i}")).collect(),
-        }]);
+        let out = blocks(&[DocBlock::Bullets { items: (0..250).map(|i| format!("event {i}")).collect() }]);
         let sizes: Vec<_> = chunks(&out).iter().map(|c| c.len()).collect();
         assert_eq!(sizes, [100, 100, 50]);
 
         // Twenty full tables of 101 elements (the table, its header, 99 rows): 9 fit in 1000.
         let rows: Vec<Vec<String>> = (0..99 * 20).map(|i| vec![i.to_string()]).collect();
-        let out = blocks(&[DocBlock::Table {
-            header: vec!["n".into()],
-            rows,
-        }]);
+        let out = blocks(&[DocBlock::Table { header: vec!["n".into()], rows }]);
         assert_eq!(out.len(), 20);
         let sizes: Vec<_> = chunks(&out).iter().map(|c| c.len()).collect();
         assert_eq!(sizes, [9, 9, 2]);
@@ -459,31 +359,15 @@ mod tests {
             incident_manager: None,
             room_url: Some("https://acme.slack.com/archives/C0INC42".into()),
         };
-        let names = PropertyNames {
-            channel: String::new(),
-            ..PropertyNames::default()
-        };
+        let names = PropertyNames { channel: String::new(), ..PropertyNames::default() };
         let props = properties("INC-42: mail", &facts, &names);
         assert_eq!(
             props.keys().map(String::as_str).collect::<Vec<_>>(),
-            [
-                "Domain",
-                "Incident",
-                "MTTA (min)",
-                "Name",
-                "Severity",
-                "Started",
-                "Status"
-            ],
+            ["Domain", "Incident", "MTTA (min)", "Name", "Severity", "Started", "Status"],
             "absent facts and unnamed properties are left out"
         );
         assert_eq!(props["MTTA (min)"], PropertyValue::Number(4.4));
-        assert_eq!(
-            props["Started"],
-            PropertyValue::Date(DateValue {
-                start: "2025-03-14T09:26:00Z".into()
-            })
-        );
+        assert_eq!(props["Started"], PropertyValue::Date(DateValue { start: "2025-03-14T09:26:00Z".into() }));
         assert_eq!(select("a,b"), Some(SelectOption { name: "a b".into() }));
     }
 }

@@ -41,18 +41,12 @@ impl PagerDutyPager {
         self.config
             .routing_key_for(domain)
             .map(|key| key.expose())
-            .ok_or_else(|| PagerDutyError::NoRoutingKey {
-                domain: domain.to_owned(),
-            })
+            .ok_or_else(|| PagerDutyError::NoRoutingKey { domain: domain.to_owned() })
     }
 
     async fn send(&self, event: &EnqueueEventRequest) -> Result<(), PagerDutyError> {
         let response = self.client.enqueue(event).await?;
-        if let Some(key) = response
-            .dedup_key
-            .as_deref()
-            .filter(|key| *key != event.dedup_key)
-        {
+        if let Some(key) = response.dedup_key.as_deref().filter(|key| *key != event.dedup_key) {
             warn!(sent = %event.dedup_key, answered = %key, "PagerDuty answered with another dedup key");
         }
         Ok(())
@@ -73,10 +67,7 @@ impl PagingPort for PagerDutyPager {
         let routing_key = self.routing_key(&page.service)?;
         let event = render::trigger(page, routing_key)?;
         self.send(&event).await?;
-        Ok(PageRef {
-            dedup_key: page.dedup_key.clone(),
-            service: page.service.clone(),
-        })
+        Ok(PageRef { dedup_key: page.dedup_key.clone(), service: page.service.clone() })
     }
 
     #[instrument(skip_all, fields(dedup_key = %page.dedup_key, domain = %page.service), err)]

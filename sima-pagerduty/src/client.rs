@@ -34,18 +34,11 @@ impl EventsClient {
             .user_agent(concat!("sima-pagerduty/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(PagerDutyError::Client)?;
-        Ok(Self {
-            http,
-            events_url: config.events_url.clone(),
-            policy: config.http.clone(),
-        })
+        Ok(Self { http, events_url: config.events_url.clone(), policy: config.http.clone() })
     }
 
     /// Enqueues `event`, retrying what may pass.
-    pub(crate) async fn enqueue(
-        &self,
-        event: &EnqueueEventRequest,
-    ) -> Result<EnqueueEventResponse, PagerDutyError> {
+    pub(crate) async fn enqueue(&self, event: &EnqueueEventRequest) -> Result<EnqueueEventResponse, PagerDutyError> {
         let max_attempts = self.policy.max_attempts.max(1);
         let mut attempt = 1;
         loop {
@@ -57,9 +50,7 @@ impl EventsClient {
                 return Err(error);
             }
             let wait = match &error {
-                PagerDutyError::RateLimited {
-                    retry_after: Some(wait),
-                } => *wait,
+                PagerDutyError::RateLimited { retry_after: Some(wait) } => *wait,
                 _ => self.policy.backoff(attempt),
             };
             if wait > self.policy.max_retry_wait() {
@@ -71,17 +62,8 @@ impl EventsClient {
         }
     }
 
-    async fn enqueue_once(
-        &self,
-        event: &EnqueueEventRequest,
-    ) -> Result<EnqueueEventResponse, PagerDutyError> {
-        let response = self
-            .http
-            .post(&self.events_url)
-            .json(event)
-            .send()
-            .await
-            .map_err(PagerDutyError::Network)?;
+    async fn enqueue_once(&self, event: &EnqueueEventRequest) -> Result<EnqueueEventResponse, PagerDutyError> {
+        let response = self.http.post(&self.events_url).json(event).send().await.map_err(PagerDutyError::Network)?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
         let body = response.text().await.map_err(PagerDutyError::Network)?;
@@ -92,34 +74,18 @@ impl EventsClient {
         match status {
             StatusCode::BAD_REQUEST => {
                 let refused: EnqueueEventResponse = serde_json::from_str(&body).unwrap_or_default();
-                let message = if refused.message.is_empty() {
-                    excerpt(&body)
-                } else {
-                    refused.message
-                };
-                Err(PagerDutyError::Rejected {
-                    message,
-                    errors: refused.errors,
-                })
+                let message = if refused.message.is_empty() { excerpt(&body) } else { refused.message };
+                Err(PagerDutyError::Rejected { message, errors: refused.errors })
             }
             StatusCode::TOO_MANY_REQUESTS => Err(PagerDutyError::RateLimited { retry_after }),
-            _ => Err(PagerDutyError::Status {
-                status: status.as_u16(),
-                body: excerpt(&body),
-            }),
+            _ => Err(PagerDutyError::Status { status: status.as_u16(), body: excerpt(&body) }),
         }
     }
 }
 
 /// `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+    let seconds: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
 }
 
@@ -141,10 +107,7 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("1.5"));
         assert_eq!(retry_after(&headers), Some(Duration::from_millis(1500)));
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
         assert_eq!(retry_after(&headers), None);
         headers.insert(RETRY_AFTER, HeaderValue::from_static("-4"));
         assert_eq!(retry_after(&headers), None);

@@ -46,10 +46,7 @@ impl Default for PagerDutyConfig {
 impl PagerDutyConfig {
     /// A configuration that pages every domain through one routing key.
     pub fn new(default_routing_key: impl Into<String>) -> Self {
-        Self {
-            default_routing_key: Some(Secret::new(default_routing_key)),
-            ..Self::default()
-        }
+        Self { default_routing_key: Some(Secret::new(default_routing_key)), ..Self::default() }
     }
 
     /// Sends events to another enqueue URL (a proxy, a test server).
@@ -59,21 +56,14 @@ impl PagerDutyConfig {
     }
 
     /// Pages `domain` through its own routing key.
-    pub fn with_routing_key(
-        mut self,
-        domain: impl Into<String>,
-        routing_key: impl Into<String>,
-    ) -> Self {
-        self.routing_keys
-            .insert(domain.into(), Secret::new(routing_key));
+    pub fn with_routing_key(mut self, domain: impl Into<String>, routing_key: impl Into<String>) -> Self {
+        self.routing_keys.insert(domain.into(), Secret::new(routing_key));
         self
     }
 
     /// The routing key that pages `domain`: its own, else the default.
     pub fn routing_key_for(&self, domain: &str) -> Option<&Secret> {
-        self.routing_keys
-            .get(domain)
-            .or(self.default_routing_key.as_ref())
+        self.routing_keys.get(domain).or(self.default_routing_key.as_ref())
     }
 }
 
@@ -94,12 +84,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            timeout_secs: 10,
-            max_attempts: 3,
-            max_retry_wait_secs: 10,
-            backoff_ms: 500,
-        }
+        Self { timeout_secs: 10, max_attempts: 3, max_retry_wait_secs: 10, backoff_ms: 500 }
     }
 }
 
@@ -135,14 +120,8 @@ mod tests {
         .unwrap();
         assert_eq!(config.events_url, DEFAULT_EVENTS_URL);
         assert_eq!(config.http, HttpConfig::default());
-        assert_eq!(
-            config.routing_key_for("outbound-email").unwrap().expose(),
-            "emailkey"
-        );
-        assert_eq!(
-            config.routing_key_for("billing").unwrap().expose(),
-            "defaultkey"
-        );
+        assert_eq!(config.routing_key_for("outbound-email").unwrap().expose(), "emailkey");
+        assert_eq!(config.routing_key_for("billing").unwrap().expose(), "defaultkey");
 
         let err = toml::from_str::<PagerDutyConfig>("routing_key = \"x\"").unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
@@ -156,8 +135,7 @@ mod tests {
 
     #[test]
     fn debug_never_prints_routing_keys() {
-        let config = PagerDutyConfig::new("supersecretdefault")
-            .with_routing_key("billing", "supersecretbilling");
+        let config = PagerDutyConfig::new("supersecretdefault").with_routing_key("billing", "supersecretbilling");
         let shown = format!("{config:?}");
         assert!(!shown.contains("supersecret"), "{shown}");
         assert!(shown.contains("billing"), "{shown}");
@@ -165,10 +143,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles() {
-        let http = HttpConfig {
-            backoff_ms: 100,
-            ..HttpConfig::default()
-        };
+        let http = HttpConfig { backoff_ms: 100, ..HttpConfig::default() };
         assert_eq!(http.backoff(1), Duration::from_millis(100));
         assert_eq!(http.backoff(2), Duration::from_millis(200));
         assert_eq!(http.backoff(3), Duration::from_millis(400));

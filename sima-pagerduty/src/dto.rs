@@ -79,19 +79,13 @@ mod tests {
     fn round_trip<T: Serialize + serde::de::DeserializeOwned>(fixture: &str) -> T {
         let original: Value = serde_json::from_str(fixture).unwrap();
         let typed: T = serde_json::from_value(original.clone()).unwrap();
-        assert_eq!(
-            serde_json::to_value(&typed).unwrap(),
-            original,
-            "fixture does not round-trip"
-        );
+        assert_eq!(serde_json::to_value(&typed).unwrap(), original, "fixture does not round-trip");
         typed
     }
 
     #[test]
     fn trigger_request_round_trips() {
-        let request: EnqueueEventRequest = round_trip(include_str!(
-            "../tests/fixtures/enqueue_trigger_request.json"
-        ));
+        let request: EnqueueEventRequest = round_trip(include_str!("../tests/fixtures/enqueue_trigger_request.json"));
         assert_eq!(request.event_action, EventAction::Trigger);
         let payload = request.payload.unwrap();
         assert_eq!(payload.severity, EventSeverity::Critical);
@@ -101,30 +95,23 @@ mod tests {
 
     #[test]
     fn resolve_request_round_trips() {
-        let request: EnqueueEventRequest = round_trip(include_str!(
-            "../tests/fixtures/enqueue_resolve_request.json"
-        ));
+        let request: EnqueueEventRequest = round_trip(include_str!("../tests/fixtures/enqueue_resolve_request.json"));
         assert_eq!(request.event_action, EventAction::Resolve);
         assert!(request.payload.is_none());
     }
 
     #[test]
     fn accepted_response_round_trips() {
-        let response: EnqueueEventResponse = round_trip(include_str!(
-            "../tests/fixtures/enqueue_accepted_response.json"
-        ));
+        let response: EnqueueEventResponse =
+            round_trip(include_str!("../tests/fixtures/enqueue_accepted_response.json"));
         assert_eq!(response.status, "success");
-        assert_eq!(
-            response.dedup_key.as_deref(),
-            Some("0190f3c4-6a7b-7cde-8f01-23456789abcd")
-        );
+        assert_eq!(response.dedup_key.as_deref(), Some("0190f3c4-6a7b-7cde-8f01-23456789abcd"));
     }
 
     #[test]
     fn invalid_event_response_round_trips() {
-        let response: EnqueueEventResponse = round_trip(include_str!(
-            "../tests/fixtures/enqueue_invalid_response.json"
-        ));
+        let response: EnqueueEventResponse =
+            round_trip(include_str!("../tests/fixtures/enqueue_invalid_response.json"));
         assert_eq!(response.status, "invalid event");
         assert_eq!(response.errors.len(), 1);
     }

@@ -94,11 +94,7 @@ mod tests {
     use super::*;
 
     fn status(status: u16) -> PortError {
-        PagerDutyError::Status {
-            status,
-            body: String::new(),
-        }
-        .into()
+        PagerDutyError::Status { status, body: String::new() }.into()
     }
 
     #[test]

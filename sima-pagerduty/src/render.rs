@@ -28,10 +28,7 @@ pub(crate) fn severity(severity: Severity) -> EventSeverity {
 }
 
 /// The trigger event for `page`, sent with `routing_key`.
-pub(crate) fn trigger(
-    page: &Page,
-    routing_key: &str,
-) -> Result<EnqueueEventRequest, PagerDutyError> {
+pub(crate) fn trigger(page: &Page, routing_key: &str) -> Result<EnqueueEventRequest, PagerDutyError> {
     check_dedup_key(&page.dedup_key)?;
     let custom_details = page
         .details
@@ -43,10 +40,7 @@ pub(crate) fn trigger(
         .links
         .iter()
         .filter(|link| !link.url.is_empty())
-        .map(|link| EventLink {
-            href: link.url.clone(),
-            text: link.label.clone(),
-        })
+        .map(|link| EventLink { href: link.url.clone(), text: link.label.clone() })
         .collect();
     Ok(EnqueueEventRequest {
         routing_key: routing_key.to_owned(),
@@ -115,10 +109,7 @@ mod tests {
             severity: Severity::Sev1,
             timestamp: Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap(),
             links: vec![
-                Link {
-                    label: "Incident channel".into(),
-                    url: "https://acme.slack.com/archives/C0INC42".into(),
-                },
+                Link { label: "Incident channel".into(), url: "https://acme.slack.com/archives/C0INC42".into() },
                 Link {
                     label: "Incident in SIMA".into(),
                     url: "https://sima.example.com/api/v1/incidents/INC-42".into(),
@@ -128,10 +119,7 @@ mod tests {
                 ("number".to_owned(), "INC-42".to_owned()),
                 ("impact".to_owned(), "120".to_owned()),
                 ("reporter".to_owned(), "U024BE7LH".to_owned()),
-                (
-                    "description".to_owned(),
-                    "Every message since 09:20 is queued.".to_owned(),
-                ),
+                ("description".to_owned(), "Every message since 09:20 is queued.".to_owned()),
             ]),
         }
     }
@@ -139,10 +127,8 @@ mod tests {
     #[test]
     fn a_trigger_matches_the_recorded_event() {
         let request = trigger(&page(), "R0UT1NGKEY0000000000000000000001").unwrap();
-        let expected: serde_json::Value = serde_json::from_str(include_str!(
-            "../tests/fixtures/enqueue_trigger_request.json"
-        ))
-        .unwrap();
+        let expected: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/enqueue_trigger_request.json")).unwrap();
         assert_eq!(serde_json::to_value(&request).unwrap(), expected);
     }
 
@@ -151,12 +137,7 @@ mod tests {
         let mapped: Vec<_> = Severity::ALL.iter().map(|s| severity(*s)).collect();
         assert_eq!(
             mapped,
-            [
-                EventSeverity::Critical,
-                EventSeverity::Error,
-                EventSeverity::Warning,
-                EventSeverity::Info
-            ]
+            [EventSeverity::Critical, EventSeverity::Error, EventSeverity::Warning, EventSeverity::Info]
         );
     }
 
@@ -175,25 +156,15 @@ mod tests {
         let mut extra = page();
         extra.details.insert("internal".into(), "x".into());
         extra.details.insert("impact".into(), String::new());
-        let details = trigger(&extra, "k")
-            .unwrap()
-            .payload
-            .unwrap()
-            .custom_details;
-        assert_eq!(
-            details.keys().collect::<Vec<_>>(),
-            ["description", "number", "reporter"]
-        );
+        let details = trigger(&extra, "k").unwrap().payload.unwrap().custom_details;
+        assert_eq!(details.keys().collect::<Vec<_>>(), ["description", "number", "reporter"]);
     }
 
     #[test]
     fn dedup_keys_longer_than_255_or_empty_are_refused() {
         let mut long = page();
         long.dedup_key = "k".repeat(256);
-        assert!(matches!(
-            trigger(&long, "k"),
-            Err(PagerDutyError::DedupKey { length: 256 })
-        ));
+        assert!(matches!(trigger(&long, "k"), Err(PagerDutyError::DedupKey { length: 256 })));
         long.dedup_key = "k".repeat(255);
         assert!(trigger(&long, "k").is_ok());
         assert!(follow_up(EventAction::Resolve, "", "k").is_err());

@@ -43,7 +43,10 @@ pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoRespon
     for (label, n) in [("pending", outbox.pending), ("completed", outbox.completed), ("failed", outbox.failed)] {
         let _ = writeln!(out, "sima_effects{{state=\"{label}\"}} {n}");
     }
-    let _ = writeln!(out, "# HELP sima_http_requests_total HTTP requests by route and status.\n# TYPE sima_http_requests_total counter");
+    let _ = writeln!(
+        out,
+        "# HELP sima_http_requests_total HTTP requests by route and status.\n# TYPE sima_http_requests_total counter"
+    );
     let routes = state.http.snapshot();
     for (route, stats) in &routes {
         for (status, n) in &stats.by_status {
@@ -55,7 +58,8 @@ pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoRespon
         for (bound, n) in BUCKETS.iter().zip(stats.buckets) {
             let _ = writeln!(out, "sima_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}");
         }
-        let _ = writeln!(out, "sima_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", stats.count);
+        let _ =
+            writeln!(out, "sima_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", stats.count);
         let _ = writeln!(out, "sima_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", stats.sum);
         let _ = writeln!(out, "sima_http_request_duration_seconds_count{{route=\"{route}\"}} {}", stats.count);
     }

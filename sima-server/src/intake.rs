@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sima_core::domain::{
-    Actor, DedupKey, Declaration, Description, Domain, Impact, Severity, Summary, ValidationError,
+    Actor, Declaration, DedupKey, Description, Domain, Impact, Severity, Summary, ValidationError,
 };
 
 use crate::error::ApiError;

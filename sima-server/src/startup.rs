@@ -87,7 +87,8 @@ fn build_ports(settings: &Settings) -> anyhow::Result<Ports> {
         None => Arc::new(LogChat::new()),
     };
     let pd = &settings.pagerduty;
-    let domain_keys: Vec<_> = settings.domains.iter().filter_map(|d| Some((d.name.clone(), d.routing_key.clone()?))).collect();
+    let domain_keys: Vec<_> =
+        settings.domains.iter().filter_map(|d| Some((d.name.clone(), d.routing_key.clone()?))).collect();
     let pager: Arc<dyn PagingPort> = if pd.routing_key.is_none() && domain_keys.is_empty() {
         Arc::new(LogPager)
     } else {
@@ -139,7 +140,9 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         .route("/metrics", get(health::prometheus))
         .with_state(state.clone())
         .nest("/slack", slack)
-        .fallback(|| async { ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands") })
+        .fallback(|| async {
+            ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands")
+        })
         .layer(middleware::from_fn_with_state(state, track))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -64,7 +64,9 @@ pub fn storage_format(document: &Document) -> String {
                 let head: String = header.iter().map(|h| format!("<th>{}</th>", escape(h))).collect();
                 let body: String = rows
                     .iter()
-                    .map(|r| format!("<tr>{}</tr>", r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>()))
+                    .map(|r| {
+                        format!("<tr>{}</tr>", r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>())
+                    })
                     .collect();
                 out.push_str(&format!("<table><tbody><tr>{head}</tr>{body}</tbody></table>"));
             }
@@ -110,7 +112,11 @@ impl DocsPort for ConfluenceDocs {
         }
         let page: Value = serde_json::from_str(&text).map_err(|e| PortError::Transient(e.to_string()))?;
         let id = page["id"].as_str().unwrap_or_default().to_owned();
-        let url = format!("{}/wiki{}", self.base_url.trim_end_matches('/'), page["_links"]["webui"].as_str().unwrap_or_default());
+        let url = format!(
+            "{}/wiki{}",
+            self.base_url.trim_end_matches('/'),
+            page["_links"]["webui"].as_str().unwrap_or_default()
+        );
         Ok(DocRef { id, url })
     }
 }
@@ -158,7 +164,9 @@ mod tests {
             .and(path("/wiki/api/v2/pages"))
             .and(header("Authorization", "Bearer t"))
             .and(body_partial_json(json!({"spaceId": "42", "body": {"representation": "storage"}})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "9", "_links": {"webui": "/spaces/X/pages/9"}})))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "9", "_links": {"webui": "/spaces/X/pages/9"}})),
+            )
             .up_to_n_times(1)
             .mount(&server)
             .await;

@@ -28,7 +28,9 @@ fn chat() -> MockChatPort {
     let mut chat = MockChatPort::new();
     chat.expect_create_room()
         .withf(|spec| spec.name_hint.starts_with("inc_") && spec.name_hint.ends_with("_payments-fail"))
-        .returning(|spec| Ok(Room { id: RoomId::new("C1"), name: spec.name_hint.clone(), url: "https://slack/C1".into() }));
+        .returning(|spec| {
+            Ok(Room { id: RoomId::new("C1"), name: spec.name_hint.clone(), url: "https://slack/C1".into() })
+        });
     chat.expect_invite().returning(|_, _| Ok(()));
     chat.expect_pin().returning(|_| Ok(()));
     chat.expect_post()

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use sima_core::adapters::{LogChat, LogPager, MarkdownDocs};
 use sima_core::domain::{
-    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, IncidentRef, Role, Severity, Status,
-    Summary, Text, UserRef,
+    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, IncidentRef, Role, Severity, Status, Summary,
+    Text, UserRef,
 };
 use sima_core::ports::IncidentFilter;
 use sima_core::postmortem::{describe, human_duration};
@@ -26,7 +26,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
     let service = IncidentService::new(Arc::new(InMemoryStore::new()), clock.clone(), RunbookConfig::default());
     let folder = std::env::temp_dir().join("sima-quickstart");
-    let ports = Ports { chat: Arc::new(LogChat::new()), pager: Arc::new(LogPager), docs: Arc::new(MarkdownDocs::new(&folder)) };
+    let ports =
+        Ports { chat: Arc::new(LogChat::new()), pager: Arc::new(LogPager), docs: Arc::new(MarkdownDocs::new(&folder)) };
     let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
 
     let (alice, bob) = (UserRef::parse("UALICE")?, UserRef::parse("UBOB")?);
@@ -49,10 +50,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let steps = [
         (3, &alice, Command::AssignRole { role: Role::IncidentManager, user: alice.clone() }),
         (2, &bob, Command::AssignRole { role: Role::CommunicationLead, user: bob.clone() }),
-        (1, &alice, Command::ChangeStatus { to: Status::Investigating, message: Some(Text::parse("Looking at the relay")?) }),
+        (
+            1,
+            &alice,
+            Command::ChangeStatus { to: Status::Investigating, message: Some(Text::parse("Looking at the relay")?) },
+        ),
         (4, &bob, Command::Edit(FieldEdit::Impact(Impact::new(340)))),
         (3, &alice, Command::AddNote(Text::parse("Relay certificate expired at 09:58")?)),
-        (14, &alice, Command::ChangeStatus { to: Status::Monitoring, message: Some(Text::parse("Certificate renewed")?) }),
+        (
+            14,
+            &alice,
+            Command::ChangeStatus { to: Status::Monitoring, message: Some(Text::parse("Certificate renewed")?) },
+        ),
         (5, &alice, Command::SetRootCause(Text::parse("The relay certificate was renewed by hand and expired")?)),
         (1, &alice, Command::AddActionItem(Text::parse("Automate relay certificate renewal")?)),
         (10, &alice, Command::ChangeStatus { to: Status::Resolved, message: Some(Text::parse("Queue drained")?) }),
@@ -66,7 +75,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (incident, events) = service.timeline(IncidentRef::Id(id)).await?;
     println!("\n== Timeline of {} ==", incident.title());
     for event in &events {
-        println!("{:>3}  {}  {:<14} {}", event.seq, event.at.format("%H:%M:%S%.3f"), event.actor.to_string(), describe(event));
+        println!(
+            "{:>3}  {}  {:<14} {}",
+            event.seq,
+            event.at.format("%H:%M:%S%.3f"),
+            event.actor.to_string(),
+            describe(event)
+        );
     }
     if let Some(doc) = &incident.postmortem {
         let markdown = std::fs::read_to_string(folder.join(format!("{}.md", doc.id)))?;
@@ -80,7 +95,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("MTTR (repair)", report.mttr_repair),
         ("MTTD", report.mttd),
     ] {
-        println!("{name:<16} mean {:<8} median {:<8} p90 {}", human_duration(stat.mean), human_duration(stat.median), human_duration(stat.p90));
+        println!(
+            "{name:<16} mean {:<8} median {:<8} p90 {}",
+            human_duration(stat.mean),
+            human_duration(stat.median),
+            human_duration(stat.p90)
+        );
     }
     Ok(())
 }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{
-    Actor, Description, DocRef, DomainError, Domain, EditableField, EventKind, Impact, Incident,
-    MessageRef, PageRef, Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
+    Actor, Description, DocRef, Domain, DomainError, EditableField, EventKind, Impact, Incident, MessageRef, PageRef,
+    Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -167,11 +167,7 @@ impl Incident {
                         limit: format_time(limit),
                     });
                 }
-                (
-                    EditableField::StartedAt,
-                    Some(format_time(self.milestones.started_at)),
-                    Some(format_time(*at)),
-                )
+                (EditableField::StartedAt, Some(format_time(self.milestones.started_at)), Some(format_time(*at)))
             }
         };
         if old == new {

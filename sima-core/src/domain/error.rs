@@ -33,7 +33,9 @@ pub enum ValidationError {
     #[error("severity `{0}` is unknown: use sev1, sev2, sev3 or sev4")]
     Severity(String),
     /// Unknown status.
-    #[error("status `{0}` is unknown: use open, investigating, identified, monitoring, resolved, false_positive or closed")]
+    #[error(
+        "status `{0}` is unknown: use open, investigating, identified, monitoring, resolved, false_positive or closed"
+    )]
     Status(String),
     /// Impact that is not a count.
     #[error("impact `{0}` must be a number of affected customers, e.g. `120`")]

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actor, DedupKey, Description, DocRef, Domain, Impact, MessageRef, PageRef, Role, Room,
-    Severity, Status, Summary, Text, UserRef,
+    Actor, DedupKey, Description, DocRef, Domain, Impact, MessageRef, PageRef, Role, Room, Severity, Status, Summary,
+    Text, UserRef,
 };
 
 /// One entry of an incident's log. `seq` starts at 1 and is contiguous; the

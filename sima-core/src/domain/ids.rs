@@ -44,9 +44,7 @@ impl fmt::Display for IncidentId {
 impl FromStr for IncidentId {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s.trim())
-            .map(Self)
-            .map_err(|_| ValidationError::IncidentRef(s.to_owned()))
+        Uuid::parse_str(s.trim()).map(Self).map_err(|_| ValidationError::IncidentRef(s.to_owned()))
     }
 }
 
@@ -82,10 +80,7 @@ impl FromStr for IncidentNumber {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let digits = t
-            .strip_prefix("INC-")
-            .or_else(|| t.strip_prefix("inc-"))
-            .unwrap_or(t);
+        let digits = t.strip_prefix("INC-").or_else(|| t.strip_prefix("inc-")).unwrap_or(t);
         digits
             .parse::<u64>()
             .ok()
@@ -125,9 +120,7 @@ impl FromStr for IncidentRef {
         if let Ok(id) = s.parse::<IncidentId>() {
             return Ok(Self::Id(id));
         }
-        s.parse::<IncidentNumber>()
-            .map(Self::Number)
-            .map_err(|_| ValidationError::IncidentRef(s.to_owned()))
+        s.parse::<IncidentNumber>().map(Self::Number).map_err(|_| ValidationError::IncidentRef(s.to_owned()))
     }
 }
 

@@ -4,9 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EditableField, EventKind, Impact,
-    IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status,
-    Summary, Text,
+    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EditableField, EventKind, Impact, IncidentEvent,
+    IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status, Summary, Text,
 };
 
 /// The timestamps the metrics are computed from (ARCHITECTURE.md §3).
@@ -121,8 +120,7 @@ impl Incident {
 
     /// The incident a `declared` event creates.
     pub fn from_declared(id: IncidentId, number: IncidentNumber, event: &IncidentEvent) -> Option<Self> {
-        let EventKind::Declared { domain, summary, description, severity, impact, started_at, dedup_key } =
-            &event.kind
+        let EventKind::Declared { domain, summary, description, severity, impact, started_at, dedup_key } = &event.kind
         else {
             return None;
         };
@@ -164,9 +162,9 @@ impl Incident {
             EventKind::FieldEdited { field, new, .. } => self.apply_edit(*field, new.as_deref()),
             EventKind::Escalated { .. } | EventKind::NoteAdded { .. } => {}
             EventKind::RootCauseSet { text } => self.root_cause = Some(text.clone()),
-            EventKind::ActionItemAdded { text } => self
-                .action_items
-                .push(ActionItem { text: text.clone(), added_by: event.actor.clone() }),
+            EventKind::ActionItemAdded { text } => {
+                self.action_items.push(ActionItem { text: text.clone(), added_by: event.actor.clone() })
+            }
             EventKind::RoomCreated { room } => self.room = Some(room.clone()),
             EventKind::MembersInvited { .. } | EventKind::MemberJoined { .. } => {}
             EventKind::EffectFailed { effect, .. } => {

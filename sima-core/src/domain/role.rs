@@ -135,12 +135,9 @@ mod tests {
 
     #[test]
     fn actors_round_trip_as_strings() {
-        for a in [
-            Actor::User(UserRef::parse("U1").unwrap()),
-            Actor::Monitor("alertmanager".into()),
-            Actor::Api,
-            Actor::Sima,
-        ] {
+        for a in
+            [Actor::User(UserRef::parse("U1").unwrap()), Actor::Monitor("alertmanager".into()), Actor::Api, Actor::Sima]
+        {
             let json = serde_json::to_string(&a).unwrap();
             assert_eq!(serde_json::from_str::<Actor>(&json).unwrap(), a);
         }

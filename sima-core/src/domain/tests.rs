@@ -28,7 +28,11 @@ pub(crate) fn declared(at: DateTime<Utc>) -> Incident {
 }
 
 /// Decides and applies, as the service does.
-pub(crate) fn run(incident: &mut Incident, command: Command, at: DateTime<Utc>) -> Result<Vec<IncidentEvent>, DomainError> {
+pub(crate) fn run(
+    incident: &mut Incident,
+    command: Command,
+    at: DateTime<Utc>,
+) -> Result<Vec<IncidentEvent>, DomainError> {
     let kinds = incident.decide(&command, at)?;
     let mut events = Vec::new();
     for kind in kinds {
@@ -175,12 +179,7 @@ fn milestones_follow_first_ack_first_mitigation_and_last_resolution() {
 #[test]
 fn replay_equals_the_incremental_fold() {
     let mut incident = declared(t(0));
-    let first = IncidentEvent {
-        seq: 1,
-        at: t(0),
-        actor: incident.reporter.clone(),
-        kind: declared_kind(&incident),
-    };
+    let first = IncidentEvent { seq: 1, at: t(0), actor: incident.reporter.clone(), kind: declared_kind(&incident) };
     let mut log = vec![first];
     log.extend(run(&mut incident, status(Status::Identified), t(3)).unwrap());
     log.extend(run(&mut incident, Command::SetRootCause(Text::parse("cert expired").unwrap()), t(4)).unwrap());

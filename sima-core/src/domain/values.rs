@@ -165,10 +165,7 @@ impl Impact {
     /// Parses a count such as `120` or `1,200`.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let digits: String = s.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
-        digits
-            .parse::<u64>()
-            .map(Self)
-            .map_err(|_| ValidationError::Impact(s.trim().to_owned()))
+        digits.parse::<u64>().map(Self).map_err(|_| ValidationError::Impact(s.trim().to_owned()))
     }
 
     /// The number of affected customers.

@@ -91,8 +91,21 @@ pub enum ParseError {
 
 /// The command names, as [`COMMANDS`](crate::messages::COMMANDS) lists them.
 pub(super) const NAMES: [&str; 15] = [
-    "declare", "help", "info", "status", "resolve", "manager", "comms", "severity", "impact", "started", "note",
-    "escalate", "edit", "rootcause", "action",
+    "declare",
+    "help",
+    "info",
+    "status",
+    "resolve",
+    "manager",
+    "comms",
+    "severity",
+    "impact",
+    "started",
+    "note",
+    "escalate",
+    "edit",
+    "rootcause",
+    "action",
 ];
 
 fn usage(command: &'static str) -> &'static str {
@@ -184,11 +197,17 @@ mod tests {
         assert_eq!(ok("resolve all good"), TextCommand::Resolve { message: Some(Text::parse("all good").unwrap()) });
         assert_eq!(ok("resolve"), TextCommand::Resolve { message: None });
         assert_eq!(ok("manager me"), TextCommand::Manager(UserArg::Me));
-        assert_eq!(ok("comms <@U024BE7LH|bob>"), TextCommand::Comms(UserArg::User(UserRef::parse("U024BE7LH").unwrap())));
+        assert_eq!(
+            ok("comms <@U024BE7LH|bob>"),
+            TextCommand::Comms(UserArg::User(UserRef::parse("U024BE7LH").unwrap()))
+        );
         assert_eq!(ok("manager @U1"), TextCommand::Manager(UserArg::User(UserRef::parse("U1").unwrap())));
         assert_eq!(ok("severity sev1"), TextCommand::Severity(Severity::Sev1));
         assert_eq!(ok("impact 1,200"), TextCommand::Impact(Impact::new(1200)));
-        assert_eq!(ok("started 2026-11-25T09:30:00+01:00"), TextCommand::Started("2026-11-25T08:30:00Z".parse().unwrap()));
+        assert_eq!(
+            ok("started 2026-11-25T09:30:00+01:00"),
+            TextCommand::Started("2026-11-25T08:30:00Z".parse().unwrap())
+        );
         assert_eq!(ok("note  restarted the pods "), TextCommand::Note(Text::parse("restarted the pods").unwrap()));
         assert_eq!(ok("escalate"), TextCommand::Escalate(None));
         assert_eq!(ok("escalate payments"), TextCommand::Escalate(Some(Domain::parse("payments").unwrap())));

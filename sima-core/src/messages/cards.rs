@@ -75,7 +75,13 @@ pub fn broadcast(incident: &Incident) -> Message {
         .as_ref()
         .map_or_else(|| "_room being created_".to_owned(), |r| format!("<{}|#{}>", r.url, r.name));
     Message {
-        text: format!("{} {} [{} · {}]", status_emoji(incident.status), incident.title(), incident.severity, incident.status),
+        text: format!(
+            "{} {} [{} · {}]",
+            status_emoji(incident.status),
+            incident.title(),
+            incident.severity,
+            incident.status
+        ),
         blocks: vec![
             Block::Header { text: format!("{} {}", status_emoji(incident.status), incident.title()) },
             facts(incident),
@@ -94,7 +100,9 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
             let said = message.as_deref().map(|m| format!("\n>{m}")).unwrap_or_default();
             (format!("{} *Status: {from} → {to}* ({who}){said}", status_emoji(*to)), true)
         }
-        EventKind::RoleAssigned { role, user, .. } => (format!(":busts_in_silhouette: <@{user}> is now {}", role.title()), true),
+        EventKind::RoleAssigned { role, user, .. } => {
+            (format!(":busts_in_silhouette: <@{user}> is now {}", role.title()), true)
+        }
         EventKind::FieldEdited { field, old, new } => (
             format!(
                 ":pencil2: {who} changed *{}*: {} → {}",
@@ -124,5 +132,8 @@ pub fn postmortem_link(incident: &Incident, doc: &DocRef) -> Message {
         ":page_facing_up: The post-mortem draft for {} is ready: <{}|open it>. Fill in what the timeline cannot tell.",
         incident.number, doc.url
     );
-    Message { text: format!("Post-mortem for {}: {}", incident.number, doc.url), blocks: vec![Block::Text { markdown }] }
+    Message {
+        text: format!("Post-mortem for {}: {}", incident.number, doc.url),
+        blocks: vec![Block::Text { markdown }],
+    }
 }

@@ -8,7 +8,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("declare", "/incident declare", "Open the form to declare an incident (also `/incident` alone)"),
     ("help", "/incident help", "Show this list"),
     ("info", "/incident info", "Show the incident card"),
-    ("status", "/incident status <status> [message]", "Move to investigating, identified, monitoring, resolved, false_positive or closed"),
+    (
+        "status",
+        "/incident status <status> [message]",
+        "Move to investigating, identified, monitoring, resolved, false_positive or closed",
+    ),
     ("resolve", "/incident resolve [message]", "Mark resolved and start the post-mortem"),
     ("manager", "/incident manager <@user|me>", "Give the Incident Manager role"),
     ("comms", "/incident comms <@user|me>", "Give the Communication Lead role"),

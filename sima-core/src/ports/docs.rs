@@ -18,4 +18,3 @@ pub trait DocsPort: Send + Sync {
     /// credentials; `RateLimited`/`Transient` when busy or unreachable.
     async fn create_postmortem(&self, document: &Document) -> Result<DocRef, PortError>;
 }
-

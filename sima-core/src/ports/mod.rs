@@ -8,15 +8,15 @@ mod paging;
 mod store;
 
 pub use chat::{ChatPort, RoomSpec};
+pub use clock::Clock;
 #[cfg(feature = "tokio")]
 pub use clock::SystemClock;
-pub use clock::Clock;
 pub use docs::DocsPort;
 pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
 pub use store::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect,
-    NewIncident, OutboxStats,
+    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
+    OutboxStats,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -9,8 +9,7 @@ use uuid::Uuid;
 
 use super::PortError;
 use crate::domain::{
-    DedupKey, Domain, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity,
-    Status,
+    DedupKey, Domain, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity, Status,
 };
 use crate::runbook::Effect;
 
@@ -270,8 +269,12 @@ pub trait IncidentStore: Send + Sync {
     ///
     /// # Errors
     /// `Transient` when unreachable.
-    async fn claim_due(&self, limit: usize, now: DateTime<Utc>, lease: Duration)
-        -> Result<Vec<ClaimedEffect>, PortError>;
+    async fn claim_due(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError>;
 
     /// Marks an effect done.
     ///

@@ -63,10 +63,7 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
     let d = Durations::of(m);
     let minutes = |s: Option<f64>| s.map(|s| (s / 60.0 * 100.0).round() / 100.0);
     let impact = incident.impact.map_or_else(|| "an unknown number of customers".to_owned(), |i| i.to_string());
-    let mut blocks = vec![
-        heading("Summary"),
-        paragraph(incident.summary.to_string()),
-    ];
+    let mut blocks = vec![heading("Summary"), paragraph(incident.summary.to_string())];
     if !incident.description.as_str().is_empty() {
         blocks.push(paragraph(incident.description.to_string()));
     }
@@ -101,7 +98,8 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
         )),
         heading("Action items"),
     ]);
-    let mut todos: Vec<Todo> = incident.action_items.iter().map(|a| Todo { text: a.text.to_string(), done: false }).collect();
+    let mut todos: Vec<Todo> =
+        incident.action_items.iter().map(|a| Todo { text: a.text.to_string(), done: false }).collect();
     if todos.is_empty() {
         todos.push(Todo { text: "Add the follow-up actions that prevent a repeat".into(), done: false });
     }

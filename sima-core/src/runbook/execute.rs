@@ -197,4 +197,3 @@ fn page(config: &RunbookConfig, incident: &Incident, domain: &str, escalation: b
         details,
     }
 }
-

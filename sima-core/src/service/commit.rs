@@ -24,7 +24,12 @@ impl IncidentService {
     ///
     /// # Errors
     /// As [`IncidentService::execute`]; if any command is refused, none is applied.
-    pub async fn execute_all(&self, id: IncidentId, actor: Actor, commands: &[Command]) -> Result<Incident, ServiceError> {
+    pub async fn execute_all(
+        &self,
+        id: IncidentId,
+        actor: Actor,
+        commands: &[Command],
+    ) -> Result<Incident, ServiceError> {
         self.commit(id, &actor, commands, None).await
     }
 
@@ -33,7 +38,12 @@ impl IncidentService {
     ///
     /// # Errors
     /// As [`IncidentService::execute`].
-    pub async fn record(&self, id: IncidentId, outcomes: Vec<Outcome>, completes: EffectId) -> Result<Incident, ServiceError> {
+    pub async fn record(
+        &self,
+        id: IncidentId,
+        outcomes: Vec<Outcome>,
+        completes: EffectId,
+    ) -> Result<Incident, ServiceError> {
         let commands: Vec<Command> = outcomes.into_iter().map(Command::Record).collect();
         self.commit(id, &Actor::Sima, &commands, Some(completes)).await
     }

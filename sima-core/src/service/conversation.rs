@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::{IncidentService, ServiceError};
 use crate::domain::{
-    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, Role, RoomId,
-    Severity, Status, Summary, Text, UserRef, ValidationError,
+    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, Role, RoomId, Severity,
+    Status, Summary, Text, UserRef, ValidationError,
 };
 use crate::grammar::{parse, ParseError, TextCommand, UserArg};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
@@ -107,7 +107,9 @@ impl Conversation {
             Err(e) => return Ok(Some(warn(e))),
         };
         match command {
-            TextCommand::Declare => return told(self.open(trigger, messages::declare_form(&self.domains, &self.severities)).await),
+            TextCommand::Declare => {
+                return told(self.open(trigger, messages::declare_form(&self.domains, &self.severities)).await)
+            }
             TextCommand::Help => {
                 let incident = self.service.find_by_room(room).await?;
                 return Ok(Some(messages::help(incident.as_ref())));
@@ -133,7 +135,9 @@ impl Conversation {
         };
         let command = match command {
             TextCommand::Info => return Ok(messages::card(incident)),
-            TextCommand::Edit => return self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await,
+            TextCommand::Edit => {
+                return self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await
+            }
             TextCommand::Declare | TextCommand::Help => return Ok(messages::help(Some(incident))),
             TextCommand::Status { status, message } => Command::ChangeStatus { to: status, message },
             TextCommand::Resolve { message } => Command::ChangeStatus { to: Status::Resolved, message },
@@ -173,7 +177,9 @@ impl Conversation {
         let command = match action {
             ActionId::ShowInfo => return Ok(Some(messages::card(&incident))),
             ActionId::UpdateStatus => return told(self.open(trigger, messages::status_form(&incident)).await),
-            ActionId::EditIncident => return told(self.open(trigger, messages::edit_form(&incident, &self.domains, &self.severities)).await),
+            ActionId::EditIncident => {
+                return told(self.open(trigger, messages::edit_form(&incident, &self.domains, &self.severities)).await)
+            }
             ActionId::ShowHelp => unreachable!("answered above"),
             ActionId::BecomeIncidentManager => TextCommand::Manager(UserArg::Me),
             ActionId::BecomeCommunicationLead => TextCommand::Comms(UserArg::Me),
@@ -284,7 +290,10 @@ impl Conversation {
         error_input: &str,
     ) -> Result<Submission, ServiceError> {
         let Some(id) = metadata.and_then(|m| m.parse::<IncidentId>().ok()) else {
-            return Ok(Submission::Invalid(BTreeMap::from([(error_input.to_owned(), "this form lost its incident; open it again".to_owned())])));
+            return Ok(Submission::Invalid(BTreeMap::from([(
+                error_input.to_owned(),
+                "this form lost its incident; open it again".to_owned(),
+            )])));
         };
         match self.service.execute_all(id, Actor::User(user.clone()), commands).await {
             Ok(_) => Ok(Submission::Accepted(None)),

@@ -100,7 +100,8 @@ impl IncidentService {
             }
         }
         let now = self.now();
-        let event = IncidentEvent { seq: 1, at: now, actor: declaration.reporter.clone(), kind: declaration.decide(now)? };
+        let event =
+            IncidentEvent { seq: 1, at: now, actor: declaration.reporter.clone(), kind: declaration.decide(now)? };
         let id = IncidentId::new();
         let incident = Incident::from_declared(id, crate::domain::IncidentNumber::UNALLOCATED, &event)
             .ok_or_else(|| ServiceError::NotFound("declared event".into()))?;

@@ -15,10 +15,12 @@ impl IncidentService {
             IncidentRef::Id(id) => self.store.get(id).await?,
             IncidentRef::Number(n) => self.store.get_by_number(n).await?,
         };
-        found.ok_or_else(|| ServiceError::NotFound(match reference {
-            IncidentRef::Id(id) => id.to_string(),
-            IncidentRef::Number(n) => n.to_string(),
-        }))
+        found.ok_or_else(|| {
+            ServiceError::NotFound(match reference {
+                IncidentRef::Id(id) => id.to_string(),
+                IncidentRef::Number(n) => n.to_string(),
+            })
+        })
     }
 
     /// The incident whose room this is, if any.

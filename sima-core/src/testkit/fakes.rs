@@ -195,9 +195,11 @@ impl PagingPort for FakePager {
     async fn trigger(&self, page: &Page) -> Result<PageRef, PortError> {
         self.behaviour.call("trigger").await?;
         let mut alerts = lock(&self.alerts);
-        let alert = alerts
-            .entry(page.dedup_key.clone())
-            .or_insert_with(|| Alert { page: page.clone(), triggers: 0, resolved: false });
+        let alert = alerts.entry(page.dedup_key.clone()).or_insert_with(|| Alert {
+            page: page.clone(),
+            triggers: 0,
+            resolved: false,
+        });
         alert.triggers += 1;
         alert.page = page.clone();
         Ok(PageRef { dedup_key: page.dedup_key.clone(), service: page.service.clone() })

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use crate::ports::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect,
-    NewIncident, OutboxStats, PortError,
+    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
+    OutboxStats, PortError,
 };
 
 #[derive(Debug)]
@@ -66,10 +66,8 @@ impl IncidentStore for InMemoryStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let mut state = self.state();
         if let Some(key) = &new.incident.dedup_key {
-            let existing = state
-                .incidents
-                .values()
-                .find(|i| i.dedup_key.as_ref() == Some(key) && !i.status.is_terminal());
+            let existing =
+                state.incidents.values().find(|i| i.dedup_key.as_ref() == Some(key) && !i.status.is_terminal());
             if let Some(existing) = existing {
                 return Ok(Created::Existing(existing.clone()));
             }
@@ -79,8 +77,7 @@ impl IncidentStore for InMemoryStore {
             return Err(PortError::Conflict(format!("incident {} exists", incident.id)));
         }
         state.last_number += 1;
-        incident.number = IncidentNumber::new(state.last_number)
-            .map_err(|e| PortError::Invalid(e.to_string()))?;
+        incident.number = IncidentNumber::new(state.last_number).map_err(|e| PortError::Invalid(e.to_string()))?;
         state.events.insert(incident.id, new.events);
         state.enqueue(new.effects);
         state.incidents.insert(incident.id, incident.clone());
@@ -164,7 +161,12 @@ impl IncidentStore for InMemoryStore {
         Ok((before - state.keys.len()) as u64)
     }
 
-    async fn claim_due(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEffect>, PortError> {
+    async fn claim_due(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError> {
         let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(e.to_string()))?;
         let mut state = self.state();
         let mut due: Vec<&mut Entry> = state

@@ -38,9 +38,13 @@ async fn a_sev1_for_api_pages_the_api_on_call_once() {
     let mut pager = MockPagingPort::new();
     pager
         .expect_trigger()
-        .withf(|page| page.service == "api" && page.severity == Severity::Sev1 && page.links[0].label == "Incident channel")
+        .withf(|page| {
+            page.service == "api" && page.severity == Severity::Sev1 && page.links[0].label == "Incident channel"
+        })
         .times(1)
-        .returning(|page| Ok(sima_core::domain::PageRef { dedup_key: page.dedup_key.clone(), service: page.service.clone() }));
+        .returning(|page| {
+            Ok(sima_core::domain::PageRef { dedup_key: page.dedup_key.clone(), service: page.service.clone() })
+        });
     declare_with(pager, Severity::Sev1).await;
 }
 

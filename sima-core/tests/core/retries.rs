@@ -110,7 +110,12 @@ impl IncidentStore for Crashing {
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
         self.inner.forget_keys_before(cutoff).await
     }
-    async fn claim_due(&self, limit: usize, now: DateTime<Utc>, lease: Duration) -> Result<Vec<ClaimedEffect>, PortError> {
+    async fn claim_due(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError> {
         self.inner.claim_due(limit, now, lease).await
     }
     async fn complete(&self, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError> {

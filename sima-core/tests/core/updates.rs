@@ -55,7 +55,8 @@ async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_bot
     let (incident, conversation) = opened(&world).await;
     let room = incident.room.clone().unwrap();
     let before = world.chat.calls().len();
-    let reply = conversation.command(&room.id, &alice(), "status investigating looking at the queue", None).await.unwrap();
+    let reply =
+        conversation.command(&room.id, &alice(), "status investigating looking at the queue", None).await.unwrap();
     assert!(text_of(&reply.unwrap()).contains("investigating"));
     world.worker.run_until_idle().await.unwrap();
     let calls = world.chat.calls()[before..].to_vec();
@@ -66,7 +67,9 @@ async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_bot
     assert!(posted.unwrap().contains("open → investigating"));
     let broadcast = incident.broadcast.clone().unwrap();
     assert!(calls.iter().any(|c| matches!(c, ChatCall::Reply(parent, m) if *parent == broadcast && text_of(m).contains("looking at the queue"))));
-    assert!(calls.iter().any(|c| matches!(c, ChatCall::Update(target, m) if *target == broadcast && m.text.contains("investigating"))));
+    assert!(calls
+        .iter()
+        .any(|c| matches!(c, ChatCall::Update(target, m) if *target == broadcast && m.text.contains("investigating"))));
     let card = incident.card.clone().unwrap();
     assert!(calls.iter().any(|c| matches!(c, ChatCall::Update(target, _) if *target == card)));
 }
@@ -77,7 +80,10 @@ async fn roles_by_command_and_by_button() {
     let (incident, conversation) = opened(&world).await;
     let room = incident.room.clone().unwrap();
     conversation.command(&room.id, &alice(), "manager me", None).await.unwrap();
-    conversation.action(ActionId::BecomeCommunicationLead, Some(&incident.id.to_string()), &room.id, &bob(), None).await.unwrap();
+    conversation
+        .action(ActionId::BecomeCommunicationLead, Some(&incident.id.to_string()), &room.id, &bob(), None)
+        .await
+        .unwrap();
     let incident = world.reload(&incident).await;
     assert_eq!(incident.roles.incident_manager, Some(alice()));
     assert_eq!(incident.roles.communication_lead, Some(bob()));
@@ -98,7 +104,13 @@ async fn whoever_joins_is_welcomed_with_buttons() {
     assert!(text_of(&welcome).contains("Welcome to *INC-1"));
     assert_eq!(
         buttons(&welcome),
-        vec![ActionId::BecomeIncidentManager, ActionId::BecomeCommunicationLead, ActionId::ShowInfo, ActionId::UpdateStatus, ActionId::ShowHelp]
+        vec![
+            ActionId::BecomeIncidentManager,
+            ActionId::BecomeCommunicationLead,
+            ActionId::ShowInfo,
+            ActionId::UpdateStatus,
+            ActionId::ShowHelp
+        ]
     );
 }
 
@@ -120,14 +132,18 @@ async fn the_declare_form_opens_and_its_submission_declares() {
     let conversation = Conversation::new(world.service.clone(), world.chat.clone(), vec![]);
     let trigger = FormTrigger("trigger-1".into());
     conversation.command(&RoomId::new("CGENERAL"), &alice(), "", Some(trigger.clone())).await.unwrap();
-    assert!(matches!(&world.chat.calls()[0], ChatCall::OpenForm(t, f) if *t == trigger && f.id == FormId::DeclareIncident));
+    assert!(
+        matches!(&world.chat.calls()[0], ChatCall::OpenForm(t, f) if *t == trigger && f.id == FormId::DeclareIncident)
+    );
 
     let mut values = BTreeMap::from([
         ("domain".to_owned(), "Outbound Email".to_owned()),
         ("summary".to_owned(), String::new()),
         ("severity".to_owned(), "sev2".to_owned()),
     ]);
-    let Submission::Invalid(errors) = conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap() else {
+    let Submission::Invalid(errors) =
+        conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap()
+    else {
         panic!("invalid input must be refused");
     };
     assert_eq!(errors.keys().collect::<Vec<_>>(), ["domain", "summary"]);
@@ -146,8 +162,16 @@ async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
     let (world, clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
     let room = incident.room.clone().unwrap();
-    for (minutes, text) in [(4, "status investigating"), (6, "rootcause certificate expired"), (7, "action alert on expiry"), (20, "resolve renewed")] {
-        clock.set("2026-11-25T10:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap() + chrono::Duration::minutes(minutes));
+    for (minutes, text) in [
+        (4, "status investigating"),
+        (6, "rootcause certificate expired"),
+        (7, "action alert on expiry"),
+        (20, "resolve renewed"),
+    ] {
+        clock.set(
+            "2026-11-25T10:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+                + chrono::Duration::minutes(minutes),
+        );
         conversation.command(&room.id, &alice(), text, None).await.unwrap();
     }
     world.worker.run_until_idle().await.unwrap();
@@ -162,7 +186,10 @@ async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
     assert!(markdown.contains("certificate expired"));
     assert!(markdown.contains("- [ ] alert on expiry"));
     assert!(markdown.contains("Status open → investigating"));
-    let link_posted = world.chat.calls().into_iter().any(|c| matches!(c, ChatCall::Post(r, m) if r == room.id && m.text.contains("https://docs.example/INC-1")));
+    let link_posted =
+        world.chat.calls().into_iter().any(
+            |c| matches!(c, ChatCall::Post(r, m) if r == room.id && m.text.contains("https://docs.example/INC-1")),
+        );
     assert!(link_posted);
 }
 
@@ -206,6 +233,10 @@ async fn an_update_waits_for_the_card_it_must_refresh() {
         world.worker.run_until_idle().await.unwrap();
     }
     let card = world.reload(&incident).await.card.expect("card recorded on retry");
-    let refreshed = world.chat.calls().into_iter().any(|c| matches!(c, ChatCall::Update(target, m) if target == card && m.text.contains("investigating")));
+    let refreshed = world
+        .chat
+        .calls()
+        .into_iter()
+        .any(|c| matches!(c, ChatCall::Update(target, m) if target == card && m.text.contains("investigating")));
     assert!(refreshed, "the waiting refresh updated the card once it was recorded");
 }

@@ -22,48 +22,27 @@ pub(crate) struct TestNotion {
 impl TestNotion {
     pub(crate) async fn start() -> Self {
         let server = MockServer::start().await;
-        let mut config =
-            NotionConfig::new(TOKEN, DATA_SOURCE).with_api_url(format!("{}/v1", server.uri()));
-        config.http = HttpConfig {
-            backoff_ms: 0,
-            timeout_secs: 5,
-            ..HttpConfig::default()
-        };
+        let mut config = NotionConfig::new(TOKEN, DATA_SOURCE).with_api_url(format!("{}/v1", server.uri()));
+        config.http = HttpConfig { backoff_ms: 0, timeout_secs: 5, ..HttpConfig::default() };
         let docs = NotionDocs::new(config).unwrap();
         Self { server, docs }
     }
 
     /// Mounts `status`/`body` for `verb path`, at most `times` times (0: always).
-    pub(crate) async fn answer(
-        &self,
-        verb: &str,
-        at: &str,
-        response: ResponseTemplate,
-        times: u64,
-        priority: u8,
-    ) {
-        let mock = Mock::given(method(verb))
-            .and(path(at))
-            .respond_with(response)
-            .with_priority(priority);
-        let mock = if times > 0 {
-            mock.up_to_n_times(times)
-        } else {
-            mock
-        };
+    pub(crate) async fn answer(&self, verb: &str, at: &str, response: ResponseTemplate, times: u64, priority: u8) {
+        let mock = Mock::given(method(verb)).and(path(at)).respond_with(response).with_priority(priority);
+        let mock = if times > 0 { mock.up_to_n_times(times) } else { mock };
         mock.mount(&self.server).await;
     }
 
     /// The data source holds no post-mortem for the incident.
     pub(crate) async fn no_existing_page(&self) {
-        self.answer("POST", QUERY_PATH, ok(list(vec![], None)), 0, 5)
-            .await;
+        self.answer("POST", QUERY_PATH, ok(list(vec![], None)), 0, 5).await;
     }
 
     /// The data source already holds the post-mortem page.
     pub(crate) async fn existing_page(&self) {
-        self.answer("POST", QUERY_PATH, ok(list(vec![page()], None)), 0, 5)
-            .await;
+        self.answer("POST", QUERY_PATH, ok(list(vec![page()], None)), 0, 5).await;
     }
 
     /// Creating a page succeeds.
@@ -73,8 +52,7 @@ impl TestNotion {
 
     /// Appending blocks succeeds.
     pub(crate) async fn append_succeeds(&self) {
-        self.answer("PATCH", CHILDREN_PATH, ok(list(vec![], None)), 0, 5)
-            .await;
+        self.answer("PATCH", CHILDREN_PATH, ok(list(vec![], None)), 0, 5).await;
     }
 
     /// The page holds `first + second` top-level blocks, listed in two pages.
@@ -130,9 +108,7 @@ pub(crate) fn list(results: Vec<Value>, next_cursor: Option<&str>) -> Value {
 }
 
 fn blocks(n: usize) -> Vec<Value> {
-    (0..n)
-        .map(|i| json!({"object": "block", "id": format!("block-{i}"), "type": "paragraph"}))
-        .collect()
+    (0..n).map(|i| json!({"object": "block", "id": format!("block-{i}"), "type": "paragraph"})).collect()
 }
 
 pub(crate) fn properties() -> PostmortemProperties {
@@ -156,22 +132,10 @@ pub(crate) fn small_document() -> Document {
         title: "INC-42: outbound e-mails are not delivered".into(),
         properties: properties(),
         blocks: vec![
-            DocBlock::Heading {
-                level: 2,
-                text: "Summary".into(),
-            },
-            DocBlock::Paragraph {
-                text: "Outbound e-mails were queued for 95 minutes.".into(),
-            },
-            DocBlock::Bullets {
-                items: vec!["09:26 declared by U024BE7LH".into()],
-            },
-            DocBlock::Todos {
-                items: vec![Todo {
-                    text: "Alert on queue depth".into(),
-                    done: false,
-                }],
-            },
+            DocBlock::Heading { level: 2, text: "Summary".into() },
+            DocBlock::Paragraph { text: "Outbound e-mails were queued for 95 minutes.".into() },
+            DocBlock::Bullets { items: vec!["09:26 declared by U024BE7LH".into()] },
+            DocBlock::Todos { items: vec![Todo { text: "Alert on queue depth".into(), done: false }] },
             DocBlock::Table {
                 header: vec!["Time".into(), "Event".into()],
                 rows: vec![vec!["09:26".into(), "Declared".into()]],
@@ -183,40 +147,18 @@ pub(crate) fn small_document() -> Document {
 /// A post-mortem whose timeline has `events` bullets, some over 2000 characters.
 pub(crate) fn timeline_document(events: usize) -> Document {
     let items = (0..events)
-        .map(|i| {
-            if i % 50 == 7 {
-                format!("event {i}: {}", "long note ".repeat(500))
-            } else {
-                format!("event {i}")
-            }
-        })
+        .map(|i| if i % 50 == 7 { format!("event {i}: {}", "long note ".repeat(500)) } else { format!("event {i}") })
         .collect();
     Document {
         title: "INC-42: outbound e-mails are not delivered".into(),
         properties: properties(),
         blocks: vec![
-            DocBlock::Heading {
-                level: 2,
-                text: "Summary".into(),
-            },
-            DocBlock::Paragraph {
-                text: "x".repeat(4500),
-            },
-            DocBlock::Heading {
-                level: 2,
-                text: "Timeline".into(),
-            },
+            DocBlock::Heading { level: 2, text: "Summary".into() },
+            DocBlock::Paragraph { text: "x".repeat(4500) },
+            DocBlock::Heading { level: 2, text: "Timeline".into() },
             DocBlock::Bullets { items },
-            DocBlock::Heading {
-                level: 2,
-                text: "Action items".into(),
-            },
-            DocBlock::Todos {
-                items: vec![Todo {
-                    text: "Alert on queue depth".into(),
-                    done: false,
-                }],
-            },
+            DocBlock::Heading { level: 2, text: "Action items".into() },
+            DocBlock::Todos { items: vec![Todo { text: "Alert on queue depth".into(), done: false }] },
         ],
     }
 }

@@ -31,11 +31,7 @@ impl TestPager {
     }
 
     pub(crate) fn with_config(server: MockServer, mut config: PagerDutyConfig) -> Self {
-        config.http = HttpConfig {
-            backoff_ms: 0,
-            timeout_secs: 5,
-            ..HttpConfig::default()
-        };
+        config.http = HttpConfig { backoff_ms: 0, timeout_secs: 5, ..HttpConfig::default() };
         let pager = PagerDutyPager::new(config).unwrap();
         Self { server, pager }
     }
@@ -65,11 +61,7 @@ impl TestPager {
 
     /// The JSON bodies PagerDuty received, in order.
     pub(crate) async fn bodies(&self) -> Vec<Value> {
-        self.requests()
-            .await
-            .iter()
-            .map(|r| serde_json::from_slice(&r.body).unwrap())
-            .collect()
+        self.requests().await.iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect()
     }
 }
 
@@ -85,10 +77,7 @@ pub(crate) fn page() -> Page {
         severity: Severity::Sev2,
         timestamp: Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap(),
         links: vec![
-            Link {
-                label: "Incident channel".into(),
-                url: "https://acme.slack.com/archives/C0INC42".into(),
-            },
+            Link { label: "Incident channel".into(), url: "https://acme.slack.com/archives/C0INC42".into() },
             Link {
                 label: "Incident in SIMA".into(),
                 url: format!("https://sima.example.com/api/v1/incidents/{INCIDENT_ID}"),
@@ -98,10 +87,7 @@ pub(crate) fn page() -> Page {
             ("number".to_owned(), "INC-42".to_owned()),
             ("impact".to_owned(), "120".to_owned()),
             ("reporter".to_owned(), "U024BE7LH".to_owned()),
-            (
-                "description".to_owned(),
-                "Every message since 09:20 is queued.".to_owned(),
-            ),
+            ("description".to_owned(), "Every message since 09:20 is queued.".to_owned()),
         ]),
     }
 }

@@ -14,10 +14,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use helpers::{page, TestPager, DEFAULT_KEY, EMAIL_KEY, INCIDENT_ID};
 
 fn page_ref(service: &str) -> PageRef {
-    PageRef {
-        dedup_key: INCIDENT_ID.into(),
-        service: service.into(),
-    }
+    PageRef { dedup_key: INCIDENT_ID.into(), service: service.into() }
 }
 
 #[tokio::test]
@@ -32,10 +29,7 @@ async fn trigger_sends_the_event_pagerduty_expects() {
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].method.as_str(), "POST");
     assert_eq!(requests[0].url.path(), "/v2/enqueue");
-    assert_eq!(
-        requests[0].headers.get("content-type").unwrap(),
-        "application/json"
-    );
+    assert_eq!(requests[0].headers.get("content-type").unwrap(), "application/json");
     let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
     assert_eq!(
         body,
@@ -69,36 +63,17 @@ async fn each_severity_is_sent_on_pagerduty_scale() {
     let pd = TestPager::start().await;
     pd.accept_all().await;
     for severity in Severity::ALL {
-        pd.pager
-            .trigger(&helpers::Page { severity, ..page() })
-            .await
-            .unwrap();
+        pd.pager.trigger(&helpers::Page { severity, ..page() }).await.unwrap();
     }
-    let sent: Vec<_> = pd
-        .bodies()
-        .await
-        .iter()
-        .map(|b| b["payload"]["severity"].clone())
-        .collect();
-    assert_eq!(
-        sent,
-        [
-            json!("critical"),
-            json!("error"),
-            json!("warning"),
-            json!("info")
-        ]
-    );
+    let sent: Vec<_> = pd.bodies().await.iter().map(|b| b["payload"]["severity"].clone()).collect();
+    assert_eq!(sent, [json!("critical"), json!("error"), json!("warning"), json!("info")]);
 }
 
 #[tokio::test]
 async fn a_domain_without_its_own_key_uses_the_default_key() {
     let pd = TestPager::start().await;
     pd.accept_all().await;
-    let billing = helpers::Page {
-        service: "billing".into(),
-        ..page()
-    };
+    let billing = helpers::Page { service: "billing".into(), ..page() };
 
     let reference = pd.pager.trigger(&billing).await.unwrap();
 
@@ -112,17 +87,8 @@ async fn a_domain_without_its_own_key_uses_the_default_key() {
 async fn a_long_summary_is_truncated_to_1024_characters() {
     let pd = TestPager::start().await;
     pd.accept_all().await;
-    pd.pager
-        .trigger(&helpers::Page {
-            summary: "x".repeat(5000),
-            ..page()
-        })
-        .await
-        .unwrap();
-    let summary = pd.bodies().await[0]["payload"]["summary"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    pd.pager.trigger(&helpers::Page { summary: "x".repeat(5000), ..page() }).await.unwrap();
+    let summary = pd.bodies().await[0]["payload"]["summary"].as_str().unwrap().to_owned();
     assert_eq!(summary.chars().count(), 1024);
 }
 
@@ -131,10 +97,7 @@ async fn acknowledge_and_resolve_reuse_the_dedup_key() {
     let pd = TestPager::start().await;
     pd.accept_all().await;
 
-    pd.pager
-        .acknowledge(&page_ref("outbound-email"))
-        .await
-        .unwrap();
+    pd.pager.acknowledge(&page_ref("outbound-email")).await.unwrap();
     pd.pager.resolve(&page_ref("billing")).await.unwrap();
 
     assert_eq!(
@@ -163,11 +126,7 @@ async fn a_400_is_invalid_with_pagerduty_errors_and_never_retried() {
                 .into()
         )
     );
-    assert_eq!(
-        pd.requests().await.len(),
-        1,
-        "a refused event must not be sent again"
-    );
+    assert_eq!(pd.requests().await.len(), 1, "a refused event must not be sent again");
 }
 
 #[tokio::test]
@@ -201,17 +160,9 @@ async fn persistent_429s_become_rate_limited_after_three_attempts() {
 
     let error = pd.pager.trigger(&page()).await.unwrap_err();
 
-    assert_eq!(
-        error,
-        PortError::RateLimited {
-            retry_after: Some(Duration::from_secs(1))
-        }
-    );
+    assert_eq!(error, PortError::RateLimited { retry_after: Some(Duration::from_secs(1)) });
     assert_eq!(pd.requests().await.len(), 3);
-    assert!(
-        started.elapsed() >= Duration::from_secs(2),
-        "Retry-After was not honoured"
-    );
+    assert!(started.elapsed() >= Duration::from_secs(2), "Retry-After was not honoured");
 }
 
 #[tokio::test]
@@ -225,25 +176,20 @@ async fn a_retry_after_beyond_the_bound_is_returned_not_slept() {
 
     let error = pd.pager.trigger(&page()).await.unwrap_err();
 
-    assert_eq!(
-        error,
-        PortError::RateLimited {
-            retry_after: Some(Duration::from_secs(3600))
-        }
-    );
+    assert_eq!(error, PortError::RateLimited { retry_after: Some(Duration::from_secs(3600)) });
     assert_eq!(pd.requests().await.len(), 1);
 }
 
 #[tokio::test]
 async fn a_429_without_retry_after_is_rate_limited_without_a_wait() {
     let pd = TestPager::start().await;
-    pd.answer(429, json!({"status": "throttle event", "message": "Requests for this service are arriving too quickly"}), 10)
-        .await;
-    let error = pd
-        .pager
-        .acknowledge(&page_ref("outbound-email"))
-        .await
-        .unwrap_err();
+    pd.answer(
+        429,
+        json!({"status": "throttle event", "message": "Requests for this service are arriving too quickly"}),
+        10,
+    )
+    .await;
+    let error = pd.pager.acknowledge(&page_ref("outbound-email")).await.unwrap_err();
     assert_eq!(error, PortError::RateLimited { retry_after: None });
     assert_eq!(pd.requests().await.len(), 3);
 }
@@ -259,10 +205,7 @@ async fn server_errors_are_retried_then_transient() {
     let pd = TestPager::start().await;
     pd.answer(503, json!({}), 10).await;
     let error = pd.pager.trigger(&page()).await.unwrap_err();
-    assert!(
-        matches!(&error, PortError::Transient(text) if text.contains("503")),
-        "{error:?}"
-    );
+    assert!(matches!(&error, PortError::Transient(text) if text.contains("503")), "{error:?}");
     assert_eq!(pd.requests().await.len(), 3);
 }
 
@@ -291,11 +234,7 @@ async fn other_statuses_map_to_port_errors() {
         let pd = TestPager::start().await;
         pd.answer(status, json!({"message": "nope"}), 10).await;
         let error = pd.pager.trigger(&page()).await.unwrap_err();
-        assert_eq!(
-            std::mem::discriminant(&error),
-            std::mem::discriminant(&expected),
-            "{status}: {error:?}"
-        );
+        assert_eq!(std::mem::discriminant(&error), std::mem::discriminant(&expected), "{status}: {error:?}");
         assert_eq!(pd.requests().await.len(), 1, "{status} is not retried");
     }
 }
@@ -310,10 +249,7 @@ async fn no_routing_key_is_invalid_and_sends_nothing() {
 
     let error = pd.pager.trigger(&page()).await.unwrap_err();
 
-    assert!(
-        matches!(&error, PortError::Invalid(text) if text.contains("outbound-email")),
-        "{error:?}"
-    );
+    assert!(matches!(&error, PortError::Invalid(text) if text.contains("outbound-email")), "{error:?}");
     assert!(pd.requests().await.is_empty());
 }
 
@@ -321,14 +257,7 @@ async fn no_routing_key_is_invalid_and_sends_nothing() {
 async fn an_overlong_dedup_key_is_invalid_and_sends_nothing() {
     let pd = TestPager::start().await;
     pd.accept_all().await;
-    let error = pd
-        .pager
-        .trigger(&helpers::Page {
-            dedup_key: "k".repeat(256),
-            ..page()
-        })
-        .await
-        .unwrap_err();
+    let error = pd.pager.trigger(&helpers::Page { dedup_key: "k".repeat(256), ..page() }).await.unwrap_err();
     assert!(matches!(error, PortError::Invalid(_)), "{error:?}");
     assert!(pd.requests().await.is_empty());
 }
@@ -336,8 +265,5 @@ async fn an_overlong_dedup_key_is_invalid_and_sends_nothing() {
 #[test]
 fn the_pager_is_built_from_config() {
     let pager = PagerDutyPager::new(PagerDutyConfig::new(DEFAULT_KEY)).unwrap();
-    assert_eq!(
-        pager.config().events_url,
-        sima_pagerduty::DEFAULT_EVENTS_URL
-    );
+    assert_eq!(pager.config().events_url, sima_pagerduty::DEFAULT_EVENTS_URL);
 }

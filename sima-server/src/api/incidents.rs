@@ -55,7 +55,10 @@ pub(super) async fn declare(
 }
 
 /// `GET /incidents/{id}` (a UUID or `INC-n`).
-pub(super) async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<IncidentView>, ApiError> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<IncidentView>, ApiError> {
     let incident = state.service.get(reference(&id)?).await?;
     Ok(Json(IncidentView::from(&incident)))
 }

@@ -25,7 +25,11 @@ fn time(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
         .map_err(|_| ApiError::invalid(format!("`{name}`: {}", ValidationError::Time(value.to_owned()))))
 }
 
-fn field<T>(name: &str, value: Option<&str>, parse: impl Fn(&str) -> Result<T, ValidationError>) -> Result<Option<T>, ApiError> {
+fn field<T>(
+    name: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, ValidationError>,
+) -> Result<Option<T>, ApiError> {
     value.map(|v| parse(v).map_err(|e| ApiError::invalid(format!("`{name}`: {e}")))).transpose()
 }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use sima_core::domain::{Actor, DedupKey, Declaration, Description, Domain, Severity, Summary};
+use sima_core::domain::{Actor, Declaration, DedupKey, Description, Domain, Severity, Summary};
 
 use super::alerts::AlertStatus;
 use super::{authorize, resolve::alert_resolved};
@@ -125,7 +125,11 @@ fn declaration(n: &Notification, state: &AppState, key: DedupKey, now: DateTime<
     }
     let description: String = description.trim().chars().take(3000).collect();
     Declaration {
-        domain: n.label("domain").or_else(|| n.label("service")).and_then(slug).unwrap_or_else(|| alerts.default_domain.clone()),
+        domain: n
+            .label("domain")
+            .or_else(|| n.label("service"))
+            .and_then(slug)
+            .unwrap_or_else(|| alerts.default_domain.clone()),
         summary,
         description: Description::parse(&description).unwrap_or_else(|_| Description::empty()),
         severity: n.label("severity").and_then(severity).unwrap_or(alerts.default_severity),
@@ -156,11 +160,17 @@ pub(super) async fn receive(
             let declaration = declaration(&notification, &state, key, state.service.now());
             let declared = state.service.declare(declaration).await?;
             let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
-            Ok((status, Json(json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) }))))
+            Ok((
+                status,
+                Json(json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) })),
+            ))
         }
         AlertStatus::Resolved => {
             let incident = alert_resolved(&state, &key, "alertmanager").await?;
-            Ok((StatusCode::OK, Json(json!({ "created": false, "incident": incident.as_ref().map(IncidentView::from) }))))
+            Ok((
+                StatusCode::OK,
+                Json(json!({ "created": false, "incident": incident.as_ref().map(IncidentView::from) })),
+            ))
         }
     }
 }

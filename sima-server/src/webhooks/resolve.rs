@@ -7,7 +7,11 @@ use crate::state::AppState;
 
 /// Posts one update on the incident open for `key` (and resolves it when
 /// configured). Repeated notifications change nothing more.
-pub(super) async fn alert_resolved(state: &AppState, key: &DedupKey, source: &str) -> Result<Option<Incident>, ServiceError> {
+pub(super) async fn alert_resolved(
+    state: &AppState,
+    key: &DedupKey,
+    source: &str,
+) -> Result<Option<Incident>, ServiceError> {
     let service = &state.service;
     let Some(incident) = service.store().find_open_by_dedup_key(key).await? else { return Ok(None) };
     let first = service.store().remember(&format!("alert-resolved:{}", incident.id), service.now()).await?;

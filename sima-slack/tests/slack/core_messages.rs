@@ -43,7 +43,9 @@ fn every_core_message_and_form_fits_slack() {
     for id in ["domain", "summary", "description", "severity", "impact"] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
-    for form in [declare, modal_view(&edit_form(&incident, &domains, &Default::default())), modal_view(&status_form(&incident))] {
+    for form in
+        [declare, modal_view(&edit_form(&incident, &domains, &Default::default())), modal_view(&status_form(&incident))]
+    {
         assert_modal_within_limits(&form);
     }
 }
