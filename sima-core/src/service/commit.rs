@@ -55,6 +55,7 @@ impl IncidentService {
         commands: &[Command],
         completes: Option<EffectId>,
     ) -> Result<Incident, ServiceError> {
+        let _writer = self.locks.lock(id).await;
         for _ in 0..MAX_CONFLICTS {
             let before = self.store.get(id).await?.ok_or_else(|| ServiceError::NotFound(id.to_string()))?;
             let now = self.now();

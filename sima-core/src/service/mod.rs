@@ -4,6 +4,7 @@
 mod commit;
 mod conversation;
 mod error;
+mod locks;
 mod queries;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub struct IncidentService {
     clock: Arc<dyn Clock>,
     config: Arc<RunbookConfig>,
     wake: Option<WakeSender>,
+    locks: Arc<locks::IncidentLocks>,
 }
 
 impl std::fmt::Debug for IncidentService {
@@ -45,7 +47,7 @@ impl std::fmt::Debug for IncidentService {
 impl IncidentService {
     /// A service over `store`, with time from `clock`.
     pub fn new(store: Arc<dyn IncidentStore>, clock: Arc<dyn Clock>, config: RunbookConfig) -> Self {
-        Self { store, clock, config: Arc::new(config), wake: None }
+        Self { store, clock, config: Arc::new(config), wake: None, locks: Default::default() }
     }
 
     /// Wakes this worker whenever effects are enqueued.
