@@ -71,7 +71,7 @@ pub(crate) async fn claim_due(
          WHERE id IN (
              SELECT id FROM effects
              WHERE done_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
-             ORDER BY due_at, id
+             ORDER BY kind <> 'create_room', due_at, id
              LIMIT ?2)
          RETURNING id, incident_id, payload, attempts, due_at",
     )

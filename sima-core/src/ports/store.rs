@@ -264,7 +264,8 @@ pub trait IncidentStore: Send + Sync {
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError>;
 
     /// Leases up to `limit` effects due at `now` (not done, not leased or
-    /// lease expired) until `now + lease`, oldest due first. Concurrent callers
+    /// lease expired) until `now + lease`: `create_room` effects first (people
+    /// are waiting for the room), then oldest due first. Concurrent callers
     /// never get the same effect while its lease runs.
     ///
     /// # Errors

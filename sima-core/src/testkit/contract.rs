@@ -61,6 +61,7 @@ macro_rules! store_contract_tests {
             effects_enqueued_with_writes_are_claimable,
             completes_marks_the_effect_done_with_the_append,
             claim_due_respects_due_at_order_and_limit,
+            rooms_are_claimed_before_older_effects,
             leases_hide_effects_until_they_expire,
             retry_give_up_and_release,
             unknown_effects_are_not_found,
@@ -106,6 +107,7 @@ where
         effects_enqueued_with_writes_are_claimable,
         completes_marks_the_effect_done_with_the_append,
         claim_due_respects_due_at_order_and_limit,
+        rooms_are_claimed_before_older_effects,
         leases_hide_effects_until_they_expire,
         retry_give_up_and_release,
         unknown_effects_are_not_found,
@@ -570,6 +572,22 @@ pub async fn claim_due_respects_due_at_order_and_limit(store: &dyn IncidentStore
     let last = claim(store, 10, at_ms(5_000), 60).await;
     assert_eq!(ids(&last), vec![due[3].id], "due exactly at now is claimable");
     assert!(claim(store, 0, at_ms(3_600_000), 60).await.is_empty(), "limit 0 claims nothing");
+}
+
+/// `create_room` effects are claimed before older effects of other kinds:
+/// people are waiting for the room.
+pub async fn rooms_are_claimed_before_older_effects(store: &dyn IncidentStore) {
+    let older = create_new(store, new_incident(&declaration("search", Severity::Sev3, None), at_ms(0))).await;
+    assert_eq!(claim(store, 10, at_ms(0), 3600).await.len(), 1, "the older room is leased away");
+    let mut b = batch(&older, &Command::AddNote(text("queue")), at_ms(1));
+    b.effects = vec![effect(older.id, Effect::AnnounceUpdate { seq: 2 }, at_ms(1))];
+    store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
+    let newer = create_new(store, new_incident(&declaration("api", Severity::Sev1, None), at_ms(50))).await;
+
+    let first = claim(store, 1, at_ms(100), 60).await;
+    assert_eq!((first[0].incident_id, &first[0].effect), (newer.id, &Effect::CreateRoom), "the room goes first");
+    let next = claim(store, 1, at_ms(100), 60).await;
+    assert_eq!(next[0].effect, Effect::AnnounceUpdate { seq: 2 });
 }
 
 /// A leased effect is not claimable until its lease expires; each claim

@@ -12,6 +12,7 @@ use crate::ports::{
     AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
     OutboxStats, PortError,
 };
+use crate::runbook::Effect;
 
 #[derive(Debug)]
 struct Entry {
@@ -174,7 +175,7 @@ impl IncidentStore for InMemoryStore {
             .values_mut()
             .filter(|e| e.done.is_none() && e.effect.due_at <= now && e.lease_until.is_none_or(|l| l <= now))
             .collect();
-        due.sort_by_key(|e| (e.effect.due_at, e.effect.id));
+        due.sort_by_key(|e| (e.effect.effect != Effect::CreateRoom, e.effect.due_at, e.effect.id));
         Ok(due
             .into_iter()
             .take(limit)
