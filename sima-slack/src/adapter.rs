@@ -128,7 +128,10 @@ impl ChatPort for SlackChat {
             let request = ConversationsCreateRequest { name: &name, is_private: false };
             match self.client.call::<_, ConversationsCreateResponse>("conversations.create", &request).await {
                 Ok(created) => {
-                    self.label(&created.channel.id, spec).await;
+                    // The room is usable now: label it (topic, and the key in its purpose)
+                    // alongside the first posts instead of before them.
+                    let (chat, channel, spec) = (self.clone(), created.channel.id.clone(), spec.clone());
+                    tokio::spawn(async move { chat.label(&channel, &spec).await });
                     return Ok(self.room(created.channel));
                 }
                 Err(error) if error.code() == Some("name_taken") => {

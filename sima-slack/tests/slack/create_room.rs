@@ -6,7 +6,7 @@ use sima_core::ports::{ChatPort, PortError, RoomSpec};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{bodies, calls, chat, fixture_json};
+use crate::helpers::{bodies, calls, chat, eventual_bodies, fixture_json};
 
 const KEY: &str = "0190a6c2-8a7e-7bb1-9c2e-3f1f2b9d6a11";
 
@@ -65,10 +65,10 @@ async fn creates_a_legal_public_channel_with_topic_and_purpose() {
         bodies(&server, "conversations.create").await[0],
         json!({"name": "incident_11_25_emails-are-late", "is_private": false})
     );
-    let purpose = &bodies(&server, "conversations.setPurpose").await[0];
+    let purpose = &eventual_bodies(&server, "conversations.setPurpose").await[0];
     assert_eq!(purpose["channel"], "C0NEWROOM");
     assert!(purpose["purpose"].as_str().unwrap().contains(KEY));
-    let topic = &bodies(&server, "conversations.setTopic").await[0];
+    let topic = &eventual_bodies(&server, "conversations.setTopic").await[0];
     assert_eq!(topic, &json!({"channel": "C0NEWROOM", "topic": "INC-42 Emails are late · open"}));
 }
 
@@ -121,7 +121,7 @@ async fn the_room_an_earlier_call_created_is_returned_not_duplicated() {
     let methods = calls(&server).await;
     assert_eq!(methods.iter().filter(|m| *m == "conversations.create").count(), 1, "{methods:?}");
     assert_eq!(methods.iter().filter(|m| *m == "conversations.list").count(), 2, "{methods:?}");
-    assert_eq!(bodies(&server, "conversations.setTopic").await[0]["channel"], "C0MINE");
+    assert_eq!(eventual_bodies(&server, "conversations.setTopic").await[0]["channel"], "C0MINE");
 }
 
 #[tokio::test]

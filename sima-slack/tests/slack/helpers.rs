@@ -52,6 +52,19 @@ pub(crate) async fn bodies(server: &MockServer, method: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The bodies sent to `method`, waiting up to 2 s for at least one (for
+/// calls made in the background).
+pub(crate) async fn eventual_bodies(server: &MockServer, method: &str) -> Vec<Value> {
+    for _ in 0..200 {
+        let found = bodies(server, method).await;
+        if !found.is_empty() {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("Slack never received {method}");
+}
+
 /// Methods called, in order.
 pub(crate) async fn calls(server: &MockServer) -> Vec<String> {
     server
