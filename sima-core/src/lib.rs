@@ -14,12 +14,14 @@
 //! - [`postmortem`]: the pre-filled post-mortem document and its Markdown form.
 //! - [`messages`]: the messages SIMA posts (card, broadcast, welcome, help…).
 //! - [`secret`]: credentials that never print.
+//! - [`http_policy`]: timeouts and retries that HTTP adapters share.
 //! - [`adapters`]: embedded defaults: log-only chat and paging, Markdown post-mortems.
 //! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite.
 
 pub mod adapters;
 pub mod domain;
 pub mod grammar;
+pub mod http_policy;
 pub mod messages;
 pub mod metrics;
 pub mod model;

@@ -1,7 +1,6 @@
 //! Typed configuration: where to send events, which routing key pages which domain.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -67,42 +66,7 @@ impl PagerDutyConfig {
     }
 }
 
-/// Timeouts and in-process retries.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct HttpConfig {
-    /// Whole-request timeout, in seconds.
-    pub timeout_secs: u64,
-    /// Attempts per call, the first included (at least 1).
-    pub max_attempts: u32,
-    /// The longest `Retry-After` slept in process; longer waits are returned
-    /// to the caller as `RateLimited`.
-    pub max_retry_wait_secs: u64,
-    /// Wait before the second attempt when the platform names none; doubled each time.
-    pub backoff_ms: u64,
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        Self { timeout_secs: 10, max_attempts: 3, max_retry_wait_secs: 10, backoff_ms: 500 }
-    }
-}
-
-impl HttpConfig {
-    pub(crate) fn timeout(&self) -> Duration {
-        Duration::from_secs(self.timeout_secs)
-    }
-
-    pub(crate) fn max_retry_wait(&self) -> Duration {
-        Duration::from_secs(self.max_retry_wait_secs)
-    }
-
-    /// The wait before attempt `attempt + 1` when the platform named none.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let factor = 1u64 << attempt.saturating_sub(1).min(10);
-        Duration::from_millis(self.backoff_ms.saturating_mul(factor))
-    }
-}
+pub use sima_core::http_policy::HttpPolicy as HttpConfig;
 
 #[cfg(test)]
 mod tests {
@@ -139,13 +103,5 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("supersecret"), "{shown}");
         assert!(shown.contains("billing"), "{shown}");
-    }
-
-    #[test]
-    fn backoff_doubles() {
-        let http = HttpConfig { backoff_ms: 100, ..HttpConfig::default() };
-        assert_eq!(http.backoff(1), Duration::from_millis(100));
-        assert_eq!(http.backoff(2), Duration::from_millis(200));
-        assert_eq!(http.backoff(3), Duration::from_millis(400));
     }
 }
