@@ -51,7 +51,11 @@ pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 #[macro_export]
 macro_rules! store_contract_tests {
     ($runner:path) => {
-        $crate::store_contract_tests!(@each $runner;
+        $crate::store_contract_tests!(@checks [@each $runner;]);
+    };
+    // The one list of checks, handed to `@each` (tests) or `@run` (`run_all`).
+    (@checks [$($then:tt)*]) => {
+        $crate::store_contract_tests!($($then)*
             create_allocates_increasing_numbers,
             lookups_by_id_number_room_and_dedup_key,
             dedup_key_is_unique_while_not_terminal,
@@ -75,6 +79,9 @@ macro_rules! store_contract_tests {
             ping_answers,
         );
     };
+    (@run $factory:ident; $($check:ident),* $(,)?) => {
+        $( $crate::testkit::contract::$check(&$factory().await).await; )*
+    };
     (@each $runner:path; $($check:ident),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,34 +99,7 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = S>,
 {
-    macro_rules! each {
-        ($($check:ident),* $(,)?) => {
-            $( $check(&factory().await).await; )*
-        };
-    }
-    each!(
-        create_allocates_increasing_numbers,
-        lookups_by_id_number_room_and_dedup_key,
-        dedup_key_is_unique_while_not_terminal,
-        append_extends_the_log_contiguously,
-        stale_version_conflicts_and_writes_nothing,
-        unknown_incidents_are_not_found,
-        effects_enqueued_with_writes_are_claimable,
-        completes_marks_the_effect_done_with_the_append,
-        claim_due_respects_due_at_order_and_limit,
-        rooms_are_claimed_before_older_effects,
-        leases_hide_effects_until_they_expire,
-        retry_give_up_and_release,
-        unknown_effects_are_not_found,
-        outbox_stats_count_each_state,
-        remember_and_forget_keys,
-        list_filters_and_orders_newest_first,
-        milestones_equal_the_snapshots,
-        concurrent_appends_lose_no_event,
-        concurrent_declarations_create_one_incident,
-        concurrent_claims_take_each_effect_once,
-        ping_answers,
-    );
+    crate::store_contract_tests!(@checks [@run factory;]);
 }
 
 // ---------------------------------------------------------------------------
