@@ -45,9 +45,31 @@ impl HttpPolicy {
     }
 }
 
+/// Reads an HTTP `Retry-After` value given in seconds (integer or decimal).
+/// Negative or unreadable values (and HTTP dates) are `None`; a huge value
+/// saturates instead of overflowing, and callers clamp it to their longest wait.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    if seconds.is_nan() || seconds < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_never_overflows() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("100000000000000000000"), Some(Duration::MAX));
+        assert_eq!(parse_retry_after("1e308"), Some(Duration::MAX));
+        assert_eq!(parse_retry_after("-4"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
 
     #[test]
     fn backoff_doubles_and_is_bounded() {

@@ -85,8 +85,7 @@ impl EventsClient {
 
 /// `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    sima_core::http_policy::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
 }
 
 fn excerpt(body: &str) -> String {

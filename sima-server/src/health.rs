@@ -7,8 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
-use sima_core::domain::{Severity, Status};
-use sima_core::ports::IncidentFilter;
+use sima_core::domain::{EffectKind, Severity, Status};
+use sima_core::ports::{IncidentFilter, OutboxStats};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,12 +19,45 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Ready when the database answers.
+/// Ready when the database answers and the effect worker runs.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if !state.worker.is_running() {
+        let body = json!({ "status": "unavailable", "error": "the effect worker is not running" });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
+    }
     match state.service.store().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "error": e.to_string() }))),
     }
+}
+
+/// The outbox gauges and this process's give-ups, by effect kind.
+fn effect_metrics(out: &mut String, state: &AppState, outbox: &OutboxStats) {
+    let _ = writeln!(out, "# HELP sima_effects Outbox effects by state.\n# TYPE sima_effects gauge");
+    for (label, n) in [("pending", outbox.pending), ("completed", outbox.completed), ("failed", outbox.failed)] {
+        let _ = writeln!(out, "sima_effects{{state=\"{label}\"}} {n}");
+    }
+    let _ = writeln!(out, "# HELP sima_effects_pending Effects not done yet.\n# TYPE sima_effects_pending gauge");
+    let _ = writeln!(out, "sima_effects_pending {}", outbox.pending);
+    let waited = outbox
+        .oldest_pending_due
+        .map_or(0.0, |due| (state.service.now() - due).num_milliseconds().max(0) as f64 / 1000.0);
+    let _ = writeln!(
+        out,
+        "# HELP sima_effects_oldest_pending_seconds How long the oldest due effect has waited.\n# TYPE sima_effects_oldest_pending_seconds gauge"
+    );
+    let _ = writeln!(out, "sima_effects_oldest_pending_seconds {waited}");
+    let _ = writeln!(
+        out,
+        "# HELP sima_effect_failures_total Effects given up by this process, by kind.\n# TYPE sima_effect_failures_total counter"
+    );
+    let failures = state.worker.failures();
+    for kind in EffectKind::ALL {
+        let _ = writeln!(out, "sima_effect_failures_total{{kind=\"{kind}\"}} {}", failures.get(&kind).unwrap_or(&0));
+    }
+    let _ =
+        writeln!(out, "# HELP sima_worker_running Whether the effect worker runs.\n# TYPE sima_worker_running gauge");
+    let _ = writeln!(out, "sima_worker_running {}", u8::from(state.worker.is_running()));
 }
 
 /// Incidents by status and severity, the outbox, and request latencies.
@@ -39,10 +72,7 @@ pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoRespon
             let _ = writeln!(out, "sima_incidents{{status=\"{status}\",severity=\"{severity}\"}} {n}");
         }
     }
-    let _ = writeln!(out, "# HELP sima_effects Outbox effects by state.\n# TYPE sima_effects gauge");
-    for (label, n) in [("pending", outbox.pending), ("completed", outbox.completed), ("failed", outbox.failed)] {
-        let _ = writeln!(out, "sima_effects{{state=\"{label}\"}} {n}");
-    }
+    effect_metrics(&mut out, &state, &outbox);
     let _ = writeln!(
         out,
         "# HELP sima_http_requests_total HTTP requests by route and status.\n# TYPE sima_http_requests_total counter"

@@ -193,8 +193,13 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("binding {} (SIMA_LISTEN)", settings.listen))?;
-        let state =
-            AppState { service, conversation, settings: Arc::new(settings), http: Arc::new(HttpMetrics::default()) };
+        let state = AppState {
+            service,
+            conversation,
+            settings: Arc::new(settings),
+            http: Arc::new(HttpMetrics::default()),
+            worker: worker.clone(),
+        };
         Ok(Self { listener, router: router(state, slack), worker, wake, service: janitor })
     }
 

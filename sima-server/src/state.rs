@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use sima_core::runbook::EffectWorker;
 use sima_core::service::{Conversation, IncidentService};
 
 use crate::settings::Settings;
@@ -18,4 +19,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Request counters and latencies.
     pub http: Arc<HttpMetrics>,
+    /// The effect worker, for readiness and failure counts.
+    pub worker: EffectWorker,
 }

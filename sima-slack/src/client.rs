@@ -107,7 +107,7 @@ impl SlackClient {
 
 /// The `Retry-After` header, in seconds.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+    sima_core::http_policy::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
 }
 
 /// A short description of a reqwest failure.

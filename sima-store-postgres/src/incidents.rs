@@ -219,10 +219,10 @@ pub(crate) async fn append(pool: &PgPool, batch: AppendBatch) -> Result<Incident
         .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?;
     events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
     outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
-    if let Some(effect) = batch.completes {
+    if let Some(claim) = batch.completes {
         let at = batch.events.last().map(|e: &IncidentEvent| e.at);
-        if !outbox::mark_done(&mut tx, effect, at).await.map_err(port_error)? {
-            return Err(PortError::NotFound(format!("effect {effect}")));
+        if !outbox::mark_done(&mut tx, claim, at).await.map_err(port_error)? {
+            tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
         }
     }
     if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {

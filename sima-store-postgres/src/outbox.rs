@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::{ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
+use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
 use sima_core::runbook::Effect;
-use sqlx::postgres::{PgPool, PgQueryResult, Postgres};
+use sqlx::postgres::{PgPool, Postgres};
 use sqlx::types::Json;
 use sqlx::Transaction;
 use uuid::Uuid;
@@ -38,25 +38,29 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Postgres>, effects: &[NewEf
     Ok(())
 }
 
-/// Marks an effect done inside a transaction; `false` if it does not exist.
+/// Marks an effect done inside a transaction if `claim` still holds it;
+/// `false` if it does not (unknown, finished, or taken over).
 pub(crate) async fn mark_done(
     tx: &mut Transaction<'_, Postgres>,
-    id: EffectId,
+    claim: Claim,
     now: Option<DateTime<Utc>>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE effects SET done_at = coalesce($2, now()), failed = false, lease_until = NULL WHERE id = $1",
+        "UPDATE effects SET done_at = coalesce($3, now()), failed = false, lease_until = NULL, claim = NULL
+         WHERE id = $1 AND claim = $2 AND done_at IS NULL",
     )
-    .bind(id.as_uuid())
+    .bind(claim.effect.as_uuid())
+    .bind(claim.token.as_uuid())
     .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-type ClaimRow = (Uuid, Uuid, Json<Effect>, i32, DateTime<Utc>);
+type ClaimRow = (Uuid, Uuid, Json<Effect>, i32, DateTime<Utc>, DateTime<Utc>);
 
-/// Leases up to `limit` due effects until `now + lease`, oldest due first.
+/// Leases up to `limit` due effects until `now + lease` under a new token,
+/// oldest due first.
 pub(crate) async fn claim_due(
     pool: &PgPool,
     limit: usize,
@@ -67,6 +71,7 @@ pub(crate) async fn claim_due(
         return Ok(Vec::new());
     }
     let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
+    let token = ClaimToken::new();
     let mut rows: Vec<ClaimRow> = sqlx::query_as(
         "WITH due AS (
              SELECT id FROM effects
@@ -75,13 +80,15 @@ pub(crate) async fn claim_due(
              LIMIT $2
              FOR UPDATE SKIP LOCKED
          )
-         UPDATE effects e SET attempts = e.attempts + 1, lease_until = $3
+         UPDATE effects e SET attempts = e.attempts + 1, lease_until = $3, claim = $4,
+             first_claimed_at = coalesce(e.first_claimed_at, $1)
          FROM due WHERE e.id = due.id
-         RETURNING e.id, e.incident_id, e.payload, e.attempts, e.due_at",
+         RETURNING e.id, e.incident_id, e.payload, e.attempts, e.due_at, e.first_claimed_at",
     )
     .bind(now)
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .bind(now + lease)
+    .bind(token.as_uuid())
     .fetch_all(pool)
     .await
     .map_err(|e| match e {
@@ -91,77 +98,124 @@ pub(crate) async fn claim_due(
     rows.sort_by_key(|r| (r.4, r.0));
     Ok(rows
         .into_iter()
-        .map(|(id, incident, Json(effect), attempts, _)| ClaimedEffect {
+        .map(|(id, incident, Json(effect), attempts, _, first_claimed_at)| ClaimedEffect {
             id: EffectId::from_uuid(id),
+            token,
             incident_id: IncidentId::from_uuid(incident),
             effect,
             attempts: u32::try_from(attempts).unwrap_or(0),
+            first_claimed_at,
         })
         .collect())
 }
 
-fn one_row(id: EffectId, result: Result<PgQueryResult, sqlx::Error>) -> Result<(), PortError> {
-    if result.map_err(port_error)?.rows_affected() == 0 {
-        return Err(PortError::NotFound(format!("effect {id}")));
+/// Extends the leases `claims` still hold until `until`; returns those ids.
+pub(crate) async fn renew(pool: &PgPool, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(())
+    let ids: Vec<Uuid> = claims.iter().map(|c| c.effect.as_uuid()).collect();
+    let tokens: Vec<Uuid> = claims.iter().map(|c| c.token.as_uuid()).collect();
+    let renewed: Vec<(Uuid,)> = sqlx::query_as(
+        "UPDATE effects e SET lease_until = $3
+         FROM UNNEST($1::uuid[], $2::uuid[]) AS held (id, claim)
+         WHERE e.id = held.id AND e.claim = held.claim AND e.done_at IS NULL
+         RETURNING e.id",
+    )
+    .bind(&ids)
+    .bind(&tokens)
+    .bind(until)
+    .fetch_all(pool)
+    .await
+    .map_err(port_error)?;
+    Ok(renewed.into_iter().map(|(id,)| EffectId::from_uuid(id)).collect())
 }
 
+/// One update of the effect `claim` holds: `NotFound` if the effect is
+/// unknown, `Conflict` if the claim no longer holds it.
+async fn held(
+    pool: &PgPool,
+    claim: Claim,
+    update: &str,
+    bind: impl FnOnce(PgArgs<'_>) -> PgArgs<'_>,
+) -> Result<(), PortError> {
+    let query = bind(sqlx::query(update).bind(claim.effect.as_uuid()).bind(claim.token.as_uuid()));
+    if query.execute(pool).await.map_err(port_error)?.rows_affected() == 1 {
+        return Ok(());
+    }
+    let exists: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM effects WHERE id = $1")
+        .bind(claim.effect.as_uuid())
+        .fetch_optional(pool)
+        .await
+        .map_err(port_error)?;
+    Err(match exists {
+        None => PortError::NotFound(format!("effect {}", claim.effect)),
+        Some(_) => {
+            tracing::warn!(effect = %claim.effect, "refused a write from a claim that no longer holds the effect");
+            PortError::Conflict(format!("effect {} is not held by this claim", claim.effect))
+        }
+    })
+}
+
+type PgArgs<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// The condition every holder-only update ends with.
+const HELD: &str = "WHERE id = $1 AND claim = $2 AND done_at IS NULL";
+
 /// Marks an effect done.
-pub(crate) async fn complete(pool: &PgPool, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError> {
-    let result = sqlx::query("UPDATE effects SET done_at = $2, failed = false, lease_until = NULL WHERE id = $1")
-        .bind(id.as_uuid())
-        .bind(now)
-        .execute(pool)
-        .await;
-    one_row(id, result)
+pub(crate) async fn complete(pool: &PgPool, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError> {
+    let sql = format!("UPDATE effects SET done_at = $3, failed = false, lease_until = NULL, claim = NULL {HELD}");
+    held(pool, claim, &sql, |q| q.bind(now)).await
 }
 
 /// Ends the lease and makes the effect due again at `at`.
-pub(crate) async fn retry_at(pool: &PgPool, id: EffectId, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-    let result = sqlx::query("UPDATE effects SET due_at = $2, last_error = $3, lease_until = NULL WHERE id = $1")
-        .bind(id.as_uuid())
-        .bind(at)
-        .bind(error)
-        .execute(pool)
-        .await;
-    one_row(id, result)
+pub(crate) async fn retry_at(pool: &PgPool, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+    let sql = format!("UPDATE effects SET due_at = $3, last_error = $4, lease_until = NULL, claim = NULL {HELD}");
+    held(pool, claim, &sql, |q| q.bind(at).bind(error.to_owned())).await
 }
 
 /// Marks an effect failed for good.
-pub(crate) async fn give_up(pool: &PgPool, id: EffectId, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-    let result = sqlx::query(
-        "UPDATE effects SET done_at = $2, failed = true, last_error = $3, lease_until = NULL WHERE id = $1",
-    )
-    .bind(id.as_uuid())
-    .bind(now)
-    .bind(error)
-    .execute(pool)
-    .await;
-    one_row(id, result)
+pub(crate) async fn give_up(pool: &PgPool, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+    let sql = format!(
+        "UPDATE effects SET done_at = $3, failed = true, last_error = $4, lease_until = NULL, claim = NULL {HELD}"
+    );
+    held(pool, claim, &sql, |q| q.bind(now).bind(error.to_owned())).await
 }
 
 /// Ends a lease without counting the attempt.
-pub(crate) async fn release(pool: &PgPool, id: EffectId) -> Result<(), PortError> {
-    let result =
-        sqlx::query("UPDATE effects SET lease_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = $1")
-            .bind(id.as_uuid())
-            .execute(pool)
-            .await;
-    one_row(id, result)
+pub(crate) async fn release(pool: &PgPool, claim: Claim) -> Result<(), PortError> {
+    let sql =
+        format!("UPDATE effects SET lease_until = NULL, claim = NULL, attempts = greatest(attempts - 1, 0) {HELD}");
+    held(pool, claim, &sql, |q| q).await
+}
+
+/// Makes an incident's failed effects pending again, due at `now`.
+pub(crate) async fn retry_failed(pool: &PgPool, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
+    let result = sqlx::query(
+        "UPDATE effects SET done_at = NULL, failed = false, due_at = $2, attempts = 0, first_claimed_at = NULL,
+             lease_until = NULL, claim = NULL
+         WHERE incident_id = $1 AND failed",
+    )
+    .bind(incident.as_uuid())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(port_error)?;
+    Ok(result.rows_affected())
 }
 
 /// Counts of pending, completed and failed effects.
 pub(crate) async fn stats(pool: &PgPool) -> Result<OutboxStats, PortError> {
-    let (pending, completed, failed): (i64, i64, i64) = sqlx::query_as(
+    let (pending, completed, failed, oldest_pending_due): (i64, i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE done_at IS NULL),
                 count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
-                count(*) FILTER (WHERE done_at IS NOT NULL AND failed)
+                count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
+                min(due_at) FILTER (WHERE done_at IS NULL)
          FROM effects",
     )
     .fetch_one(pool)
     .await
     .map_err(port_error)?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed) })
+    Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed), oldest_pending_due })
 }

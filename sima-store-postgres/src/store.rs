@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewIncident,
+    AppendBatch, Claim, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewIncident,
     OutboxStats, PortError,
 };
 use sqlx::migrate::Migrator;
@@ -136,20 +136,28 @@ impl IncidentStore for PgStore {
         outbox::claim_due(&self.pool, limit, now, lease).await
     }
 
-    async fn complete(&self, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError> {
-        outbox::complete(&self.pool, id, now).await
+    async fn renew(&self, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
+        outbox::renew(&self.pool, claims, until).await
     }
 
-    async fn retry_at(&self, id: EffectId, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-        outbox::retry_at(&self.pool, id, at, error).await
+    async fn complete(&self, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError> {
+        outbox::complete(&self.pool, claim, now).await
     }
 
-    async fn give_up(&self, id: EffectId, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-        outbox::give_up(&self.pool, id, now, error).await
+    async fn retry_at(&self, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+        outbox::retry_at(&self.pool, claim, at, error).await
     }
 
-    async fn release(&self, id: EffectId) -> Result<(), PortError> {
-        outbox::release(&self.pool, id).await
+    async fn give_up(&self, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+        outbox::give_up(&self.pool, claim, now, error).await
+    }
+
+    async fn release(&self, claim: Claim) -> Result<(), PortError> {
+        outbox::release(&self.pool, claim).await
+    }
+
+    async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
+        outbox::retry_failed(&self.pool, incident, now).await
     }
 
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {

@@ -200,10 +200,10 @@ pub(crate) async fn append(db: &Db, batch: AppendBatch) -> Result<Incident, Port
     incident.number = number(stored_number)?;
     events::insert(&mut tx, id, &batch.events).await?;
     outbox::enqueue(&mut tx, &batch.effects).await?;
-    if let Some(effect) = batch.completes {
+    if let Some(claim) = batch.completes {
         let at = batch.events.last().map(|e| e.at);
-        if !outbox::mark_done(&mut tx, effect, at).await? {
-            return Err(PortError::NotFound(format!("effect {effect}")));
+        if !outbox::mark_done(&mut tx, claim, at).await? {
+            tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
         }
     }
     if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {

@@ -5,14 +5,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::{ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
-use sqlx::sqlite::SqliteQueryResult;
+use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::error::{corrupt, port_error};
 use crate::store::Db;
-use crate::time::{ts, ts_opt};
+use crate::time::{parse, parse_opt, ts, ts_opt};
 
 /// Enqueues `effects`.
 pub(crate) async fn enqueue(tx: &mut Transaction<'_, Sqlite>, effects: &[NewEffect]) -> Result<(), PortError> {
@@ -31,18 +30,20 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Sqlite>, effects: &[NewEffe
     Ok(())
 }
 
-/// Marks an effect done inside a transaction; `false` if it does not exist.
+/// Marks an effect done inside a transaction if `claim` still holds it;
+/// `false` if it does not (unknown, finished, or taken over).
 pub(crate) async fn mark_done(
     tx: &mut Transaction<'_, Sqlite>,
-    id: EffectId,
+    claim: Claim,
     now: Option<DateTime<Utc>>,
 ) -> Result<bool, PortError> {
     let done = sqlx::query(
-        "UPDATE effects SET done_at = coalesce(?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), failed = 0,
-             lease_until = NULL
-         WHERE id = ?1",
+        "UPDATE effects SET done_at = coalesce(?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), failed = 0,
+             lease_until = NULL, claim = NULL
+         WHERE id = ?1 AND claim = ?2 AND done_at IS NULL",
     )
-    .bind(id.as_uuid().to_string())
+    .bind(claim.effect.as_uuid().to_string())
+    .bind(claim.token.as_uuid().to_string())
     .bind(ts_opt(now))
     .execute(&mut **tx)
     .await
@@ -54,7 +55,8 @@ fn uuid(s: &str) -> Result<Uuid, PortError> {
     Uuid::parse_str(s).map_err(|e| corrupt("id", e))
 }
 
-/// Leases up to `limit` due effects until `now + lease`, oldest due first.
+/// Leases up to `limit` due effects until `now + lease` under a new token,
+/// oldest due first.
 pub(crate) async fn claim_due(
     db: &Db,
     limit: usize,
@@ -65,100 +67,152 @@ pub(crate) async fn claim_due(
         return Ok(Vec::new());
     }
     let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
+    let token = ClaimToken::new();
     let (_write, mut tx) = db.write_tx().await?;
-    let mut rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
-        "UPDATE effects SET attempts = attempts + 1, lease_until = ?3
+    let mut rows: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
+        "UPDATE effects SET attempts = attempts + 1, lease_until = ?3, claim = ?4,
+             first_claimed_at = coalesce(first_claimed_at, ?1)
          WHERE id IN (
              SELECT id FROM effects
              WHERE done_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
              ORDER BY kind <> 'create_room', due_at, id
              LIMIT ?2)
-         RETURNING id, incident_id, payload, attempts, due_at",
+         RETURNING id, incident_id, payload, attempts, due_at, first_claimed_at",
     )
     .bind(ts(now))
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .bind(ts(now + lease))
+    .bind(token.as_uuid().to_string())
     .fetch_all(&mut *tx)
     .await
     .map_err(port_error)?;
     tx.commit().await.map_err(port_error)?;
     rows.sort_by(|a, b| (&a.4, &a.0).cmp(&(&b.4, &b.0)));
     rows.into_iter()
-        .map(|(id, incident, payload, attempts, _)| {
+        .map(|(id, incident, payload, attempts, _, first_claimed_at)| {
             Ok(ClaimedEffect {
                 id: EffectId::from_uuid(uuid(&id)?),
+                token,
                 incident_id: IncidentId::from_uuid(uuid(&incident)?),
                 effect: serde_json::from_str(&payload).map_err(|e| corrupt("effect", e))?,
                 attempts: u32::try_from(attempts).unwrap_or(0),
+                first_claimed_at: parse(&first_claimed_at)?,
             })
         })
         .collect()
 }
 
-fn one_row(id: EffectId, result: Result<SqliteQueryResult, sqlx::Error>) -> Result<(), PortError> {
-    if result.map_err(port_error)?.rows_affected() == 0 {
-        return Err(PortError::NotFound(format!("effect {id}")));
+/// Extends the leases `claims` still hold until `until`; returns those ids.
+pub(crate) async fn renew(db: &Db, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
+    if claims.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(())
+    let (_write, mut tx) = db.write_tx().await?;
+    let mut renewed = Vec::new();
+    for claim in claims {
+        let result = sqlx::query(&format!("UPDATE effects SET lease_until = ?3 {HELD}"))
+            .bind(claim.effect.as_uuid().to_string())
+            .bind(claim.token.as_uuid().to_string())
+            .bind(ts(until))
+            .execute(&mut *tx)
+            .await
+            .map_err(port_error)?;
+        if result.rows_affected() == 1 {
+            renewed.push(claim.effect);
+        }
+    }
+    tx.commit().await.map_err(port_error)?;
+    Ok(renewed)
+}
+
+type SqliteArgs<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// The condition every holder-only update ends with.
+const HELD: &str = "WHERE id = ?1 AND claim = ?2 AND done_at IS NULL";
+
+/// One update of the effect `claim` holds: `NotFound` if the effect is
+/// unknown, `Conflict` if the claim no longer holds it.
+async fn held<'q>(
+    db: &Db,
+    claim: Claim,
+    update: &'q str,
+    bind: impl FnOnce(SqliteArgs<'q>) -> SqliteArgs<'q>,
+) -> Result<(), PortError> {
+    let _write = db.write.lock().await;
+    let query =
+        bind(sqlx::query(update).bind(claim.effect.as_uuid().to_string()).bind(claim.token.as_uuid().to_string()));
+    if query.execute(&db.pool).await.map_err(port_error)?.rows_affected() == 1 {
+        return Ok(());
+    }
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM effects WHERE id = ?1")
+        .bind(claim.effect.as_uuid().to_string())
+        .fetch_optional(&db.pool)
+        .await
+        .map_err(port_error)?;
+    Err(match exists {
+        None => PortError::NotFound(format!("effect {}", claim.effect)),
+        Some(_) => {
+            tracing::warn!(effect = %claim.effect, "refused a write from a claim that no longer holds the effect");
+            PortError::Conflict(format!("effect {} is not held by this claim", claim.effect))
+        }
+    })
 }
 
 /// Marks an effect done.
-pub(crate) async fn complete(db: &Db, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError> {
-    let _write = db.write.lock().await;
-    let result = sqlx::query("UPDATE effects SET done_at = ?2, failed = 0, lease_until = NULL WHERE id = ?1")
-        .bind(id.as_uuid().to_string())
-        .bind(ts(now))
-        .execute(&db.pool)
-        .await;
-    one_row(id, result)
+pub(crate) async fn complete(db: &Db, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError> {
+    let sql = format!("UPDATE effects SET done_at = ?3, failed = 0, lease_until = NULL, claim = NULL {HELD}");
+    held(db, claim, &sql, |q| q.bind(ts(now))).await
 }
 
 /// Ends the lease and makes the effect due again at `at`.
-pub(crate) async fn retry_at(db: &Db, id: EffectId, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-    let _write = db.write.lock().await;
-    let result = sqlx::query("UPDATE effects SET due_at = ?2, last_error = ?3, lease_until = NULL WHERE id = ?1")
-        .bind(id.as_uuid().to_string())
-        .bind(ts(at))
-        .bind(error)
-        .execute(&db.pool)
-        .await;
-    one_row(id, result)
+pub(crate) async fn retry_at(db: &Db, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+    let sql = format!("UPDATE effects SET due_at = ?3, last_error = ?4, lease_until = NULL, claim = NULL {HELD}");
+    held(db, claim, &sql, |q| q.bind(ts(at)).bind(error.to_owned())).await
 }
 
 /// Marks an effect failed for good.
-pub(crate) async fn give_up(db: &Db, id: EffectId, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-    let _write = db.write.lock().await;
-    let result =
-        sqlx::query("UPDATE effects SET done_at = ?2, failed = 1, last_error = ?3, lease_until = NULL WHERE id = ?1")
-            .bind(id.as_uuid().to_string())
-            .bind(ts(now))
-            .bind(error)
-            .execute(&db.pool)
-            .await;
-    one_row(id, result)
+pub(crate) async fn give_up(db: &Db, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+    let sql = format!(
+        "UPDATE effects SET done_at = ?3, failed = 1, last_error = ?4, lease_until = NULL, claim = NULL {HELD}"
+    );
+    held(db, claim, &sql, |q| q.bind(ts(now)).bind(error.to_owned())).await
 }
 
 /// Ends a lease without counting the attempt.
-pub(crate) async fn release(db: &Db, id: EffectId) -> Result<(), PortError> {
+pub(crate) async fn release(db: &Db, claim: Claim) -> Result<(), PortError> {
+    let sql = format!("UPDATE effects SET lease_until = NULL, claim = NULL, attempts = max(attempts - 1, 0) {HELD}");
+    held(db, claim, &sql, |q| q).await
+}
+
+/// Makes an incident's failed effects pending again, due at `now`.
+pub(crate) async fn retry_failed(db: &Db, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
     let _write = db.write.lock().await;
-    let result = sqlx::query("UPDATE effects SET lease_until = NULL, attempts = max(attempts - 1, 0) WHERE id = ?1")
-        .bind(id.as_uuid().to_string())
-        .execute(&db.pool)
-        .await;
-    one_row(id, result)
+    let result = sqlx::query(
+        "UPDATE effects SET done_at = NULL, failed = 0, due_at = ?2, attempts = 0, first_claimed_at = NULL,
+             lease_until = NULL, claim = NULL
+         WHERE incident_id = ?1 AND failed = 1",
+    )
+    .bind(incident.as_uuid().to_string())
+    .bind(ts(now))
+    .execute(&db.pool)
+    .await
+    .map_err(port_error)?;
+    Ok(result.rows_affected())
 }
 
 /// Counts of pending, completed and failed effects.
 pub(crate) async fn stats(db: &Db) -> Result<OutboxStats, PortError> {
-    let (pending, completed, failed): (i64, i64, i64) = sqlx::query_as(
+    let (pending, completed, failed, oldest): (i64, i64, i64, Option<String>) = sqlx::query_as(
         "SELECT count(*) FILTER (WHERE done_at IS NULL),
                 count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
-                count(*) FILTER (WHERE done_at IS NOT NULL AND failed)
+                count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
+                min(due_at) FILTER (WHERE done_at IS NULL)
          FROM effects",
     )
     .fetch_one(&db.pool)
     .await
     .map_err(port_error)?;
     let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed) })
+    let oldest_pending_due = parse_opt(oldest.as_deref())?;
+    Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed), oldest_pending_due })
 }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{
-    Actor, Description, DocRef, Domain, DomainError, EditableField, EventKind, Impact, Incident, MessageRef, PageRef,
-    Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
+    Actor, Description, DocRef, Domain, DomainError, EditableField, EffectKind, EventKind, Impact, Incident,
+    MessageRef, PageRef, Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -79,11 +79,13 @@ pub enum Outcome {
     PostmortemCreated(DocRef),
     /// An effect failed for good.
     EffectFailed {
-        /// Effect name.
-        effect: String,
+        /// Which kind of effect.
+        effect: EffectKind,
         /// Why.
         error: String,
     },
+    /// Failed effects were queued to run again.
+    EffectsRetried(Vec<EffectKind>),
 }
 
 /// Formats a time the way events and messages show it (RFC 3339, UTC).
@@ -190,7 +192,10 @@ impl Incident {
                 EventKind::PostmortemCreated { doc: doc.clone() }
             }
             Outcome::EffectFailed { effect, error } => {
-                EventKind::EffectFailed { effect: effect.clone(), error: error.clone() }
+                EventKind::EffectFailed { effect: *effect, error: error.clone() }
+            }
+            Outcome::EffectsRetried(effects) if !effects.is_empty() => {
+                EventKind::EffectsRetried { effects: effects.clone() }
             }
             _ => return vec![],
         };

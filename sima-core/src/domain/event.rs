@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actor, DedupKey, Description, DocRef, Domain, Impact, MessageRef, PageRef, Role, Room, Severity, Status, Summary,
-    Text, UserRef,
+    Actor, DedupKey, Description, DocRef, Domain, EffectKind, Impact, MessageRef, PageRef, Role, Room, Severity,
+    Status, Summary, Text, UserRef,
 };
 
 /// One entry of an incident's log. `seq` starts at 1 and is contiguous; the
@@ -133,10 +133,15 @@ pub enum EventKind {
     },
     /// An effect failed for good; a human may need to act.
     EffectFailed {
-        /// The effect's name.
-        effect: String,
+        /// Which kind of effect.
+        effect: EffectKind,
         /// Why.
         error: String,
+    },
+    /// Failed effects were queued to run again (`/incident retry`).
+    EffectsRetried {
+        /// The kinds queued again.
+        effects: Vec<EffectKind>,
     },
 }
 
@@ -161,6 +166,7 @@ impl EventKind {
             Self::PageResolved { .. } => "page_resolved",
             Self::PostmortemCreated { .. } => "postmortem_created",
             Self::EffectFailed { .. } => "effect_failed",
+            Self::EffectsRetried { .. } => "effects_retried",
         }
     }
 }

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EditableField, EventKind, Impact, IncidentEvent,
-    IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status, Summary, Text,
+    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EditableField, EffectKind, EventKind, Impact,
+    IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status, Summary, Text,
 };
 
 /// The timestamps the metrics are computed from (ARCHITECTURE.md §3).
@@ -99,9 +99,9 @@ pub struct Incident {
     pub action_items: Vec<ActionItem>,
     /// Webhook deduplication key.
     pub dedup_key: Option<DedupKey>,
-    /// Names of the effects that failed for good (`post_card`…).
+    /// The kinds of effect that failed for good and were not retried since.
     #[serde(default)]
-    pub failed_effects: Vec<String>,
+    pub failed_effects: Vec<EffectKind>,
     /// Metric timestamps.
     pub milestones: Milestones,
 }
@@ -169,9 +169,10 @@ impl Incident {
             EventKind::MembersInvited { .. } | EventKind::MemberJoined { .. } => {}
             EventKind::EffectFailed { effect, .. } => {
                 if !self.failed_effects.contains(effect) {
-                    self.failed_effects.push(effect.clone());
+                    self.failed_effects.push(*effect);
                 }
             }
+            EventKind::EffectsRetried { effects } => self.failed_effects.retain(|f| !effects.contains(f)),
             EventKind::CardPosted { message } => self.card = Some(message.clone()),
             EventKind::BroadcastPosted { message } => self.broadcast = Some(message.clone()),
             EventKind::Paged { page } => {
@@ -219,8 +220,8 @@ impl Incident {
     /// Whether the room's opening runbook will still record `message`
     /// (`card` or `broadcast`): the room exists, the message is not recorded,
     /// and its effect (`post_card`, `post_broadcast`) has not failed for good.
-    pub fn awaits(&self, message: &Option<MessageRef>, effect: &str) -> bool {
-        self.room.is_some() && message.is_none() && !self.failed_effects.iter().any(|f| f == effect)
+    pub fn awaits(&self, message: &Option<MessageRef>, effect: EffectKind) -> bool {
+        self.room.is_some() && message.is_none() && !self.failed_effects.contains(&effect)
     }
 
     /// A short title: `INC-42 · Emails are late`.

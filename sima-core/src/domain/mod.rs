@@ -1,6 +1,7 @@
 //! The incident domain: values, statuses, events, and the pure decide/apply pair.
 
 mod command;
+mod effect_kind;
 mod error;
 mod event;
 mod ids;
@@ -12,6 +13,7 @@ mod status;
 mod values;
 
 pub use command::{format_time, Command, Declaration, FieldEdit, Outcome};
+pub use effect_kind::EffectKind;
 pub use error::{DomainError, TransitionError, ValidationError};
 pub use event::{EditableField, EventKind, IncidentEvent};
 pub use ids::{IncidentId, IncidentNumber, IncidentRef};

@@ -97,7 +97,7 @@ fn terminal_incidents_refuse_everything_but_outcomes() {
     let closed = in_status(Status::Closed);
     let note = Command::AddNote(Text::parse("late note").unwrap());
     assert_eq!(closed.decide(&note, t(3)), Err(DomainError::Terminal(Status::Closed)));
-    let failed = Command::Record(Outcome::EffectFailed { effect: "page".into(), error: "x".into() });
+    let failed = Command::Record(Outcome::EffectFailed { effect: EffectKind::Page, error: "x".into() });
     assert_eq!(closed.decide(&failed, t(3)).unwrap().len(), 1);
 }
 

@@ -56,6 +56,8 @@ pub enum TextCommand {
     RootCause(Text),
     /// `action <text>`.
     Action(Text),
+    /// `retry`: run the effects that failed for good again.
+    Retry,
 }
 
 impl TextCommand {
@@ -90,7 +92,7 @@ pub enum ParseError {
 }
 
 /// The command names, as [`COMMANDS`](crate::messages::COMMANDS) lists them.
-pub(super) const NAMES: [&str; 15] = [
+pub(super) const NAMES: [&str; 16] = [
     "declare",
     "help",
     "info",
@@ -106,6 +108,7 @@ pub(super) const NAMES: [&str; 15] = [
     "edit",
     "rootcause",
     "action",
+    "retry",
 ];
 
 fn usage(command: &'static str) -> &'static str {
@@ -170,6 +173,7 @@ pub fn parse(text: &str) -> Result<TextCommand, ParseError> {
         "edit" => TextCommand::Edit,
         "rootcause" | "root-cause" => TextCommand::RootCause(Text::parse(required("rootcause", rest)?)?),
         "action" => TextCommand::Action(Text::parse(required("action", rest)?)?),
+        "retry" => TextCommand::Retry,
         _ => return Err(ParseError::Unknown { typed: head.to_owned(), suggestions: suggest(head) }),
     };
     Ok(command)
@@ -214,6 +218,7 @@ mod tests {
         assert_eq!(ok("edit"), TextCommand::Edit);
         assert_eq!(ok("rootcause expired cert"), TextCommand::RootCause(Text::parse("expired cert").unwrap()));
         assert_eq!(ok("action add cert alerting"), TextCommand::Action(Text::parse("add cert alerting").unwrap()));
+        assert_eq!(ok("retry"), TextCommand::Retry);
         assert_eq!(ok("STATUS Resolved"), TextCommand::Status { status: Status::Resolved, message: None });
     }
 

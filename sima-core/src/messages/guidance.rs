@@ -24,6 +24,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("edit", "/incident edit", "Open the edit form"),
     ("rootcause", "/incident rootcause <text>", "Write down the root cause"),
     ("action", "/incident action <text>", "Add a follow-up action item"),
+    ("retry", "/incident retry", "Run again what SIMA failed to do (room, card, page, post-mortem…)"),
 ];
 
 fn buttons(incident: Option<&Incident>, ids: &[ActionId]) -> Block {

@@ -15,8 +15,8 @@ pub use docs::DocsPort;
 pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
 pub use store::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
-    OutboxStats,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
+    NewEffect, NewIncident, OutboxStats,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -47,6 +47,45 @@ impl std::fmt::Display for EffectId {
     }
 }
 
+/// The token of one claim: whoever holds it holds the lease of the effects
+/// that claim returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClaimToken(Uuid);
+
+impl ClaimToken {
+    /// A new random token.
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    /// Wraps a stored UUID.
+    pub fn from_uuid(uuid: Uuid) -> Self {
+        Self(uuid)
+    }
+
+    /// The underlying UUID.
+    pub fn as_uuid(&self) -> Uuid {
+        self.0
+    }
+}
+
+impl Default for ClaimToken {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A worker's hold on one effect. Only the current holder may complete,
+/// retry, give up, renew or release it; a stale holder gets `Conflict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Claim {
+    /// The effect.
+    pub effect: EffectId,
+    /// The claim that leased it.
+    pub token: ClaimToken,
+}
+
 /// An effect to enqueue in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEffect {
@@ -65,12 +104,23 @@ pub struct NewEffect {
 pub struct ClaimedEffect {
     /// Identity.
     pub id: EffectId,
+    /// The claim that leased it.
+    pub token: ClaimToken,
     /// The incident it acts for.
     pub incident_id: IncidentId,
     /// What to do.
     pub effect: Effect,
     /// How many times it has been claimed, this claim included.
     pub attempts: u32,
+    /// When it was first claimed (retries give up after a horizon from here).
+    pub first_claimed_at: DateTime<Utc>,
+}
+
+impl ClaimedEffect {
+    /// The worker's hold on it.
+    pub fn claim(&self) -> Claim {
+        Claim { effect: self.id, token: self.token }
+    }
 }
 
 /// A new incident: its snapshot (number not yet allocated), its first events
@@ -116,8 +166,10 @@ pub struct AppendBatch {
     /// Effects to enqueue.
     pub effects: Vec<NewEffect>,
     /// An outbox entry this batch records the outcome of; marked done in the
-    /// same transaction.
-    pub completes: Option<EffectId>,
+    /// same transaction when the claim still holds it. A stale claim's events
+    /// are still appended (they are facts), but the entry is left to its
+    /// current holder.
+    pub completes: Option<Claim>,
 }
 
 /// Which incidents a listing or a metric covers. Periods filter `declared_at`:
@@ -188,6 +240,8 @@ pub struct OutboxStats {
     pub completed: u64,
     /// Given up on.
     pub failed: u64,
+    /// The earliest due time of the pending ones.
+    pub oldest_pending_due: Option<DateTime<Utc>>,
 }
 
 /// Storage for incidents. Every implementation passes
@@ -264,9 +318,10 @@ pub trait IncidentStore: Send + Sync {
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError>;
 
     /// Leases up to `limit` effects due at `now` (not done, not leased or
-    /// lease expired) until `now + lease`: `create_room` effects first (people
-    /// are waiting for the room), then oldest due first. Concurrent callers
-    /// never get the same effect while its lease runs.
+    /// lease expired) until `now + lease`, under a new [`ClaimToken`]:
+    /// `create_room` effects first (people are waiting for the room), then
+    /// oldest due first. Concurrent callers never get the same effect while
+    /// its lease runs.
     ///
     /// # Errors
     /// `Transient` when unreachable.
@@ -277,29 +332,45 @@ pub trait IncidentStore: Send + Sync {
         lease: Duration,
     ) -> Result<Vec<ClaimedEffect>, PortError>;
 
-    /// Marks an effect done.
+    /// Extends the leases of the effects these claims still hold until
+    /// `until`; returns the ids renewed (a lost or finished one is left out).
     ///
     /// # Errors
     /// `Transient` when unreachable.
-    async fn complete(&self, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError>;
+    async fn renew(&self, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError>;
+
+    /// Marks an effect done.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown effect; `Conflict` when `claim` no longer
+    /// holds it (taken over or finished); `Transient` when unreachable.
+    async fn complete(&self, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError>;
 
     /// Releases an effect to run again at `at`, noting why it failed.
     ///
     /// # Errors
-    /// `Transient` when unreachable.
-    async fn retry_at(&self, id: EffectId, at: DateTime<Utc>, error: &str) -> Result<(), PortError>;
+    /// As [`IncidentStore::complete`].
+    async fn retry_at(&self, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError>;
 
     /// Marks an effect failed for good.
     ///
     /// # Errors
-    /// `Transient` when unreachable.
-    async fn give_up(&self, id: EffectId, now: DateTime<Utc>, error: &str) -> Result<(), PortError>;
+    /// As [`IncidentStore::complete`].
+    async fn give_up(&self, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError>;
 
-    /// Ends a lease without running the effect (graceful shutdown).
+    /// Ends a lease without counting the attempt, so any worker may claim the
+    /// effect at once (graceful shutdown).
+    ///
+    /// # Errors
+    /// As [`IncidentStore::complete`].
+    async fn release(&self, claim: Claim) -> Result<(), PortError>;
+
+    /// Makes the failed effects of an incident pending again, due at `now`,
+    /// with a fresh retry horizon; returns how many.
     ///
     /// # Errors
     /// `Transient` when unreachable.
-    async fn release(&self, id: EffectId) -> Result<(), PortError>;
+    async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError>;
 
     /// Outbox counts.
     ///

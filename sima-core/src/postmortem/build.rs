@@ -46,6 +46,9 @@ pub fn describe(event: &IncidentEvent) -> String {
         EventKind::PageResolved { page } => format!("Page to {} resolved", page.service),
         EventKind::PostmortemCreated { .. } => "Post-mortem created".to_owned(),
         EventKind::EffectFailed { effect, error } => format!("Automation {effect} failed: {error}"),
+        EventKind::EffectsRetried { effects } => {
+            format!("Retried {}", effects.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 

@@ -35,40 +35,92 @@ impl Default for RunbookConfig {
 pub struct WorkerConfig {
     /// Effects run at once, at most.
     pub concurrency: usize,
-    /// How long a claimed effect stays leased to this worker.
+    /// How long a claim holds an effect without renewal; a crashed worker's
+    /// effects are taken over within about this long.
     pub lease: Duration,
-    /// Attempts before an effect is given up.
-    pub max_attempts: u32,
-    /// First retry delay; doubles each attempt.
+    /// How often the leases of running effects are renewed.
+    pub heartbeat: Duration,
+    /// How long transient failures are retried, from the first attempt,
+    /// before the effect is given up (visibly).
+    pub retry_for: Duration,
+    /// First retry delay; doubles each attempt, with jitter.
     pub backoff: Duration,
-    /// Longest retry delay.
+    /// Longest retry delay; a longer `Retry-After` is clamped to it.
     pub max_backoff: Duration,
     /// How long to wait for work when idle (a wake-up signal cuts it short).
     pub idle_poll: Duration,
-    /// Delay before retrying an effect whose prerequisite (the room) is not ready.
+    /// First delay before retrying an effect whose prerequisite (the room, the
+    /// card) is not recorded yet; grows with each attempt up to `max_backoff`.
     pub not_ready_delay: Duration,
+    /// How long a graceful shutdown waits for effects in flight before it
+    /// releases them to other workers.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
             concurrency: 32,
-            lease: Duration::from_secs(60),
-            max_attempts: 8,
+            lease: Duration::from_secs(10),
+            heartbeat: Duration::from_secs(3),
+            retry_for: Duration::from_secs(24 * 3600),
             backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(300),
             idle_poll: Duration::from_millis(500),
             not_ready_delay: Duration::from_millis(250),
+            shutdown_grace: Duration::from_secs(20),
         }
     }
 }
 
 impl WorkerConfig {
-    /// The delay before attempt `attempts + 1`, honouring a platform's `retry_after`.
-    pub fn retry_delay(&self, attempts: u32, retry_after: Option<Duration>) -> Duration {
-        retry_after.unwrap_or_else(|| {
-            let factor = 2u32.saturating_pow(attempts.saturating_sub(1).min(16));
-            self.backoff.saturating_mul(factor).min(self.max_backoff)
-        })
+    /// The delay before attempt `attempts + 1`: the platform's `retry_after`
+    /// when it named one, else exponential backoff with jitter (`jitter` in
+    /// `[0, 1)` takes up to half the delay off); never above `max_backoff`.
+    pub fn retry_delay(&self, attempts: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+        let delay = match retry_after {
+            Some(wait) => wait,
+            None => {
+                let factor = 2u32.saturating_pow(attempts.saturating_sub(1).min(30));
+                let full = self.backoff.saturating_mul(factor).min(self.max_backoff);
+                full.saturating_sub(full.mul_f64(jitter.clamp(0.0, 1.0) / 2.0))
+            }
+        };
+        delay.min(self.max_backoff)
+    }
+
+    /// The delay before looking again for a prerequisite that is not there yet.
+    pub fn not_ready_delay(&self, attempts: u32) -> Duration {
+        self.not_ready_delay.saturating_mul(attempts.clamp(1, 64)).min(self.max_backoff)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let config = WorkerConfig::default();
+        assert_eq!(config.retry_delay(1, None, 0.0), Duration::from_secs(1));
+        assert_eq!(config.retry_delay(3, None, 0.0), Duration::from_secs(4));
+        assert_eq!(config.retry_delay(3, None, 0.5), Duration::from_secs(3));
+        assert_eq!(config.retry_delay(40, None, 0.0), config.max_backoff);
+        assert_eq!(config.retry_delay(u32::MAX, None, 0.999), config.max_backoff.mul_f64(1.0 - 0.999 / 2.0));
+    }
+
+    #[test]
+    fn retry_after_is_honoured_and_clamped() {
+        let config = WorkerConfig::default();
+        assert_eq!(config.retry_delay(1, Some(Duration::from_secs(7)), 0.9), Duration::from_secs(7));
+        assert_eq!(config.retry_delay(1, Some(Duration::MAX), 0.0), config.max_backoff);
+    }
+
+    #[test]
+    fn prerequisites_are_polled_ever_more_patiently() {
+        let config = WorkerConfig::default();
+        assert_eq!(config.not_ready_delay(0), Duration::from_millis(250));
+        assert_eq!(config.not_ready_delay(4), Duration::from_secs(1));
+        assert_eq!(config.not_ready_delay(u32::MAX), Duration::from_secs(16));
     }
 }

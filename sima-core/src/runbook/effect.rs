@@ -1,8 +1,13 @@
 //! Effects: what the runbooks ask the platforms to do, stored in the outbox.
+//!
+//! Each effect makes at most one non-idempotent provider call before its
+//! outcome is recorded, so a retry never repeats a visible message: posting
+//! the card and pinning it are two effects, and so are an update in the room
+//! and its reply in the broadcast thread.
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Domain, UserRef};
+use crate::domain::{Domain, EffectKind, UserRef};
 
 /// One thing to do on a platform for an incident. Stored as JSON tagged by
 /// `kind`; every effect is safe to run again.
@@ -16,8 +21,10 @@ pub enum Effect {
         /// Who.
         users: Vec<UserRef>,
     },
-    /// Post the incident card in the room and pin it (skipped if recorded).
+    /// Post the incident card in the room (skipped if recorded).
     PostCard,
+    /// Pin the recorded card.
+    PinCard,
     /// Announce the incident in the broadcast channel (skipped if recorded).
     PostBroadcast,
     /// Page a domain's on-call.
@@ -27,8 +34,13 @@ pub enum Effect {
         /// Whether this is an escalation (another page for the same incident).
         escalation: bool,
     },
-    /// Post the event `seq` in the room and in the broadcast thread.
+    /// Post the event `seq` in the room.
     AnnounceUpdate {
+        /// The event to announce.
+        seq: u64,
+    },
+    /// Reply with the event `seq` in the broadcast thread.
+    ReplyToBroadcast {
         /// The event to announce.
         seq: u64,
     },
@@ -37,28 +49,66 @@ pub enum Effect {
         /// Who joined.
         user: UserRef,
     },
-    /// Refresh the pinned card and the broadcast message in place.
+    /// Refresh the pinned card in place.
     RefreshCard,
-    /// Write the post-mortem and post its link.
+    /// Refresh the broadcast message in place.
+    RefreshBroadcast,
+    /// Write the post-mortem (its link is announced by the event it records).
     CreatePostmortem,
     /// Resolve every open page.
     ResolvePages,
+    /// Tell the room that the effect recorded as failed by event `seq` gave up.
+    NotifyFailure {
+        /// The `effect_failed` event.
+        seq: u64,
+    },
 }
 
 impl Effect {
-    /// The snake_case name.
-    pub fn name(&self) -> &'static str {
+    /// What kind of effect this is.
+    pub fn kind(&self) -> EffectKind {
         match self {
-            Self::CreateRoom => "create_room",
-            Self::InviteMembers { .. } => "invite_members",
-            Self::PostCard => "post_card",
-            Self::PostBroadcast => "post_broadcast",
-            Self::Page { .. } => "page",
-            Self::AnnounceUpdate { .. } => "announce_update",
-            Self::Welcome { .. } => "welcome",
-            Self::RefreshCard => "refresh_card",
-            Self::CreatePostmortem => "create_postmortem",
-            Self::ResolvePages => "resolve_pages",
+            Self::CreateRoom => EffectKind::CreateRoom,
+            Self::InviteMembers { .. } => EffectKind::InviteMembers,
+            Self::PostCard => EffectKind::PostCard,
+            Self::PinCard => EffectKind::PinCard,
+            Self::PostBroadcast => EffectKind::PostBroadcast,
+            Self::Page { .. } => EffectKind::Page,
+            Self::AnnounceUpdate { .. } => EffectKind::AnnounceUpdate,
+            Self::ReplyToBroadcast { .. } => EffectKind::ReplyToBroadcast,
+            Self::Welcome { .. } => EffectKind::Welcome,
+            Self::RefreshCard => EffectKind::RefreshCard,
+            Self::RefreshBroadcast => EffectKind::RefreshBroadcast,
+            Self::CreatePostmortem => EffectKind::CreatePostmortem,
+            Self::ResolvePages => EffectKind::ResolvePages,
+            Self::NotifyFailure { .. } => EffectKind::NotifyFailure,
+        }
+    }
+
+    /// The snake_case name, as stored in the outbox's `kind` column.
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_tag_is_the_kind_name() {
+        let effects = [
+            Effect::CreateRoom,
+            Effect::PinCard,
+            Effect::AnnounceUpdate { seq: 3 },
+            Effect::ReplyToBroadcast { seq: 3 },
+            Effect::RefreshBroadcast,
+            Effect::NotifyFailure { seq: 9 },
+        ];
+        for effect in effects {
+            let json = serde_json::to_value(&effect).unwrap();
+            assert_eq!(json["kind"], effect.name());
+            assert_eq!(serde_json::from_value::<Effect>(json).unwrap(), effect);
         }
     }
 }

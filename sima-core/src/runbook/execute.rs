@@ -1,8 +1,11 @@
 //! Running one effect against the ports. Every effect first checks whether
-//! its outcome is already recorded, so running it again repeats nothing.
+//! its outcome is already recorded, so running it again repeats nothing, and
+//! makes at most one non-idempotent provider call before its outcome is
+//! recorded.
 
-use crate::domain::{EventKind, Incident, MessageRef, Outcome, Room};
+use crate::domain::{EffectKind, EventKind, Incident, IncidentEvent, MessageRef, Outcome, Room};
 use crate::messages;
+use crate::model::Message;
 use crate::ports::{IncidentStore, Link, Page, PortError, RoomSpec};
 use crate::postmortem;
 
@@ -12,10 +15,12 @@ use super::{Effect, RunbookConfig};
 /// Why an effect did not complete.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// A platform call failed.
+    /// A platform or store call failed.
     Port(PortError),
-    /// A prerequisite (the room) is not there yet; try again shortly.
+    /// A prerequisite (the room, the card) is not recorded yet; try again shortly.
     NotReady(&'static str),
+    /// A prerequisite failed for good; the effect cannot run until it is retried.
+    Blocked(EffectKind),
 }
 
 impl From<PortError> for Failure {
@@ -42,20 +47,30 @@ pub fn room_name(prefix: &str, incident: &Incident) -> String {
 }
 
 fn room(incident: &Incident) -> Result<&Room, Failure> {
-    incident.room.as_ref().ok_or(Failure::NotReady("the incident room is not created yet"))
+    match &incident.room {
+        Some(room) => Ok(room),
+        None if incident.failed_effects.contains(&EffectKind::CreateRoom) => {
+            Err(Failure::Blocked(EffectKind::CreateRoom))
+        }
+        None => Err(Failure::NotReady("the incident room is not created yet")),
+    }
 }
 
-/// Waits for the opening runbook's card and broadcast, so an update never
-/// skips (or renders over) a message that is about to be recorded.
-fn opening_done(incident: &Incident, broadcast_only: bool) -> Result<(), Failure> {
+/// The recorded `message` (card or broadcast) that `effect` posts: waits
+/// while the opening runbook may still record it; `None` if it never will.
+fn recorded(
+    incident: &Incident,
+    message: &Option<MessageRef>,
+    effect: EffectKind,
+) -> Result<Option<MessageRef>, Failure> {
     room(incident)?;
-    if incident.awaits(&incident.broadcast, "post_broadcast") {
-        return Err(Failure::NotReady("the broadcast is not recorded yet"));
+    if incident.awaits(message, effect) {
+        return Err(Failure::NotReady(match effect {
+            EffectKind::PostCard => "the incident card is not recorded yet",
+            _ => "the broadcast is not recorded yet",
+        }));
     }
-    if !broadcast_only && incident.awaits(&incident.card, "post_card") {
-        return Err(Failure::NotReady("the incident card is not recorded yet"));
-    }
-    Ok(())
+    Ok(message.clone())
 }
 
 /// Runs `effect` for `incident` and returns what it achieved.
@@ -87,9 +102,13 @@ pub(crate) async fn perform(
             if incident.card.is_some() {
                 return Ok(vec![]);
             }
-            let card = chat.post(&room(incident)?.id, &messages::card(incident)).await?;
-            ignore_unsupported(chat.pin(&card).await)?;
-            vec![Outcome::CardPosted(card)]
+            vec![Outcome::CardPosted(chat.post(&room(incident)?.id, &messages::card(incident)).await?)]
+        }
+        Effect::PinCard => {
+            if let Some(card) = &incident.card {
+                ignore_unsupported(chat.pin(card).await)?;
+            }
+            vec![]
         }
         Effect::PostBroadcast => {
             if incident.broadcast.is_some() {
@@ -102,16 +121,17 @@ pub(crate) async fn perform(
             vec![Outcome::Paged(ports.pager.trigger(&page).await?)]
         }
         Effect::AnnounceUpdate { seq } => {
-            let room = room(incident)?;
-            let events = store.events(incident.id).await?;
-            let Some(event) = events.iter().find(|e| e.seq == *seq) else { return Ok(vec![]) };
-            let Some((message, public)) = announcement(incident, event) else { return Ok(vec![]) };
-            if public {
-                opening_done(incident, true)?;
+            let room = room(incident)?.id.clone();
+            if let Some((message, _)) = announcement(incident, &event(store, incident, *seq).await?) {
+                chat.post(&room, &message).await?;
             }
-            chat.post(&room.id, &message).await?;
-            if let (true, Some(broadcast)) = (public, &incident.broadcast) {
-                chat.reply(broadcast, &message).await?;
+            vec![]
+        }
+        Effect::ReplyToBroadcast { seq } => {
+            if let Some(broadcast) = recorded(incident, &incident.broadcast, EffectKind::PostBroadcast)? {
+                if let Some((message, true)) = announcement(incident, &event(store, incident, *seq).await?) {
+                    chat.reply(&broadcast, &message).await?;
+                }
             }
             vec![]
         }
@@ -121,9 +141,15 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::RefreshCard => {
-            opening_done(incident, false)?;
-            refresh(ports, incident.card.as_ref(), &messages::card(incident)).await?;
-            refresh(ports, incident.broadcast.as_ref(), &messages::broadcast(incident)).await?;
+            if let Some(card) = recorded(incident, &incident.card, EffectKind::PostCard)? {
+                ignore_unsupported(chat.update(&card, &messages::card(incident)).await)?;
+            }
+            vec![]
+        }
+        Effect::RefreshBroadcast => {
+            if let Some(broadcast) = recorded(incident, &incident.broadcast, EffectKind::PostBroadcast)? {
+                ignore_unsupported(chat.update(&broadcast, &messages::broadcast(incident)).await)?;
+            }
             vec![]
         }
         Effect::CreatePostmortem => {
@@ -141,22 +167,32 @@ pub(crate) async fn perform(
             }
             resolved
         }
+        Effect::NotifyFailure { seq } => {
+            // Without a room there is nowhere to say it; the timeline and the metrics still show it.
+            if let Some(room) = &incident.room {
+                if let EventKind::EffectFailed { effect, error } = &event(store, incident, *seq).await?.kind {
+                    chat.post(&room.id, &messages::effect_failed(incident, *effect, error)).await?;
+                }
+            }
+            vec![]
+        }
     };
     Ok(outcomes)
 }
 
-fn announcement(incident: &Incident, event: &crate::domain::IncidentEvent) -> Option<(crate::model::Message, bool)> {
+/// The event `seq` of the incident's log.
+async fn event(store: &dyn IncidentStore, incident: &Incident, seq: u64) -> Result<IncidentEvent, Failure> {
+    let events = store.events(incident.id).await?;
+    let found = events.into_iter().find(|e| e.seq == seq);
+    found.ok_or_else(|| Failure::Port(PortError::NotFound(format!("event {seq} of {}", incident.number))))
+}
+
+/// The message announcing `event` and whether it goes to the broadcast thread too.
+fn announcement(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bool)> {
     if let EventKind::PostmortemCreated { doc } = &event.kind {
         return Some((messages::postmortem_link(incident, doc), true));
     }
     messages::update(incident, event)
-}
-
-async fn refresh(ports: &Ports, target: Option<&MessageRef>, message: &crate::model::Message) -> Result<(), PortError> {
-    match target {
-        Some(target) => ignore_unsupported(ports.chat.update(target, message).await),
-        None => Ok(()),
-    }
 }
 
 fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), PortError> {

@@ -1,7 +1,7 @@
 //! Which effects each event implies: the opening, update, role-change and
 //! resolve runbooks as one pure function.
 
-use crate::domain::{Actor, EditableField, EventKind, Incident, IncidentEvent, Severity, Status};
+use crate::domain::{Actor, EditableField, EffectKind, EventKind, Incident, IncidentEvent, Severity, Status};
 
 use super::{Effect, RunbookConfig};
 
@@ -30,7 +30,14 @@ impl PagingPolicy {
 pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut refresh = false;
+    let announce = |effects: &mut Vec<Effect>, seq: u64, public: bool| {
+        effects.push(Effect::AnnounceUpdate { seq });
+        if public {
+            effects.push(Effect::ReplyToBroadcast { seq });
+        }
+    };
     for event in events {
+        let seq = event.seq;
         match &event.kind {
             EventKind::Declared { .. } => effects.push(Effect::CreateRoom),
             EventKind::RoomCreated { .. } => {
@@ -43,8 +50,9 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
                     effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
                 }
             }
+            EventKind::CardPosted { .. } => effects.push(Effect::PinCard),
             EventKind::StatusChanged { to, .. } => {
-                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                announce(&mut effects, seq, true);
                 refresh = true;
                 match to {
                     Status::Resolved if after.postmortem.is_none() => {
@@ -55,7 +63,7 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
                 }
             }
             EventKind::FieldEdited { field, .. } => {
-                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                announce(&mut effects, seq, true);
                 refresh = true;
                 let first_page_due = *field == EditableField::Severity
                     && after.room.is_some()
@@ -67,25 +75,29 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
                 }
             }
             EventKind::RoleAssigned { .. } => {
-                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                announce(&mut effects, seq, true);
                 refresh = true;
             }
             EventKind::Escalated { domain } => {
-                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                announce(&mut effects, seq, true);
                 effects.push(Effect::Page { domain: domain.clone(), escalation: true });
             }
             EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
-            EventKind::PostmortemCreated { .. } => effects.push(Effect::AnnounceUpdate { seq: event.seq }),
+            EventKind::PostmortemCreated { .. } => announce(&mut effects, seq, true),
             // A page recorded after the incident ended (the runbooks raced): resolve it too.
             EventKind::Paged { .. } if !after.status.is_active() => effects.push(Effect::ResolvePages),
             EventKind::NoteAdded { .. } | EventKind::RootCauseSet { .. } | EventKind::ActionItemAdded { .. } => {
-                effects.push(Effect::AnnounceUpdate { seq: event.seq });
+                announce(&mut effects, seq, false);
+            }
+            // Say it in the room, unless saying it is what failed.
+            EventKind::EffectFailed { effect, .. } if *effect != EffectKind::NotifyFailure => {
+                effects.push(Effect::NotifyFailure { seq });
             }
             _ => {}
         }
     }
     if refresh {
-        effects.push(Effect::RefreshCard);
+        effects.extend([Effect::RefreshCard, Effect::RefreshBroadcast]);
     }
     effects
 }

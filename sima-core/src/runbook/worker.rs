@@ -1,17 +1,25 @@
 //! The effect worker: claims due effects from the outbox, runs independent
-//! ones concurrently, retries what may pass, and records every outcome.
+//! ones concurrently, renews the leases of what it runs, retries what may
+//! pass, and records every outcome. No provider answer and no panic inside
+//! an effect stops it.
 
+use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
-use tracing::{debug, warn};
+use tracing::{debug, error, warn};
 
 use super::execute::{perform, Failure};
 use super::{WakeReceiver, WorkerConfig};
-use crate::domain::{Actor, Command, Outcome};
-use crate::ports::{ChatPort, ClaimedEffect, DocsPort, PagingPort, PortError};
+use crate::domain::{Actor, Command, EffectKind, Outcome};
+use crate::ports::{ChatPort, Claim, ClaimedEffect, DocsPort, PagingPort, PortError};
 use crate::service::IncidentService;
 
 /// The outbound platforms effects act on.
@@ -25,13 +33,36 @@ pub struct Ports {
     pub docs: Arc<dyn DocsPort>,
 }
 
+/// What the clones of one worker share.
+#[derive(Debug, Default)]
+struct Shared {
+    running: AtomicBool,
+    held: Mutex<HashSet<Claim>>,
+    failures: Mutex<BTreeMap<EffectKind, u64>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The guarded data stays consistent even if a holder panicked: every update is one insert or remove.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Marks the worker running while alive, even if the task unwinds.
+struct Running<'a>(&'a AtomicBool);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
 /// Runs the outbox. Several workers (on several replicas) may share one
-/// store: claims are leased, so no effect runs twice at once.
+/// store: claims are leased and owned, so no effect runs twice at once.
 #[derive(Clone)]
 pub struct EffectWorker {
     service: IncidentService,
     ports: Ports,
     config: WorkerConfig,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for EffectWorker {
@@ -43,7 +74,22 @@ impl std::fmt::Debug for EffectWorker {
 impl EffectWorker {
     /// A worker recording outcomes through `service`.
     pub fn new(service: IncidentService, ports: Ports, config: WorkerConfig) -> Self {
-        Self { service, ports, config }
+        Self { service, ports, config, shared: Arc::default() }
+    }
+
+    /// Whether [`EffectWorker::run`] is running (for readiness checks).
+    pub fn is_running(&self) -> bool {
+        self.shared.running.load(Ordering::Acquire)
+    }
+
+    /// How many effects this worker gave up, by kind, since it was built.
+    pub fn failures(&self) -> BTreeMap<EffectKind, u64> {
+        lock(&self.shared.failures).clone()
+    }
+
+    /// How many effects this worker is running now.
+    pub fn in_flight(&self) -> usize {
+        lock(&self.shared.held).len()
     }
 
     async fn claim(&self, limit: usize) -> Result<Vec<ClaimedEffect>, PortError> {
@@ -52,7 +98,7 @@ impl EffectWorker {
     }
 
     /// Claims the effects due now and runs them all concurrently; returns how
-    /// many it ran.
+    /// many it ran. Leases are not renewed: use it where effects are quick.
     ///
     /// # Errors
     /// `Transient` if the store cannot be reached for claiming.
@@ -79,9 +125,28 @@ impl EffectWorker {
     }
 
     /// Runs until `shutdown` completes: claims as slots free up, wakes on
-    /// `wake` or every `idle_poll`. On shutdown it stops claiming and lets the
-    /// effects in flight finish.
-    pub async fn run(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
+    /// `wake` or every `idle_poll`, and renews the leases of the effects it
+    /// runs every `heartbeat`. On shutdown it stops claiming, waits up to
+    /// `shutdown_grace` for the effects in flight, then releases the rest so
+    /// another worker takes them at once.
+    pub async fn run(&self, wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
+        self.shared.running.store(true, Ordering::Release);
+        let _running = Running(&self.shared.running);
+        let work = std::pin::pin!(self.serve(wake, shutdown));
+        let heartbeat = std::pin::pin!(self.heartbeat());
+        futures::future::select(work, heartbeat).await;
+        let unfinished: Vec<Claim> = lock(&self.shared.held).drain().collect();
+        for claim in unfinished {
+            match self.service.store().release(claim).await {
+                Ok(()) => debug!(effect = %claim.effect, "released an unfinished effect"),
+                Err(error) => {
+                    warn!(%error, effect = %claim.effect, "could not release an effect; its lease will expire")
+                }
+            }
+        }
+    }
+
+    async fn serve(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown.fuse());
         let mut in_flight = FuturesUnordered::new();
         loop {
@@ -121,70 +186,129 @@ impl EffectWorker {
                 }
             }
         }
-        while in_flight.next().await.is_some() {}
+        let drain = async { while in_flight.next().await.is_some() {} };
+        let grace = self.service.clock().sleep(self.config.shutdown_grace);
+        futures::future::select(std::pin::pin!(drain), std::pin::pin!(grace)).await;
     }
 
+    /// Renews the leases of the effects in flight, forever.
+    async fn heartbeat(&self) {
+        loop {
+            self.service.clock().sleep(self.config.heartbeat).await;
+            let held: Vec<Claim> = lock(&self.shared.held).iter().copied().collect();
+            if held.is_empty() {
+                continue;
+            }
+            let until = later(self.service.clock().now(), self.config.lease);
+            match self.service.store().renew(&held, until).await {
+                Ok(renewed) if renewed.len() < held.len() => {
+                    warn!(lost = held.len() - renewed.len(), "leases lost; another worker may run those effects")
+                }
+                Ok(_) => {}
+                Err(error) => warn!(%error, "could not renew leases"),
+            }
+        }
+    }
+
+    /// Runs one claimed effect; a panic inside it fails that effect only.
     async fn handle(&self, claimed: ClaimedEffect) {
+        let claim = claimed.claim();
+        lock(&self.shared.held).insert(claim);
+        if let Err(panic) = AssertUnwindSafe(self.attempt(&claimed)).catch_unwind().await {
+            let what = panic_message(panic.as_ref());
+            error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
+            self.give_up(&claimed, &format!("internal error: {what}")).await;
+        }
+        lock(&self.shared.held).remove(&claim);
+    }
+
+    async fn attempt(&self, claimed: &ClaimedEffect) {
         let store = self.service.store();
         let name = claimed.effect.name();
         let incident = match store.get(claimed.incident_id).await {
             Ok(Some(incident)) => incident,
-            Ok(None) => return self.give_up(&claimed, "the incident does not exist").await,
-            Err(error) => return self.retry(&claimed, &Failure::Port(error)).await,
+            Ok(None) => return self.give_up(claimed, "the incident does not exist").await,
+            Err(error) => return self.retry(claimed, Failure::Port(error)).await,
         };
         let config = self.service.config();
         match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
                 debug!(effect = name, incident = %incident.number, "effect done");
-                if let Err(error) = self.service.record(incident.id, outcomes, claimed.id).await {
+                if let Err(error) = self.service.record(incident.id, outcomes, claimed.claim()).await {
                     warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
                 }
             }
-            Err(failure) => self.retry(&claimed, &failure).await,
+            Err(failure) => self.retry(claimed, failure).await,
         }
     }
 
-    async fn retry(&self, claimed: &ClaimedEffect, failure: &Failure) {
+    async fn retry(&self, claimed: &ClaimedEffect, failure: Failure) {
         let attempts = claimed.attempts;
-        let (retryable, delay, error) = match failure {
-            Failure::Port(e) => {
-                let retryable = e.is_retryable() && attempts < self.config.max_attempts;
-                (retryable, self.config.retry_delay(attempts, retry_after(e)), e.to_string())
+        let (delay, error) = match failure {
+            Failure::Port(e) if e.is_retryable() => {
+                (self.config.retry_delay(attempts, retry_after(&e), jitter(claimed)), e.to_string())
             }
-            // Waiting for another effect's outcome: patient, but not forever.
-            Failure::NotReady(why) => {
-                let retryable = attempts < self.config.max_attempts.saturating_mul(8);
-                (retryable, self.config.not_ready_delay.saturating_mul(attempts.min(40)), (*why).to_owned())
+            Failure::Port(e) => return self.give_up(claimed, &e.to_string()).await,
+            Failure::NotReady(why) => (self.config.not_ready_delay(attempts), why.to_owned()),
+            Failure::Blocked(kind) => {
+                return self.give_up(claimed, &format!("it needs what failed before: {}", kind.describe())).await
             }
         };
-        if !retryable {
-            return self.give_up(claimed, &error).await;
+        let now = self.service.clock().now();
+        if now.signed_duration_since(claimed.first_claimed_at) >= to_delta(self.config.retry_for) {
+            let given = format!("still failing after {} attempts: {error}", attempts);
+            return self.give_up(claimed, &given).await;
         }
         warn!(%error, effect = claimed.effect.name(), attempt = attempts, ?delay, "effect not done; will retry");
-        let at = self.service.clock().now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
-        if let Err(e) = self.service.store().retry_at(claimed.id, at, &error).await {
+        if let Err(e) = self.service.store().retry_at(claimed.claim(), later(now, delay), &error).await {
             warn!(error = %e, "could not reschedule effect; its lease will expire");
         }
     }
 
     async fn give_up(&self, claimed: &ClaimedEffect, error: &str) {
-        let effect = claimed.effect.name();
-        warn!(%error, effect, attempts = claimed.attempts, "effect failed for good");
+        let effect = claimed.effect.kind();
+        warn!(%error, %effect, attempts = claimed.attempts, "effect failed for good");
         let store = self.service.store();
-        if let Err(e) = store.give_up(claimed.id, self.service.clock().now(), error).await {
+        if let Err(e) = store.give_up(claimed.claim(), self.service.clock().now(), error).await {
             warn!(error = %e, "could not mark effect failed");
             return;
         }
-        let failed = Command::Record(Outcome::EffectFailed { effect: effect.to_owned(), error: error.to_owned() });
+        *lock(&self.shared.failures).entry(effect).or_default() += 1;
+        let failed = Command::Record(Outcome::EffectFailed { effect, error: error.to_owned() });
         if let Err(e) = self.service.execute(claimed.incident_id, Actor::Sima, failed).await {
-            debug!(error = %e, "could not record the failure on the incident");
+            warn!(error = %e, "could not record the failure on the incident");
         }
     }
 }
 
-fn retry_after(error: &PortError) -> Option<std::time::Duration> {
+fn retry_after(error: &PortError) -> Option<Duration> {
     match error {
         PortError::RateLimited { retry_after } => *retry_after,
         _ => None,
     }
+}
+
+/// A number in `[0, 1)` that spreads the retries of different effects and
+/// attempts apart, and is the same for the same effect and attempt.
+fn jitter(claimed: &ClaimedEffect) -> f64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (claimed.id, claimed.attempts).hash(&mut hasher);
+    (hasher.finish() % 10_000) as f64 / 10_000.0
+}
+
+fn to_delta(duration: Duration) -> TimeDelta {
+    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+}
+
+/// `now + delay`, saturating instead of overflowing.
+fn later(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
+    now.checked_add_signed(to_delta(delay)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

@@ -4,7 +4,7 @@ use tracing::instrument;
 
 use super::{IncidentService, ServiceError};
 use crate::domain::{Actor, Command, Incident, IncidentEvent, IncidentId, Outcome};
-use crate::ports::{AppendBatch, EffectId, PortError};
+use crate::ports::{AppendBatch, Claim, PortError};
 
 /// How many times a change is re-decided when others write first.
 const MAX_CONFLICTS: usize = 64;
@@ -33,8 +33,8 @@ impl IncidentService {
         self.commit(id, &actor, commands, None).await
     }
 
-    /// Records what effect `completes` achieved, and marks it done in the same
-    /// transaction.
+    /// Records what the effect held by `completes` achieved, and marks it done
+    /// in the same transaction.
     ///
     /// # Errors
     /// As [`IncidentService::execute`].
@@ -42,7 +42,7 @@ impl IncidentService {
         &self,
         id: IncidentId,
         outcomes: Vec<Outcome>,
-        completes: EffectId,
+        completes: Claim,
     ) -> Result<Incident, ServiceError> {
         let commands: Vec<Command> = outcomes.into_iter().map(Command::Record).collect();
         self.commit(id, &Actor::Sima, &commands, Some(completes)).await
@@ -53,7 +53,7 @@ impl IncidentService {
         id: IncidentId,
         actor: &Actor,
         commands: &[Command],
-        completes: Option<EffectId>,
+        completes: Option<Claim>,
     ) -> Result<Incident, ServiceError> {
         let _writer = self.locks.lock(id).await;
         for _ in 0..MAX_CONFLICTS {

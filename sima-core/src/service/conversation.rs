@@ -150,6 +150,13 @@ impl Conversation {
             TextCommand::Escalate(domain) => Command::Escalate { domain },
             TextCommand::RootCause(text) => Command::SetRootCause(text),
             TextCommand::Action(text) => Command::AddActionItem(text),
+            TextCommand::Retry => {
+                let count = self.service.retry_failed_effects(incident.id, Actor::User(user.clone())).await?;
+                return Ok(answer(match count {
+                    0 => format!("Nothing to retry: every step of {} went through.", incident.number),
+                    n => format!(":arrows_counterclockwise: Retrying {n} failed step(s) of {}.", incident.number),
+                }));
+            }
         };
         let after = self.service.execute(incident.id, Actor::User(user.clone()), command).await?;
         Ok(answer(format!(":white_check_mark: Done. {} is {} ({}).", after.number, after.status, after.severity)))

@@ -6,6 +6,7 @@ mod conversation;
 mod error;
 mod locks;
 mod queries;
+mod retry;
 
 use std::sync::Arc;
 

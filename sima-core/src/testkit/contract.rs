@@ -25,8 +25,8 @@ use crate::domain::{
 };
 use crate::metrics::{compute, Durations};
 use crate::ports::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
-    OutboxStats, PortError,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
+    NewEffect, NewIncident, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
 
@@ -69,6 +69,11 @@ macro_rules! store_contract_tests {
             leases_hide_effects_until_they_expire,
             retry_give_up_and_release,
             unknown_effects_are_not_found,
+            stale_holders_are_refused,
+            stale_completes_records_events_but_not_completion,
+            renewed_leases_are_not_taken,
+            released_leases_are_taken_at_once,
+            retry_failed_requeues_failed_effects,
             outbox_stats_count_each_state,
             remember_and_forget_keys,
             list_filters_and_orders_newest_first,
@@ -239,6 +244,12 @@ fn ids(claimed: &[ClaimedEffect]) -> Vec<EffectId> {
 
 async fn stats(store: &dyn IncidentStore) -> OutboxStats {
     store.outbox_stats().await.unwrap_or_else(|e| panic!("outbox_stats: {e}"))
+}
+
+/// Pending, completed and failed counts.
+async fn counts(store: &dyn IncidentStore) -> (u64, u64, u64) {
+    let s = stats(store).await;
+    (s.pending, s.completed, s.failed)
 }
 
 /// A small deterministic pseudo-random sequence (so generated data is the same
@@ -466,7 +477,7 @@ pub async fn stale_version_conflicts_and_writes_nothing(store: &dyn IncidentStor
 
     let mut stale = batch(&created, &Command::AddNote(text("late writer")), at_ms(20));
     stale.effects.push(effect(created.id, Effect::RefreshCard, at_ms(20)));
-    stale.completes = Some(claimed[0].id);
+    stale.completes = Some(claimed[0].claim());
     match store.append(stale).await {
         Err(PortError::Conflict(_)) => {}
         other => panic!("expected Conflict, got {other:?}"),
@@ -502,16 +513,19 @@ pub async fn effects_enqueued_with_writes_are_claimable(store: &dyn IncidentStor
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
 
     let now = claim(store, 10, at_ms(100), 3600).await;
+    let seen = |c: &ClaimedEffect| (c.id, c.incident_id, c.effect.clone(), c.attempts, c.first_claimed_at);
     assert_eq!(
-        now,
+        now.iter().map(seen).collect::<Vec<_>>(),
         vec![
-            ClaimedEffect { id: create_room.id, incident_id: created.id, effect: Effect::CreateRoom, attempts: 1 },
-            ClaimedEffect { id: invite.id, incident_id: created.id, effect: invite.effect.clone(), attempts: 1 },
+            (create_room.id, created.id, Effect::CreateRoom, 1, at_ms(100)),
+            (invite.id, created.id, invite.effect.clone(), 1, at_ms(100)),
         ],
         "due effects, oldest due first"
     );
+    assert_eq!(now[0].token, now[1].token, "one claim, one token");
     let later = claim(store, 10, at_ms(60_000), 30).await;
-    assert_eq!(later, vec![ClaimedEffect { id: page.id, incident_id: created.id, effect: page.effect, attempts: 1 }]);
+    assert_eq!(later.iter().map(seen).collect::<Vec<_>>(), vec![(page.id, created.id, page.effect, 1, at_ms(60_000))]);
+    assert_ne!(later[0].token, now[0].token, "each claim has its own token");
 }
 
 /// `completes` marks the effect done in the same write as the events.
@@ -521,10 +535,10 @@ pub async fn completes_marks_the_effect_done_with_the_append(store: &dyn Inciden
     assert_eq!(claimed.len(), 1);
     let room = Room { id: RoomId::new("C0AUTH"), name: "incident_auth".into(), url: "https://chat/C0AUTH".into() };
     let mut b = batch(&created, &Command::Record(Outcome::RoomCreated(room)), at_ms(500));
-    b.completes = Some(claimed[0].id);
+    b.completes = Some(claimed[0].claim());
     b.effects.push(effect(created.id, Effect::PostCard, at_ms(500)));
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(stats(store).await, OutboxStats { pending: 1, completed: 1, failed: 0 });
+    assert_eq!(counts(store).await, (1, 1, 0));
     let later = claim(store, 10, at_ms(3_600_000), 30).await;
     assert_eq!(later.len(), 1, "only the new effect is claimable");
     assert_eq!(later[0].effect, Effect::PostCard);
@@ -597,46 +611,140 @@ pub async fn retry_give_up_and_release(store: &dyn IncidentStore) {
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
     let all = claim(store, 10, at_ms(0), 30).await;
     assert_eq!(all.len(), 3);
-    let retried = all[0].id;
+    let held = |id: EffectId| {
+        all.iter().find(|c| c.id == id).map(ClaimedEffect::claim).unwrap_or_else(|| panic!("claimed {id}"))
+    };
+    let retried = all[0].claim();
 
     store.retry_at(retried, at_ms(300_000), "chat said 503").await.unwrap_or_else(|e| panic!("retry_at: {e}"));
-    store.give_up(doomed.id, at_ms(1), "docs refused").await.unwrap_or_else(|e| panic!("give_up: {e}"));
-    store.complete(done.id, at_ms(2)).await.unwrap_or_else(|e| panic!("complete: {e}"));
+    store.give_up(held(doomed.id), at_ms(1), "docs refused").await.unwrap_or_else(|e| panic!("give_up: {e}"));
+    store.complete(held(done.id), at_ms(2)).await.unwrap_or_else(|e| panic!("complete: {e}"));
     assert!(claim(store, 10, at_ms(299_999), 30).await.is_empty(), "retried later, finished ones gone");
     let again = claim(store, 10, at_ms(300_000), 30).await;
-    assert_eq!((ids(&again), again[0].attempts), (vec![retried], 2));
+    assert_eq!((ids(&again), again[0].attempts), (vec![retried.effect], 2));
+    assert_eq!(again[0].first_claimed_at, at_ms(0), "the first claim is remembered across retries");
 
-    store.release(retried).await.unwrap_or_else(|e| panic!("release: {e}"));
+    store.release(again[0].claim()).await.unwrap_or_else(|e| panic!("release: {e}"));
     let after_release = claim(store, 10, at_ms(300_001), 30).await;
-    assert_eq!((ids(&after_release), after_release[0].attempts), (vec![retried], 2), "release does not count");
-    assert_eq!(stats(store).await, OutboxStats { pending: 1, completed: 1, failed: 1 });
-    store.complete(retried, at_ms(300_002)).await.unwrap_or_else(|e| panic!("complete: {e}"));
+    assert_eq!((ids(&after_release), after_release[0].attempts), (vec![retried.effect], 2), "release does not count");
+    assert_eq!(counts(store).await, (1, 1, 1));
+    store.complete(after_release[0].claim(), at_ms(300_002)).await.unwrap_or_else(|e| panic!("complete: {e}"));
     assert!(claim(store, 10, at_ms(10_000_000), 30).await.is_empty());
-    assert_eq!(stats(store).await, OutboxStats { pending: 0, completed: 2, failed: 1 });
+    assert_eq!(counts(store).await, (0, 2, 1));
 }
 
 /// Outbox operations on an unknown effect are `NotFound`.
 pub async fn unknown_effects_are_not_found(store: &dyn IncidentStore) {
-    let id = EffectId::new();
+    let id = Claim { effect: EffectId::new(), token: ClaimToken::new() };
     assert!(matches!(store.complete(id, at_ms(0)).await, Err(PortError::NotFound(_))), "complete");
     assert!(matches!(store.retry_at(id, at_ms(0), "x").await, Err(PortError::NotFound(_))), "retry_at");
     assert!(matches!(store.give_up(id, at_ms(0), "x").await, Err(PortError::NotFound(_))), "give_up");
     assert!(matches!(store.release(id).await, Err(PortError::NotFound(_))), "release");
+    let renewed = store.renew(&[id], at_ms(0)).await.unwrap_or_else(|e| panic!("renew: {e}"));
+    assert!(renewed.is_empty(), "nothing to renew");
+}
+
+/// Once a lease expired and another worker claimed the effect, the first
+/// holder's complete, retry, give-up, release and renewal are refused and
+/// change nothing; the new holder's work stands.
+pub async fn stale_holders_are_refused(store: &dyn IncidentStore) {
+    create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    let first = claim(store, 10, at_ms(0), 10).await;
+    let second = claim(store, 10, at_ms(10_000), 10).await;
+    assert_eq!(ids(&first), ids(&second), "taken over once the lease expired");
+    let (stale, current) = (first[0].claim(), second[0].claim());
+    let conflict = |r: Result<(), PortError>, what: &str| {
+        assert!(matches!(r, Err(PortError::Conflict(_))), "a stale {what} must be refused, got {r:?}")
+    };
+    conflict(store.complete(stale, at_ms(10_001)).await, "complete");
+    conflict(store.retry_at(stale, at_ms(10_001), "late").await, "retry_at");
+    conflict(store.give_up(stale, at_ms(10_001), "late").await, "give_up");
+    conflict(store.release(stale).await, "release");
+    let renewed = store.renew(&[stale], at_ms(60_000)).await.unwrap_or_else(|e| panic!("renew: {e}"));
+    assert!(renewed.is_empty(), "a stale claim renews nothing");
+    assert!(claim(store, 10, at_ms(19_999), 10).await.is_empty(), "the current lease still runs");
+    assert_eq!(counts(store).await, (1, 0, 0));
+    store.complete(current, at_ms(15_000)).await.unwrap_or_else(|e| panic!("the holder completes: {e}"));
+    assert_eq!(counts(store).await, (0, 1, 0));
+    conflict(store.complete(current, at_ms(15_001)).await, "second complete");
+}
+
+/// A stale claim named in `completes` still appends its events (they are
+/// facts), but leaves the effect to its current holder.
+pub async fn stale_completes_records_events_but_not_completion(store: &dyn IncidentStore) {
+    let created = create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    let first = claim(store, 10, at_ms(0), 10).await;
+    let second = claim(store, 10, at_ms(10_000), 10).await;
+    let room = Room { id: RoomId::new("C0LATE"), name: "incident_late".into(), url: "https://chat/C0LATE".into() };
+    let mut b = batch(&created, &Command::Record(Outcome::RoomCreated(room.clone())), at_ms(10_500));
+    b.completes = Some(first[0].claim());
+    store.append(b).await.unwrap_or_else(|e| panic!("append: {e}"));
+    assert_eq!(must_get(store, created.id).await.room, Some(room), "the outcome is recorded");
+    assert_eq!(counts(store).await, (1, 0, 0), "the effect is still the new holder's");
+    store.complete(second[0].claim(), at_ms(11_000)).await.unwrap_or_else(|e| panic!("complete: {e}"));
+}
+
+/// A renewed lease is not taken by other claims; renewal extends it from the
+/// time given, and only the claims still held are renewed.
+pub async fn renewed_leases_are_not_taken(store: &dyn IncidentStore) {
+    create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    let held = claim(store, 10, at_ms(0), 10).await;
+    for second in [3, 6, 9, 12] {
+        let until = at_ms(second * 1_000 + 10_000);
+        let renewed = store.renew(&[held[0].claim()], until).await.unwrap_or_else(|e| panic!("renew: {e}"));
+        assert_eq!(renewed, vec![held[0].id], "renewed at {second} s");
+    }
+    assert!(claim(store, 10, at_ms(21_999), 10).await.is_empty(), "renewed until 22 s");
+    let taken = claim(store, 10, at_ms(22_000), 10).await;
+    assert_eq!(ids(&taken), ids(&held), "claimable once the renewed lease ran out");
+}
+
+/// A released lease is taken at once by the next claim.
+pub async fn released_leases_are_taken_at_once(store: &dyn IncidentStore) {
+    create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    let held = claim(store, 10, at_ms(0), 10).await;
+    store.release(held[0].claim()).await.unwrap_or_else(|e| panic!("release: {e}"));
+    let next = claim(store, 10, at_ms(1), 10).await;
+    assert_eq!(ids(&next), ids(&held), "released: claimable before its lease would have run out");
+}
+
+/// `retry_failed` makes an incident's failed effects pending again, due now,
+/// with a fresh horizon; other incidents' effects are untouched.
+pub async fn retry_failed_requeues_failed_effects(store: &dyn IncidentStore) {
+    let one = create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    let other = create_new(store, new_incident(&declaration("search", Severity::Sev2, None), at_ms(0))).await;
+    for claimed in claim(store, 10, at_ms(0), 10).await {
+        store.give_up(claimed.claim(), at_ms(1), "chat refused").await.unwrap_or_else(|e| panic!("give_up: {e}"));
+    }
+    assert_eq!(counts(store).await, (0, 0, 2));
+    let requeued = store.retry_failed(one.id, at_ms(5_000)).await.unwrap_or_else(|e| panic!("retry_failed: {e}"));
+    assert_eq!(requeued, 1);
+    assert!(claim(store, 10, at_ms(4_999), 10).await.is_empty(), "due from the retry on");
+    let again = claim(store, 10, at_ms(5_000), 10).await;
+    assert_eq!(
+        again.iter().map(|c| (c.incident_id, c.attempts, c.first_claimed_at)).collect::<Vec<_>>(),
+        vec![(one.id, 1, at_ms(5_000))]
+    );
+    assert_eq!(store.retry_failed(other.id, at_ms(6_000)).await.ok(), Some(1));
+    assert_eq!(store.retry_failed(one.id, at_ms(6_000)).await.ok(), Some(0), "nothing failed any more");
 }
 
 /// `outbox_stats` counts pending, completed and failed effects.
 pub async fn outbox_stats_count_each_state(store: &dyn IncidentStore) {
     assert_eq!(stats(store).await, OutboxStats::default(), "an empty store");
+    assert_eq!(stats(store).await.oldest_pending_due, None);
     let created = create_new(store, new_incident(&declaration("search", Severity::Sev4, None), at_ms(0))).await;
     let mut b = batch(&created, &Command::AddNote(text("fan out")), at_ms(0));
     b.effects = (0..5).map(|i| effect(created.id, Effect::AnnounceUpdate { seq: i }, at_ms(i as i64))).collect();
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(stats(store).await, OutboxStats { pending: 6, completed: 0, failed: 0 });
+    assert_eq!(counts(store).await, (6, 0, 0));
+    assert_eq!(stats(store).await.oldest_pending_due, Some(at_ms(0)));
     let claimed = claim(store, 3, at_ms(10), 30).await;
-    store.complete(claimed[0].id, at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
-    store.complete(claimed[1].id, at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
-    store.give_up(claimed[2].id, at_ms(11), "no").await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(stats(store).await, OutboxStats { pending: 3, completed: 2, failed: 1 }, "leased ones are pending");
+    store.complete(claimed[0].claim(), at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
+    store.complete(claimed[1].claim(), at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
+    store.give_up(claimed[2].claim(), at_ms(11), "no").await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts(store).await, (3, 2, 1), "leased ones are pending");
+    assert_eq!(stats(store).await.oldest_pending_due, Some(at_ms(2)), "the earliest due of the pending ones");
 }
 
 /// `remember` is true only the first time; `forget_keys_before` deletes keys
@@ -832,7 +940,7 @@ pub async fn concurrent_claims_take_each_effect_once(store: &dyn IncidentStore) 
             }
             for c in claimed {
                 assert_eq!(c.attempts, 1, "claimed once");
-                store.complete(c.id, at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
+                store.complete(c.claim(), at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
                 mine.push(c.id);
             }
         }
@@ -842,7 +950,7 @@ pub async fn concurrent_claims_take_each_effect_once(store: &dyn IncidentStore) 
     let unique: BTreeSet<EffectId> = all.iter().copied().collect();
     assert_eq!(all.len(), EFFECTS, "every effect claimed");
     assert_eq!(unique.len(), EFFECTS, "none claimed twice");
-    assert_eq!(stats(store).await, OutboxStats { pending: 0, completed: EFFECTS as u64, failed: 0 });
+    assert_eq!(counts(store).await, (0, EFFECTS as u64, 0));
 }
 
 /// `ping` answers.

@@ -184,6 +184,11 @@ impl FakePager {
         lock(&self.behaviour.failures).push_back((method, error));
     }
 
+    /// Forgets the failures queued with [`FakePager::fail_next`].
+    pub fn clear_failures(&self) {
+        lock(&self.behaviour.failures).clear();
+    }
+
     /// Alerts by dedup key.
     pub fn alerts(&self) -> BTreeMap<String, Alert> {
         lock(&self.alerts).clone()

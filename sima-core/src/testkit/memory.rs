@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use crate::ports::{
-    AppendBatch, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewEffect, NewIncident,
-    OutboxStats, PortError,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
+    NewEffect, NewIncident, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
 
@@ -19,7 +19,21 @@ struct Entry {
     effect: NewEffect,
     attempts: u32,
     lease_until: Option<DateTime<Utc>>,
+    token: Option<ClaimToken>,
+    first_claimed_at: Option<DateTime<Utc>>,
     done: Option<Result<(), String>>,
+}
+
+impl Entry {
+    fn held_by(&self, claim: Claim) -> bool {
+        self.done.is_none() && self.token == Some(claim.token)
+    }
+
+    /// Ends the lease and the claim.
+    fn unlease(&mut self) {
+        self.lease_until = None;
+        self.token = None;
+    }
 }
 
 #[derive(Debug, Default)]
@@ -34,12 +48,20 @@ struct State {
 impl State {
     fn enqueue(&mut self, effects: Vec<NewEffect>) {
         for effect in effects {
-            self.effects.insert(effect.id, Entry { effect, attempts: 0, lease_until: None, done: None });
+            let entry =
+                Entry { effect, attempts: 0, lease_until: None, token: None, first_claimed_at: None, done: None };
+            self.effects.insert(entry.effect.id, entry);
         }
     }
 
-    fn entry(&mut self, id: EffectId) -> Result<&mut Entry, PortError> {
-        self.effects.get_mut(&id).ok_or_else(|| PortError::NotFound(format!("effect {id}")))
+    /// The entry `claim` holds: `NotFound` if unknown, `Conflict` if not held.
+    fn held(&mut self, claim: Claim) -> Result<&mut Entry, PortError> {
+        let id = claim.effect;
+        let entry = self.effects.get_mut(&id).ok_or_else(|| PortError::NotFound(format!("effect {id}")))?;
+        if !entry.held_by(claim) {
+            return Err(PortError::Conflict(format!("effect {id} is not held by this claim")));
+        }
+        Ok(entry)
     }
 }
 
@@ -99,8 +121,12 @@ impl IncidentStore for InMemoryStore {
         if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
             return Err(PortError::Invalid("events must continue the log without gaps".into()));
         }
-        if let Some(done) = batch.completes {
-            state.entry(done)?.done = Some(Ok(()));
+        if let Some(claim) = batch.completes {
+            match state.held(claim) {
+                Ok(entry) => entry.done = Some(Ok(())),
+                Err(PortError::Conflict(why)) => tracing::warn!(%why, "outcome recorded; completion refused"),
+                Err(e) => return Err(e),
+            }
         }
         let mut incident = batch.incident;
         incident.number = state.incidents[&id].number;
@@ -169,6 +195,7 @@ impl IncidentStore for InMemoryStore {
         lease: Duration,
     ) -> Result<Vec<ClaimedEffect>, PortError> {
         let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(e.to_string()))?;
+        let token = ClaimToken::new();
         let mut state = self.state();
         let mut due: Vec<&mut Entry> = state
             .effects
@@ -182,40 +209,78 @@ impl IncidentStore for InMemoryStore {
             .map(|e| {
                 e.attempts += 1;
                 e.lease_until = Some(now + lease);
+                e.token = Some(token);
+                let first_claimed_at = *e.first_claimed_at.get_or_insert(now);
                 ClaimedEffect {
                     id: e.effect.id,
+                    token,
                     incident_id: e.effect.incident_id,
                     effect: e.effect.effect.clone(),
                     attempts: e.attempts,
+                    first_claimed_at,
                 }
             })
             .collect())
     }
 
-    async fn complete(&self, id: EffectId, _now: DateTime<Utc>) -> Result<(), PortError> {
-        self.state().entry(id)?.done = Some(Ok(()));
+    async fn renew(&self, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
+        let mut state = self.state();
+        Ok(claims
+            .iter()
+            .filter_map(|claim| {
+                let entry = state.held(*claim).ok()?;
+                entry.lease_until = Some(until);
+                Some(claim.effect)
+            })
+            .collect())
+    }
+
+    async fn complete(&self, claim: Claim, _now: DateTime<Utc>) -> Result<(), PortError> {
+        let mut state = self.state();
+        let entry = state.held(claim)?;
+        entry.done = Some(Ok(()));
+        entry.unlease();
         Ok(())
     }
 
-    async fn retry_at(&self, id: EffectId, at: DateTime<Utc>, _error: &str) -> Result<(), PortError> {
+    async fn retry_at(&self, claim: Claim, at: DateTime<Utc>, _error: &str) -> Result<(), PortError> {
         let mut state = self.state();
-        let entry = state.entry(id)?;
+        let entry = state.held(claim)?;
         entry.effect.due_at = at;
-        entry.lease_until = None;
+        entry.unlease();
         Ok(())
     }
 
-    async fn give_up(&self, id: EffectId, _now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-        self.state().entry(id)?.done = Some(Err(error.to_owned()));
-        Ok(())
-    }
-
-    async fn release(&self, id: EffectId) -> Result<(), PortError> {
+    async fn give_up(&self, claim: Claim, _now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
         let mut state = self.state();
-        let entry = state.entry(id)?;
-        entry.lease_until = None;
+        let entry = state.held(claim)?;
+        entry.done = Some(Err(error.to_owned()));
+        entry.unlease();
+        Ok(())
+    }
+
+    async fn release(&self, claim: Claim) -> Result<(), PortError> {
+        let mut state = self.state();
+        let entry = state.held(claim)?;
+        entry.unlease();
         entry.attempts = entry.attempts.saturating_sub(1);
         Ok(())
+    }
+
+    async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
+        let mut state = self.state();
+        let mut count = 0;
+        for entry in state.effects.values_mut() {
+            if entry.effect.incident_id == incident && matches!(entry.done, Some(Err(_))) {
+                entry.done = None;
+                entry.attempts = 0;
+                entry.first_claimed_at = None;
+                entry.effect.due_at = now;
+                entry.unlease();
+                count += 1;
+            }
+        }
+        Ok(count)
     }
 
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
@@ -223,7 +288,11 @@ impl IncidentStore for InMemoryStore {
         let mut stats = OutboxStats::default();
         for entry in state.effects.values() {
             match entry.done {
-                None => stats.pending += 1,
+                None => {
+                    stats.pending += 1;
+                    let due = entry.effect.due_at;
+                    stats.oldest_pending_due = Some(stats.oldest_pending_due.map_or(due, |oldest| oldest.min(due)));
+                }
                 Some(Ok(())) => stats.completed += 1,
                 Some(Err(_)) => stats.failed += 1,
             }

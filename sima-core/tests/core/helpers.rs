@@ -78,6 +78,12 @@ impl World {
         Self { store, chat, pager, docs, service, worker }
     }
 
+    /// Another worker on the same store and platforms, with its own settings.
+    pub(crate) fn worker_with(&self, config: WorkerConfig) -> EffectWorker {
+        let ports = Ports { chat: self.chat.clone(), pager: self.pager.clone(), docs: self.docs.clone() };
+        EffectWorker::new(self.service.clone(), ports, config)
+    }
+
     pub(crate) async fn declare(&self, severity: Severity) -> Incident {
         self.service.declare(declaration(severity)).await.unwrap().incident
     }

@@ -6,3 +6,4 @@ mod opening;
 mod policies;
 mod retries;
 mod updates;
+mod worker;

@@ -15,7 +15,7 @@ async fn declaring_opens_a_war_room_pages_and_announces() {
     let incident = world.declare(Severity::Sev1).await;
     assert_eq!(incident.number.to_string(), "INC-1");
     let ran = world.worker.run_until_idle().await.unwrap();
-    assert_eq!(ran, 5, "create room, then invite, card, broadcast, page");
+    assert_eq!(ran, 6, "create room, then invite, card, broadcast, page, then pin");
 
     let incident = world.reload(&incident).await;
     let room = incident.room.clone().expect("room recorded");

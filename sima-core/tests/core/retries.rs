@@ -25,7 +25,7 @@ async fn rate_limited_effects_wait_for_retry_after() {
     clock.advance(Duration::from_secs(29));
     assert_eq!(world.worker.run_until_idle().await.unwrap(), 0, "not before retry_after");
     clock.advance(Duration::from_secs(1));
-    assert_eq!(world.worker.run_until_idle().await.unwrap(), 5);
+    assert_eq!(world.worker.run_until_idle().await.unwrap(), 6);
     assert!(world.reload(&incident).await.room.is_some());
     assert_eq!(world.chat.rooms().len(), 1);
 }
@@ -41,9 +41,9 @@ async fn transient_failures_back_off_exponentially() {
     clock.advance(Duration::from_secs(1));
     world.worker.run_until_idle().await.unwrap();
     assert!(world.reload(&incident).await.open_pages.is_empty(), "second attempt failed too");
-    clock.advance(Duration::from_millis(1999));
-    assert_eq!(world.worker.run_until_idle().await.unwrap(), 0, "the second retry waits 2 s");
-    clock.advance(Duration::from_millis(1));
+    clock.advance(Duration::from_millis(999));
+    assert_eq!(world.worker.run_until_idle().await.unwrap(), 0, "the second retry waits 1 to 2 s (jitter)");
+    clock.advance(Duration::from_millis(1001));
     world.worker.run_until_idle().await.unwrap();
     assert_eq!(world.reload(&incident).await.open_pages.len(), 1);
 }
@@ -56,10 +56,10 @@ async fn refused_effects_are_given_up_and_recorded() {
     world.worker.run_until_idle().await.unwrap();
     let events = world.store.events(incident.id).await.unwrap();
     let failed = events.iter().find_map(|e| match &e.kind {
-        EventKind::EffectFailed { effect, error } => Some((effect.clone(), error.clone())),
+        EventKind::EffectFailed { effect, error } => Some((*effect, error.clone())),
         _ => None,
     });
-    assert_eq!(failed, Some(("page".into(), "invalid request: routing key unknown".into())));
+    assert_eq!(failed, Some((EffectKind::Page, "invalid request: routing key unknown".into())));
     let stats = world.store.outbox_stats().await.unwrap();
     assert_eq!((stats.failed, stats.pending), (1, 0));
 }
@@ -118,17 +118,23 @@ impl IncidentStore for Crashing {
     ) -> Result<Vec<ClaimedEffect>, PortError> {
         self.inner.claim_due(limit, now, lease).await
     }
-    async fn complete(&self, id: EffectId, now: DateTime<Utc>) -> Result<(), PortError> {
-        self.inner.complete(id, now).await
+    async fn renew(&self, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
+        self.inner.renew(claims, until).await
     }
-    async fn retry_at(&self, id: EffectId, at: DateTime<Utc>, e: &str) -> Result<(), PortError> {
-        self.inner.retry_at(id, at, e).await
+    async fn complete(&self, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError> {
+        self.inner.complete(claim, now).await
     }
-    async fn give_up(&self, id: EffectId, now: DateTime<Utc>, e: &str) -> Result<(), PortError> {
-        self.inner.give_up(id, now, e).await
+    async fn retry_at(&self, claim: Claim, at: DateTime<Utc>, e: &str) -> Result<(), PortError> {
+        self.inner.retry_at(claim, at, e).await
     }
-    async fn release(&self, id: EffectId) -> Result<(), PortError> {
-        self.inner.release(id).await
+    async fn give_up(&self, claim: Claim, now: DateTime<Utc>, e: &str) -> Result<(), PortError> {
+        self.inner.give_up(claim, now, e).await
+    }
+    async fn release(&self, claim: Claim) -> Result<(), PortError> {
+        self.inner.release(claim).await
+    }
+    async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
+        self.inner.retry_failed(incident, now).await
     }
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
         self.inner.outbox_stats().await

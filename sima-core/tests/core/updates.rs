@@ -218,7 +218,7 @@ async fn concurrent_changes_to_one_incident_all_land() {
 #[tokio::test]
 async fn an_update_waits_for_the_card_it_must_refresh() {
     let (world, clock) = World::manual();
-    world.chat.fail_next("pin", sima_core::ports::PortError::Transient("timeout".into()));
+    world.chat.fail_next("post", sima_core::ports::PortError::Transient("timeout".into()));
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     assert!(world.reload(&incident).await.card.is_none(), "the card effect failed and waits for its retry");
@@ -226,7 +226,11 @@ async fn an_update_waits_for_the_card_it_must_refresh() {
     let change = Command::ChangeStatus { to: Status::Investigating, message: None };
     world.service.execute(incident.id, Actor::Api, change).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
-    assert!(!world.chat.calls().iter().any(|c| matches!(c, ChatCall::Update(..))), "no refresh before the card exists");
+    let card_updates = || {
+        let card = world.chat.calls();
+        card.into_iter().filter(|c| matches!(c, ChatCall::Update(m, _) if m.room.as_str() != "CBROADCAST")).count()
+    };
+    assert_eq!(card_updates(), 0, "no card refresh before the card exists");
 
     for _ in 0..3 {
         clock.advance(std::time::Duration::from_secs(1));
@@ -239,4 +243,58 @@ async fn an_update_waits_for_the_card_it_must_refresh() {
         .into_iter()
         .any(|c| matches!(c, ChatCall::Update(target, m) if target == card && m.text.contains("investigating")));
     assert!(refreshed, "the waiting refresh updated the card once it was recorded");
+}
+
+fn posts_in(world: &World, room: &str) -> Vec<sima_core::model::Message> {
+    let calls = world.chat.calls();
+    calls
+        .into_iter()
+        .filter_map(|c| matches!(&c, ChatCall::Post(r, _) if r.as_str() == room).then_some(c))
+        .map(|c| match c {
+            ChatCall::Post(_, m) => m,
+            _ => unreachable!("filtered to posts"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_pin_never_posts_the_card_twice() {
+    let (world, clock) = World::manual();
+    world.chat.fail_next("pin", sima_core::ports::PortError::Transient("HTTP 500".into()));
+    let incident = world.declare(Severity::Sev2).await;
+    world.worker.run_until_idle().await.unwrap();
+    let incident = world.reload(&incident).await;
+    let card = incident.card.clone().expect("the card is recorded before the pin is tried");
+    clock.advance(std::time::Duration::from_secs(2));
+    world.worker.run_until_idle().await.unwrap();
+
+    let room = incident.room.expect("room");
+    let cards = posts_in(&world, room.id.as_str());
+    assert_eq!(cards.len(), 1, "one card in the room: {cards:?}");
+    let pins: Vec<_> = world.chat.calls().into_iter().filter(|c| matches!(c, ChatCall::Pin(_))).collect();
+    assert_eq!(pins, vec![ChatCall::Pin(card.clone()), ChatCall::Pin(card)], "the pin alone was retried");
+}
+
+#[tokio::test]
+async fn a_failed_broadcast_reply_never_reposts_the_room_update() {
+    let (world, clock) = World::manual();
+    let incident = world.declare(Severity::Sev2).await;
+    world.worker.run_until_idle().await.unwrap();
+    world.chat.fail_next("reply", sima_core::ports::PortError::Transient("HTTP 503".into()));
+    world.chat.fail_next("update", sima_core::ports::PortError::Transient("HTTP 503".into()));
+    let change = Command::ChangeStatus { to: Status::Identified, message: Some(Text::parse("bad deploy").unwrap()) };
+    world.service.execute(incident.id, Actor::Api, change).await.unwrap();
+    world.worker.run_until_idle().await.unwrap();
+    clock.advance(std::time::Duration::from_secs(2));
+    world.worker.run_until_idle().await.unwrap();
+
+    let room = world.reload(&incident).await.room.expect("room");
+    let updates: Vec<_> =
+        posts_in(&world, room.id.as_str()).into_iter().filter(|m| m.text.contains("identified")).collect();
+    assert_eq!(updates.len(), 1, "the update is in the room once: {updates:?}");
+    let replies =
+        world.chat.calls().into_iter().filter(|c| matches!(c, ChatCall::Reply(_, m) if m.text.contains("identified")));
+    assert_eq!(replies.count(), 2, "the reply alone was retried (one failed, one landed)");
+    let refreshes = world.chat.calls().into_iter().filter(|c| matches!(c, ChatCall::Update(..))).count();
+    assert_eq!(refreshes, 3, "card and broadcast refreshed; only the failed refresh was repeated");
 }

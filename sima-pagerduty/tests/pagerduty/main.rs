@@ -181,6 +181,22 @@ async fn a_retry_after_beyond_the_bound_is_returned_not_slept() {
 }
 
 #[tokio::test]
+async fn an_absurd_retry_after_is_returned_saturated_not_a_panic() {
+    let pd = TestPager::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/enqueue"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "100000000000000000000"))
+        .mount(&pd.server)
+        .await;
+
+    let error = pd.pager.trigger(&page()).await.unwrap_err();
+
+    assert_eq!(error, PortError::RateLimited { retry_after: Some(Duration::MAX) });
+    assert!(error.to_string().starts_with("rate limited"), "{error}");
+    assert_eq!(pd.requests().await.len(), 1, "not slept on, not retried in process");
+}
+
+#[tokio::test]
 async fn a_429_without_retry_after_is_rate_limited_without_a_wait() {
     let pd = TestPager::start().await;
     pd.answer(

@@ -93,3 +93,14 @@ pub(super) async fn change_status(
     let changed = state.service.execute(incident.id, Actor::Api, Command::ChangeStatus { to, message }).await?;
     Ok(Json(IncidentView::from(&changed)))
 }
+
+/// `POST /incidents/{id}/effects/retry`: queues the effects that failed for
+/// good to run again; `{"retried": n}`.
+pub(super) async fn retry_effects(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let incident = state.service.get(reference(&id)?).await?;
+    let retried = state.service.retry_failed_effects(incident.id, Actor::Api).await?;
+    Ok(Json(json!({ "retried": retried })))
+}

@@ -19,5 +19,6 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}", get(incidents::show))
         .route("/incidents/{id}/timeline", get(incidents::timeline))
         .route("/incidents/{id}/status", post(incidents::change_status))
+        .route("/incidents/{id}/effects/retry", post(incidents::retry_effects))
         .route("/metrics", get(metrics::report))
 }

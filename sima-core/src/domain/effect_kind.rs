@@ -1,0 +1,118 @@
+//! The kinds of effect the runbooks run, named in events and metrics.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of work an effect does on a platform. Stored in `effect_failed`
+/// and `effects_retried` events and in the outbox's `kind` column, snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EffectKind {
+    /// Create the incident room.
+    CreateRoom,
+    /// Invite people into the room.
+    InviteMembers,
+    /// Post the incident card in the room.
+    PostCard,
+    /// Pin the posted card.
+    PinCard,
+    /// Announce the incident in the broadcast channel.
+    PostBroadcast,
+    /// Page an on-call.
+    Page,
+    /// Post an update in the room.
+    AnnounceUpdate,
+    /// Reply with an update in the broadcast thread.
+    ReplyToBroadcast,
+    /// Show the welcome to someone who joined.
+    Welcome,
+    /// Refresh the pinned card in place.
+    RefreshCard,
+    /// Refresh the broadcast message in place.
+    RefreshBroadcast,
+    /// Write the post-mortem.
+    CreatePostmortem,
+    /// Resolve the open pages.
+    ResolvePages,
+    /// Tell the room that an effect failed for good.
+    NotifyFailure,
+}
+
+impl EffectKind {
+    /// Every kind, in runbook order.
+    pub const ALL: [Self; 14] = [
+        Self::CreateRoom,
+        Self::InviteMembers,
+        Self::PostCard,
+        Self::PinCard,
+        Self::PostBroadcast,
+        Self::Page,
+        Self::AnnounceUpdate,
+        Self::ReplyToBroadcast,
+        Self::Welcome,
+        Self::RefreshCard,
+        Self::RefreshBroadcast,
+        Self::CreatePostmortem,
+        Self::ResolvePages,
+        Self::NotifyFailure,
+    ];
+
+    /// The snake_case name (`post_card`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateRoom => "create_room",
+            Self::InviteMembers => "invite_members",
+            Self::PostCard => "post_card",
+            Self::PinCard => "pin_card",
+            Self::PostBroadcast => "post_broadcast",
+            Self::Page => "page",
+            Self::AnnounceUpdate => "announce_update",
+            Self::ReplyToBroadcast => "reply_to_broadcast",
+            Self::Welcome => "welcome",
+            Self::RefreshCard => "refresh_card",
+            Self::RefreshBroadcast => "refresh_broadcast",
+            Self::CreatePostmortem => "create_postmortem",
+            Self::ResolvePages => "resolve_pages",
+            Self::NotifyFailure => "notify_failure",
+        }
+    }
+
+    /// What the effect does, for people: "create the incident room".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::CreateRoom => "create the incident room",
+            Self::InviteMembers => "invite people into the room",
+            Self::PostCard => "post the incident card",
+            Self::PinCard => "pin the incident card",
+            Self::PostBroadcast => "announce the incident in the broadcast channel",
+            Self::Page => "page the on-call",
+            Self::AnnounceUpdate => "post an update in the room",
+            Self::ReplyToBroadcast => "reply in the broadcast thread",
+            Self::Welcome => "welcome someone who joined",
+            Self::RefreshCard => "refresh the incident card",
+            Self::RefreshBroadcast => "refresh the broadcast message",
+            Self::CreatePostmortem => "create the post-mortem",
+            Self::ResolvePages => "resolve the pages",
+            Self::NotifyFailure => "report a failure in the room",
+        }
+    }
+}
+
+impl std::fmt::Display for EffectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_serde() {
+        for kind in EffectKind::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, serde_json::Value::String(kind.as_str().to_owned()));
+            assert_eq!(serde_json::from_value::<EffectKind>(json).unwrap(), kind);
+        }
+    }
+}
