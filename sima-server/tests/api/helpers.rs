@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sima_core::ports::{Clock, SystemClock};
@@ -295,29 +294,14 @@ pub(crate) fn time(value: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}")).with_timezone(&Utc)
 }
 
-async fn json_bodies(server: &MockServer, at: &str) -> Vec<Value> {
+/// The JSON bodies `server` received at path `at`, oldest first.
+pub(crate) async fn json_bodies(server: &MockServer, at: &str) -> Vec<Value> {
     let requests = server.received_requests().await.unwrap_or_default();
     requests
         .iter()
         .filter(|r| r.url.path() == at)
         .map(|r| serde_json::from_slice(&r.body).expect("a JSON request body"))
         .collect()
-}
-
-/// A time source ahead of the wall clock: a restarted server that sees the
-/// leases of a dead one as expired, as it would once they run out.
-#[derive(Debug)]
-pub(crate) struct AheadClock(pub Duration);
-
-#[async_trait]
-impl Clock for AheadClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::from_std(self.0).unwrap_or_default()
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        tokio::time::sleep(duration).await;
-    }
 }
 
 /// One Web API call the fake Slack received, and what it answered.
@@ -345,7 +329,12 @@ impl SlackLog {
 struct FakeSlack {
     log: SlackLog,
     slow_post_message: Option<Duration>,
+    slow: SlowMethods,
 }
+
+/// Slack methods that answer late, and how late.
+#[derive(Debug, Clone, Default)]
+struct SlowMethods(Arc<Mutex<HashMap<String, Duration>>>);
 
 impl Respond for FakeSlack {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -365,8 +354,10 @@ impl Respond for FakeSlack {
         };
         log.push((method.clone(), SlackCall { request: body, response: response.clone() }));
         let answer = ResponseTemplate::new(200).set_body_json(response);
-        match self.slow_post_message {
-            Some(delay) if method == "chat.postMessage" => answer.set_delay(delay),
+        let slow = self.slow.0.lock().unwrap_or_else(PoisonError::into_inner).get(&method).copied();
+        match (slow, self.slow_post_message) {
+            (Some(delay), _) => answer.set_delay(delay),
+            (None, Some(delay)) if method == "chat.postMessage" => answer.set_delay(delay),
             _ => answer,
         }
     }
@@ -381,15 +372,22 @@ pub(crate) struct Fakes {
     /// Notion API.
     pub(crate) notion: MockServer,
     slack_log: SlackLog,
+    slow: SlowMethods,
 }
 
 impl Fakes {
+    /// Makes the fake Slack answer `method` (`pins.add`) only after `delay`.
+    pub(crate) fn slow_slack(&self, method: &str, delay: Duration) {
+        self.slow.0.lock().unwrap_or_else(PoisonError::into_inner).insert(method.to_owned(), delay);
+    }
+
     /// Starts the fakes.
     pub(crate) async fn start(slow_post_message: Option<Duration>) -> Self {
         let slack = MockServer::start().await;
         let slack_log = SlackLog::default();
+        let slow = SlowMethods::default();
         Mock::given(method("POST"))
-            .respond_with(FakeSlack { log: slack_log.clone(), slow_post_message })
+            .respond_with(FakeSlack { log: slack_log.clone(), slow_post_message, slow: slow.clone() })
             .mount(&slack)
             .await;
 
@@ -427,7 +425,7 @@ impl Fakes {
             .mount(&notion)
             .await;
 
-        Self { slack, pagerduty, notion, slack_log }
+        Self { slack, pagerduty, notion, slack_log, slow }
     }
 
     /// The calls of one Slack Web API method, oldest first.

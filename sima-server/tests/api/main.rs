@@ -4,6 +4,7 @@
 mod alertmanager;
 mod contract;
 mod events;
+mod faults;
 mod helpers;
 mod restart;
 mod story;
