@@ -260,3 +260,34 @@ async fn a_transient_failure_at_any_step_repeats_nothing_visible() {
         assert_eq!(seen, baseline, "with a transient failure at the {name} step");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_retry_after_stops_nothing() {
+    let app = TestApp::spawn(Default::default()).await;
+    Mock::given(method("POST"))
+        .and(path("/v2/enqueue"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "100000000000000000000"))
+        .with_priority(1)
+        .mount(&app.pagerduty)
+        .await;
+    for n in 0..3 {
+        let declaration = json!({"domain": "payments", "summary": format!("Checkout fails {n}"), "severity": "sev1"});
+        let response = app.post_json("/api/v1/incidents", &declaration).await;
+        assert_eq!(response.status(), 201, "declaration {n} is recorded");
+        let id = response.json::<Value>().await.expect("JSON")["id"].as_str().expect("an id").to_owned();
+        app.wait_for_room(&id).await;
+    }
+    wait_at_most(Duration::from_secs(10), "every page was tried", || async {
+        (app.pagerduty_events().await.len() >= 3).then_some(())
+    })
+    .await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200, "the worker still runs");
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(metrics.lines().any(|l| l == "sima_worker_running 1"), "{metrics}");
+    assert!(
+        metrics.lines().any(|l| l == "sima_effect_failures_total{kind=\"page\"} 0"),
+        "rate limits are not failures"
+    );
+    app.stop().await;
+}
