@@ -148,13 +148,7 @@ async fn held(
         .fetch_optional(pool)
         .await
         .map_err(port_error)?;
-    Err(match exists {
-        None => PortError::NotFound(format!("effect {}", claim.effect)),
-        Some(_) => {
-            tracing::warn!(effect = %claim.effect, "refused a write from a claim that no longer holds the effect");
-            PortError::Conflict(format!("effect {} is not held by this claim", claim.effect))
-        }
-    })
+    Err(claim.refused(exists.is_some()))
 }
 
 type PgArgs<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;

@@ -4,7 +4,7 @@ mod command;
 mod effect_kind;
 mod error;
 mod event;
-mod ids;
+pub(crate) mod ids;
 mod incident;
 mod refs;
 mod role;

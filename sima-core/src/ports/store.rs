@@ -5,75 +5,23 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::PortError;
+use crate::domain::ids::uuid_id;
 use crate::domain::{
     DedupKey, Domain, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity, Status,
 };
 use crate::runbook::Effect;
 
-/// Identity of an outbox entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct EffectId(Uuid);
-
-impl EffectId {
-    /// A new time-ordered id.
-    pub fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    /// Wraps a stored UUID.
-    pub fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    /// The underlying UUID.
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
+uuid_id! {
+    /// Identity of an outbox entry.
+    EffectId
 }
 
-impl Default for EffectId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl std::fmt::Display for EffectId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// The token of one claim: whoever holds it holds the lease of the effects
-/// that claim returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ClaimToken(Uuid);
-
-impl ClaimToken {
-    /// A new random token.
-    pub fn new() -> Self {
-        Self(Uuid::now_v7())
-    }
-
-    /// Wraps a stored UUID.
-    pub fn from_uuid(uuid: Uuid) -> Self {
-        Self(uuid)
-    }
-
-    /// The underlying UUID.
-    pub fn as_uuid(&self) -> Uuid {
-        self.0
-    }
-}
-
-impl Default for ClaimToken {
-    fn default() -> Self {
-        Self::new()
-    }
+uuid_id! {
+    /// The token of one claim: whoever holds it holds the lease of the effects
+    /// that claim returned.
+    ClaimToken
 }
 
 /// A worker's hold on one effect. Only the current holder may complete,
@@ -84,6 +32,19 @@ pub struct Claim {
     pub effect: EffectId,
     /// The claim that leased it.
     pub token: ClaimToken,
+}
+
+impl Claim {
+    /// The error for a holder-only write that changed nothing: `NotFound` if
+    /// the effect does not exist, else `Conflict` (the claim no longer holds
+    /// it), which stores log as a refused stale write.
+    pub fn refused(&self, exists: bool) -> PortError {
+        if !exists {
+            return PortError::NotFound(format!("effect {}", self.effect));
+        }
+        tracing::warn!(effect = %self.effect, "refused a write from a claim that no longer holds the effect");
+        PortError::Conflict(format!("effect {} is not held by this claim", self.effect))
+    }
 }
 
 /// An effect to enqueue in the outbox.
