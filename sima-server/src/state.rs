@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use sima_core::service::{Conversation, IncidentService};
 
+use crate::guard::ClientLimiter;
+use crate::health::IncidentGauges;
 use crate::settings::Settings;
 use crate::telemetry::HttpMetrics;
 
@@ -18,4 +20,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Request counters and latencies.
     pub http: Arc<HttpMetrics>,
+    /// Per-client request budgets.
+    pub limiter: Arc<ClientLimiter>,
+    /// Incident counts behind `/metrics`, refreshed at most every few seconds.
+    pub gauges: Arc<IncidentGauges>,
 }

@@ -257,6 +257,13 @@ pub trait IncidentStore: Send + Sync {
     /// `Transient` when unreachable.
     async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError>;
 
+    /// Deletes one idempotency key, so the work it guarded may run again
+    /// (a Slack event whose handling failed); forgetting an unknown key is not an error.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn forget_key(&self, key: &str) -> Result<(), PortError>;
+
     /// Deletes idempotency keys first seen before `cutoff`; returns how many.
     ///
     /// # Errors

@@ -6,5 +6,6 @@ mod contract;
 mod events;
 mod helpers;
 mod restart;
+mod security;
 mod story;
 mod webhooks;
