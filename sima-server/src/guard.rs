@@ -74,7 +74,9 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 
 /// Whether a proxy forwarded this request (so its peer address says nothing).
 fn is_forwarded(headers: &HeaderMap) -> bool {
-    headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED) || headers.contains_key("x-real-ip")
+    headers.contains_key("x-forwarded-for")
+        || headers.contains_key(header::FORWARDED)
+        || headers.contains_key("x-real-ip")
 }
 
 /// The client a request counts against.

@@ -55,7 +55,8 @@ pub async fn postmortem(
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let number = file.strip_suffix(".md").unwrap_or_default();
-    let legal = !number.is_empty() && number.len() <= 32 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let legal =
+        !number.is_empty() && number.len() <= 32 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if !legal {
         return Err(ApiError::not_found("no such post-mortem"));
     }

@@ -101,7 +101,13 @@ pub struct LimitSettings {
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { requests_per_second: 50, burst: 200, max_in_flight: 512, request_timeout_secs: 10, trust_forwarded_for: false }
+        Self {
+            requests_per_second: 50,
+            burst: 200,
+            max_in_flight: 512,
+            request_timeout_secs: 10,
+            trust_forwarded_for: false,
+        }
     }
 }
 

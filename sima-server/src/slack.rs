@@ -35,7 +35,10 @@ fn reply(result: Result<Option<Message>, ServiceError>) -> SlackReply {
         Ok(None) => SlackReply::Ack,
         Err(error) => {
             tracing::error!(%error, "could not handle a Slack request");
-            SlackReply::ephemeral_text(format!(":warning: SIMA could not record this ({}); please try again.", shown(&error)))
+            SlackReply::ephemeral_text(format!(
+                ":warning: SIMA could not record this ({}); please try again.",
+                shown(&error)
+            ))
         }
     }
 }
@@ -60,20 +63,21 @@ impl SlackHandler for ChatHandler {
                     Ok(Submission::Invalid(errors)) => SlackReply::Errors(errors),
                     Err(error) => {
                         tracing::error!(%error, "could not handle a form submission");
-                        SlackReply::error("summary", format!("SIMA could not save this ({}); please try again.", shown(&error)))
+                        SlackReply::error(
+                            "summary",
+                            format!("SIMA could not save this ({}); please try again.", shown(&error)),
+                        )
                     }
                 }
             }
             SlackInbound::ViewClosed(_) => SlackReply::Ack,
-            SlackInbound::MemberJoined { user, channel, .. } => {
-                match c.joined(&channel, &user).await {
-                    Ok(_) => SlackReply::Ack,
-                    Err(error) => {
-                        tracing::error!(%error, "could not record a join");
-                        SlackReply::Retry
-                    }
+            SlackInbound::MemberJoined { user, channel, .. } => match c.joined(&channel, &user).await {
+                Ok(_) => SlackReply::Ack,
+                Err(error) => {
+                    tracing::error!(%error, "could not record a join");
+                    SlackReply::Retry
                 }
-            }
+            },
             SlackInbound::AppMention { user, channel, text, .. } => {
                 let command = text.split_once('>').map_or(text.as_str(), |(_, rest)| rest).trim().to_owned();
                 if let Ok(Some(message)) = c.command(&channel, &user, &command, None).await {

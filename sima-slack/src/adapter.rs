@@ -10,10 +10,10 @@ use sima_core::ports::{ChatPort, PortError, RoomSpec};
 use crate::client::SlackClient;
 use crate::config::SlackConfig;
 use crate::dto::{
-    Ack, AuthTestRequest, AuthTestResponse, ChatPostEphemeralRequest, ChatPostMessageRequest, ChatPostMessageResponse, ChatUpdateRequest, Conversation,
-    ConversationsCreateRequest, ConversationsCreateResponse, ConversationsInviteRequest, ConversationsListRequest,
-    ConversationsListResponse, ConversationsSetPurposeRequest, ConversationsSetTopicRequest, PinsAddRequest,
-    ViewsOpenRequest,
+    Ack, AuthTestRequest, AuthTestResponse, ChatPostEphemeralRequest, ChatPostMessageRequest, ChatPostMessageResponse,
+    ChatUpdateRequest, Conversation, ConversationsCreateRequest, ConversationsCreateResponse,
+    ConversationsInviteRequest, ConversationsListRequest, ConversationsListResponse, ConversationsSetPurposeRequest,
+    ConversationsSetTopicRequest, PinsAddRequest, ViewsOpenRequest,
 };
 use crate::error::SlackError;
 use crate::naming::{candidate, candidate_number, legal_channel_name};

@@ -261,8 +261,12 @@ pub trait IncidentStore: Send + Sync {
     /// (a Slack event whose handling failed); forgetting an unknown key is not an error.
     ///
     /// # Errors
-    /// `Transient` when unreachable.
-    async fn forget_key(&self, key: &str) -> Result<(), PortError>;
+    /// `Transient` when unreachable; `Unsupported` from stores that do not
+    /// implement it (the default), whose keys then stay until they expire.
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        let _ = key;
+        Err(PortError::Unsupported("forgetting one idempotency key".into()))
+    }
 
     /// Deletes idempotency keys first seen before `cutoff`; returns how many.
     ///

@@ -89,8 +89,7 @@ async fn every_api_route_and_method_needs_the_token_and_nothing_happens_without_
 async fn without_a_token_the_api_answers_loopback_clients_only() {
     let app = TestApp::spawn(Options::default()).await;
     assert_eq!(app.get("/api/v1/incidents").await.status(), 200, "a newcomer on localhost");
-    let proxied =
-        app.http.get(format!("{}/api/v1/incidents", app.address)).header("X-Forwarded-For", "203.0.113.7");
+    let proxied = app.http.get(format!("{}/api/v1/incidents", app.address)).header("X-Forwarded-For", "203.0.113.7");
     assert_eq!(error_code(proxied.send().await.unwrap()).await, (401, "unauthorized".to_owned()));
     let forwarded = app.http.get(format!("{}/api/v1/metrics", app.address)).header("Forwarded", "for=198.51.100.2");
     assert_eq!(forwarded.send().await.unwrap().status(), 401);
@@ -150,7 +149,8 @@ async fn markup_in_user_ids_and_hidden_characters_are_refused_before_storage() {
         )
         .await;
     assert_eq!(created.status(), 201);
-    let nul = app.post_json("/api/v1/incidents/INC-1/status", &json!({ "status": "resolved", "message": "ok\u{0}" })).await;
+    let nul =
+        app.post_json("/api/v1/incidents/INC-1/status", &json!({ "status": "resolved", "message": "ok\u{0}" })).await;
     assert_eq!(nul.status(), 422);
 }
 
@@ -339,7 +339,9 @@ async fn twenty_five_same_day_incidents_in_other_scripts_get_unique_legal_rooms(
     assert_eq!(unique.len(), 25, "{names:?}");
     for name in &names {
         assert!(name.starts_with(&format!("incident_{date}_inc-")), "{name}");
-        assert!(name.len() <= 80 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c)));
+        assert!(
+            name.len() <= 80 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
+        );
     }
     assert!(names.contains(&format!("incident_{date}_inc-25")), "{names:?}");
 }

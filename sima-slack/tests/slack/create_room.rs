@@ -251,7 +251,11 @@ async fn a_collision_costs_one_list_pass_not_one_per_candidate() {
     assert_eq!(room.name, "incident_11_25_emails-10");
     let methods = calls(&server).await;
     let count = |m: &str| methods.iter().filter(|x| *x == m).count();
-    assert_eq!((count("conversations.create"), count("conversations.list"), count("auth.test")), (2, 1, 0), "{methods:?}");
+    assert_eq!(
+        (count("conversations.create"), count("conversations.list"), count("auth.test")),
+        (2, 1, 0),
+        "{methods:?}"
+    );
 }
 
 #[tokio::test]
