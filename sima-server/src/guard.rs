@@ -68,7 +68,7 @@ fn peer(request: &Request) -> Option<IpAddr> {
 
 /// The last `X-Forwarded-For` address: the one the trusted proxy appended.
 fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    let value = headers.get_all("x-forwarded-for").iter().last()?.to_str().ok()?;
+    let value = headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
     value.rsplit(',').next()?.trim().parse().ok()
 }
 
