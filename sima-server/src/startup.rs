@@ -160,7 +160,6 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .nest("/webhooks", webhooks::router().layer(rate_limit))
-        .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", metrics)
         .route("/postmortems/{file}", postmortems)
@@ -170,6 +169,8 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
             ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands")
         })
         .layer(overload)
+        // Liveness answers even when the server sheds load.
+        .route("/healthz", get(health::healthz))
         .layer(middleware::from_fn_with_state(state, track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -212,10 +212,11 @@ fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'st
     let mut body = message_body(response_type, &message);
     body["replace_original"] = json!(false);
     tokio::spawn(async move {
-        match http.post(&url).json(&body).send().await {
-            Ok(r) if r.status().is_success() => {}
-            Ok(r) => tracing::warn!(status = r.status().as_u16(), "Slack refused a response_url reply"),
-            Err(error) => tracing::warn!(%error, "could not post a response_url reply"),
+        match tokio::time::timeout(RESPONSE_URL_TIMEOUT, http.post(&url).json(&body).send()).await {
+            Ok(Ok(r)) if r.status().is_success() => {}
+            Ok(Ok(r)) => tracing::warn!(status = r.status().as_u16(), "Slack refused a response_url reply"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not post a response_url reply"),
+            Err(_) => tracing::warn!("a response_url reply timed out"),
         }
     });
 }

@@ -204,6 +204,7 @@ async fn excess_load_gets_a_fast_503_and_a_slow_request_a_503_not_a_408() {
     assert_eq!(shed.status(), 503);
     assert!(shed.headers().contains_key("retry-after"));
     assert_eq!(error_code(shed).await.1, "overloaded");
+    assert_eq!(app.get("/healthz").await.status(), 200, "liveness answers while shedding");
 
     let answer = tokio::task::spawn_blocking(move || {
         stalled.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
