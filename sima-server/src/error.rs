@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use sima_core::domain::ValidationError;
 use sima_core::ports::PortError;
 use sima_core::service::ServiceError;
 
@@ -28,6 +29,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_input", message)
     }
 
+    /// 422: the input is well-formed but holds characters that are refused.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+    }
+
     /// 401: credentials are missing or wrong.
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
@@ -47,7 +53,7 @@ impl ApiError {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Invalid(e) => Self::invalid(e.to_string()),
+            ServiceError::Invalid(e) => e.into(),
             ServiceError::Refused(e) => Self::new(StatusCode::CONFLICT, "refused", e.to_string()),
             ServiceError::NotFound(what) => Self::not_found(format!("no incident {what}")),
             ServiceError::Busy => Self::new(StatusCode::CONFLICT, "busy", e.to_string()),
@@ -60,9 +66,22 @@ impl From<PortError> for ApiError {
     fn from(e: PortError) -> Self {
         match e {
             PortError::Transient(_) | PortError::RateLimited { .. } => {
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", format!("storage is unavailable, retry: {e}"))
+                tracing::error!(error = %e, "storage unavailable");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage unavailable; retry shortly")
             }
-            other => Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
+            other => {
+                tracing::error!(error = %other, "storage failed");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+            }
+        }
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        match e {
+            ValidationError::HiddenCharacters(_) => Self::unprocessable(e.to_string()),
+            other => Self::invalid(other.to_string()),
         }
     }
 }
@@ -91,5 +110,24 @@ impl IntoResponse for ApiError {
         }
         let body = json!({ "error": { "code": self.code, "message": self.message } });
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn storage_failures_answer_generically() {
+        for (error, status) in [
+            (PortError::Transient("connect to postgres://sima:pa55@db:5432 failed".into()), 503),
+            (PortError::Invalid("column /var/lib/sima/x.db is corrupt".into()), 500),
+        ] {
+            let response = ApiError::from(error).into_response();
+            assert_eq!(response.status().as_u16(), status);
+            let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+            let body = String::from_utf8_lossy(&body);
+            assert!(!body.contains("pa55") && !body.contains("/var/lib"), "{body}");
+        }
     }
 }

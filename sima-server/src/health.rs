@@ -1,6 +1,8 @@
 //! `/healthz`, `/readyz` and `/metrics` (Prometheus text format).
 
 use std::fmt::Write;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -13,6 +15,65 @@ use sima_core::ports::{IncidentFilter, OutboxStats};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::telemetry::BUCKETS;
+
+/// How long `/metrics` reuses its incident counts before reading them again.
+pub const GAUGE_TTL: Duration = Duration::from_secs(5);
+
+/// Incident counts by status and severity, read from the store at most once
+/// per [`GAUGE_TTL`] however often `/metrics` is scraped.
+#[derive(Debug, Default)]
+pub struct IncidentGauges {
+    cached: Mutex<Option<(Instant, Vec<usize>)>>,
+}
+
+impl IncidentGauges {
+    /// Counts in `Status::ALL` × `Severity::ALL` order.
+    async fn counts(&self, state: &AppState) -> Result<Vec<usize>, ApiError> {
+        if let Some((at, counts)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if at.elapsed() < GAUGE_TTL {
+                return Ok(counts.clone());
+            }
+        }
+        let rows = state.service.store().milestones(&IncidentFilter::default()).await?;
+        let mut counts = vec![0; Status::ALL.len() * Severity::ALL.len()];
+        for row in &rows {
+            let s = Status::ALL.iter().position(|x| *x == row.status).unwrap_or_default();
+            let v = Severity::ALL.iter().position(|x| *x == row.severity).unwrap_or_default();
+            if let Some(n) = counts.get_mut(s * Severity::ALL.len() + v) {
+                *n += 1;
+            }
+        }
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), counts.clone()));
+        Ok(counts)
+    }
+}
+
+/// `GET /postmortems/INC-42.md`: a Markdown post-mortem (when Notion is not
+/// configured), behind the same credentials as the API.
+pub async fn postmortem(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let number = file.strip_suffix(".md").unwrap_or_default();
+    let legal =
+        !number.is_empty() && number.len() <= 32 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !legal {
+        return Err(ApiError::not_found("no such post-mortem"));
+    }
+    let path = state.settings.postmortem_dir.join(format!("{number}.md"));
+    let read = path.clone();
+    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(read))
+        .await
+        .unwrap_or_else(|e| Err(std::io::Error::other(e)));
+    match text {
+        Ok(text) => Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Err(ApiError::not_found("no such post-mortem")),
+        Err(error) => {
+            tracing::error!(%error, path = %path.display(), "could not read a post-mortem");
+            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log"))
+        }
+    }
+}
 
 /// Alive.
 pub async fn healthz() -> Json<serde_json::Value> {
@@ -27,7 +88,10 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
     match state.service.store().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "error": e.to_string() }))),
+        Err(error) => {
+            tracing::error!(%error, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "error": "storage unavailable" })))
+        }
     }
 }
 
@@ -60,15 +124,16 @@ fn effect_metrics(out: &mut String, state: &AppState, outbox: &OutboxStats) {
     let _ = writeln!(out, "sima_worker_running {}", u8::from(state.worker.is_running()));
 }
 
-/// Incidents by status and severity, the outbox, and request latencies.
+/// Incidents by status and severity (counts only, no incident text), the
+/// outbox, and request counts and latencies per route.
 pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let rows = state.service.store().milestones(&IncidentFilter::default()).await?;
+    let counts = state.gauges.counts(&state).await?;
     let outbox = state.service.store().outbox_stats().await?;
     let mut out = String::new();
     let _ = writeln!(out, "# HELP sima_incidents Incidents by status and severity.\n# TYPE sima_incidents gauge");
-    for status in Status::ALL {
-        for severity in Severity::ALL {
-            let n = rows.iter().filter(|r| r.status == status && r.severity == severity).count();
+    for (s, status) in Status::ALL.iter().enumerate() {
+        for (v, severity) in Severity::ALL.iter().enumerate() {
+            let n = counts.get(s * Severity::ALL.len() + v).copied().unwrap_or_default();
             let _ = writeln!(out, "sima_incidents{{status=\"{status}\",severity=\"{severity}\"}} {n}");
         }
     }

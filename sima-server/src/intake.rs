@@ -32,8 +32,12 @@ pub struct DeclarationFields {
     pub dedup_key: Option<String>,
 }
 
-fn named<T>(name: &str, result: Result<T, ValidationError>) -> Result<T, ApiError> {
-    result.map_err(|e| ApiError::invalid(format!("`{name}`: {e}")))
+/// A validation error naming the field: 422 for refused characters, else 400.
+pub(crate) fn named<T>(name: &str, result: Result<T, ValidationError>) -> Result<T, ApiError> {
+    result.map_err(|e| match e {
+        ValidationError::HiddenCharacters(_) => ApiError::unprocessable(format!("`{name}`: {e}")),
+        other => ApiError::invalid(format!("`{name}`: {other}")),
+    })
 }
 
 impl DeclarationFields {

@@ -11,11 +11,13 @@
 //! - [`webhooks`]: `/webhooks/alerts` and `/webhooks/alertmanager`.
 //! - [`slack`]: Slack requests handled by the chat use cases.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`guard`]: API and metrics tokens, the loopback-only default, rate limits, overload.
 //! - [`telemetry`]: logs and request metrics.
 //! - [`error`]: the API error shape.
 
 pub mod api;
 pub mod error;
+pub mod guard;
 pub mod health;
 pub mod intake;
 pub mod settings;

@@ -82,8 +82,40 @@ impl Default for AlertSettings {
     }
 }
 
-/// Everything the server is configured with.
+/// Abuse and overload protection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Requests per second one client may make to `/api` and `/webhooks`, sustained.
+    pub requests_per_second: u32,
+    /// Requests one client may make at once above the sustained rate.
+    pub burst: u32,
+    /// Requests served at the same time; more are answered 503 at once.
+    pub max_in_flight: usize,
+    /// Seconds a request may take before it is answered 503.
+    pub request_timeout_secs: u64,
+    /// Identify clients by the last `X-Forwarded-For` address (set it only
+    /// behind a reverse proxy that sets that header).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            requests_per_second: 50,
+            burst: 200,
+            max_in_flight: 512,
+            request_timeout_secs: 10,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// Shortest accepted signing secret, webhook token or API token.
+pub const MIN_SECRET_LEN: usize = 16;
+
+/// Everything the server is configured with.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     /// Bind address.
@@ -94,6 +126,15 @@ pub struct Settings {
     pub public_url: String,
     /// Bearer token for `/webhooks/*`; unset: webhooks are refused.
     pub webhook_token: Option<Secret>,
+    /// Bearer token for every `/api/v1/*` route; unset: the API answers
+    /// loopback clients only.
+    pub api_token: Option<Secret>,
+    /// Bearer token that may only read (`GET`) the API, for dashboards.
+    pub api_read_token: Option<Secret>,
+    /// Bearer token for `/metrics`; unset: `/metrics` is open.
+    pub metrics_token: Option<Secret>,
+    /// Rate limits, concurrency and timeouts.
+    pub limits: LimitSettings,
     /// The company-wide broadcast channel id.
     pub broadcast_channel: String,
     /// First word of incident room names.
@@ -123,6 +164,10 @@ impl Default for Settings {
             database_url: "sqlite://sima.db".into(),
             public_url: "http://127.0.0.1:3000".into(),
             webhook_token: None,
+            api_token: None,
+            api_read_token: None,
+            metrics_token: None,
+            limits: LimitSettings::default(),
             broadcast_channel: "production-issues-bot".into(),
             room_prefix: "incident".into(),
             postmortem_dir: PathBuf::from("postmortems"),
@@ -139,6 +184,64 @@ impl Default for Settings {
 
 fn secret(value: String) -> Option<Secret> {
     (!value.is_empty()).then_some(Secret::new(value))
+}
+
+/// A credential that protects an inbound route: set even when empty, so
+/// that validation refuses it instead of silently opening the route.
+fn guard(value: String) -> Option<Secret> {
+    Some(Secret::new(value))
+}
+
+/// `postgres://user:password@host/db` with the password replaced.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, None), |(a, t)| (a, Some(t)));
+    let shown = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{name}:[redacted]@{host}"),
+            None => authority.to_owned(),
+        },
+        None => authority.to_owned(),
+    };
+    let tail = tail.map(|t| {
+        // Query parameters such as `password=` or `sslpassword=` are hidden too.
+        match t.split_once('?') {
+            Some((path, query)) => {
+                let query: Vec<String> = query
+                    .split('&')
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, _)) if k.to_ascii_lowercase().contains("password") => format!("{k}=[redacted]"),
+                        _ => kv.to_owned(),
+                    })
+                    .collect();
+                format!("{path}?{}", query.join("&"))
+            }
+            None => t.to_owned(),
+        }
+    });
+    match tail {
+        Some(t) => format!("{scheme}://{shown}/{t}"),
+        None => format!("{scheme}://{shown}"),
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("webhook_token", &self.webhook_token)
+            .field("api_token", &self.api_token)
+            .field("api_read_token", &self.api_read_token)
+            .field("metrics_token", &self.metrics_token)
+            .field("limits", &self.limits)
+            .field("broadcast_channel", &self.broadcast_channel)
+            .field("slack", &self.slack)
+            .field("pagerduty", &self.pagerduty)
+            .field("notion", &self.notion)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
@@ -174,13 +277,22 @@ impl Settings {
             settings.public_url = v;
         }
         if let Some(v) = var("SIMA_WEBHOOK_TOKEN") {
-            settings.webhook_token = secret(v);
+            settings.webhook_token = guard(v);
+        }
+        if let Some(v) = var("SIMA_API_TOKEN") {
+            settings.api_token = guard(v);
+        }
+        if let Some(v) = var("SIMA_API_READ_TOKEN") {
+            settings.api_read_token = guard(v);
+        }
+        if let Some(v) = var("SIMA_METRICS_TOKEN") {
+            settings.metrics_token = guard(v);
         }
         if let Some(v) = var("SIMA_SLACK_BOT_TOKEN") {
             settings.slack.bot_token = secret(v);
         }
         if let Some(v) = var("SIMA_SLACK_SIGNING_SECRET") {
-            settings.slack.signing_secret = secret(v);
+            settings.slack.signing_secret = guard(v);
         }
         if let Some(v) = var("SIMA_SLACK_API_URL") {
             settings.slack.api_url = Some(v);
@@ -207,7 +319,37 @@ impl Settings {
         Ok(settings)
     }
 
-    fn validate(&self) -> anyhow::Result<()> {
+    /// Refuses an inconsistent configuration, and any signing secret or token
+    /// that is empty or shorter than [`MIN_SECRET_LEN`].
+    ///
+    /// # Errors
+    /// What is wrong, naming the variable (never its value).
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let guards = [
+            ("SIMA_SLACK_SIGNING_SECRET (slack.signing_secret)", &self.slack.signing_secret),
+            ("SIMA_WEBHOOK_TOKEN (webhook_token)", &self.webhook_token),
+            ("SIMA_API_TOKEN (api_token)", &self.api_token),
+            ("SIMA_API_READ_TOKEN (api_read_token)", &self.api_read_token),
+            ("SIMA_METRICS_TOKEN (metrics_token)", &self.metrics_token),
+        ];
+        for (name, value) in guards {
+            if let Some(value) = value {
+                let len = value.expose().chars().count();
+                if len < MIN_SECRET_LEN || value.expose().trim() != value.expose() {
+                    bail!(
+                        "{name} must be at least {MIN_SECRET_LEN} characters without surrounding spaces \
+                         (got {len}); generate one with `openssl rand -hex 32`, or leave it unset"
+                    );
+                }
+            }
+        }
+        let limits = &self.limits;
+        if limits.requests_per_second == 0 || limits.burst == 0 || limits.max_in_flight == 0 {
+            bail!("limits.requests_per_second, limits.burst and limits.max_in_flight must be at least 1");
+        }
+        if limits.request_timeout_secs == 0 {
+            bail!("limits.request_timeout_secs must be at least 1");
+        }
         let notion = &self.notion;
         if notion.token.is_some() != notion.data_source_id.is_some() {
             bail!("Notion needs both SIMA_NOTION_TOKEN and SIMA_NOTION_DATA_SOURCE_ID (or neither, for Markdown post-mortems)");
@@ -247,12 +389,20 @@ impl Settings {
             format!("Markdown files in {}", self.postmortem_dir.display())
         };
         let webhooks = if self.webhook_token.is_some() { "enabled" } else { "refused (set SIMA_WEBHOOK_TOKEN)" };
+        let api = match (&self.api_token, &self.api_read_token) {
+            (Some(_), Some(_)) => "bearer token required (SIMA_API_TOKEN; SIMA_API_READ_TOKEN reads only)",
+            (Some(_), None) => "bearer token required (SIMA_API_TOKEN)",
+            (None, _) => "no SIMA_API_TOKEN: answering loopback clients only",
+        };
+        let metrics = if self.metrics_token.is_some() { "bearer token required" } else { "open to every client" };
         vec![
             format!("store: {store}"),
             format!("chat: {chat}"),
             format!("paging: {paging}"),
             format!("post-mortems: {docs}"),
             format!("webhooks: {webhooks}"),
+            format!("api: {api}"),
+            format!("/metrics: {metrics}"),
             format!("broadcast channel: {}", self.broadcast_channel),
         ]
     }
@@ -321,7 +471,35 @@ routing_key = "email-key"
 
     #[test]
     fn secrets_do_not_print() {
-        let s = Settings::from_env(&env(&[("SIMA_WEBHOOK_TOKEN", "hunter2")])).unwrap();
-        assert!(!format!("{s:?}").contains("hunter2"));
+        let s = Settings::from_env(&env(&[
+            ("SIMA_WEBHOOK_TOKEN", "hunter2-hunter2-hunter2"),
+            ("SIMA_API_TOKEN", "api-token-0123456789"),
+            ("SIMA_DATABASE_URL", "postgres://sima:db-pa55word@db.internal:5432/sima?sslmode=require"),
+        ]))
+        .unwrap();
+        let shown = format!("{s:?} {}", s.describe().join(" "));
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("api-token-0123456789"), "{shown}");
+        assert!(!shown.contains("db-pa55word"), "{shown}");
+        assert!(shown.contains("postgres://sima:[redacted]@db.internal:5432/sima?sslmode=require"), "{shown}");
+    }
+
+    #[test]
+    fn empty_or_short_secrets_are_refused_from_env_and_file() {
+        for name in ["SIMA_SLACK_SIGNING_SECRET", "SIMA_WEBHOOK_TOKEN", "SIMA_API_TOKEN", "SIMA_API_READ_TOKEN"] {
+            for value in ["", "short", " padded-token-0123456789 "] {
+                let err = Settings::from_env(&env(&[(name, value)])).unwrap_err();
+                assert!(err.to_string().contains(name), "{name}={value:?}: {err}");
+                assert!(!err.to_string().contains("short"), "the value is never echoed: {err}");
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for body in ["api_token = \"\"", "webhook_token = \"tiny\"", "[slack]\nsigning_secret = \"abc\""] {
+            let path = dir.path().join("sima.toml");
+            std::fs::write(&path, body).unwrap();
+            let err = Settings::from_env(&env(&[("SIMA_CONFIG", path.to_str().unwrap())])).unwrap_err();
+            assert!(err.to_string().contains("at least 16 characters"), "{body}: {err}");
+        }
+        assert!(Settings::from_env(&env(&[("SIMA_API_TOKEN", "0123456789abcdef")])).is_ok());
     }
 }

@@ -21,13 +21,24 @@ impl ChatHandler {
     }
 }
 
+/// What a person may read of an error: storage details stay in the log.
+fn shown(error: &ServiceError) -> String {
+    match error {
+        ServiceError::Store(_) => "storage unavailable".to_owned(),
+        other => other.to_string(),
+    }
+}
+
 fn reply(result: Result<Option<Message>, ServiceError>) -> SlackReply {
     match result {
         Ok(Some(message)) => SlackReply::Ephemeral(message),
         Ok(None) => SlackReply::Ack,
         Err(error) => {
             tracing::error!(%error, "could not handle a Slack request");
-            SlackReply::ephemeral_text(format!(":warning: SIMA could not record this ({error}); please try again."))
+            SlackReply::ephemeral_text(format!(
+                ":warning: SIMA could not record this ({}); please try again.",
+                shown(&error)
+            ))
         }
     }
 }
@@ -52,17 +63,21 @@ impl SlackHandler for ChatHandler {
                     Ok(Submission::Invalid(errors)) => SlackReply::Errors(errors),
                     Err(error) => {
                         tracing::error!(%error, "could not handle a form submission");
-                        SlackReply::error("summary", format!("SIMA could not save this ({error}); please try again."))
+                        SlackReply::error(
+                            "summary",
+                            format!("SIMA could not save this ({}); please try again.", shown(&error)),
+                        )
                     }
                 }
             }
             SlackInbound::ViewClosed(_) => SlackReply::Ack,
-            SlackInbound::MemberJoined { user, channel, .. } => {
-                if let Err(error) = c.joined(&channel, &user).await {
+            SlackInbound::MemberJoined { user, channel, .. } => match c.joined(&channel, &user).await {
+                Ok(_) => SlackReply::Ack,
+                Err(error) => {
                     tracing::error!(%error, "could not record a join");
+                    SlackReply::Retry
                 }
-                SlackReply::Ack
-            }
+            },
             SlackInbound::AppMention { user, channel, text, .. } => {
                 let command = text.split_once('>').map_or(text.as_str(), |(_, rest)| rest).trim().to_owned();
                 if let Ok(Some(message)) = c.command(&channel, &user, &command, None).await {

@@ -2,10 +2,12 @@
 //! a signal; graceful shutdown.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
@@ -18,19 +20,23 @@ use sima_core::runbook::{wake_channel, EffectWorker, PagingPolicy, Ports, Runboo
 use sima_core::service::{Conversation, IncidentService};
 use sima_slack::{SlackChat, SlackConfig, SlackState};
 use tokio::net::TcpListener;
-use tower_http::timeout::TimeoutLayer;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
+use tower::timeout::TimeoutLayer;
+use tower::ServiceBuilder;
 
 use crate::error::ApiError;
 use crate::settings::Settings;
 use crate::slack::ChatHandler;
 use crate::state::AppState;
 use crate::telemetry::{track, HttpMetrics};
-use crate::{api, health, webhooks};
+use crate::{api, guard, health, webhooks};
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// How long a request may take before it is answered 408.
+/// How long a request may take by default before it is answered 503
+/// (`limits.request_timeout_secs`).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long idempotency keys (Slack event ids, alert resolutions) are kept.
@@ -43,6 +49,7 @@ pub struct Application {
     worker: EffectWorker,
     wake: WakeReceiver,
     service: IncidentService,
+    limiter: Arc<guard::ClientLimiter>,
 }
 
 /// Deletes idempotency keys older than [`KEY_RETENTION`], hourly.
@@ -113,7 +120,10 @@ fn build_ports(settings: &Settings) -> anyhow::Result<Ports> {
             }
             Arc::new(sima_notion::NotionDocs::new(config).context("configuring Notion")?)
         }
-        _ => Arc::new(MarkdownDocs::new(settings.postmortem_dir.clone())),
+        _ => Arc::new(
+            MarkdownDocs::new(settings.postmortem_dir.clone())
+                .with_url_base(format!("{}/postmortems", settings.public_url.trim_end_matches('/'))),
+        ),
     };
     Ok(Ports { chat, pager, docs })
 }
@@ -132,19 +142,36 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         Some(slack) => sima_slack::router(slack),
         None => Router::new().route("/{*rest}", any(slack_unconfigured)),
     };
+    let limits = &state.settings.limits;
+    let overload = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(guard::overloaded))
+        .layer(LoadShedLayer::new())
+        .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight))
+        .layer(TimeoutLayer::new(Duration::from_secs(limits.request_timeout_secs)));
+    let rate_limit = middleware::from_fn_with_state(state.clone(), guard::rate_limit);
+    let api = api::router()
+        .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_token))
+        .layer(rate_limit.clone());
+    let metrics =
+        get(health::prometheus).layer(middleware::from_fn_with_state(state.clone(), guard::require_metrics_token));
+    let postmortems = get(health::postmortem)
+        .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_token))
+        .layer(rate_limit.clone());
     Router::new()
-        .nest("/api/v1", api::router())
-        .nest("/webhooks", webhooks::router())
-        .route("/healthz", get(health::healthz))
+        .nest("/api/v1", api)
+        .nest("/webhooks", webhooks::router().layer(rate_limit))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::prometheus))
+        .route("/metrics", metrics)
+        .route("/postmortems/{file}", postmortems)
         .with_state(state.clone())
         .nest("/slack", slack)
         .fallback(|| async {
             ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands")
         })
+        .layer(overload)
+        // Liveness answers even when the server sheds load.
+        .route("/healthz", get(health::healthz))
         .layer(middleware::from_fn_with_state(state, track))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -164,6 +191,7 @@ impl Application {
     /// # Errors
     /// As [`Application::build`].
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        settings.validate()?;
         for line in settings.describe() {
             tracing::info!("{line}");
         }
@@ -186,21 +214,28 @@ impl Application {
             .with_severity_descriptions(settings.severities.clone());
         let slack = settings.slack.signing_secret.as_ref().map(|secret| {
             let handler = Arc::new(ChatHandler::new(conversation.clone(), ports.chat.clone()));
-            SlackState::new(secret.clone(), handler, store.clone(), clock.clone())
+            let state = SlackState::new(secret.clone(), handler, store.clone(), clock.clone());
+            match &settings.slack.api_url {
+                Some(url) => state.with_api_url(url),
+                None => state,
+            }
         });
         let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
         let janitor = service.clone();
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("binding {} (SIMA_LISTEN)", settings.listen))?;
+        let limiter = guard::limiter(&settings);
         let state = AppState {
             service,
             conversation,
             settings: Arc::new(settings),
             http: Arc::new(HttpMetrics::default()),
             worker: worker.clone(),
+            limiter: limiter.clone(),
+            gauges: Arc::default(),
         };
-        Ok(Self { listener, router: router(state, slack), worker, wake, service: janitor })
+        Ok(Self { listener, router: router(state, slack), worker, wake, service: janitor, limiter })
     }
 
     /// The bound port.
@@ -230,7 +265,16 @@ impl Application {
         };
         let worker_task = tokio::spawn(async move { worker.run(self.wake, stopped).await });
         let janitor = tokio::spawn(forget_old_keys(self.service));
-        let serve = axum::serve(self.listener, self.router).with_graceful_shutdown(async move {
+        let limiter = self.limiter;
+        let shrinker = tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter.shrink();
+            }
+        });
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, service).with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing requests and effects in flight");
             let _ = stop_tx.send(true);
@@ -238,6 +282,7 @@ impl Application {
         serve.await.context("serving HTTP")?;
         worker_task.await.context("effect worker")?;
         janitor.abort();
+        shrinker.abort();
         tracing::info!("stopped");
         Ok(())
     }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use sima_core::runbook::EffectWorker;
 use sima_core::service::{Conversation, IncidentService};
 
+use crate::guard::ClientLimiter;
+use crate::health::IncidentGauges;
 use crate::settings::Settings;
 use crate::telemetry::HttpMetrics;
 
@@ -21,4 +23,8 @@ pub struct AppState {
     pub http: Arc<HttpMetrics>,
     /// The effect worker, for readiness and failure counts.
     pub worker: EffectWorker,
+    /// Per-client request budgets.
+    pub limiter: Arc<ClientLimiter>,
+    /// Incident counts behind `/metrics`, refreshed at most every few seconds.
+    pub gauges: Arc<IncidentGauges>,
 }

@@ -1,5 +1,7 @@
 //! `SlackChat`: the core's `ChatPort` over the Slack Web API.
 
+use std::sync::{Arc, OnceLock};
+
 use async_trait::async_trait;
 use sima_core::domain::{MessageRef, Room, RoomId, UserRef};
 use sima_core::model::{Form, FormTrigger, Message};
@@ -8,17 +10,18 @@ use sima_core::ports::{ChatPort, PortError, RoomSpec};
 use crate::client::SlackClient;
 use crate::config::SlackConfig;
 use crate::dto::{
-    Ack, ChatPostEphemeralRequest, ChatPostMessageRequest, ChatPostMessageResponse, ChatUpdateRequest, Conversation,
-    ConversationsCreateRequest, ConversationsCreateResponse, ConversationsInviteRequest, ConversationsListRequest,
-    ConversationsListResponse, ConversationsSetPurposeRequest, ConversationsSetTopicRequest, PinsAddRequest,
-    ViewsOpenRequest,
+    Ack, AuthTestRequest, AuthTestResponse, ChatPostEphemeralRequest, ChatPostMessageRequest, ChatPostMessageResponse,
+    ChatUpdateRequest, Conversation, ConversationsCreateRequest, ConversationsCreateResponse,
+    ConversationsInviteRequest, ConversationsListRequest, ConversationsListResponse, ConversationsSetPurposeRequest,
+    ConversationsSetTopicRequest, PinsAddRequest, ViewsOpenRequest,
 };
 use crate::error::SlackError;
-use crate::naming::{candidate, legal_channel_name};
+use crate::naming::{candidate, candidate_number, legal_channel_name};
 use crate::render::{fallback_text, message_blocks, modal_view, truncate};
 
-/// Name candidates tried before giving up (`name`, `name-2` … `name-20`).
-const MAX_NAME_CANDIDATES: u32 = 20;
+/// `conversations.create` calls that may meet `name_taken` before giving up;
+/// each is followed by one `conversations.list` pass.
+const MAX_COLLISION_ROUNDS: u32 = 5;
 /// `conversations.list` pages read when looking for a taken name.
 const MAX_LIST_PAGES: u32 = 50;
 /// Slack's longest topic and purpose.
@@ -29,6 +32,7 @@ const MAX_TOPIC: usize = 250;
 pub struct SlackChat {
     client: SlackClient,
     team_id: Option<String>,
+    bot_user: Arc<OnceLock<String>>,
 }
 
 impl std::fmt::Debug for SlackChat {
@@ -43,7 +47,7 @@ impl SlackChat {
     /// # Errors
     /// `SlackError::Config` if the HTTP client cannot be built.
     pub fn new(config: &SlackConfig) -> Result<Self, SlackError> {
-        Ok(Self { client: SlackClient::new(config)?, team_id: config.team_id.clone() })
+        Ok(Self { client: SlackClient::new(config)?, team_id: config.team_id.clone(), bot_user: Arc::default() })
     }
 
     /// A link that opens the channel in Slack.
@@ -81,8 +85,10 @@ impl SlackChat {
         }
     }
 
-    /// The public, unarchived channel called `name`, if any.
-    async fn find_channel(&self, name: &str) -> Result<Option<Conversation>, SlackError> {
+    /// Every public, unarchived channel that `candidate(base, n)` could have
+    /// named, read in one `conversations.list` pass.
+    async fn candidates(&self, base: &str) -> Result<Vec<Conversation>, SlackError> {
+        let mut found = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_LIST_PAGES {
             let request = ConversationsListRequest {
@@ -92,15 +98,59 @@ impl SlackChat {
                 cursor: cursor.as_deref(),
             };
             let page: ConversationsListResponse = self.client.call("conversations.list", &request).await?;
-            if let Some(found) = page.channels.into_iter().find(|c| c.name == name) {
-                return Ok(Some(found));
-            }
+            found.extend(page.channels.into_iter().filter(|c| candidate_number(base, &c.name).is_some()));
             match page.response_metadata.map(|m| m.next_cursor).filter(|c| !c.is_empty()) {
                 Some(next) => cursor = Some(next),
-                None => return Ok(None),
+                None => break,
             }
         }
-        Ok(None)
+        Ok(found)
+    }
+
+    /// The bot's own user id (`auth.test`), asked once.
+    async fn bot_user(&self) -> Result<String, SlackError> {
+        if let Some(id) = self.bot_user.get() {
+            return Ok(id.clone());
+        }
+        let me: AuthTestResponse = self.client.call("auth.test", &AuthTestRequest {}).await?;
+        Ok(self.bot_user.get_or_init(|| me.user_id).clone())
+    }
+
+    /// After `name_taken`: the room of `spec.key` if an earlier call made it
+    /// (labelled, or an unlabelled room only the bot created and joined, left
+    /// by a crash before labelling: adopted and labelled now), else the first
+    /// candidate number that no channel uses.
+    async fn resolve_collision(&self, base: &str, spec: &RoomSpec) -> Result<Result<Room, u32>, PortError> {
+        let taken = self.candidates(base).await?;
+        let ours = |c: &&Conversation| c.purpose.as_ref().is_some_and(|p| p.value.contains(&spec.key));
+        if let Some(channel) = taken.iter().find(ours) {
+            tracing::info!(channel = %channel.id, "room already created for this incident");
+            self.label(&channel.id, spec).await;
+            return Ok(Ok(self.room(channel.clone())));
+        }
+        // Unlabelled, with at most one member (its creator), created by someone.
+        let bare = |c: &&Conversation| {
+            c.purpose.as_ref().is_none_or(|p| p.value.trim().is_empty())
+                && c.creator.is_some()
+                && c.num_members.unwrap_or(0) <= 1
+        };
+        if taken.iter().any(|c| bare(&c)) {
+            let bot = self.bot_user().await?;
+            let orphan = taken
+                .iter()
+                .filter(bare)
+                .filter(|c| c.creator.as_deref() == Some(bot.as_str()))
+                .min_by_key(|c| candidate_number(base, &c.name));
+            if let Some(channel) = orphan {
+                tracing::info!(channel = %channel.id, "adopting the unlabelled room of an interrupted attempt");
+                self.label(&channel.id, spec).await;
+                return Ok(Ok(self.room(channel.clone())));
+            }
+        }
+        let used: std::collections::BTreeSet<u32> =
+            taken.iter().filter_map(|c| candidate_number(base, &c.name)).collect();
+        let free = (1..).find(|n| !used.contains(n)).unwrap_or(1);
+        Ok(Err(free))
     }
 
     async fn post_message(
@@ -123,30 +173,28 @@ impl ChatPort for SlackChat {
     async fn create_room(&self, spec: &RoomSpec) -> Result<Room, PortError> {
         let base = legal_channel_name(&spec.name_hint)
             .ok_or_else(|| PortError::Invalid(format!("no legal channel name in {:?}", spec.name_hint)))?;
-        for n in 1..=MAX_NAME_CANDIDATES {
+        let mut n = 1;
+        for _ in 0..MAX_COLLISION_ROUNDS {
             let name = candidate(&base, n);
             let request = ConversationsCreateRequest { name: &name, is_private: false };
             match self.client.call::<_, ConversationsCreateResponse>("conversations.create", &request).await {
                 Ok(created) => {
                     // The room is usable now: label it (topic, and the key in its purpose)
-                    // alongside the first posts instead of before them.
+                    // alongside the first posts instead of before them. A crash before the
+                    // label lands leaves an unlabelled room that a retry adopts.
                     let (chat, channel, spec) = (self.clone(), created.channel.id.clone(), spec.clone());
                     tokio::spawn(async move { chat.label(&channel, &spec).await });
                     return Ok(self.room(created.channel));
                 }
-                Err(error) if error.code() == Some("name_taken") => {
-                    let existing = self.find_channel(&name).await?;
-                    let ours = |c: &Conversation| c.purpose.as_ref().is_some_and(|p| p.value.contains(&spec.key));
-                    if let Some(channel) = existing.filter(ours) {
-                        tracing::info!(channel = %channel.id, "room already created for this incident");
-                        self.label(&channel.id, spec).await;
-                        return Ok(self.room(channel));
-                    }
-                }
+                Err(error) if error.code() == Some("name_taken") => match self.resolve_collision(&base, spec).await? {
+                    Ok(room) => return Ok(room),
+                    // Someone took the free name between the list and the create: look again.
+                    Err(free) => n = if free == n { n + 1 } else { free },
+                },
                 Err(error) => return Err(error.into()),
             }
         }
-        Err(PortError::Conflict(format!("every name from {base} to {base}-{MAX_NAME_CANDIDATES} is taken")))
+        Err(PortError::Conflict(format!("could not find a free name for {base}; channels keep appearing")))
     }
 
     #[tracing::instrument(skip_all, fields(room = %room), err)]

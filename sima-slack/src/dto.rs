@@ -17,6 +17,12 @@ pub(crate) struct Conversation {
     pub(crate) name: String,
     #[serde(default)]
     pub(crate) purpose: Option<TopicOrPurpose>,
+    /// The user who created the channel.
+    #[serde(default)]
+    pub(crate) creator: Option<String>,
+    /// Members, as `conversations.list` counts them.
+    #[serde(default)]
+    pub(crate) num_members: Option<u64>,
 }
 
 /// A channel's topic or purpose.
@@ -129,6 +135,16 @@ pub(crate) struct PinsAddRequest<'a> {
 pub(crate) struct ViewsOpenRequest<'a> {
     pub(crate) trigger_id: &'a str,
     pub(crate) view: &'a Value,
+}
+
+/// `auth.test`.
+#[derive(Debug, Serialize)]
+pub(crate) struct AuthTestRequest {}
+
+/// Answer to `auth.test`: who the token acts as.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AuthTestResponse {
+    pub(crate) user_id: String,
 }
 
 /// An `ok: true` answer whose content is not needed.

@@ -120,6 +120,9 @@ pub enum SlackReply {
     UpdateView(Form),
     /// Closes the modal and every modal stacked under it.
     Clear,
+    /// Handling failed for a reason that may pass (storage down): an event's
+    /// id is forgotten and Slack is answered 500, so it delivers it again.
+    Retry,
 }
 
 impl SlackReply {

@@ -4,8 +4,8 @@
 //! Inbound, [`router`] is an axum `Router` with `/commands`, `/interactions` and
 //! `/events` that checks Slack's v0 request signatures, parses slash commands,
 //! interactivity payloads and Events API deliveries into [`SlackInbound`], drops
-//! repeated event deliveries, and hands the rest to a [`SlackHandler`] the
-//! embedder provides.
+//! repeated event deliveries and replayed requests, and hands the rest to a
+//! [`SlackHandler`] the embedder provides.
 //!
 //! # Layout
 //! - [`config`]: [`SlackConfig`] and [`Secret`], which never prints its value.

@@ -36,9 +36,31 @@ pub(crate) fn candidate(base: &str, n: u32) -> String {
     format!("{stem}{suffix}")
 }
 
+/// Which candidate of `base` a channel name is: `Some(1)` for the base
+/// itself, `Some(n)` for `base-n` (also when the base was shortened to fit).
+pub(crate) fn candidate_number(base: &str, name: &str) -> Option<u32> {
+    if name == base {
+        return Some(1);
+    }
+    let (_, n) = name.rsplit_once('-')?;
+    let n: u32 = n.parse().ok().filter(|n| *n >= 2)?;
+    (candidate(base, n) == name).then_some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candidate_numbers_are_read_back() {
+        assert_eq!(candidate_number("incident_a", "incident_a"), Some(1));
+        assert_eq!(candidate_number("incident_a", "incident_a-7"), Some(7));
+        assert_eq!(candidate_number("incident_a", "incident_a-07"), None);
+        assert_eq!(candidate_number("incident_a", "incident_ab-2"), None);
+        assert_eq!(candidate_number("incident_a", "general"), None);
+        let base = "a".repeat(80);
+        assert_eq!(candidate_number(&base, &candidate(&base, 13)), Some(13));
+    }
 
     #[test]
     fn names_are_made_legal() {

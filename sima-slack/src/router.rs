@@ -4,6 +4,7 @@
 //! events are de-duplicated by `event_id` so Slack's retries never act twice.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,6 +25,12 @@ use crate::signature::{SignatureError, SignatureVerifier, SIGNATURE_HEADER, TIME
 /// The header Slack sets on redelivered events.
 const RETRY_NUM_HEADER: &str = "x-slack-retry-num";
 
+/// The host of Slack's `response_url`s.
+const HOOKS_HOST: &str = "hooks.slack.com";
+
+/// How long a `response_url` post may take.
+const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// What the routes need: the signing secret, the handler, the store (for
 /// event idempotency keys) and the clock.
 #[derive(Clone)]
@@ -33,6 +40,8 @@ pub struct SlackState {
     store: Arc<dyn IncidentStore>,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
+    /// `host[:port]` besides Slack's hooks host that `response_url`s may name.
+    api_host: Option<String>,
 }
 
 impl SlackState {
@@ -43,8 +52,40 @@ impl SlackState {
         store: Arc<dyn IncidentStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { verifier: SignatureVerifier::new(signing_secret), handler, store, clock, http: reqwest::Client::new() }
+        let http = reqwest::Client::builder()
+            .timeout(RESPONSE_URL_TIMEOUT)
+            .connect_timeout(RESPONSE_URL_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not build the response_url client; using the defaults");
+                reqwest::Client::new()
+            });
+        Self { verifier: SignatureVerifier::new(signing_secret), handler, store, clock, http, api_host: None }
     }
+
+    /// Also accepts `response_url`s on the host of this Web API base
+    /// (`SIMA_SLACK_API_URL`: a test server or a proxy); Slack's own hooks
+    /// host is always accepted.
+    pub fn with_api_url(mut self, api_url: &str) -> Self {
+        self.api_host = reqwest::Url::parse(api_url).ok().and_then(|u| host_port(&u));
+        self
+    }
+
+    /// Whether SIMA may post to this `response_url`: `https://hooks.slack.com/…`,
+    /// or the host of the configured Web API base.
+    pub fn allows_response_url(&self, url: &str) -> bool {
+        let Ok(url) = reqwest::Url::parse(url) else { return false };
+        if url.scheme() == "https" && url.host_str() == Some(HOOKS_HOST) && url.port().is_none() {
+            return true;
+        }
+        self.api_host.is_some() && host_port(&url) == self.api_host
+    }
+}
+
+/// `scheme://host:port` of a URL, with the default port made explicit.
+fn host_port(url: &reqwest::Url) -> Option<String> {
+    Some(format!("{}://{}:{}", url.scheme(), url.host_str()?, url.port_or_known_default()?))
 }
 
 /// The Slack routes, to nest under a prefix: `Router::new().nest("/slack", router(state))`.
@@ -91,9 +132,25 @@ fn verify(state: &SlackState, headers: &HeaderMap, body: &[u8]) -> Result<(), Re
         .map_err(Refusal::Signature)
 }
 
+/// Whether this signed request is seen for the first time. A request replayed
+/// inside the signature window carries the same timestamp, body and so the
+/// same signature; its key outlives the window.
+async fn first_delivery(state: &SlackState, headers: &HeaderMap) -> Result<bool, Refusal> {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let key = format!("slack:request:{signature}");
+    let first = state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
+    if !first {
+        tracing::warn!("replayed Slack request ignored");
+    }
+    Ok(first)
+}
+
 async fn commands(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
     verify(&state, &headers, &body)?;
     let inbound = parse_command(&body).map_err(Refusal::Malformed)?;
+    if !first_delivery(&state, &headers).await? {
+        return Ok(StatusCode::OK.into_response());
+    }
     Ok(match state.handler.handle(inbound).await {
         SlackReply::Ephemeral(message) => Json(message_body("ephemeral", &message)).into_response(),
         SlackReply::InChannel(message) => Json(message_body("in_channel", &message)).into_response(),
@@ -110,6 +167,9 @@ async fn interactions(State(state): State<SlackState>, headers: HeaderMap, body:
     let Some(inbound) = parse_interaction(&body).map_err(Refusal::Malformed)? else {
         return Ok(StatusCode::OK.into_response());
     };
+    if !first_delivery(&state, &headers).await? {
+        return Ok(StatusCode::OK.into_response());
+    }
     let response_url = match &inbound {
         SlackInbound::BlockAction(action) => action.response_url.clone(),
         _ => None,
@@ -144,14 +204,19 @@ async fn interactions(State(state): State<SlackState>, headers: HeaderMap, body:
 /// acknowledgement, so Slack gets its answer at once.
 fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'static str, message: Message) {
     let Some(url) = response_url else { return };
+    if !state.allows_response_url(&url) {
+        tracing::warn!("refused a response_url outside Slack's hooks host");
+        return;
+    }
     let http = state.http.clone();
     let mut body = message_body(response_type, &message);
     body["replace_original"] = json!(false);
     tokio::spawn(async move {
-        match http.post(&url).json(&body).send().await {
-            Ok(r) if r.status().is_success() => {}
-            Ok(r) => tracing::warn!(status = r.status().as_u16(), "Slack refused a response_url reply"),
-            Err(error) => tracing::warn!(%error, "could not post a response_url reply"),
+        match tokio::time::timeout(RESPONSE_URL_TIMEOUT, http.post(&url).json(&body).send()).await {
+            Ok(Ok(r)) if r.status().is_success() => {}
+            Ok(Ok(r)) => tracing::warn!(status = r.status().as_u16(), "Slack refused a response_url reply"),
+            Ok(Err(error)) => tracing::warn!(%error, "could not post a response_url reply"),
+            Err(_) => tracing::warn!("a response_url reply timed out"),
         }
     });
 }
@@ -164,7 +229,14 @@ async fn events(State(state): State<SlackState>, headers: HeaderMap, body: Bytes
             let key = format!("slack:event:{event_id}");
             let first = state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
             if first {
-                let _ = state.handler.handle(inbound).await;
+                if let SlackReply::Retry = state.handler.handle(inbound).await {
+                    // Keep the key only for handled events, so Slack's retry is not ignored.
+                    if let Err(error) = state.store.forget_key(&key).await {
+                        tracing::error!(%error, %event_id, "could not forget a failed Slack event");
+                    }
+                    tracing::warn!(%event_id, "Slack event not handled; Slack will retry");
+                    return Ok((StatusCode::INTERNAL_SERVER_ERROR, "not handled; retry").into_response());
+                }
             } else {
                 let retry = headers.get(RETRY_NUM_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
                 tracing::debug!(%event_id, retry, "repeated Slack event ignored");

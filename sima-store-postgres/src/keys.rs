@@ -18,6 +18,12 @@ pub(crate) async fn remember(pool: &PgPool, key: &str, now: DateTime<Utc>) -> Re
     Ok(done.rows_affected() == 1)
 }
 
+/// Deletes one key.
+pub(crate) async fn forget(pool: &PgPool, key: &str) -> Result<(), PortError> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE key = $1").bind(key).execute(pool).await.map_err(port_error)?;
+    Ok(())
+}
+
 /// Deletes keys first seen before `cutoff`.
 pub(crate) async fn forget_before(pool: &PgPool, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
     let done = sqlx::query("DELETE FROM idempotency_keys WHERE first_seen_at < $1")

@@ -123,6 +123,10 @@ impl IncidentStore for PgStore {
         keys::remember(&self.pool, key, now).await
     }
 
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        keys::forget(&self.pool, key).await
+    }
+
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
         keys::forget_before(&self.pool, cutoff).await
     }

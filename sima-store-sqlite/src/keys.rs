@@ -20,6 +20,13 @@ pub(crate) async fn remember(db: &Db, key: &str, now: DateTime<Utc>) -> Result<b
     Ok(done.rows_affected() == 1)
 }
 
+/// Deletes one key.
+pub(crate) async fn forget(db: &Db, key: &str) -> Result<(), PortError> {
+    let _write = db.write.lock().await;
+    sqlx::query("DELETE FROM idempotency_keys WHERE key = ?1").bind(key).execute(&db.pool).await.map_err(port_error)?;
+    Ok(())
+}
+
 /// Deletes keys first seen before `cutoff`.
 pub(crate) async fn forget_before(db: &Db, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
     let _write = db.write.lock().await;

@@ -146,6 +146,10 @@ impl IncidentStore for SqliteStore {
         keys::remember(&self.db, key, now).await
     }
 
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        keys::forget(&self.db, key).await
+    }
+
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
         keys::forget_before(&self.db, cutoff).await
     }

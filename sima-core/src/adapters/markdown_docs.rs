@@ -14,12 +14,20 @@ use crate::postmortem::to_markdown;
 #[derive(Debug, Clone)]
 pub struct MarkdownDocs {
     dir: PathBuf,
+    url_base: Option<String>,
 }
 
 impl MarkdownDocs {
     /// Post-mortems go into `dir` (created if missing).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self { dir: dir.into(), url_base: None }
+    }
+
+    /// Links are `<base>/<number>.md` (a route that serves the folder) instead
+    /// of `file://` paths, which reveal the server's file system.
+    pub fn with_url_base(mut self, base: impl Into<String>) -> Self {
+        self.url_base = Some(base.into().trim_end_matches('/').to_owned());
+        self
     }
 }
 
@@ -34,6 +42,9 @@ impl DocsPort for MarkdownDocs {
         std::fs::create_dir_all(&self.dir)
             .and_then(|()| std::fs::write(&path, to_markdown(document)))
             .map_err(|e| PortError::Transient(format!("writing {}: {e}", path.display())))?;
+        if let Some(base) = &self.url_base {
+            return Ok(DocRef { id: number.clone(), url: format!("{base}/{number}.md") });
+        }
         let url = std::path::absolute(&path).unwrap_or(path);
         Ok(DocRef { id: number.clone(), url: format!("file://{}", url.display()) })
     }

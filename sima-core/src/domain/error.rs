@@ -40,6 +40,9 @@ pub enum ValidationError {
     /// Impact that is not a count.
     #[error("impact `{0}` must be a number of affected customers, e.g. `120`")]
     Impact(String),
+    /// Control characters or bidirectional overrides in text.
+    #[error("{0} contains control characters or bidirectional overrides; remove them")]
+    HiddenCharacters(&'static str),
     /// Bad dedup key.
     #[error("dedup_key must be 1 to 255 printable characters")]
     DedupKey,

@@ -93,6 +93,7 @@ impl Summary {
         if len == 0 || len > 150 || s.contains('\n') {
             return Err(ValidationError::Summary { length: len });
         }
+        refuse_hidden("summary", s, false)?;
         Ok(Self(s.to_owned()))
     }
 }
@@ -105,6 +106,7 @@ impl Description {
         if len > 3000 {
             return Err(ValidationError::TooLong { what: "description", max: 3000, length: len });
         }
+        refuse_hidden("description", s, true)?;
         Ok(Self(s.to_owned()))
     }
 
@@ -126,10 +128,13 @@ impl DedupKey {
 }
 
 impl UserRef {
-    /// Validates a chat user id: 1 to 64 characters without spaces.
+    /// Validates a chat user id: 1 to 64 ASCII letters, digits and `.`, `_`,
+    /// `-`, `:` or `@` (Slack's `U024BE7LH`, Teams' `29:1a-b`); no markup,
+    /// whitespace or control characters.
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
         let s = s.trim();
-        if s.is_empty() || s.len() > 64 || s.chars().any(char::is_whitespace) {
+        let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '@');
+        if s.is_empty() || s.len() > 64 || !s.chars().all(legal) {
             return Err(ValidationError::User(s.to_owned()));
         }
         Ok(Self(s.to_owned()))
@@ -147,8 +152,26 @@ impl Text {
         if len > 3000 {
             return Err(ValidationError::TooLong { what: "text", max: 3000, length: len });
         }
+        refuse_hidden("text", s, true)?;
         Ok(Self(s.to_owned()))
     }
+}
+
+/// Whether `c` reorders the text around it when displayed (the Unicode
+/// bidirectional embeddings, overrides and isolates, and the Arabic letter mark).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+}
+
+/// Refuses control characters (line breaks and tabs too unless `multi_line`)
+/// and bidirectional overrides, which hide or disguise text; a NUL byte never
+/// reaches a store.
+fn refuse_hidden(what: &'static str, s: &str, multi_line: bool) -> Result<(), ValidationError> {
+    let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
+    if s.chars().any(|c| (c.is_control() && !allowed(c)) || is_bidi_control(c)) {
+        return Err(ValidationError::HiddenCharacters(what));
+    }
+    Ok(())
 }
 
 /// The impact of an incident: how many customers are affected.
@@ -196,6 +219,33 @@ pub struct ActionItem {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn user_ids_with_markup_whitespace_or_controls_are_refused() {
+        for bad in ["U1><!channel", "U1 U2", "U1\u{0}", "<@U1>", "U1|x", "U1&amp;", "U1\u{202E}"] {
+            assert!(UserRef::parse(bad).is_err(), "{bad:?}");
+        }
+        for good in ["U024BE7LH", "W06GH7XHN", "29:1a-b_c.d", "user@example.com"] {
+            assert_eq!(UserRef::parse(good).unwrap().as_str(), good);
+        }
+    }
+
+    #[test]
+    fn one_line_fields_refuse_controls_and_bidi_overrides() {
+        for bad in ["Pay\u{202E}ments", "a\tb", "nul\u{0}byte", "iso\u{2066}late", "bell\u{7}"] {
+            assert_eq!(Summary::parse(bad), Err(ValidationError::HiddenCharacters("summary")), "{bad:?}");
+        }
+        assert!(Summary::parse("支付失败 🔥 платежи").is_ok());
+    }
+
+    #[test]
+    fn multi_line_fields_keep_line_breaks_but_never_a_nul() {
+        assert!(Description::parse("line one\nline two\ttabbed\r\n").is_ok());
+        assert!(Text::parse("note\nmore").is_ok());
+        assert_eq!(Description::parse("a\u{0}b"), Err(ValidationError::HiddenCharacters("description")));
+        assert_eq!(Text::parse("a\u{0}b"), Err(ValidationError::HiddenCharacters("text")));
+        assert!(Text::parse("a\u{202D}b").is_err());
+    }
 
     #[test]
     fn domains_are_slugs() {

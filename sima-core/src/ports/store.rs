@@ -272,6 +272,17 @@ pub trait IncidentStore: Send + Sync {
     /// `Transient` when unreachable.
     async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError>;
 
+    /// Deletes one idempotency key, so the work it guarded may run again
+    /// (a Slack event whose handling failed); forgetting an unknown key is not an error.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable; `Unsupported` from stores that do not
+    /// implement it (the default), whose keys then stay until they expire.
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        let _ = key;
+        Err(PortError::Unsupported("forgetting one idempotency key".into()))
+    }
+
     /// Deletes idempotency keys first seen before `cutoff`; returns how many.
     ///
     /// # Errors

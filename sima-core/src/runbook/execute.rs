@@ -30,7 +30,9 @@ impl From<PortError> for Failure {
 }
 
 /// `incident_11_25_emails-are-late`: prefix, month, day, and a slug of the
-/// summary, at most 80 characters of `[a-z0-9_-]`.
+/// summary, at most 80 characters of `[a-z0-9_-]`. A summary with no ASCII
+/// letter or digit (`支付失败`, `🔥🔥🔥`) is named by its number instead
+/// (`incident_11_25_inc-42`), which is unique.
 pub fn room_name(prefix: &str, incident: &Incident) -> String {
     let date = incident.milestones.declared_at.format("%m_%d");
     let mut slug = String::new();
@@ -41,7 +43,9 @@ pub fn room_name(prefix: &str, incident: &Incident) -> String {
             slug.push('-');
         }
     }
-    let mut name = format!("{prefix}_{date}_{}", slug.trim_end_matches('-'));
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { incident.number.to_string().to_lowercase() } else { slug.to_owned() };
+    let mut name = format!("{prefix}_{date}_{slug}");
     name.truncate(80);
     name.trim_end_matches(['-', '_']).to_owned()
 }

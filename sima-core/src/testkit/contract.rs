@@ -757,6 +757,9 @@ pub async fn remember_and_forget_keys(store: &dyn IncidentStore) {
     assert!(!remember("slack:Ev1", 5).await, "second time");
     assert!(remember("slack:Ev2", 1_000).await);
     assert!(remember("webhook:é😀", 2_000).await, "any text is a key");
+    store.forget_key("slack:Ev2").await.unwrap_or_else(|e| panic!("forget_key: {e}"));
+    store.forget_key("never-seen").await.unwrap_or_else(|e| panic!("forget_key of an unknown key: {e}"));
+    assert!(remember("slack:Ev2", 1_000).await, "a forgotten key is new again");
     let forgotten = store.forget_keys_before(at_ms(1_000)).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(forgotten, 1, "only the key seen before the cutoff");
     assert!(remember("slack:Ev1", 3_000).await, "forgotten keys are new again");

@@ -181,6 +181,11 @@ impl IncidentStore for InMemoryStore {
         Ok(true)
     }
 
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        self.state().keys.remove(key);
+        Ok(())
+    }
+
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
         let mut state = self.state();
         let before = state.keys.len();

@@ -326,6 +326,10 @@ impl Server {
         .collect();
         let mut settings = Settings::from_env(&env).expect("valid settings");
         settings.postmortem_dir = dir.path().join("postmortems");
+        // One load generator is one client: lift the per-client budget so the
+        // benchmark measures the server, not the rate limit.
+        settings.limits.requests_per_second = 1_000_000;
+        settings.limits.burst = 1_000_000;
         let app = Application::build(settings).await.expect("the server builds");
         let base = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = oneshot::channel::<()>();

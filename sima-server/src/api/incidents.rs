@@ -1,32 +1,98 @@
 //! `/api/v1/incidents…`.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sima_core::domain::{Actor, Command, IncidentRef, Status, Text, UserRef};
+use sima_core::domain::{Actor, Command, Incident, IncidentNumber, IncidentRef, Status, Text, UserRef};
+use sima_core::ports::IncidentFilter;
 
 use super::json::{IncidentView, JsonBody};
 use super::query::FilterQuery;
 use crate::error::ApiError;
-use crate::intake::DeclarationFields;
+use crate::intake::{named, DeclarationFields};
 use crate::state::AppState;
 
 fn reference(id: &str) -> Result<IncidentRef, ApiError> {
     id.parse().map_err(|e: sima_core::domain::ValidationError| ApiError::not_found(e.to_string()))
 }
 
-/// `GET /incidents`: `{"incidents": [...]}`, newest first.
+/// Incidents per page when the caller names no `limit`.
+const DEFAULT_PAGE: usize = 100;
+/// The largest page.
+const MAX_PAGE: usize = 1000;
+
+/// The incidents numbered below `cursor` that pass `filter`, newest first, at
+/// most `page + 1` of them (one more than a page tells whether more follow).
+async fn after_cursor(
+    state: &AppState,
+    filter: &IncidentFilter,
+    cursor: IncidentNumber,
+    page: usize,
+) -> Result<Vec<Incident>, ApiError> {
+    // The stores list newest number first and filter by declaration time: start
+    // at the cursor's declaration and skip what the previous page showed.
+    let Some(last) = state.service.store().get_by_number(cursor).await? else {
+        return Err(ApiError::invalid(format!("`cursor`: no incident {cursor}")));
+    };
+    let until = last.milestones.declared_at + chrono::Duration::nanoseconds(1);
+    let mut window = filter.clone();
+    window.to = Some(filter.to.map_or(until, |to| to.min(until)));
+    let mut extra = 1;
+    loop {
+        window.limit = Some(page + 1 + extra);
+        let rows = state.service.list(&window).await?;
+        let complete = rows.len() < page + 1 + extra;
+        let rest: Vec<Incident> = rows.into_iter().filter(|i| i.number < cursor).collect();
+        if complete || rest.len() > page {
+            return Ok(rest.into_iter().take(page + 1).collect());
+        }
+        extra *= 4;
+    }
+}
+
+/// `GET /incidents`: `{"incidents": [...], "next_cursor"}`, newest first,
+/// [`DEFAULT_PAGE`] at a time; pass `cursor=<next_cursor>` for the next page.
 pub(super) async fn list(
     State(state): State<AppState>,
     query: Result<Query<FilterQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query?;
-    let incidents = state.service.list(&query.parse()?).await?;
+    let mut filter = query.parse()?;
+    let page = filter.limit.unwrap_or(DEFAULT_PAGE);
+    if page == 0 || page > MAX_PAGE {
+        return Err(ApiError::invalid(format!("`limit` must be between 1 and {MAX_PAGE}")));
+    }
+    let mut incidents = match query.cursor()? {
+        Some(cursor) => after_cursor(&state, &filter, cursor, page).await?,
+        None => {
+            filter.limit = Some(page + 1);
+            state.service.list(&filter).await?
+        }
+    };
+    let next_cursor = (incidents.len() > page).then(|| {
+        incidents.truncate(page);
+        incidents.last().map(|i| i.number.to_string())
+    });
     let views: Vec<IncidentView> = incidents.iter().map(IncidentView::from).collect();
-    Ok(Json(json!({ "incidents": views })))
+    Ok(Json(json!({ "incidents": views, "next_cursor": next_cursor.flatten() })))
+}
+
+/// The header that makes a declaration safe to retry.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The `Idempotency-Key` header as the dedup key of an API declaration.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    let value = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 200)
+        .ok_or_else(|| ApiError::invalid("`Idempotency-Key` must be 1 to 200 printable ASCII characters"))?;
+    Ok(Some(format!("idempotency:{value}")))
 }
 
 /// A declaration through the API.
@@ -40,12 +106,19 @@ pub(super) struct DeclareBody {
 
 /// `POST /incidents`: 201 with the new incident, or 200 with the open one
 /// that has the same `dedup_key`.
+///
+/// With an `Idempotency-Key` header and no `dedup_key`, the key is the dedup
+/// key, so a retried request answers the incident the first one declared.
 pub(super) async fn declare(
     State(state): State<AppState>,
-    JsonBody(body): JsonBody<DeclareBody>,
+    headers: HeaderMap,
+    JsonBody(mut body): JsonBody<DeclareBody>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if body.fields.dedup_key.is_none() {
+        body.fields.dedup_key = idempotency_key(&headers)?;
+    }
     let reporter = match body.reporter.as_deref() {
-        Some(user) => Actor::User(UserRef::parse(user).map_err(|e| ApiError::invalid(format!("`reporter`: {e}")))?),
+        Some(user) => Actor::User(named("reporter", UserRef::parse(user))?),
         None => Actor::Api,
     };
     let declaration = body.fields.into_declaration(reporter, state.settings.alerts.default_severity)?;
@@ -86,7 +159,7 @@ pub(super) async fn change_status(
 ) -> Result<Json<IncidentView>, ApiError> {
     let to: Status = body.status.parse().map_err(|e| ApiError::invalid(format!("`status`: {e}")))?;
     let message = match body.message.as_deref().map(str::trim) {
-        Some(m) if !m.is_empty() => Some(Text::parse(m).map_err(|e| ApiError::invalid(format!("`message`: {e}")))?),
+        Some(m) if !m.is_empty() => Some(named("message", Text::parse(m))?),
         _ => None,
     };
     let incident = state.service.get(reference(&id)?).await?;

@@ -20,7 +20,7 @@ pub(super) async fn report(
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query?;
     let mut filter = query.parse()?;
-    if filter.status.is_some() || filter.limit.is_some() {
+    if filter.status.is_some() || filter.limit.is_some() || query.cursor()?.is_some() {
         return Err(ApiError::invalid("metrics filter on `from`, `to`, `domain` and `severity` only"));
     }
     filter.limit = None;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sima_core::domain::{Domain, Severity, Status, ValidationError};
+use sima_core::domain::{Domain, IncidentNumber, Severity, Status, ValidationError};
 use sima_core::ports::IncidentFilter;
 
 use crate::error::ApiError;
@@ -17,6 +17,7 @@ pub(crate) struct FilterQuery {
     from: Option<String>,
     to: Option<String>,
     limit: Option<String>,
+    cursor: Option<String>,
 }
 
 fn time(name: &str, value: &str) -> Result<DateTime<Utc>, ApiError> {
@@ -34,6 +35,17 @@ fn field<T>(
 }
 
 impl FilterQuery {
+    /// The `cursor` of a listing: the number of the last incident shown.
+    ///
+    /// # Errors
+    /// 400 when it is not an incident number.
+    pub(crate) fn cursor(&self) -> Result<Option<IncidentNumber>, ApiError> {
+        self.cursor
+            .as_deref()
+            .map(|c| c.parse().map_err(|_| ApiError::invalid("`cursor` must be the `next_cursor` of a previous page")))
+            .transpose()
+    }
+
     /// The store filter.
     ///
     /// # Errors

@@ -108,7 +108,7 @@ fn severity(label: &str) -> Option<Severity> {
 }
 
 fn clip(text: &str, max: usize) -> String {
-    text.replace(['\r', '\n'], " ").chars().take(max).collect::<String>().trim().to_owned()
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect::<String>().trim().to_owned()
 }
 
 fn declaration(n: &Notification, state: &AppState, key: DedupKey, now: DateTime<Utc>) -> Declaration {

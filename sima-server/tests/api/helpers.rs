@@ -72,11 +72,31 @@ impl TestApp {
     /// Starts a server over `database`, talking to `fakes`, with time from `clock`.
     /// Logs go to the test output when `SIMA_TEST_LOG` is set (`RUST_LOG` filters them).
     pub(crate) async fn start(fakes: Fakes, database: Database, clock: Arc<dyn Clock>) -> Self {
+        Self::start_with(fakes, database, clock, |_| {}).await
+    }
+
+    /// Starts fakes, SQLite and a server whose settings `tweak` changes.
+    pub(crate) async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> Self {
+        let fakes = Fakes::start(None).await;
+        Self::start_with(fakes, Database::sqlite(), Arc::new(SystemClock), tweak).await
+    }
+
+    /// [`TestApp::start`] with settings changed by `tweak`.
+    pub(crate) async fn start_with(
+        fakes: Fakes,
+        database: Database,
+        clock: Arc<dyn Clock>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Self {
         if std::env::var_os("SIMA_TEST_LOG").is_some() {
             sima_server::telemetry::init();
         }
         let mut settings = Settings::from_env(&fakes.env(&database.url())).expect("valid test settings");
         settings.listen = "127.0.0.1:0".into();
+        if let Database::Sqlite(dir) = &database {
+            settings.postmortem_dir = dir.path().join("postmortems");
+        }
+        tweak(&mut settings);
         let app = Application::build_with_clock(settings, clock).await.expect("the server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let (stop, stopped) = oneshot::channel::<()>();

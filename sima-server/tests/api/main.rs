@@ -7,5 +7,6 @@ mod events;
 mod faults;
 mod helpers;
 mod restart;
+mod security;
 mod story;
 mod webhooks;

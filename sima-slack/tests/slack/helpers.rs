@@ -95,13 +95,18 @@ impl Clock for FixedClock {
 
 /// A store whose idempotency keys live in memory; `down` makes it fail.
 pub(crate) fn key_store(down: bool) -> MockIncidentStore {
-    let seen = Mutex::new(HashSet::new());
+    let seen = Arc::new(Mutex::new(HashSet::new()));
     let mut store = MockIncidentStore::new();
+    let remembered = seen.clone();
     store.expect_remember().returning(move |key, _| {
         if down {
             return Err(PortError::Transient("database restarting".into()));
         }
-        Ok(seen.lock().unwrap().insert(key.to_owned()))
+        Ok(remembered.lock().unwrap().insert(key.to_owned()))
+    });
+    store.expect_forget_key().returning(move |key| {
+        seen.lock().unwrap().remove(key);
+        Ok(())
     });
     store
 }

@@ -22,13 +22,16 @@ fn app(handler: Arc<Recorder>) -> Router {
 }
 
 fn app_with_store(handler: Arc<Recorder>, store_down: bool) -> Router {
-    let state = SlackState::new(
+    Router::new().nest("/slack", router(state(handler, store_down)))
+}
+
+fn state(handler: Arc<Recorder>, store_down: bool) -> SlackState {
+    SlackState::new(
         Secret::new(SIGNING_SECRET),
         handler,
         Arc::new(key_store(store_down)),
         Arc::new(FixedClock(vector_time())),
-    );
-    Router::new().nest("/slack", router(state))
+    )
 }
 
 fn signed(uri: &str, body: &str, timestamp: &str) -> Request<Body> {
@@ -156,7 +159,7 @@ async fn a_button_answer_goes_to_its_response_url_after_the_ack() {
         .mount(&hooks)
         .await;
     let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
-    let app = app(handler.clone());
+    let app = Router::new().nest("/slack", router(state(handler.clone(), false).with_api_url(&hooks.uri())));
     let payload = fixture("block_actions.json").replace("https://hooks.slack.com", &hooks.uri());
 
     let (status, body) = send(&app, signed("/slack/interactions", &interaction_body(&payload), NOW)).await;
@@ -225,4 +228,78 @@ async fn a_store_outage_asks_slack_to_retry() {
     let (status, _) = send(&app, signed("/slack/events", &fixture("app_mention.json"), NOW)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(handler.seen().is_empty());
+}
+
+#[tokio::test]
+async fn response_urls_outside_slack_are_never_called() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
+    let slack_api = MockServer::start().await;
+    let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
+    let app = Router::new().nest("/slack", router(state(handler.clone(), false).with_api_url(&slack_api.uri())));
+    let payload = fixture("block_actions.json").replace("https://hooks.slack.com", &elsewhere.uri());
+
+    let (status, _) = send(&app, signed("/slack/interactions", &interaction_body(&payload), NOW)).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(handler.seen().len(), 1, "the press itself is handled");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(elsewhere.received_requests().await.unwrap().is_empty(), "no request left for another host");
+
+    let allowed = state(handler, false).with_api_url("http://127.0.0.1:9/api");
+    assert!(allowed.allows_response_url("https://hooks.slack.com/actions/T1/2/x"));
+    assert!(allowed.allows_response_url("http://127.0.0.1:9/actions/T1/2/x"));
+    for refused in [
+        "http://hooks.slack.com/actions/T1/2/x",
+        "https://hooks.slack.com.evil.example/x",
+        "https://hooks.slack.com:8443/x",
+        "http://127.0.0.1:10/x",
+        "http://169.254.169.254/latest/meta-data",
+        "file:///etc/passwd",
+        "not a url",
+    ] {
+        assert!(!allowed.allows_response_url(refused), "{refused}");
+    }
+}
+
+#[tokio::test]
+async fn a_replayed_command_or_interaction_acts_once() {
+    let handler = Recorder::replying(SlackReply::Ack);
+    let app = app(handler.clone());
+    let command = fixture("slash_command.txt");
+    let press = interaction_body(&fixture("view_submission.json"));
+    for _ in 0..3 {
+        let (status, _) = send(&app, signed("/slack/commands", &command, NOW)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = send(&app, signed("/slack/interactions", &press, NOW)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let seen = handler.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    // Signed at another moment, the same command is a new request.
+    let (status, _) = send(&app, signed("/slack/commands", &command, "1531420620")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(handler.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn an_event_whose_handling_failed_is_handled_again_when_slack_retries() {
+    let failing = Recorder::replying(SlackReply::Retry);
+    let store = Arc::new(key_store(false));
+    let app_with = |handler: Arc<Recorder>| {
+        let state =
+            SlackState::new(Secret::new(SIGNING_SECRET), handler, store.clone(), Arc::new(FixedClock(vector_time())));
+        Router::new().nest("/slack", router(state))
+    };
+    let body = fixture("member_joined_channel.json");
+    let (status, _) = send(&app_with(failing.clone()), signed("/slack/events", &body, NOW)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "Slack is asked to retry");
+
+    let working = Recorder::replying(SlackReply::Ack);
+    let app = app_with(working.clone());
+    let (status, _) = send(&app, signed("/slack/events", &body, NOW)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = send(&app, signed("/slack/events", &body, NOW)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((failing.seen().len(), working.seen().len()), (1, 1), "handled again once, then never");
 }
