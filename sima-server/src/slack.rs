@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use sima_core::messages::warning;
 use sima_core::model::Message;
 use sima_core::ports::ChatPort;
 use sima_core::service::{Conversation, ServiceError, Submission};
@@ -27,7 +28,7 @@ fn reply(result: Result<Option<Message>, ServiceError>) -> SlackReply {
         Ok(None) => SlackReply::Ack,
         Err(error) => {
             tracing::error!(%error, "could not handle a Slack request");
-            SlackReply::ephemeral_text(format!(":warning: SIMA could not record this ({error}); please try again."))
+            SlackReply::Ephemeral(warning(format!("SIMA could not record this ({error}); please try again.")))
         }
     }
 }

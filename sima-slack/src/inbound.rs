@@ -125,6 +125,7 @@ pub enum SlackReply {
 impl SlackReply {
     /// An ephemeral answer of plain text.
     pub fn ephemeral_text(text: impl Into<String>) -> Self {
+        let text: String = text.into();
         Self::Ephemeral(Message { text: text.into(), blocks: Vec::new() })
     }
 

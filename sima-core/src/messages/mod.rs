@@ -3,7 +3,9 @@
 mod cards;
 mod forms;
 mod guidance;
+#[cfg(test)]
+mod tests;
 
-pub use cards::{broadcast, card, postmortem_link, update};
+pub use cards::{broadcast, card, effect_failed, postmortem_link, update};
 pub use forms::{declare_form, edit_form, status_form, DomainChoice, SeverityDescriptions};
-pub use guidance::{answer, help, mistyped, welcome, COMMANDS};
+pub use guidance::{answer, done, help, mistyped, warning, welcome, COMMANDS};

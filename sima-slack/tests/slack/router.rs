@@ -7,7 +7,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
-use sima_core::model::{Block, Message};
+use sima_core::model::{Block, Message, RichText};
 use sima_slack::{router, sign, Secret, SlackInbound, SlackReply, SlackState};
 use tower::ServiceExt;
 use wiremock::matchers::{method, path};
@@ -52,7 +52,10 @@ fn json_of(body: &str) -> Value {
 }
 
 fn answer() -> Message {
-    Message { text: "INC-42 is open".into(), blocks: vec![Block::Text { markdown: "*INC-42* is open".into() }] }
+    Message {
+        text: "INC-42 is open".into(),
+        blocks: vec![Block::Text { text: RichText::new().bold("INC-42").plain(" is open") }],
+    }
 }
 
 #[tokio::test]
