@@ -65,7 +65,12 @@ impl SlackHandler for ChatHandler {
                 SlackReply::Ack
             }
             SlackInbound::AppMention { user, channel, text, .. } => {
-                let command = text.split_once('>').map_or(text.as_str(), |(_, rest)| rest).trim().to_owned();
+                // The text starts with the bot's own mention (`@U0BOT help`).
+                let command = match text.trim_start().strip_prefix('@') {
+                    Some(rest) => rest.split_once(char::is_whitespace).map_or("", |(_, command)| command),
+                    None => text.as_str(),
+                };
+                let command = command.trim().to_owned();
                 if let Ok(Some(message)) = c.command(&channel, &user, &command, None).await {
                     let chat = self.chat.clone();
                     tokio::spawn(async move {

@@ -40,11 +40,12 @@ pub fn rich_to_markdown(text: &RichText) -> String {
 
 fn inline(node: &Inline) -> String {
     let wrap = |mark: &str, t: &str| {
-        if t.trim().is_empty() {
-            escape_markdown(t)
-        } else {
-            format!("{mark}{}{mark}", escape_markdown(t))
+        let core = t.trim();
+        if core.is_empty() {
+            return escape_markdown(t);
         }
+        let start = t.len() - t.trim_start().len();
+        format!("{}{mark}{}{mark}{}", &t[..start], escape_markdown(core), &t[start + core.len()..])
     };
     match node {
         Inline::Plain(t) => escape_markdown(t),
@@ -140,4 +141,41 @@ pub fn to_markdown(document: &Document) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Room, RoomId, UserRef};
+
+    #[test]
+    fn typed_text_shows_as_written() {
+        assert_eq!(
+            escape_markdown("*bold* _it_ [x](https://evil) <b>&amp; a|b `c` ~d~ #1!"),
+            r"\*bold\* \_it\_ \[x\](https://evil) \<b\>\&amp; a\|b \`c\` \~d\~ \#1\!"
+        );
+        assert_eq!(
+            escape_markdown("# title\n- item\n  + more\n12. step\n> quote"),
+            "\\# title\n\\- item\n  \\+ more\n12\\. step\n\\> quote"
+        );
+        assert_eq!(escape_markdown("INC-42 at 10.5 - fine"), "INC-42 at 10.5 - fine", "only line starts are blocks");
+    }
+
+    #[test]
+    fn nodes_become_markdown() {
+        let room = Room { id: RoomId::new("C1"), name: "incident_x".into(), url: "https://chat.test/C 1".into() };
+        let text = RichText::new()
+            .emoji("memo")
+            .bold("Root cause")
+            .plain(": a *b*")
+            .code("x`y")
+            .italic(" none ")
+            .link("https://docs.test/a(1)", "the [doc]")
+            .mention(&UserRef::parse("U1").unwrap())
+            .room(&room);
+        assert_eq!(
+            rich_to_markdown(&text),
+            r"📝 **Root cause**: a \*b\*`` x`y `` _none_ [the \[doc\]](https://docs.test/a%281%29)@U1[\#incident\_x](https://chat.test/C%201)"
+        );
+    }
 }

@@ -26,7 +26,7 @@ const ESCAPED: &str =
     "&lt;!channel&gt; hi &lt;@U0BOSS&gt; in &lt;#C0SECRET&gt;: &lt;https://evil.test|Join the bridge&gt; &amp; &amp;amp;";
 
 /// An incident whose every typed field is `TYPED`, and the events that
-/// carried it (status message, note, root cause, action item, edits).
+/// carried it (status message, note, root cause, action item).
 fn story() -> (Incident, Vec<IncidentEvent>) {
     let mut declared = declaration("outbound-email", Severity::Sev1, None);
     declared.summary = Summary::parse(TYPED).unwrap();
@@ -44,7 +44,7 @@ fn story() -> (Incident, Vec<IncidentEvent>) {
         Command::AddNote(typed()),
         Command::SetRootCause(typed()),
         Command::AddActionItem(typed()),
-        Command::Edit(FieldEdit::Description(Description::parse("calmer").unwrap())),
+        Command::Edit(FieldEdit::Severity(Severity::Sev2)),
         Command::Escalate { domain: Some(Domain::parse("payments").unwrap()) },
     ];
     let mut events = Vec::new();
@@ -140,7 +140,7 @@ fn typed_text_is_escaped_in_every_message_kind_and_the_fallback() {
         assert!(escaped_in.iter().any(|n| n == expected), "{expected} shows the typed text escaped: {escaped_in:?}");
     }
     let updates = escaped_in.iter().filter(|n| n.starts_with("update") && !n.ends_with("(fallback)")).count();
-    assert_eq!(updates, 5, "status message, note, root cause, action item, old description: {escaped_in:?}");
+    assert_eq!(updates, 4, "status message, note, root cause, action item: {escaped_in:?}");
 }
 
 #[test]

@@ -75,6 +75,20 @@ async fn a_signed_command_reaches_the_handler_and_its_answer_is_rendered() {
 }
 
 #[tokio::test]
+async fn ephemeral_answers_escape_what_people_typed() {
+    let typed = "<!channel> <https://evil.test|Join>";
+    for reply in [
+        SlackReply::Ephemeral(sima_core::messages::warning(typed)),
+        SlackReply::ephemeral_text(format!("could not record {typed}")),
+    ] {
+        let app = app(Recorder::replying(reply));
+        let (_, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
+        assert!(!body.contains("<!channel>") && !body.contains("<https://evil"), "{body}");
+        assert!(json_of(&body)["text"].as_str().unwrap().contains("&lt;!channel&gt; &lt;https://evil.test|Join&gt;"));
+    }
+}
+
+#[tokio::test]
 async fn in_channel_and_empty_acknowledgements() {
     let app_in = app(Recorder::replying(SlackReply::InChannel(answer())));
     let (_, body) = send(&app_in, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
