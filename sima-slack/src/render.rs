@@ -126,7 +126,9 @@ fn link(url: &str, text: &str) -> String {
 }
 
 /// Rich text as mrkdwn: text escaped, `*bold*`, `_italic_`, `` `code` ``,
-/// `<url|text>` links, `<@U…>` mentions, `<#C…>` rooms and `:emoji:` codes.
+/// `<url|text>` links, `<@U…>` mentions, rooms as `<url|#name>` links (the
+/// room's own link, as the room's members see it; `<#C…>` without one) and
+/// `:emoji:` codes.
 pub fn to_mrkdwn(text: &RichText) -> String {
     text.inlines()
         .iter()
@@ -139,7 +141,7 @@ pub fn to_mrkdwn(text: &RichText) -> String {
             Inline::Link { url, text } => link(url, text),
             Inline::Mention(user) if slack_id(user.as_str()) => format!("<@{user}>"),
             Inline::Mention(user) => escape(&format!("@{user}")),
-            Inline::Room(room) if slack_id(room.id.as_str()) => format!("<#{}>", room.id),
+            Inline::Room(room) if room.url.is_empty() && slack_id(room.id.as_str()) => format!("<#{}>", room.id),
             Inline::Room(room) => link(&room.url, &format!("#{}", room.name)),
             Inline::Emoji(name) if emoji_name(name) => format!(":{name}:"),
             Inline::Emoji(_) => String::new(),

@@ -153,7 +153,10 @@ fn what_sima_adds_still_renders_as_mrkdwn() {
     let link = message_blocks(&postmortem_link(&incident, &doc));
     assert!(link[0]["text"]["text"].as_str().unwrap().contains("<https://notion.so/p1?a=1&amp;b=2|open it>"));
     let broadcast = message_blocks(&broadcast(&incident));
-    assert!(broadcast[2]["text"]["text"].as_str().unwrap().contains("<#C0INCIDENT>"));
+    assert!(broadcast[2]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("<https://acme.slack.com/archives/C0INCIDENT|#incident_11_25_x>"));
     let card = message_blocks(&card(&incident));
     assert_eq!(card[0]["text"]["type"], "plain_text");
     let header = card[0]["text"]["text"].as_str().unwrap();
