@@ -102,16 +102,9 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
     let none = || RichText::new().italic("none");
     let (line, public) = match &event.kind {
         EventKind::StatusChanged { from, to, message } => {
-            let line = RichText::new()
-                .emoji(status_emoji(*to))
-                .bold(format!("Status: {from} → {to}"))
-                .plain(" (")
-                .append(who)
-                .plain(")");
-            (
-                line.append(message.as_ref().map_or_else(RichText::new, |m| RichText::new().plain(format!("\n{m}")))),
-                true,
-            )
+            let said = message.as_ref().map_or_else(RichText::new, |m| RichText::new().plain("\n").plain(m));
+            let line = RichText::new().emoji(status_emoji(*to)).bold(format!("Status: {from} → {to}"));
+            (line.plain(" (").append(who).plain(")").append(said), true)
         }
         EventKind::RoleAssigned { role, user, .. } => (
             RichText::new().emoji("busts_in_silhouette").mention(user).plain(format!(" is now {}", role.title())),
