@@ -5,7 +5,7 @@
 //!
 //! # Layout
 //! - [`domain`]: incidents, statuses, roles, events, and the pure `decide`/`apply` pair.
-//! - [`model`]: neutral messages, forms and documents that adapters render.
+//! - [`model`]: neutral messages, forms and documents in platform-free rich text, for adapters to render.
 //! - [`ports`]: the traits adapters implement, and the one [`ports::PortError`].
 //! - [`runbook`]: the effects events imply, and the outbox worker that runs them.
 //! - [`service`]: the use cases (`IncidentService`): declare, update, query.

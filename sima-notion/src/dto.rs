@@ -4,17 +4,20 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// A `text` rich-text object: `{"type":"text","text":{"content":…}}`.
+/// A `text` rich-text object:
+/// `{"type":"text","text":{"content":…,"link":{"url":…}},"annotations":{…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct RichText {
     #[serde(rename = "type")]
     pub(crate) kind: RichTextKind,
     pub(crate) text: TextContent,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) annotations: Option<Annotations>,
 }
 
 impl RichText {
     pub(crate) fn text(content: impl Into<String>) -> Self {
-        Self { kind: RichTextKind::Text, text: TextContent { content: content.into() } }
+        Self { kind: RichTextKind::Text, text: TextContent { content: content.into(), link: None }, annotations: None }
     }
 }
 
@@ -28,6 +31,25 @@ pub(crate) enum RichTextKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct TextContent {
     pub(crate) content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) link: Option<LinkObject>,
+}
+
+/// `{"url": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LinkObject {
+    pub(crate) url: String,
+}
+
+/// The styles SIMA sets; the others keep Notion's defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Annotations {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) bold: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) italic: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) code: bool,
 }
 
 /// A block: `{"object":"block","type":"paragraph","paragraph":{…}}`.

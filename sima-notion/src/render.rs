@@ -7,16 +7,23 @@
 //! blocks and 500 KB. Long texts become several rich-text objects, then
 //! several blocks; long tables become several tables, each repeating the
 //! header; the page body is cut into requests of at most 100 top-level blocks.
+//!
+//! Neutral rich text becomes Notion rich-text objects: bold, italic and code
+//! are annotations, links and rooms are `text.link`s (http and https only;
+//! Notion refuses other URLs), people are shown as `@id` (SIMA knows chat
+//! users, not Notion users) and emoji as their Unicode character. Notion
+//! never interprets the `content` of a text object, so user text needs no
+//! escaping: it is sent as typed.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sima_core::model::{DocBlock, PostmortemProperties};
+use sima_core::model::{emoji_char, DocBlock, Inline, PostmortemProperties, RichText as Text};
 
 use crate::config::PropertyNames;
 use crate::dto::{
-    BlockBody, BlockObject, DateValue, PropertyValue, RichText, RichTextBlock, SelectOption, TableBlock, TableRowBlock,
-    ToDoBlock,
+    Annotations, BlockBody, BlockObject, DateValue, LinkObject, PropertyValue, RichText, RichTextBlock, SelectOption,
+    TableBlock, TableRowBlock, ToDoBlock,
 };
 
 /// Most UTF-16 units in one rich-text `content`.
@@ -51,33 +58,83 @@ pub(crate) fn split_text(text: &str) -> Vec<String> {
     pieces
 }
 
+/// The Notion rich-text objects of `text`, each at most [`MAX_TEXT_UNITS`].
+fn rich_pieces(text: &Text) -> Vec<RichText> {
+    let mut out = Vec::new();
+    for inline in text.inlines() {
+        let mut style = Annotations::default();
+        let (content, url) = match inline {
+            Inline::Plain(t) => (t.clone(), None),
+            Inline::Bold(t) => {
+                style.bold = true;
+                (t.clone(), None)
+            }
+            Inline::Italic(t) => {
+                style.italic = true;
+                (t.clone(), None)
+            }
+            Inline::Code(t) => {
+                style.code = true;
+                (t.clone(), None)
+            }
+            Inline::Link { url, .. } | Inline::Room(sima_core::domain::Room { url, .. }) => {
+                (inline.plain_text(), Some(url.clone()))
+            }
+            Inline::Mention(_) => (inline.plain_text(), None),
+            Inline::Emoji(name) => (emoji_char(name).unwrap_or_default().to_owned(), None),
+        };
+        let url = url.filter(|u| (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= MAX_TEXT_UNITS);
+        for piece in split_text(&content) {
+            let mut rich = RichText::text(piece);
+            rich.text.link = url.clone().map(|url| LinkObject { url });
+            rich.annotations = (style != Annotations::default()).then_some(style);
+            out.push(rich);
+        }
+    }
+    out
+}
+
 /// `text` as rich-text arrays, one per block: each at most 100 pieces and
 /// [`MAX_TEXT_BYTES_PER_BLOCK`]. Empty text gives one empty array.
-fn rich_text_groups(text: &str) -> Vec<Vec<RichText>> {
+fn rich_text_groups(text: &Text) -> Vec<Vec<RichText>> {
     let mut groups = vec![Vec::new()];
     let mut bytes = 0;
-    for piece in split_text(text) {
+    for piece in rich_pieces(text) {
+        let size = piece.text.content.len();
         let full = groups.last().is_some_and(|group| {
-            group.len() == MAX_ARRAY || (!group.is_empty() && bytes + piece.len() > MAX_TEXT_BYTES_PER_BLOCK)
+            group.len() == MAX_ARRAY || (!group.is_empty() && bytes + size > MAX_TEXT_BYTES_PER_BLOCK)
         });
         if full {
             groups.push(Vec::new());
             bytes = 0;
         }
-        bytes += piece.len();
+        bytes += size;
         if let Some(group) = groups.last_mut() {
-            group.push(RichText::text(piece));
+            group.push(piece);
         }
     }
     groups
 }
 
-/// `text` as one rich-text array (a property, a cell): at most 100 pieces, the rest dropped.
+/// `text` as one rich-text array (a property): at most 100 pieces, the rest dropped.
 fn rich_text(text: &str) -> Vec<RichText> {
     split_text(text).into_iter().take(MAX_ARRAY).map(RichText::text).collect()
 }
 
-fn text_blocks(text: &str, body: fn(RichTextBlock) -> BlockBody) -> Vec<BlockObject> {
+/// A table cell: at most 100 pieces, the rest dropped.
+fn rich_cell(text: &Text) -> Vec<RichText> {
+    rich_pieces(text).into_iter().take(MAX_ARRAY).collect()
+}
+
+/// Roughly the bytes a cell takes in a request.
+fn cell_bytes(text: &Text) -> usize {
+    text.inlines()
+        .iter()
+        .map(|i| i.plain_text().len() + if let Inline::Link { url, .. } = i { url.len() } else { 0 })
+        .sum()
+}
+
+fn text_blocks(text: &Text, body: fn(RichTextBlock) -> BlockBody) -> Vec<BlockObject> {
     rich_text_groups(text).into_iter().map(|rich_text| BlockObject::new(body(RichTextBlock { rich_text }))).collect()
 }
 
@@ -141,7 +198,7 @@ pub(crate) fn blocks(document: &[DocBlock]) -> Vec<BlockObject> {
                     2 => BlockBody::Heading2,
                     _ => BlockBody::Heading3,
                 };
-                out.extend(text_blocks(text, body));
+                out.extend(text_blocks(&Text::from(text.as_str()), body));
             }
             DocBlock::Paragraph { text } => out.extend(text_blocks(text, BlockBody::Paragraph)),
             DocBlock::Bullets { items } => {
@@ -164,18 +221,18 @@ pub(crate) fn blocks(document: &[DocBlock]) -> Vec<BlockObject> {
 
 /// One or more tables (at most 99 rows and [`MAX_TEXT_BYTES_PER_BLOCK`] each),
 /// each starting with the header row.
-fn tables(header: &[String], rows: &[Vec<String>]) -> Vec<BlockObject> {
+fn tables(header: &[String], rows: &[Vec<Text>]) -> Vec<BlockObject> {
     let width = if header.is_empty() { rows.iter().map(Vec::len).max().unwrap_or(0) } else { header.len() };
     let width = width.min(MAX_ARRAY);
     if width == 0 {
         return Vec::new();
     }
-    let row = |cells: &[String]| {
-        let cells = (0..width).map(|i| rich_text(cells.get(i).map_or("", String::as_str))).collect();
+    let row = |cells: &[Text]| {
+        let cells = (0..width).map(|i| cells.get(i).map_or_else(Vec::new, rich_cell)).collect();
         BlockObject::new(BlockBody::TableRow(TableRowBlock { cells }))
     };
     let has_header = !header.is_empty();
-    let header_row = has_header.then(|| row(header));
+    let header_row = has_header.then(|| row(&header.iter().map(|h| Text::from(h.as_str())).collect::<Vec<_>>()));
     let header_bytes = header.iter().map(String::len).sum::<usize>();
     let mut out = Vec::new();
     let mut current: Vec<BlockObject> = Vec::new();
@@ -190,7 +247,7 @@ fn tables(header: &[String], rows: &[Vec<String>]) -> Vec<BlockObject> {
         })));
     };
     for cells in rows {
-        let row_bytes = cells.iter().map(String::len).sum::<usize>();
+        let row_bytes = cells.iter().map(cell_bytes).sum::<usize>();
         let limit = if has_header { MAX_ROWS_PER_TABLE } else { MAX_ARRAY };
         if !current.is_empty() && (current.len() == limit || bytes + row_bytes > MAX_TEXT_BYTES_PER_BLOCK) {
             finish(std::mem::take(&mut current), &mut out);
@@ -266,7 +323,7 @@ mod tests {
     #[test]
     fn a_long_paragraph_keeps_every_piece_in_order() {
         let text: String = (0..4500).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-        let out = blocks(&[DocBlock::Paragraph { text: text.clone() }]);
+        let out = blocks(&[DocBlock::Paragraph { text: text.clone().into() }]);
         assert_eq!(out.len(), 1);
         let pieces = texts(&out[0]);
         assert_eq!(pieces.len(), 3);
@@ -276,7 +333,7 @@ mod tests {
 
     #[test]
     fn a_huge_paragraph_spills_into_more_blocks() {
-        let out = blocks(&[DocBlock::Paragraph { text: "a".repeat(2000 * 150) }]);
+        let out = blocks(&[DocBlock::Paragraph { text: "a".repeat(2000 * 150).into() }]);
         assert_eq!(out.len(), 3, "100 KB of text per block");
         assert!(out.iter().all(|b| texts(b).len() <= MAX_ARRAY));
         assert_eq!(out.iter().map(|b| texts(b).concat().len()).sum::<usize>(), 300_000);
@@ -288,7 +345,7 @@ mod tests {
             DocBlock::Heading { level: 1, text: "Post-mortem".into() },
             DocBlock::Heading { level: 2, text: "Timeline".into() },
             DocBlock::Heading { level: 3, text: "Details".into() },
-            DocBlock::Paragraph { text: String::new() },
+            DocBlock::Paragraph { text: Text::new() },
             DocBlock::Bullets { items: vec!["a".into(), "b".into()] },
             DocBlock::Todos { items: vec![Todo { text: "fix".into(), done: true }] },
             DocBlock::Table { header: vec!["Time".into(), "Event".into()], rows: vec![vec!["09:26".into()]] },
@@ -317,7 +374,8 @@ mod tests {
 
     #[test]
     fn a_long_table_becomes_tables_of_at_most_100_rows_with_the_header() {
-        let rows: Vec<Vec<String>> = (0..250).map(|i| vec![format!("t{i}"), format!("event {i}")]).collect();
+        let rows: Vec<Vec<Text>> =
+            (0..250).map(|i| vec![format!("t{i}").into(), format!("event {i}").into()]).collect();
         let out = blocks(&[DocBlock::Table { header: vec!["Time".into(), "Event".into()], rows }]);
         assert_eq!(out.len(), 3);
         let mut seen = Vec::new();
@@ -332,17 +390,47 @@ mod tests {
 
     #[test]
     fn chunks_hold_at_most_100_blocks_and_1000_elements() {
-        let out = blocks(&[DocBlock::Bullets { items: (0..250).map(|i| format!("event {i}")).collect() }]);
+        let out = blocks(&[DocBlock::Bullets { items: (0..250).map(|i| format!("event {i}").into()).collect() }]);
         let sizes: Vec<_> = chunks(&out).iter().map(|c| c.len()).collect();
         assert_eq!(sizes, [100, 100, 50]);
 
         // Twenty full tables of 101 elements (the table, its header, 99 rows): 9 fit in 1000.
-        let rows: Vec<Vec<String>> = (0..99 * 20).map(|i| vec![i.to_string()]).collect();
+        let rows: Vec<Vec<Text>> = (0..99 * 20).map(|i| vec![i.to_string().into()]).collect();
         let out = blocks(&[DocBlock::Table { header: vec!["n".into()], rows }]);
         assert_eq!(out.len(), 20);
         let sizes: Vec<_> = chunks(&out).iter().map(|c| c.len()).collect();
         assert_eq!(sizes, [9, 9, 2]);
         assert!(chunks(&[]).is_empty());
+    }
+
+    #[test]
+    fn rich_text_becomes_annotations_and_links_and_user_text_is_sent_as_typed() {
+        let room = sima_core::domain::Room {
+            id: sima_core::domain::RoomId::new("C1"),
+            name: "incident_x".into(),
+            url: "https://acme.slack.com/archives/C1".into(),
+        };
+        let text = Text::new()
+            .emoji("eyes")
+            .bold("Root cause")
+            .plain(": <!channel> **not bold**")
+            .code("cfg")
+            .italic("later")
+            .link("https://example.com/pm", "open")
+            .link("javascript:alert(1)", "bad")
+            .room(&room);
+        let json = serde_json::to_value(rich_pieces(&text)).unwrap();
+        assert_eq!(json[0]["text"]["content"], "👀");
+        assert_eq!(json[2]["annotations"]["bold"], true);
+        assert_eq!(json[3]["text"]["content"], ": <!channel> **not bold**");
+        assert!(json[3].get("annotations").is_none(), "plain text has no annotations");
+        assert_eq!(json[4]["annotations"]["code"], true);
+        assert_eq!(json[5]["annotations"]["italic"], true);
+        assert_eq!(json[6]["text"]["link"]["url"], "https://example.com/pm");
+        assert!(json[7]["text"].get("link").is_none(), "only http(s) links are sent");
+        assert_eq!(json[7]["text"]["content"], "bad");
+        assert_eq!(json[8]["text"]["content"], "#incident_x");
+        assert_eq!(json[8]["text"]["link"]["url"], "https://acme.slack.com/archives/C1");
     }
 
     #[test]

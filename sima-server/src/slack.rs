@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use sima_core::messages::warning;
 use sima_core::model::Message;
 use sima_core::ports::ChatPort;
 use sima_core::service::{Conversation, ServiceError, Submission};
@@ -35,10 +36,7 @@ fn reply(result: Result<Option<Message>, ServiceError>) -> SlackReply {
         Ok(None) => SlackReply::Ack,
         Err(error) => {
             tracing::error!(%error, "could not handle a Slack request");
-            SlackReply::ephemeral_text(format!(
-                ":warning: SIMA could not record this ({}); please try again.",
-                shown(&error)
-            ))
+            SlackReply::Ephemeral(warning(format!("SIMA could not record this ({}); please try again.", shown(&error))))
         }
     }
 }
@@ -79,7 +77,12 @@ impl SlackHandler for ChatHandler {
                 }
             },
             SlackInbound::AppMention { user, channel, text, .. } => {
-                let command = text.split_once('>').map_or(text.as_str(), |(_, rest)| rest).trim().to_owned();
+                // The text starts with the bot's own mention (`@U0BOT help`).
+                let command = match text.trim_start().strip_prefix('@') {
+                    Some(rest) => rest.split_once(char::is_whitespace).map_or("", |(_, command)| command),
+                    None => text.as_str(),
+                };
+                let command = command.trim().to_owned();
                 if let Ok(Some(message)) = c.command(&channel, &user, &command, None).await {
                     let chat = self.chat.clone();
                     tokio::spawn(async move {

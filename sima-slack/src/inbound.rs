@@ -32,7 +32,7 @@ pub enum SlackInbound {
         user: UserRef,
         /// Where.
         channel: RoomId,
-        /// The message text, mention included (`<@U0BOT> help`).
+        /// The message text as typed, mention included (`@U0BOT help`).
         text: String,
         /// The message, to reply in its thread.
         message: MessageRef,
@@ -44,7 +44,8 @@ pub enum SlackInbound {
 pub struct SlashCommand {
     /// The command (`/incident`).
     pub command: String,
-    /// Everything after the command, trimmed.
+    /// Everything after the command, trimmed, as typed: Slack's entities
+    /// decoded, mentions as `@U…`, rooms as `#name`, links as their URL.
     pub text: String,
     /// Who typed it.
     pub user: UserRef,
@@ -128,6 +129,7 @@ pub enum SlackReply {
 impl SlackReply {
     /// An ephemeral answer of plain text.
     pub fn ephemeral_text(text: impl Into<String>) -> Self {
+        let text: String = text.into();
         Self::Ephemeral(Message { text: text.into(), blocks: Vec::new() })
     }
 

@@ -1,9 +1,18 @@
 //! Neutral `Message`s and `Form`s rendered as Slack Block Kit, within Slack's
 //! limits: text that is too long is cut with `…`, lists that are too long are
 //! split across blocks, and a message never has more than 50 blocks.
+//!
+//! Rich text becomes mrkdwn wherever Slack reads mrkdwn (section text and
+//! fields, context elements, the fallback `text` of a message), and there
+//! every piece of text is escaped (`&`, `<`, `>`), so `<!channel>` typed in a
+//! summary is shown, never sent as a ping, and `<https://evil|Join>` shows as
+//! typed rather than as a disguised link. Mentions, room references, links
+//! and emoji come only from their own nodes. Headers, buttons, modal titles,
+//! labels, hints and options are `plain_text` objects, which Slack shows
+//! literally: they are not escaped.
 
 use serde_json::{json, Map, Value};
-use sima_core::model::{Action, ActionStyle, Block, Choice, Field, Form, Input, InputKind, Message};
+use sima_core::model::{Action, ActionStyle, Block, Choice, Field, Form, Inline, Input, InputKind, Message, RichText};
 
 /// Slack's documented Block Kit limits.
 pub mod limits {
@@ -55,31 +64,129 @@ pub fn truncate(text: &str, max: usize) -> String {
     cut
 }
 
+/// Cuts rendered mrkdwn to at most `max` characters without leaving half an
+/// entity (`&lt;`) or half a `<…>` token, which Slack would show raw.
+pub fn truncate_mrkdwn(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    if let Some(open) = cut.rfind('<').filter(|&open| !cut[open..].contains('>')) {
+        cut.truncate(open);
+    }
+    if let Some(amp) = cut.rfind('&').filter(|&amp| !cut[amp..].contains(';')) {
+        cut.truncate(amp);
+    }
+    cut.push('…');
+    cut
+}
+
+/// `text` escaped for mrkdwn: `&`, `<` and `>` become entities, the only
+/// characters Slack decodes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn slack_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn emoji_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+}
+
+/// `*…*` or `_…_` around the text, with surrounding spaces kept outside the
+/// marks (Slack ignores marks next to a space).
+fn emphasis(mark: char, text: &str) -> String {
+    let core = text.trim();
+    if core.is_empty() {
+        return escape(text);
+    }
+    let start = text.len() - text.trim_start().len();
+    let end = start + core.len();
+    format!("{}{mark}{}{mark}{}", &text[..start], escape(core), &text[end..])
+}
+
+fn link(url: &str, text: &str) -> String {
+    let url = escape(url).replace('|', "%7C");
+    if text.is_empty() {
+        format!("<{url}>")
+    } else {
+        format!("<{url}|{}>", escape(text))
+    }
+}
+
+/// Rich text as mrkdwn: text escaped, `*bold*`, `_italic_`, `` `code` ``,
+/// `<url|text>` links, `<@U…>` mentions, rooms as `<url|#name>` links (the
+/// room's own link, as the room's members see it; `<#C…>` without one) and
+/// `:emoji:` codes.
+pub fn to_mrkdwn(text: &RichText) -> String {
+    text.inlines()
+        .iter()
+        .map(|inline| match inline {
+            Inline::Plain(t) => escape(t),
+            Inline::Bold(t) => emphasis('*', t),
+            Inline::Italic(t) => emphasis('_', t),
+            Inline::Code(t) if t.trim().is_empty() => escape(t),
+            Inline::Code(t) => format!("`{}`", escape(&t.replace('`', "'"))),
+            Inline::Link { url, text } => link(url, text),
+            Inline::Mention(user) if slack_id(user.as_str()) => format!("<@{user}>"),
+            Inline::Mention(user) => escape(&format!("@{user}")),
+            Inline::Room(room) if room.url.is_empty() && slack_id(room.id.as_str()) => format!("<#{}>", room.id),
+            Inline::Room(room) => link(&room.url, &format!("#{}", room.name)),
+            Inline::Emoji(name) if emoji_name(name) => format!(":{name}:"),
+            Inline::Emoji(_) => String::new(),
+        })
+        .collect()
+}
+
+/// Rich text for a `plain_text` object, which Slack shows as is: formatting
+/// dropped, emoji as `:name:` (rendered because `emoji` is on), people and
+/// rooms by name.
+pub fn to_plain(text: &RichText) -> String {
+    text.inlines()
+        .iter()
+        .map(|inline| match inline {
+            Inline::Emoji(name) if emoji_name(name) => format!(":{name}:"),
+            other => other.plain_text(),
+        })
+        .collect()
+}
+
 fn plain(text: &str, max: usize) -> Value {
     json!({ "type": "plain_text", "text": truncate(text, max), "emoji": true })
 }
 
+/// A mrkdwn text object of already rendered (escaped) text.
 fn mrkdwn(text: &str, max: usize) -> Value {
-    json!({ "type": "mrkdwn", "text": truncate(text, max) })
+    json!({ "type": "mrkdwn", "text": truncate_mrkdwn(text, max) })
 }
 
-/// The fallback `text` sent with the blocks: the message's own text, else its
-/// first header or paragraph.
+/// The fallback `text` sent with the blocks, as escaped mrkdwn: the message's
+/// own text, else its first header or paragraph.
 pub fn fallback_text(message: &Message) -> String {
-    let text = if message.text.trim().is_empty() {
+    let text = if message.text.is_blank() {
         message
             .blocks
             .iter()
             .find_map(|b| match b {
-                Block::Header { text } if !text.trim().is_empty() => Some(text.as_str()),
-                Block::Text { markdown } if !markdown.trim().is_empty() => Some(markdown.as_str()),
+                Block::Header { text } | Block::Text { text } if !text.is_blank() => Some(to_mrkdwn(text)),
                 _ => None,
             })
-            .unwrap_or("SIMA")
+            .unwrap_or_else(|| "SIMA".to_owned())
     } else {
-        message.text.as_str()
+        to_mrkdwn(&message.text)
     };
-    truncate(text, limits::FALLBACK_TEXT)
+    truncate_mrkdwn(&text, limits::FALLBACK_TEXT)
 }
 
 /// The Block Kit `blocks` array of a message (at most 50 blocks).
@@ -98,20 +205,22 @@ pub fn message_blocks(message: &Message) -> Value {
 
 fn render_block(block: &Block) -> Vec<Value> {
     match block {
-        Block::Header { text } if text.trim().is_empty() => vec![],
-        Block::Header { text } => vec![json!({ "type": "header", "text": plain(text, limits::HEADER_TEXT) })],
-        Block::Text { markdown } if markdown.trim().is_empty() => vec![],
-        Block::Text { markdown } => vec![section(markdown)],
+        Block::Header { text } if text.is_blank() => vec![],
+        Block::Header { text } => {
+            vec![json!({ "type": "header", "text": plain(&to_plain(text), limits::HEADER_TEXT) })]
+        }
+        Block::Text { text } if text.is_blank() => vec![],
+        Block::Text { text } => vec![section(&to_mrkdwn(text))],
         Block::Fields { fields } => fields.chunks(limits::SECTION_FIELDS).map(fields_section).collect(),
         Block::Bullets { items } if items.is_empty() => vec![],
         Block::Bullets { items } => {
-            let text = items.iter().map(|i| format!("• {i}")).collect::<Vec<_>>().join("\n");
+            let text = items.iter().map(|i| format!("• {}", to_mrkdwn(i))).collect::<Vec<_>>().join("\n");
             vec![section(&text)]
         }
         Block::Actions { actions } => actions.chunks(limits::ACTIONS_ELEMENTS).map(actions_block).collect(),
-        Block::Context { markdown } if markdown.trim().is_empty() => vec![],
-        Block::Context { markdown } => {
-            vec![json!({ "type": "context", "elements": [mrkdwn(markdown, limits::SECTION_TEXT)] })]
+        Block::Context { text } if text.is_blank() => vec![],
+        Block::Context { text } => {
+            vec![json!({ "type": "context", "elements": [mrkdwn(&to_mrkdwn(text), limits::SECTION_TEXT)] })]
         }
         Block::Divider => vec![json!({ "type": "divider" })],
     }
@@ -125,8 +234,8 @@ fn fields_section(fields: &[Field]) -> Value {
     let fields: Vec<Value> = fields
         .iter()
         .map(|f| {
-            let value = if f.value.trim().is_empty() { "—" } else { f.value.as_str() };
-            mrkdwn(&format!("*{}*\n{}", f.label, value), limits::FIELD_TEXT)
+            let value = if f.value.is_blank() { "—".to_owned() } else { to_mrkdwn(&f.value) };
+            mrkdwn(&format!("{}\n{value}", emphasis('*', &f.label)), limits::FIELD_TEXT)
         })
         .collect();
     json!({ "type": "section", "fields": fields })
@@ -265,9 +374,33 @@ mod tests {
 
     #[test]
     fn fallback_prefers_text_then_header() {
-        let m = Message { text: String::new(), blocks: vec![Block::Divider, Block::Header { text: "INC-4".into() }] };
+        let m = Message { text: RichText::new(), blocks: vec![Block::Divider, Block::Header { text: "INC-4".into() }] };
         assert_eq!(fallback_text(&m), "INC-4");
-        let m = Message { text: "hello".into(), blocks: vec![] };
-        assert_eq!(fallback_text(&m), "hello");
+        let m = Message { text: "hello <!here>".into(), blocks: vec![] };
+        assert_eq!(fallback_text(&m), "hello &lt;!here&gt;");
+    }
+
+    #[test]
+    fn user_text_is_escaped_and_nodes_render_as_mrkdwn() {
+        let user = sima_core::domain::UserRef::parse("U024BE7LH").unwrap();
+        let text = RichText::new()
+            .emoji("eyes")
+            .bold(" Status ")
+            .plain("<!channel> & <https://evil|Join>")
+            .code("a<b")
+            .link("https://x.test/?a=1&b=2|c", "open <it>")
+            .mention(&user);
+        assert_eq!(
+            to_mrkdwn(&text),
+            ":eyes:  *Status* &lt;!channel&gt; &amp; &lt;https://evil|Join&gt;`a&lt;b`\
+             <https://x.test/?a=1&amp;b=2%7Cc|open &lt;it&gt;><@U024BE7LH>"
+        );
+    }
+
+    #[test]
+    fn cutting_never_leaves_half_an_entity_or_token() {
+        assert_eq!(truncate_mrkdwn("abc &lt;def", 7), "abc …");
+        assert_eq!(truncate_mrkdwn("ab <@U024BE7LH> cd", 8), "ab …");
+        assert_eq!(truncate_mrkdwn("short", 8), "short");
     }
 }

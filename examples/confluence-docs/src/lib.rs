@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use sima_core::domain::DocRef;
-use sima_core::model::{DocBlock, Document};
+use sima_core::model::{emoji_char, DocBlock, Document, Inline, RichText};
 use sima_core::ports::{DocsPort, PortError};
 
 /// Writes post-mortems into one Confluence space.
@@ -32,8 +32,31 @@ impl ConfluenceDocs {
     }
 }
 
+/// `text` escaped for XML: text and attribute values alike.
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Rich text as XHTML: user text escaped, `<strong>`, `<em>`, `<code>`,
+/// `<a href>` for links and rooms, people as `@id` (Confluence mentions need
+/// Atlassian account ids, which SIMA does not know), emoji as characters.
+pub fn rich_xhtml(text: &RichText) -> String {
+    text.inlines()
+        .iter()
+        .map(|inline| match inline {
+            Inline::Plain(t) => escape(t),
+            Inline::Bold(t) => format!("<strong>{}</strong>", escape(t)),
+            Inline::Italic(t) => format!("<em>{}</em>", escape(t)),
+            Inline::Code(t) => format!("<code>{}</code>", escape(t)),
+            Inline::Link { url, .. } | Inline::Room(sima_core::domain::Room { url, .. })
+                if url.starts_with("https://") || url.starts_with("http://") =>
+            {
+                format!("<a href=\"{}\">{}</a>", escape(url), escape(&inline.plain_text()))
+            }
+            Inline::Emoji(name) => emoji_char(name).unwrap_or_default().to_owned(),
+            other => escape(&other.plain_text()),
+        })
+        .collect()
 }
 
 /// The document body in Confluence storage format.
@@ -45,9 +68,9 @@ pub fn storage_format(document: &Document) -> String {
                 let level = (*level).clamp(1, 6);
                 out.push_str(&format!("<h{level}>{}</h{level}>", escape(text)));
             }
-            DocBlock::Paragraph { text } => out.push_str(&format!("<p>{}</p>", escape(text))),
+            DocBlock::Paragraph { text } => out.push_str(&format!("<p>{}</p>", rich_xhtml(text))),
             DocBlock::Bullets { items } => {
-                let items: String = items.iter().map(|i| format!("<li>{}</li>", escape(i))).collect();
+                let items: String = items.iter().map(|i| format!("<li>{}</li>", rich_xhtml(i))).collect();
                 out.push_str(&format!("<ul>{items}</ul>"));
             }
             DocBlock::Todos { items } => {
@@ -55,7 +78,7 @@ pub fn storage_format(document: &Document) -> String {
                     .iter()
                     .map(|t| {
                         let status = if t.done { "complete" } else { "incomplete" };
-                        format!("<ac:task><ac:task-status>{status}</ac:task-status><ac:task-body>{}</ac:task-body></ac:task>", escape(&t.text))
+                        format!("<ac:task><ac:task-status>{status}</ac:task-status><ac:task-body>{}</ac:task-body></ac:task>", rich_xhtml(&t.text))
                     })
                     .collect();
                 out.push_str(&format!("<ac:task-list>{tasks}</ac:task-list>"));
@@ -65,7 +88,10 @@ pub fn storage_format(document: &Document) -> String {
                 let body: String = rows
                     .iter()
                     .map(|r| {
-                        format!("<tr>{}</tr>", r.iter().map(|c| format!("<td>{}</td>", escape(c))).collect::<String>())
+                        format!(
+                            "<tr>{}</tr>",
+                            r.iter().map(|c| format!("<td>{}</td>", rich_xhtml(c))).collect::<String>()
+                        )
                     })
                     .collect();
                 out.push_str(&format!("<table><tbody><tr>{head}</tr>{body}</tbody></table>"));
@@ -145,6 +171,12 @@ mod tests {
             },
             blocks: vec![
                 DocBlock::Heading { level: 2, text: "Summary".into() },
+                DocBlock::Paragraph {
+                    text: RichText::new()
+                        .bold("Cause")
+                        .plain(": <script>alert(1)</script> & \"quotes\"")
+                        .link("https://example.com/?a=1&b=\"2\"", "runbook"),
+                },
                 DocBlock::Todos { items: vec![Todo { text: "Renew certs".into(), done: false }] },
             ],
         }
@@ -154,6 +186,10 @@ mod tests {
     fn renders_storage_format_escaped() {
         let xhtml = storage_format(&document());
         assert!(xhtml.starts_with("<h2>Summary</h2>"));
+        assert!(xhtml.contains(
+            "<p><strong>Cause</strong>: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;\
+             <a href=\"https://example.com/?a=1&amp;b=&quot;2&quot;\">runbook</a></p>"
+        ));
         assert!(xhtml.contains("<ac:task-status>incomplete</ac:task-status><ac:task-body>Renew certs</ac:task-body>"));
     }
 

@@ -47,7 +47,7 @@ pub enum ValidationError {
     #[error("dedup_key must be 1 to 255 printable characters")]
     DedupKey,
     /// Bad user id.
-    #[error("user `{0}` is invalid: give a chat user id or mention, e.g. `<@U024BE7LH>` or `me`")]
+    #[error("user `{0}` is invalid: mention someone or give a chat user id, or use `me`")]
     User(String),
     /// Bad actor string.
     #[error("actor `{0}` is invalid: use `user:<id>`, `monitor:<name>`, `api` or `sima`")]

@@ -36,9 +36,9 @@ pub enum TextCommand {
         /// Update text.
         message: Option<Text>,
     },
-    /// `manager <@user|me>`.
+    /// `manager <user|me>`.
     Manager(UserArg),
-    /// `comms <@user|me>`.
+    /// `comms <user|me>`.
     Comms(UserArg),
     /// `severity <sev1-4>`.
     Severity(Severity),
@@ -129,14 +129,14 @@ fn optional_text(rest: &str) -> Result<Option<Text>, ParseError> {
     Ok(Some(Text::parse(rest)?))
 }
 
-/// Reads a user: `me`, a mention `<@U123>` / `<@U123|name>`, `@U123` or a bare id.
+/// Reads a user: `me`, a mention `@U123` or a bare id. Chat adapters turn
+/// their platform's mentions into `@id` before the text reaches the core.
 fn user(rest: &str) -> Result<UserArg, ValidationError> {
     let word = rest.split_whitespace().next().unwrap_or_default();
     if word.eq_ignore_ascii_case("me") {
         return Ok(UserArg::Me);
     }
-    let inner = word.strip_prefix("<@").and_then(|w| w.strip_suffix('>')).unwrap_or(word);
-    let id = inner.split('|').next().unwrap_or_default().trim_start_matches('@');
+    let id = word.strip_prefix('@').unwrap_or(word);
     UserRef::parse(id).map(UserArg::User).map_err(|_| ValidationError::User(word.to_owned()))
 }
 
@@ -201,10 +201,7 @@ mod tests {
         assert_eq!(ok("resolve all good"), TextCommand::Resolve { message: Some(Text::parse("all good").unwrap()) });
         assert_eq!(ok("resolve"), TextCommand::Resolve { message: None });
         assert_eq!(ok("manager me"), TextCommand::Manager(UserArg::Me));
-        assert_eq!(
-            ok("comms <@U024BE7LH|bob>"),
-            TextCommand::Comms(UserArg::User(UserRef::parse("U024BE7LH").unwrap()))
-        );
+        assert_eq!(ok("comms @U024BE7LH"), TextCommand::Comms(UserArg::User(UserRef::parse("U024BE7LH").unwrap())));
         assert_eq!(ok("manager @U1"), TextCommand::Manager(UserArg::User(UserRef::parse("U1").unwrap())));
         assert_eq!(ok("severity sev1"), TextCommand::Severity(Severity::Sev1));
         assert_eq!(ok("impact 1,200"), TextCommand::Impact(Impact::new(1200)));

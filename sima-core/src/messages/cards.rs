@@ -1,34 +1,43 @@
 //! The incident card, the broadcast announcement and update messages.
 
-use crate::domain::{format_time, DocRef, EventKind, Incident, IncidentEvent, Role, Status};
-use crate::model::{ActionId, ActionStyle, Block, Field, Message};
+use crate::domain::{format_time, Actor, DocRef, EffectKind, EventKind, Incident, IncidentEvent, Role, Status};
+use crate::model::{ActionId, ActionStyle, Block, Field, Message, RichText};
 
-fn holder(incident: &Incident, role: Role) -> String {
-    incident.roles.get(role).map_or_else(|| "_unassigned_".to_owned(), |u| format!("<@{u}>"))
+/// Who acts: a mention for people, the actor's name otherwise.
+fn who(actor: &Actor) -> RichText {
+    match actor.user() {
+        Some(user) => RichText::new().mention(user),
+        None => RichText::new().plain(actor),
+    }
 }
 
+fn holder(incident: &Incident, role: Role) -> RichText {
+    incident.roles.get(role).map_or_else(|| RichText::new().italic("unassigned"), |u| RichText::new().mention(u))
+}
+
+/// The emoji that stands for a status.
 fn status_emoji(status: Status) -> &'static str {
     match status {
-        Status::Open => ":red_circle:",
-        Status::Investigating => ":mag:",
-        Status::Identified => ":bulb:",
-        Status::Monitoring => ":eyes:",
-        Status::Resolved => ":white_check_mark:",
-        Status::FalsePositive => ":zzz:",
-        Status::Closed => ":lock:",
+        Status::Open => "red_circle",
+        Status::Investigating => "mag",
+        Status::Identified => "bulb",
+        Status::Monitoring => "eyes",
+        Status::Resolved => "white_check_mark",
+        Status::FalsePositive => "zzz",
+        Status::Closed => "lock",
     }
 }
 
 fn facts(incident: &Incident) -> Block {
-    let impact = incident.impact.map_or_else(|| "_unknown_".to_owned(), |i| i.to_string());
+    let impact = incident.impact.map_or_else(|| RichText::new().italic("unknown"), |i| RichText::new().plain(i));
     Block::Fields {
         fields: vec![
-            Field::new("Status", format!("{} {}", status_emoji(incident.status), incident.status)),
+            Field::rich("Status", RichText::new().emoji(status_emoji(incident.status)).plain(incident.status)),
             Field::new("Severity", format!("{} ({})", incident.severity, incident.severity.description())),
             Field::new("Domain", &incident.domain),
-            Field::new("Impact", impact),
-            Field::new(Role::IncidentManager.title(), holder(incident, Role::IncidentManager)),
-            Field::new(Role::CommunicationLead.title(), holder(incident, Role::CommunicationLead)),
+            Field::rich("Impact", impact),
+            Field::rich(Role::IncidentManager.title(), holder(incident, Role::IncidentManager)),
+            Field::rich(Role::CommunicationLead.title(), holder(incident, Role::CommunicationLead)),
         ],
     }
 }
@@ -36,18 +45,16 @@ fn facts(incident: &Incident) -> Block {
 /// The pinned incident card: what, how bad, who leads, and the main buttons.
 pub fn card(incident: &Incident) -> Message {
     let value = Some(incident.id.to_string());
-    let mut blocks = vec![Block::Header { text: format!(":rotating_light: {}", incident.title()) }];
+    let mut blocks = vec![Block::Header { text: RichText::new().emoji("rotating_light").plain(incident.title()) }];
     if !incident.description.as_str().is_empty() {
-        blocks.push(Block::Text { markdown: incident.description.to_string() });
+        blocks.push(Block::Text { text: RichText::new().plain(&incident.description) });
     }
     blocks.push(facts(incident));
     blocks.push(Block::Context {
-        markdown: format!(
-            "Declared {} by {} · impact started {}",
-            format_time(incident.milestones.declared_at),
-            reporter(incident),
-            format_time(incident.milestones.started_at)
-        ),
+        text: RichText::new()
+            .plain(format!("Declared {} by ", format_time(incident.milestones.declared_at)))
+            .append(who(&incident.reporter))
+            .plain(format!(" · impact started {}", format_time(incident.milestones.started_at))),
     });
     if !incident.status.is_terminal() {
         blocks.push(Block::Actions {
@@ -61,11 +68,8 @@ pub fn card(incident: &Incident) -> Message {
             ],
         });
     }
-    Message { text: format!("{} [{} · {}]", incident.title(), incident.severity, incident.status), blocks }
-}
-
-fn reporter(incident: &Incident) -> String {
-    incident.reporter.user().map_or_else(|| incident.reporter.to_string(), |u| format!("<@{u}>"))
+    let text = format!("{} [{} · {}]", incident.title(), incident.severity, incident.status);
+    Message { text: text.into(), blocks }
 }
 
 /// The announcement in the company-wide channel, refreshed in place.
@@ -73,19 +77,19 @@ pub fn broadcast(incident: &Incident) -> Message {
     let room = incident
         .room
         .as_ref()
-        .map_or_else(|| "_room being created_".to_owned(), |r| format!("<{}|#{}>", r.url, r.name));
+        .map_or_else(|| RichText::new().italic("room being created"), |r| RichText::new().room(r));
+    let title = RichText::new().emoji(status_emoji(incident.status)).plain(incident.title());
     Message {
-        text: format!(
-            "{} {} [{} · {}]",
-            status_emoji(incident.status),
-            incident.title(),
-            incident.severity,
-            incident.status
-        ),
+        text: title.clone().plain(format!(" [{} · {}]", incident.severity, incident.status)),
         blocks: vec![
-            Block::Header { text: format!("{} {}", status_emoji(incident.status), incident.title()) },
+            Block::Header { text: title },
             facts(incident),
-            Block::Text { markdown: format!("Follow and help in {room}. Updates are posted in this thread.") },
+            Block::Text {
+                text: RichText::new()
+                    .plain("Follow and help in ")
+                    .append(room)
+                    .plain(". Updates are posted in this thread."),
+            },
         ],
     }
 }
@@ -94,46 +98,76 @@ pub fn broadcast(incident: &Incident) -> Message {
 /// events people need not be told about. The flag says whether it also goes
 /// to the broadcast thread.
 pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bool)> {
-    let who = event.actor.user().map_or_else(|| event.actor.to_string(), |u| format!("<@{u}>"));
+    let who = who(&event.actor);
+    let none = || RichText::new().italic("none");
     let (line, public) = match &event.kind {
         EventKind::StatusChanged { from, to, message } => {
-            let said = message.as_deref().map(|m| format!("\n>{m}")).unwrap_or_default();
-            (format!("{} *Status: {from} → {to}* ({who}){said}", status_emoji(*to)), true)
+            let said = message.as_ref().map_or_else(RichText::new, |m| RichText::new().plain("\n").plain(m));
+            let line = RichText::new().emoji(status_emoji(*to)).bold(format!("Status: {from} → {to}"));
+            (line.plain(" (").append(who).plain(")").append(said), true)
         }
-        EventKind::RoleAssigned { role, user, .. } => {
-            (format!(":busts_in_silhouette: <@{user}> is now {}", role.title()), true)
-        }
-        EventKind::FieldEdited { field, old, new } => (
-            format!(
-                ":pencil2: {who} changed *{}*: {} → {}",
-                field.as_str(),
-                old.as_deref().unwrap_or("_none_"),
-                new.as_deref().unwrap_or("_none_")
-            ),
+        EventKind::RoleAssigned { role, user, .. } => (
+            RichText::new().emoji("busts_in_silhouette").mention(user).plain(format!(" is now {}", role.title())),
             true,
         ),
-        EventKind::NoteAdded { text } => (format!(":memo: Note from {who}: {text}"), false),
-        EventKind::Escalated { domain } => (format!(":mega: {who} escalated: paging the `{domain}` on-call"), true),
-        EventKind::RootCauseSet { text } => (format!(":mag_right: Root cause ({who}): {text}"), false),
-        EventKind::ActionItemAdded { text } => (format!(":ballot_box_with_check: Action item ({who}): {text}"), false),
+        EventKind::FieldEdited { field, old, new } => (
+            RichText::new()
+                .emoji("pencil2")
+                .append(who)
+                .plain(" changed ")
+                .bold(field.as_str())
+                .plain(": ")
+                .append(old.as_deref().map_or_else(none, RichText::from))
+                .plain(" → ")
+                .append(new.as_deref().map_or_else(none, RichText::from)),
+            true,
+        ),
+        EventKind::NoteAdded { text } => {
+            (RichText::new().emoji("memo").plain("Note from ").append(who).plain(format!(": {text}")), false)
+        }
+        EventKind::Escalated { domain } => (
+            RichText::new().emoji("mega").append(who).plain(" escalated: paging the ").code(domain).plain(" on-call"),
+            true,
+        ),
+        EventKind::RootCauseSet { text } => {
+            (RichText::new().emoji("mag_right").plain("Root cause (").append(who).plain(format!("): {text}")), false)
+        }
+        EventKind::ActionItemAdded { text } => (
+            RichText::new()
+                .emoji("ballot_box_with_check")
+                .plain("Action item (")
+                .append(who)
+                .plain(format!("): {text}")),
+            false,
+        ),
         _ => return None,
     };
-    let text = format!("{} · {}", incident.number, strip_markup(&line));
-    Some((Message { text, blocks: vec![Block::Text { markdown: line }] }, public))
-}
-
-fn strip_markup(line: &str) -> String {
-    line.replace('*', "")
+    let text = RichText::new().plain(format!("{} · ", incident.number)).append(line.clone());
+    Some((Message { text, blocks: vec![Block::Text { text: line }] }, public))
 }
 
 /// The message that links the post-mortem.
 pub fn postmortem_link(incident: &Incident, doc: &DocRef) -> Message {
-    let markdown = format!(
-        ":page_facing_up: The post-mortem draft for {} is ready: <{}|open it>. Fill in what the timeline cannot tell.",
-        incident.number, doc.url
-    );
+    let text = RichText::new()
+        .emoji("page_facing_up")
+        .plain(format!("The post-mortem draft for {} is ready: ", incident.number))
+        .link(&doc.url, "open it")
+        .plain(". Fill in what the timeline cannot tell.");
     Message {
-        text: format!("Post-mortem for {}: {}", incident.number, doc.url),
-        blocks: vec![Block::Text { markdown }],
+        text: RichText::new().plain(format!("Post-mortem for {}: ", incident.number)).link(&doc.url, ""),
+        blocks: vec![Block::Text { text }],
+    }
+}
+
+/// The notice in the room when an automation step failed for good.
+pub fn effect_failed(incident: &Incident, effect: EffectKind, error: &str) -> Message {
+    let line = RichText::new()
+        .emoji("warning")
+        .plain(format!("SIMA could not {}: {error}. Fix the cause, then run ", effect.describe()))
+        .code("/incident retry")
+        .plain(" to try again.");
+    Message {
+        text: RichText::new().plain(format!("{} · ", incident.number)).append(line.clone()),
+        blocks: vec![Block::Text { text: line }],
     }
 }

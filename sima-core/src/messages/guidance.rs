@@ -1,11 +1,13 @@
 //! Help, welcome and "did you mean" messages: the call-to-action sets.
 
+use std::fmt;
+
 use crate::domain::{Incident, Role};
-use crate::model::{ActionId, ActionStyle, Block, Message};
+use crate::model::{ActionId, ActionStyle, Block, Message, RichText};
 
 /// Every `/incident` command with its usage and what it does.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("declare", "/incident declare", "Open the form to declare an incident (also `/incident` alone)"),
+    ("declare", "/incident declare", "Open the form to declare an incident (also /incident alone)"),
     ("help", "/incident help", "Show this list"),
     ("info", "/incident info", "Show the incident card"),
     (
@@ -14,8 +16,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "Move to investigating, identified, monitoring, resolved, false_positive or closed",
     ),
     ("resolve", "/incident resolve [message]", "Mark resolved and start the post-mortem"),
-    ("manager", "/incident manager <@user|me>", "Give the Incident Manager role"),
-    ("comms", "/incident comms <@user|me>", "Give the Communication Lead role"),
+    ("manager", "/incident manager <user|me>", "Give the Incident Manager role"),
+    ("comms", "/incident comms <user|me>", "Give the Communication Lead role"),
     ("severity", "/incident severity <sev1-4>", "Change the severity"),
     ("impact", "/incident impact <n>", "Set the number of affected customers"),
     ("started", "/incident started <RFC 3339 time>", "Backdate when impact began"),
@@ -38,9 +40,13 @@ fn buttons(incident: Option<&Incident>, ids: &[ActionId]) -> Block {
     }
 }
 
+fn usage(usage: &str, what: &str) -> RichText {
+    RichText::new().code(usage).plain(": ").plain(what)
+}
+
 /// The command list.
 pub fn help(incident: Option<&Incident>) -> Message {
-    let items = COMMANDS.iter().map(|(_, usage, what)| format!("`{usage}`: {what}")).collect();
+    let items = COMMANDS.iter().map(|(_, u, what)| usage(u, what)).collect();
     let mut blocks = vec![Block::Header { text: "SIMA commands".into() }, Block::Bullets { items }];
     if incident.is_some() {
         blocks.push(buttons(incident, &[ActionId::UpdateStatus, ActionId::ShowInfo, ActionId::EditIncident]));
@@ -61,35 +67,32 @@ pub fn welcome(incident: &Incident) -> Message {
     }
     ids.extend([ActionId::ShowInfo, ActionId::UpdateStatus, ActionId::ShowHelp]);
     let lead = incident.roles.incident_manager.as_ref().map_or_else(
-        || "Nobody leads yet: take the Incident Manager role if you can.".to_owned(),
-        |u| format!("<@{u}> is the Incident Manager."),
+        || RichText::new().plain("Nobody leads yet: take the Incident Manager role if you can."),
+        |u| RichText::new().mention(u).plain(" is the Incident Manager."),
     );
+    let text = RichText::new()
+        .emoji("wave")
+        .plain("Welcome to ")
+        .bold(incident.title())
+        .plain(format!(" ({}, {}). ", incident.severity, incident.status))
+        .append(lead)
+        .plain(" The pinned card has the essentials.");
     Message {
-        text: format!("Welcome to {}", incident.title()),
-        blocks: vec![
-            Block::Text {
-                markdown: format!(
-                    ":wave: Welcome to *{}* ({}, {}). {lead} The pinned card has the essentials.",
-                    incident.title(),
-                    incident.severity,
-                    incident.status
-                ),
-            },
-            buttons(Some(incident), &ids),
-        ],
+        text: format!("Welcome to {}", incident.title()).into(),
+        blocks: vec![Block::Text { text }, buttons(Some(incident), &ids)],
     }
 }
 
 /// The answer to a command SIMA did not understand: the closest commands and
 /// the main buttons.
 pub fn mistyped(typed: &str, suggestions: &[&str], incident: Option<&Incident>) -> Message {
-    let mut lines: Vec<String> = suggestions
+    let mut lines: Vec<RichText> = suggestions
         .iter()
         .filter_map(|name| COMMANDS.iter().find(|(n, ..)| n == name))
-        .map(|(_, usage, what)| format!("`{usage}`: {what}"))
+        .map(|(_, u, what)| usage(u, what))
         .collect();
     if lines.is_empty() {
-        lines.push("`/incident help`: Show every command".to_owned());
+        lines.push(usage("/incident help", "Show every command"));
     }
     let ids: &[ActionId] = if incident.is_some() {
         &[ActionId::UpdateStatus, ActionId::ShowInfo, ActionId::ShowHelp]
@@ -97,17 +100,36 @@ pub fn mistyped(typed: &str, suggestions: &[&str], incident: Option<&Incident>) 
         &[ActionId::ShowHelp]
     };
     Message {
-        text: format!("Unknown command `{typed}`. Did you mean: {}?", suggestions.join(", ")),
+        text: RichText::new()
+            .plain("Unknown command ")
+            .code(typed)
+            .plain(format!(". Did you mean: {}?", suggestions.join(", "))),
         blocks: vec![
-            Block::Text { markdown: format!(":thinking_face: I don't know `{typed}`. Did you mean:") },
+            Block::Text {
+                text: RichText::new()
+                    .emoji("thinking_face")
+                    .plain("I don't know ")
+                    .code(typed)
+                    .plain(". Did you mean:"),
+            },
             Block::Bullets { items: lines },
             buttons(incident, ids),
         ],
     }
 }
 
-/// A short text answer.
-pub fn answer(text: impl Into<String>) -> Message {
+/// A short answer.
+pub fn answer(text: impl Into<RichText>) -> Message {
     let text = text.into();
-    Message { blocks: vec![Block::Text { markdown: text.clone() }], text }
+    Message { blocks: vec![Block::Text { text: text.clone() }], text }
+}
+
+/// A short answer that something went wrong or was refused.
+pub fn warning(problem: impl fmt::Display) -> Message {
+    answer(RichText::new().emoji("warning").plain(problem))
+}
+
+/// A short answer that a command was carried out.
+pub fn done(detail: impl fmt::Display) -> Message {
+    answer(RichText::new().emoji("white_check_mark").plain(detail))
 }

@@ -1,11 +1,11 @@
 //! The messages and forms SIMA shows people, as neutral models.
 
 mod cards;
-mod failures;
 mod forms;
 mod guidance;
+#[cfg(test)]
+mod tests;
 
-pub use cards::{broadcast, card, postmortem_link, update};
-pub use failures::effect_failed;
+pub use cards::{broadcast, card, effect_failed, postmortem_link, update};
 pub use forms::{declare_form, edit_form, status_form, DomainChoice, SeverityDescriptions};
-pub use guidance::{answer, help, mistyped, welcome, COMMANDS};
+pub use guidance::{answer, done, help, mistyped, warning, welcome, COMMANDS};

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::RichText;
+
 /// A document: typed properties plus a body of blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
@@ -50,15 +52,15 @@ pub enum DocBlock {
         /// Plain text.
         text: String,
     },
-    /// A paragraph of plain text.
+    /// A paragraph.
     Paragraph {
         /// The text.
-        text: String,
+        text: RichText,
     },
     /// A bulleted list.
     Bullets {
         /// The items.
-        items: Vec<String>,
+        items: Vec<RichText>,
     },
     /// A checklist.
     Todos {
@@ -67,10 +69,10 @@ pub enum DocBlock {
     },
     /// A table with a header row.
     Table {
-        /// Column titles.
+        /// Column titles (plain text).
         header: Vec<String>,
         /// Rows, each as long as `header`.
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<RichText>>,
     },
 }
 
@@ -78,7 +80,7 @@ pub enum DocBlock {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Todo {
     /// What to do.
-    pub text: String,
+    pub text: RichText,
     /// Whether it is done.
     pub done: bool,
 }

@@ -4,12 +4,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// A message: blocks for rich clients and a plain-text fallback for
-/// notifications and clients that cannot render blocks.
+use super::RichText;
+
+/// A message: blocks for rich clients and a short fallback for notifications
+/// and clients that cannot render blocks.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Message {
-    /// Plain-text fallback (notifications, screen readers).
-    pub text: String,
+    /// Short fallback (notifications, screen readers).
+    pub text: RichText,
     /// The rich content, in order.
     pub blocks: Vec<Block>,
 }
@@ -18,25 +20,25 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
-    /// A bold title line (plain text).
+    /// A bold title line (platforms may show it without formatting).
     Header {
         /// The title.
-        text: String,
+        text: RichText,
     },
-    /// A paragraph of markdown (`*bold*`, `_italic_`, `<url|label>` links).
+    /// A paragraph.
     Text {
-        /// The markdown.
-        markdown: String,
+        /// The content.
+        text: RichText,
     },
     /// Label/value pairs shown side by side.
     Fields {
         /// The pairs.
         fields: Vec<Field>,
     },
-    /// A bulleted list (markdown items).
+    /// A bulleted list.
     Bullets {
         /// The items.
-        items: Vec<String>,
+        items: Vec<RichText>,
     },
     /// Buttons.
     Actions {
@@ -45,8 +47,8 @@ pub enum Block {
     },
     /// Small grey text.
     Context {
-        /// The markdown.
-        markdown: String,
+        /// The content.
+        text: RichText,
     },
     /// A horizontal rule.
     Divider,
@@ -57,14 +59,19 @@ pub enum Block {
 pub struct Field {
     /// Short label.
     pub label: String,
-    /// Markdown value.
-    pub value: String,
+    /// The value.
+    pub value: RichText,
 }
 
 impl Field {
-    /// A field from anything printable.
+    /// A field whose value is plain text.
     pub fn new(label: impl Into<String>, value: impl fmt::Display) -> Self {
-        Self { label: label.into(), value: value.to_string() }
+        Self { label: label.into(), value: RichText::new().plain(value) }
+    }
+
+    /// A field whose value is rich text.
+    pub fn rich(label: impl Into<String>, value: RichText) -> Self {
+        Self { label: label.into(), value }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Building the post-mortem document from an incident and its events.
 
-use crate::domain::{format_time, EventKind, Incident, IncidentEvent};
+use crate::domain::{format_time, Actor, EventKind, Incident, IncidentEvent};
 use crate::metrics::Durations;
-use crate::model::{DocBlock, Document, PostmortemProperties, Todo};
+use crate::model::{DocBlock, Document, PostmortemProperties, RichText, Todo};
 
 /// `1h 02m 03s`, `4m 05s`, `6s`; `—` for none.
 pub fn human_duration(seconds: Option<f64>) -> String {
@@ -56,8 +56,12 @@ fn heading(text: &str) -> DocBlock {
     DocBlock::Heading { level: 2, text: text.to_owned() }
 }
 
-fn paragraph(text: impl Into<String>) -> DocBlock {
+fn paragraph(text: impl Into<RichText>) -> DocBlock {
     DocBlock::Paragraph { text: text.into() }
+}
+
+fn who(actor: &Actor) -> RichText {
+    actor.user().map_or_else(|| RichText::new().plain(actor), |u| RichText::new().mention(u))
 }
 
 /// The post-mortem of `incident`, pre-filled from its `events`.
@@ -69,6 +73,9 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
     let mut blocks = vec![heading("Summary"), paragraph(incident.summary.to_string())];
     if !incident.description.as_str().is_empty() {
         blocks.push(paragraph(incident.description.to_string()));
+    }
+    if let Some(room) = &incident.room {
+        blocks.push(paragraph(RichText::new().plain("Handled in ").room(room).plain(".")));
     }
     blocks.extend([
         heading("Impact"),
@@ -83,16 +90,16 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
         DocBlock::Table {
             header: vec!["Metric".into(), "Value".into()],
             rows: vec![
-                vec!["Time to acknowledge".into(), human_duration(d.tta)],
-                vec!["Time to recover (start → resolved)".into(), human_duration(d.ttr_recovery)],
-                vec!["Time to repair (acknowledged → mitigated)".into(), human_duration(d.ttr_repair)],
-                vec!["Time to declare (start → declared)".into(), human_duration(d.ttd)],
+                vec!["Time to acknowledge".into(), human_duration(d.tta).into()],
+                vec!["Time to recover (start → resolved)".into(), human_duration(d.ttr_recovery).into()],
+                vec!["Time to repair (acknowledged → mitigated)".into(), human_duration(d.ttr_repair).into()],
+                vec!["Time to declare (start → declared)".into(), human_duration(d.ttd).into()],
             ],
         },
         heading("Timeline"),
         DocBlock::Table {
             header: vec!["Time (UTC)".into(), "Who".into(), "What".into()],
-            rows: events.iter().map(|e| vec![format_time(e.at), e.actor.to_string(), describe(e)]).collect(),
+            rows: events.iter().map(|e| vec![format_time(e.at).into(), who(&e.actor), describe(e).into()]).collect(),
         },
         heading("Root cause"),
         paragraph(incident.root_cause.as_ref().map_or_else(
@@ -102,7 +109,7 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
         heading("Action items"),
     ]);
     let mut todos: Vec<Todo> =
-        incident.action_items.iter().map(|a| Todo { text: a.text.to_string(), done: false }).collect();
+        incident.action_items.iter().map(|a| Todo { text: a.text.to_string().into(), done: false }).collect();
     if todos.is_empty() {
         todos.push(Todo { text: "Add the follow-up actions that prevent a repeat".into(), done: false });
     }

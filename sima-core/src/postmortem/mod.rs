@@ -6,4 +6,4 @@ mod build;
 mod markdown;
 
 pub use build::{describe, document, human_duration};
-pub use markdown::to_markdown;
+pub use markdown::{escape_markdown, rich_to_markdown, to_markdown};

@@ -11,7 +11,7 @@ use crate::domain::{
 };
 use crate::grammar::{parse, ParseError, TextCommand, UserArg};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
-use crate::model::{ActionId, Form, FormId, FormTrigger, Message};
+use crate::model::{ActionId, Form, FormId, FormTrigger, Message, RichText};
 use crate::ports::ChatPort;
 
 /// The outcome of a submitted form.
@@ -40,7 +40,7 @@ impl std::fmt::Debug for Conversation {
 }
 
 fn warn(error: impl std::fmt::Display) -> Message {
-    answer(format!(":warning: {error}"))
+    messages::warning(error)
 }
 
 /// Turns refusals into a message for the person; keeps store failures as errors.
@@ -117,7 +117,7 @@ impl Conversation {
             _ => {}
         }
         let Some(incident) = self.service.find_by_room(room).await? else {
-            return Ok(Some(warn("this command works inside an incident room; use `/incident` to declare one")));
+            return Ok(Some(warn("this command works inside an incident room; use /incident to declare one")));
         };
         told(self.run(&incident, user, command, trigger).await)
     }
@@ -159,7 +159,7 @@ impl Conversation {
             }
         };
         let after = self.service.execute(incident.id, Actor::User(user.clone()), command).await?;
-        Ok(answer(format!(":white_check_mark: Done. {} is {} ({}).", after.number, after.status, after.severity)))
+        Ok(messages::done(format!("Done. {} is {} ({}).", after.number, after.status, after.severity)))
     }
 
     /// Handles a button press; returns what to show the person who pressed it.
@@ -261,9 +261,11 @@ impl Conversation {
                     };
                     let declared = self.service.declare(declaration).await?;
                     let n = declared.incident.number;
-                    return Ok(Submission::Accepted(Some(answer(format!(
-                        ":rotating_light: {n} declared. Its room is being created; you will be invited."
-                    )))));
+                    return Ok(Submission::Accepted(Some(answer(
+                        RichText::new()
+                            .emoji("rotating_light")
+                            .plain(format!("{n} declared. Its room is being created; you will be invited.")),
+                    ))));
                 }
                 let mut edits = vec![
                     Command::Edit(FieldEdit::Domain(domain)),

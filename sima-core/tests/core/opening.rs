@@ -29,7 +29,9 @@ async fn declaring_opens_a_war_room_pages_and_announces() {
         _ => None,
     });
     let posted_card = posted_card.expect("card posted in the room");
-    assert!(matches!(&posted_card.blocks[0], Block::Header { text } if text.contains("INC-1 · Emails are late!")));
+    assert!(
+        matches!(&posted_card.blocks[0], Block::Header { text } if text.to_string().contains("INC-1 · Emails are late!"))
+    );
     let broadcast = incident.broadcast.clone().expect("broadcast recorded");
     assert_eq!(broadcast.room.as_str(), "CBROADCAST");
 

@@ -170,7 +170,7 @@ async fn an_effect_failing_past_the_horizon_is_shown_everywhere_and_can_be_retri
     let room = after.room.clone().unwrap();
     let told = world.chat.calls().into_iter().any(|c| {
         matches!(&c, ChatCall::Post(r, m)
-            if *r == room.id && m.text.contains("could not page the on-call") && m.text.contains("/incident retry"))
+            if *r == room.id && m.text.to_string().contains("could not page the on-call") && m.text.to_string().contains("/incident retry"))
     });
     assert!(told, "the room is told");
     assert_eq!(worker.failures().get(&EffectKind::Page), Some(&1));

@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
-use sima_core::model::{DocBlock, Document, PostmortemProperties, Todo};
+use sima_core::model::{DocBlock, Document, PostmortemProperties, RichText, Todo};
 use sima_notion::{HttpConfig, NotionConfig, NotionDocs};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -148,13 +148,14 @@ pub(crate) fn small_document() -> Document {
 pub(crate) fn timeline_document(events: usize) -> Document {
     let items = (0..events)
         .map(|i| if i % 50 == 7 { format!("event {i}: {}", "long note ".repeat(500)) } else { format!("event {i}") })
+        .map(RichText::from)
         .collect();
     Document {
         title: "INC-42: outbound e-mails are not delivered".into(),
         properties: properties(),
         blocks: vec![
             DocBlock::Heading { level: 2, text: "Summary".into() },
-            DocBlock::Paragraph { text: "x".repeat(4500) },
+            DocBlock::Paragraph { text: "x".repeat(4500).into() },
             DocBlock::Heading { level: 2, text: "Timeline".into() },
             DocBlock::Bullets { items },
             DocBlock::Heading { level: 2, text: "Action items".into() },

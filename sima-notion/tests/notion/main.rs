@@ -107,7 +107,7 @@ async fn a_250_event_timeline_is_created_then_appended_in_chunks_of_100() {
     // Nothing lost, nothing reordered: the texts rejoin into the document's.
     let Some(DocBlock::Bullets { items }) = document.blocks.get(3) else { panic!("no timeline") };
     let mut expected = vec!["Summary".to_owned(), "x".repeat(4500), "Timeline".to_owned()];
-    expected.extend(items.iter().cloned());
+    expected.extend(items.iter().map(ToString::to_string));
     expected.extend(["Action items".to_owned(), "Alert on queue depth".to_owned()]);
     let mut rejoined = Vec::new();
     for block in chunks.iter().flatten() {
@@ -124,7 +124,12 @@ async fn a_250_row_timeline_table_becomes_tables_of_at_most_100_rows() {
     notion.no_existing_page().await;
     notion.create_succeeds().await;
     let rows = (0..250)
-        .map(|i| vec![format!("09:{i:03}"), format!("event {i}: {}", "y".repeat(if i % 50 == 3 { 2500 } else { 1 }))])
+        .map(|i| {
+            vec![
+                format!("09:{i:03}").into(),
+                format!("event {i}: {}", "y".repeat(if i % 50 == 3 { 2500 } else { 1 })).into(),
+            ]
+        })
         .collect();
     let mut document = small_document();
     document.blocks = vec![DocBlock::Table { header: vec!["Time".into(), "Event".into()], rows }];

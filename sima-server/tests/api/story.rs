@@ -230,7 +230,7 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.expect("an ephemeral answer");
     assert_eq!(answer["response_type"], "ephemeral");
-    assert!(answer["blocks"].to_string().contains("/incident status <status> [message]"), "{answer}");
+    assert!(answer["blocks"].to_string().contains("/incident status &lt;status&gt; [message]"), "{answer}");
     assert_eq!(action_ids(&answer["blocks"]), ["update_status", "show_info", "show_help"]);
 
     // Impact started before the declaration; then the incident is resolved.

@@ -1,6 +1,7 @@
 //! Raw Slack request bodies to [`SlackInbound`]. Signatures are checked
 //! before this, by the router.
 
+mod text;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -56,7 +57,7 @@ pub fn parse_command(body: &[u8]) -> Result<SlackInbound, ParseError> {
     let form: SlashCommandForm = serde_urlencoded::from_bytes(body).map_err(ParseError::new)?;
     Ok(SlackInbound::SlashCommand(SlashCommand {
         command: form.command,
-        text: form.text.trim().to_owned(),
+        text: text::typed_text(form.text.trim()),
         user: user(&form.user_id)?,
         channel: RoomId::new(form.channel_id),
         channel_name: form.channel_name,
@@ -191,7 +192,7 @@ pub fn parse_event(body: &[u8]) -> Result<EventsRequest, ParseError> {
                     user: user(&who)?,
                     message: MessageRef { room: RoomId::new(channel.clone()), ts },
                     channel: RoomId::new(channel),
-                    text,
+                    text: text::typed_text(&text),
                 }),
                 wire::Event::Other => None,
             };

@@ -3,6 +3,7 @@
 
 mod core_messages;
 mod create_room;
+mod escaping;
 mod helpers;
 mod manifest;
 mod outbound;

@@ -139,7 +139,7 @@ fn app_mention() {
             inbound: Some(SlackInbound::AppMention {
                 user: user("U061F7AUR"),
                 channel: RoomId::new("C0INCIDENT"),
-                text: "<@U0BOT> help".into(),
+                text: "@U0BOT help".into(),
                 message: MessageRef { room: RoomId::new("C0INCIDENT"), ts: "1515449522.000016".into() },
             }),
         }

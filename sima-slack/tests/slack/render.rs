@@ -1,7 +1,10 @@
 //! Block Kit rendering of every kind of message and form, within Slack's limits.
 
 use serde_json::Value;
-use sima_core::model::{Action, ActionId, ActionStyle, Block, Choice, Field, Form, FormId, Input, InputKind, Message};
+use sima_core::domain::{Room, RoomId, UserRef};
+use sima_core::model::{
+    Action, ActionId, ActionStyle, Block, Choice, Field, Form, FormId, Input, InputKind, Message, RichText,
+};
 use sima_slack::render::{fallback_text, limits, message_blocks, modal_view};
 
 fn chars(v: &Value) -> usize {
@@ -51,14 +54,14 @@ fn card() -> Message {
         text: "INC-42: Emails are late".into(),
         blocks: vec![
             Block::Header { text: "🚨 INC-42 Emails are late".into() },
-            Block::Text { markdown: "Outbound emails are delayed by 20 minutes.".into() },
+            Block::Text { text: "Outbound emails are delayed by 20 minutes.".into() },
             Block::Fields {
                 fields: vec![
                     Field::new("Domain", "outbound-email"),
                     Field::new("Severity", "sev2"),
                     Field::new("Impact", "120 customers"),
                     Field::new("Status", "open"),
-                    Field::new("Incident Manager", "<@U0CA5>"),
+                    Field::rich("Incident Manager", RichText::new().mention(&lead())),
                     Field::new("Communication Lead", ""),
                 ],
             },
@@ -69,52 +72,109 @@ fn card() -> Message {
                     ActionId::Escalate.button(ActionStyle::Danger, id),
                 ],
             },
-            Block::Context { markdown: "Declared by <@U0CA5> at 2024-11-25 09:12 UTC".into() },
+            Block::Context {
+                text: RichText::new().plain("Declared by ").mention(&lead()).plain(" at 2024-11-25 09:12 UTC"),
+            },
         ],
     }
 }
 
+fn lead() -> UserRef {
+    UserRef::parse("U0CA5").unwrap()
+}
+
 fn every_message() -> Vec<(&'static str, Message)> {
     let id = Some("id".to_owned());
-    let text = |t: &str| Message { text: t.into(), blocks: vec![Block::Text { markdown: t.into() }] };
+    let room = Room {
+        id: RoomId::new("C1"),
+        name: "incident_11_25".into(),
+        url: "https://slack.com/app_redirect?channel=C1".into(),
+    };
     vec![
         ("card", card()),
-        ("broadcast", Message {
-            text: "INC-42 declared".into(),
-            blocks: vec![
-                Block::Text { markdown: "*INC-42* Emails are late · sev2 · <https://slack.com/app_redirect?channel=C1|#incident_11_25>".into() },
-                Block::Context { markdown: "Status: open".into() },
-            ],
-        }),
-        ("status update", Message {
-            text: "INC-42 is now monitoring".into(),
-            blocks: vec![Block::Text { markdown: "*Status:* investigating → *monitoring*\nQueue drained.".into() }],
-        }),
-        ("welcome", Message {
-            text: "Welcome".into(),
-            blocks: vec![
-                Block::Text { markdown: "Welcome to the incident room of *INC-42*.".into() },
-                Block::Actions {
-                    actions: ActionId::ALL.iter().map(|a| a.button(ActionStyle::Default, id.clone())).collect(),
-                },
-            ],
-        }),
-        ("help", Message {
-            text: "SIMA commands".into(),
-            blocks: vec![
-                Block::Header { text: "SIMA commands".into() },
-                Block::Bullets { items: vec!["`/incident status <status> [message]`".into(), "`/incident resolve`".into()] },
-                Block::Divider,
-            ],
-        }),
-        ("mistyped command", Message {
-            text: "Unknown command `stauts`".into(),
-            blocks: vec![
-                Block::Text { markdown: "I don't know `stauts`. Did you mean `status`?".into() },
-                Block::Actions { actions: vec![ActionId::ShowHelp.button(ActionStyle::Default, None)] },
-            ],
-        }),
-        ("post-mortem link", text("Post-mortem draft: <https://notion.so/abc|INC-42 post-mortem>")),
+        (
+            "broadcast",
+            Message {
+                text: "INC-42 declared".into(),
+                blocks: vec![
+                    Block::Text {
+                        text: RichText::new().bold("INC-42").plain(" Emails are late · sev2 · ").room(&room),
+                    },
+                    Block::Context { text: "Status: open".into() },
+                ],
+            },
+        ),
+        (
+            "status update",
+            Message {
+                text: "INC-42 is now monitoring".into(),
+                blocks: vec![Block::Text {
+                    text: RichText::new()
+                        .bold("Status:")
+                        .plain(" investigating → ")
+                        .bold("monitoring")
+                        .plain("\nQueue drained."),
+                }],
+            },
+        ),
+        (
+            "welcome",
+            Message {
+                text: "Welcome".into(),
+                blocks: vec![
+                    Block::Text {
+                        text: RichText::new().plain("Welcome to the incident room of ").bold("INC-42").plain("."),
+                    },
+                    Block::Actions {
+                        actions: ActionId::ALL.iter().map(|a| a.button(ActionStyle::Default, id.clone())).collect(),
+                    },
+                ],
+            },
+        ),
+        (
+            "help",
+            Message {
+                text: "SIMA commands".into(),
+                blocks: vec![
+                    Block::Header { text: "SIMA commands".into() },
+                    Block::Bullets {
+                        items: vec![
+                            RichText::new().code("/incident status <status> [message]"),
+                            RichText::new().code("/incident resolve"),
+                        ],
+                    },
+                    Block::Divider,
+                ],
+            },
+        ),
+        (
+            "mistyped command",
+            Message {
+                text: RichText::new().plain("Unknown command ").code("stauts"),
+                blocks: vec![
+                    Block::Text {
+                        text: RichText::new()
+                            .plain("I don't know ")
+                            .code("stauts")
+                            .plain(". Did you mean ")
+                            .code("status")
+                            .plain("?"),
+                    },
+                    Block::Actions { actions: vec![ActionId::ShowHelp.button(ActionStyle::Default, None)] },
+                ],
+            },
+        ),
+        (
+            "post-mortem link",
+            Message {
+                text: "Post-mortem draft".into(),
+                blocks: vec![Block::Text {
+                    text: RichText::new()
+                        .plain("Post-mortem draft: ")
+                        .link("https://notion.so/abc", "INC-42 post-mortem"),
+                }],
+            },
+        ),
     ]
 }
 
@@ -135,6 +195,8 @@ fn the_card_renders_header_fields_and_buttons() {
     assert_eq!(blocks[0]["text"]["text"], "🚨 INC-42 Emails are late");
     assert_eq!(blocks[1]["text"]["type"], "mrkdwn");
     assert_eq!(blocks[2]["fields"][0]["text"], "*Domain*\noutbound-email");
+    assert_eq!(blocks[2]["fields"][4]["text"], "*Incident Manager*\n<@U0CA5>");
+    assert_eq!(blocks[4]["elements"][0]["text"], "Declared by <@U0CA5> at 2024-11-25 09:12 UTC");
     assert_eq!(blocks[2]["fields"][5]["text"], "*Communication Lead*\n—");
     let buttons = &blocks[3]["elements"];
     assert_eq!(buttons[0]["action_id"], "update_status");
@@ -149,11 +211,11 @@ fn the_card_renders_header_fields_and_buttons() {
 fn oversized_messages_are_cut_to_fit() {
     let long = "é".repeat(5000);
     let mut blocks = vec![
-        Block::Header { text: "h".repeat(400) },
-        Block::Text { markdown: long.clone() },
+        Block::Header { text: "h".repeat(400).into() },
+        Block::Text { text: long.clone().into() },
         Block::Fields { fields: (0..23).map(|i| Field::new(format!("f{i}"), &long)).collect() },
-        Block::Bullets { items: vec![long.clone(), long.clone()] },
-        Block::Context { markdown: long.clone() },
+        Block::Bullets { items: vec![long.clone().into(), long.clone().into()] },
+        Block::Context { text: long.clone().into() },
         Block::Actions {
             actions: (0..30)
                 .map(|i| Action {
@@ -165,8 +227,8 @@ fn oversized_messages_are_cut_to_fit() {
                 .collect(),
         },
     ];
-    blocks.extend((0..60).map(|i| Block::Text { markdown: format!("line {i}") }));
-    let message = Message { text: long, blocks };
+    blocks.extend((0..60).map(|i| Block::Text { text: format!("line {i}").into() }));
+    let message = Message { text: long.into(), blocks };
 
     let rendered = message_blocks(&message);
 

@@ -7,7 +7,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
-use sima_core::model::{Block, Message};
+use sima_core::model::{Block, Message, RichText};
 use sima_slack::{router, sign, Secret, SlackInbound, SlackReply, SlackState};
 use tower::ServiceExt;
 use wiremock::matchers::{method, path};
@@ -55,7 +55,10 @@ fn json_of(body: &str) -> Value {
 }
 
 fn answer() -> Message {
-    Message { text: "INC-42 is open".into(), blocks: vec![Block::Text { markdown: "*INC-42* is open".into() }] }
+    Message {
+        text: "INC-42 is open".into(),
+        blocks: vec![Block::Text { text: RichText::new().bold("INC-42").plain(" is open") }],
+    }
 }
 
 #[tokio::test]
@@ -72,6 +75,20 @@ async fn a_signed_command_reaches_the_handler_and_its_answer_is_rendered() {
     assert_eq!(body["blocks"][0]["text"]["text"], "*INC-42* is open");
     let seen = handler.seen();
     assert!(matches!(&seen[..], [SlackInbound::SlashCommand(c)] if c.text == "status monitoring queue drained"));
+}
+
+#[tokio::test]
+async fn ephemeral_answers_escape_what_people_typed() {
+    let typed = "<!channel> <https://evil.test|Join>";
+    for reply in [
+        SlackReply::Ephemeral(sima_core::messages::warning(typed)),
+        SlackReply::ephemeral_text(format!("could not record {typed}")),
+    ] {
+        let app = app(Recorder::replying(reply));
+        let (_, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
+        assert!(!body.contains("<!channel>") && !body.contains("<https://evil"), "{body}");
+        assert!(json_of(&body)["text"].as_str().unwrap().contains("&lt;!channel&gt; &lt;https://evil.test|Join&gt;"));
+    }
 }
 
 #[tokio::test]
