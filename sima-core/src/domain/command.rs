@@ -3,8 +3,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{
-    Actor, Description, DocRef, Domain, DomainError, EditableField, EffectKind, EventKind, Impact, Incident,
-    MessageRef, PageRef, Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
+    Actor, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, Impact, Incident, MessageRef,
+    PageRef, Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -147,18 +147,12 @@ impl Incident {
     }
 
     fn decide_edit(&self, edit: &FieldEdit, now: DateTime<Utc>) -> Result<Option<EventKind>, DomainError> {
-        let (field, old, new) = match edit {
-            FieldEdit::Summary(v) => (EditableField::Summary, Some(self.summary.to_string()), Some(v.to_string())),
-            FieldEdit::Description(v) => {
-                (EditableField::Description, Some(self.description.to_string()), Some(v.to_string()))
-            }
-            FieldEdit::Severity(v) => (EditableField::Severity, Some(self.severity.to_string()), Some(v.to_string())),
-            FieldEdit::Impact(v) => (
-                EditableField::Impact,
-                self.impact.map(|i| i.affected_customers().to_string()),
-                Some(v.affected_customers().to_string()),
-            ),
-            FieldEdit::Domain(v) => (EditableField::Domain, Some(self.domain.to_string()), Some(v.to_string())),
+        let change = match edit {
+            FieldEdit::Summary(v) => FieldChange::Summary { old: self.summary.clone(), new: v.clone() },
+            FieldEdit::Description(v) => FieldChange::Description { old: self.description.clone(), new: v.clone() },
+            FieldEdit::Severity(v) => FieldChange::Severity { old: self.severity, new: *v },
+            FieldEdit::Impact(v) => FieldChange::Impact { old: self.impact, new: *v },
+            FieldEdit::Domain(v) => FieldChange::Domain { old: self.domain.clone(), new: v.clone() },
             FieldEdit::StartedAt(at) => {
                 let (milestone, limit) = self.milestones.earliest_after_start();
                 let (milestone, limit) = if now < limit { ("current time", now) } else { (milestone, limit) };
@@ -169,13 +163,10 @@ impl Incident {
                         limit: format_time(limit),
                     });
                 }
-                (EditableField::StartedAt, Some(format_time(self.milestones.started_at)), Some(format_time(*at)))
+                FieldChange::StartedAt { old: self.milestones.started_at, new: *at }
             }
         };
-        if old == new {
-            return Ok(None);
-        }
-        Ok(Some(EventKind::FieldEdited { field, old, new }))
+        Ok((!change.is_no_op()).then_some(EventKind::FieldEdited(change)))
     }
 
     fn record(&self, outcome: &Outcome) -> Vec<EventKind> {

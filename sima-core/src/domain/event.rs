@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actor, DedupKey, Description, DocRef, Domain, EffectKind, Impact, MessageRef, PageRef, Role, Room, Severity,
-    Status, Summary, Text, UserRef,
+    Actor, DedupKey, Description, DocRef, Domain, EffectKind, FieldChange, Impact, MessageRef, PageRef, Role, Room,
+    Severity, Status, Summary, Text, UserRef,
 };
 
 /// One entry of an incident's log. `seq` starts at 1 and is contiguous; the
@@ -62,15 +62,8 @@ pub enum EventKind {
         /// Previous holder.
         previous: Option<UserRef>,
     },
-    /// A field was edited.
-    FieldEdited {
-        /// Which field.
-        field: EditableField,
-        /// Value before, as text.
-        old: Option<String>,
-        /// Value after, as text.
-        new: Option<String>,
-    },
+    /// A field was edited (typed old and new values).
+    FieldEdited(FieldChange),
     /// A note for the timeline.
     NoteAdded {
         /// The note.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EditableField, EffectKind, EventKind, Impact,
+    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EffectKind, EventKind, FieldChange, Impact,
     IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status, Summary, Text,
 };
 
@@ -159,7 +159,7 @@ impl Incident {
                 self.milestones.on_status_change(*from, *to, event.at);
             }
             EventKind::RoleAssigned { role, user, .. } => self.roles.set(*role, user.clone()),
-            EventKind::FieldEdited { field, new, .. } => self.apply_edit(*field, new.as_deref()),
+            EventKind::FieldEdited(change) => self.apply_edit(change),
             EventKind::Escalated { .. } | EventKind::NoteAdded { .. } => {}
             EventKind::RootCauseSet { text } => self.root_cause = Some(text.clone()),
             EventKind::ActionItemAdded { text } => {
@@ -185,35 +185,14 @@ impl Incident {
         }
     }
 
-    fn apply_edit(&mut self, field: EditableField, new: Option<&str>) {
-        let new = new.unwrap_or_default();
-        match field {
-            EditableField::Summary => {
-                if let Ok(v) = Summary::parse(new) {
-                    self.summary = v;
-                }
-            }
-            EditableField::Description => {
-                if let Ok(v) = Description::parse(new) {
-                    self.description = v;
-                }
-            }
-            EditableField::Severity => {
-                if let Ok(v) = new.parse() {
-                    self.severity = v;
-                }
-            }
-            EditableField::Impact => self.impact = Impact::parse(new).ok(),
-            EditableField::Domain => {
-                if let Ok(v) = Domain::parse(new) {
-                    self.domain = v;
-                }
-            }
-            EditableField::StartedAt => {
-                if let Ok(v) = DateTime::parse_from_rfc3339(new) {
-                    self.milestones.started_at = v.with_timezone(&Utc);
-                }
-            }
+    fn apply_edit(&mut self, change: &FieldChange) {
+        match change {
+            FieldChange::Summary { new, .. } => self.summary = new.clone(),
+            FieldChange::Description { new, .. } => self.description = new.clone(),
+            FieldChange::Severity { new, .. } => self.severity = *new,
+            FieldChange::Impact { new, .. } => self.impact = Some(*new),
+            FieldChange::Domain { new, .. } => self.domain = new.clone(),
+            FieldChange::StartedAt { new, .. } => self.milestones.started_at = *new,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The incident domain: values, statuses, events, and the pure decide/apply pair.
 
 mod command;
+mod edit;
 mod effect_kind;
 mod error;
 mod event;
@@ -13,6 +14,7 @@ mod status;
 mod values;
 
 pub use command::{format_time, Command, Declaration, FieldEdit, Outcome};
+pub use edit::FieldChange;
 pub use effect_kind::EffectKind;
 pub use error::{DomainError, TransitionError, ValidationError};
 pub use event::{EditableField, EventKind, IncidentEvent};

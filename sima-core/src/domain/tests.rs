@@ -123,7 +123,7 @@ fn edits_record_old_and_new_values() {
     let events = run(&mut incident, Command::Edit(FieldEdit::Severity(Severity::Sev1)), t(1)).unwrap();
     assert_eq!(
         events[0].kind,
-        EventKind::FieldEdited { field: EditableField::Severity, old: Some("sev2".into()), new: Some("sev1".into()) }
+        EventKind::FieldEdited(FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1 })
     );
     assert_eq!(incident.severity, Severity::Sev1);
     run(&mut incident, Command::Edit(FieldEdit::Impact(Impact::new(40))), t(2)).unwrap();

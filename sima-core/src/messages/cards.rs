@@ -110,18 +110,19 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
             RichText::new().emoji("busts_in_silhouette").mention(user).plain(format!(" is now {}", role.title())),
             true,
         ),
-        EventKind::FieldEdited { field, old, new } => (
-            RichText::new()
+        EventKind::FieldEdited(change) => {
+            let (old, new) = change.texts();
+            let line = RichText::new()
                 .emoji("pencil2")
                 .append(who)
                 .plain(" changed ")
-                .bold(field.as_str())
+                .bold(change.field().as_str())
                 .plain(": ")
-                .append(old.as_deref().map_or_else(none, RichText::from))
+                .append(old.map_or_else(none, RichText::from))
                 .plain(" → ")
-                .append(new.as_deref().map_or_else(none, RichText::from)),
-            true,
-        ),
+                .plain(new);
+            (line, true)
+        }
         EventKind::NoteAdded { text } => {
             (RichText::new().emoji("memo").plain("Note from ").append(who).plain(format!(": {text}")), false)
         }

@@ -25,12 +25,10 @@ pub fn describe(event: &IncidentEvent) -> String {
             None => format!("Status {from} → {to}"),
         },
         EventKind::RoleAssigned { role, user, .. } => format!("{user} became {}", role.title()),
-        EventKind::FieldEdited { field, old, new } => format!(
-            "{} changed from {} to {}",
-            field.as_str(),
-            old.as_deref().unwrap_or("nothing"),
-            new.as_deref().unwrap_or("nothing")
-        ),
+        EventKind::FieldEdited(change) => {
+            let (old, new) = change.texts();
+            format!("{} changed from {} to {new}", change.field().as_str(), old.as_deref().unwrap_or("nothing"))
+        }
         EventKind::NoteAdded { text } => format!("Note: {text}"),
         EventKind::Escalated { domain } => format!("Escalated to the {domain} on-call"),
         EventKind::RootCauseSet { text } => format!("Root cause: {text}"),

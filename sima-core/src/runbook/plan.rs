@@ -62,10 +62,10 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
                     _ => {}
                 }
             }
-            EventKind::FieldEdited { field, .. } => {
+            EventKind::FieldEdited(change) => {
                 announce(&mut effects, seq, true);
                 refresh = true;
-                let first_page_due = *field == EditableField::Severity
+                let first_page_due = change.field() == EditableField::Severity
                     && after.room.is_some()
                     && after.open_pages.is_empty()
                     && after.status.is_active()
