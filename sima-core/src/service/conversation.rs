@@ -69,6 +69,11 @@ impl Conversation {
         &self.service
     }
 
+    /// The chat port forms and answers to mentions go through.
+    pub fn chat(&self) -> &Arc<dyn ChatPort> {
+        &self.chat
+    }
+
     async fn open(&self, trigger: Option<FormTrigger>, form: Form) -> Result<Message, ServiceError> {
         let Some(trigger) = trigger else {
             return Ok(warn("forms can only be opened from a command or a button"));
