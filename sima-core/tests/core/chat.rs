@@ -145,3 +145,29 @@ async fn a_storage_outage_is_told_without_its_details_and_a_join_is_retried() {
     let joined = Inbound::Joined { room: RoomId::new("C1"), user: alice() };
     assert_eq!(conversation.handle(joined).await, Reply::Retry);
 }
+
+#[tokio::test]
+async fn the_update_status_button_opens_the_status_form_of_its_incident() {
+    let (world, _clock) = World::manual();
+    let (incident, room, conversation) = opened(&world).await;
+    let before = world.chat.calls().len();
+    let trigger = FormTrigger("trigger-9".into());
+    let pressed = Inbound::ButtonPressed {
+        action: ActionId::UpdateStatus,
+        value: Some(incident.id.to_string()),
+        room: Some(room),
+        user: alice(),
+        trigger: Some(trigger.clone()),
+    };
+    assert!(private_text(&conversation.handle(pressed).await).contains("Opening"));
+    let calls = world.chat.calls();
+    assert!(
+        matches!(
+            &calls[before..],
+            [ChatCall::OpenForm(t, Form { id: FormId::UpdateStatus, metadata: Some(m), .. })]
+                if *t == trigger && *m == incident.id.to_string()
+        ),
+        "{:?}",
+        &calls[before..]
+    );
+}
