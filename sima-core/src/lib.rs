@@ -9,6 +9,7 @@
 //! - [`ports`]: the traits adapters implement, and the one [`ports::PortError`].
 //! - [`runbook`]: the effects events imply, and the outbox worker that runs them.
 //! - [`service`]: the use cases (`IncidentService`): declare, update, query.
+//! - [`chat`]: inbound chat, platform-free: what people do ([`chat::Inbound`]) and SIMA's [`chat::Reply`].
 //! - [`grammar`]: the `/incident …` text commands, with suggestions for typos.
 //! - [`metrics`]: MTTA, MTTR (recovery and repair), MTTD from milestones.
 //! - [`postmortem`]: the pre-filled post-mortem document and its Markdown form.
@@ -19,6 +20,7 @@
 //! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite.
 
 pub mod adapters;
+pub mod chat;
 pub mod domain;
 pub mod grammar;
 pub mod http_policy;

@@ -9,7 +9,6 @@
 //! - [`startup`]: `Application::build`, the router, graceful shutdown.
 //! - [`api`]: `/api/v1` incidents, timeline, status, metrics.
 //! - [`webhooks`]: `/webhooks/alerts` and `/webhooks/alertmanager`.
-//! - [`slack`]: Slack requests handled by the chat use cases.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`guard`]: API and metrics tokens, the loopback-only default, rate limits, overload.
 //! - [`telemetry`]: logs and request metrics.
@@ -21,7 +20,6 @@ pub mod guard;
 pub mod health;
 pub mod intake;
 pub mod settings;
-pub mod slack;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -27,7 +27,6 @@ use tower::ServiceBuilder;
 
 use crate::error::ApiError;
 use crate::settings::Settings;
-use crate::slack::ChatHandler;
 use crate::state::AppState;
 use crate::telemetry::{track, HttpMetrics};
 use crate::{api, guard, health, webhooks};
@@ -213,8 +212,7 @@ impl Application {
         let conversation = Conversation::new(service.clone(), ports.chat.clone(), domains)
             .with_severity_descriptions(settings.severities.clone());
         let slack = settings.slack.signing_secret.as_ref().map(|secret| {
-            let handler = Arc::new(ChatHandler::new(conversation.clone(), ports.chat.clone()));
-            let state = SlackState::new(secret.clone(), handler, store.clone(), clock.clone());
+            let state = SlackState::new(secret.clone(), Arc::new(conversation.clone()), store.clone(), clock.clone());
             match &settings.slack.api_url {
                 Some(url) => state.with_api_url(url),
                 None => state,

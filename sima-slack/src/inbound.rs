@@ -1,10 +1,10 @@
-//! What Slack sends SIMA, in neutral terms, and what SIMA answers.
+//! What Slack sends SIMA, parsed, and the neutral core event each request stands for.
 
 use std::collections::BTreeMap;
 
-use async_trait::async_trait;
+use sima_core::chat::Inbound;
 use sima_core::domain::{MessageRef, RoomId, UserRef};
-use sima_core::model::{ActionId, Form, FormId, FormTrigger, Message};
+use sima_core::model::{ActionId, FormId, FormTrigger};
 
 /// A request from Slack, parsed and verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,45 +106,51 @@ pub struct ViewClosed {
     pub user: UserRef,
 }
 
-/// What to answer Slack, in the HTTP response itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SlackReply {
-    /// An empty 200: acknowledged, nothing to show (closes a submitted modal).
-    Ack,
-    /// A message only the requester sees.
-    Ephemeral(Message),
-    /// A message everyone in the channel sees.
-    InChannel(Message),
-    /// Keeps the modal open with these messages under the inputs, by `block_id`.
-    Errors(BTreeMap<String, String>),
-    /// Replaces the submitted modal with another form.
-    UpdateView(Form),
-    /// Closes the modal and every modal stacked under it.
-    Clear,
-    /// Handling failed for a reason that may pass (storage down): an event's
-    /// id is forgotten and Slack is answered 500, so it delivers it again.
-    Retry,
-}
-
-impl SlackReply {
-    /// An ephemeral answer of plain text.
-    pub fn ephemeral_text(text: impl Into<String>) -> Self {
-        let text: String = text.into();
-        Self::Ephemeral(Message { text: text.into(), blocks: Vec::new() })
-    }
-
-    /// An error for one modal input.
-    pub fn error(block_id: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Errors(BTreeMap::from([(block_id.into(), message.into())]))
+impl SlackInbound {
+    /// The neutral event this request stands for, for the core's
+    /// [`InboundHandler`](sima_core::chat::InboundHandler).
+    pub fn into_core(self) -> Inbound {
+        match self {
+            Self::SlashCommand(c) => {
+                Inbound::Command { room: c.channel, user: c.user, text: c.text, trigger: Some(c.trigger) }
+            }
+            Self::BlockAction(a) => Inbound::ButtonPressed {
+                action: a.action,
+                value: a.value,
+                room: a.channel,
+                user: a.user,
+                trigger: Some(a.trigger),
+            },
+            Self::ViewSubmission(v) => {
+                Inbound::FormSubmitted { form: v.form, values: v.values, metadata: v.metadata, user: v.user }
+            }
+            Self::ViewClosed(v) => Inbound::FormClosed { form: v.form, metadata: v.metadata, user: v.user },
+            Self::MemberJoined { user, channel, .. } => Inbound::Joined { room: channel, user },
+            Self::AppMention { user, channel, text, .. } => {
+                Inbound::Mention { room: channel, user, text: without_leading_mention(&text) }
+            }
+        }
     }
 }
 
-/// Acts on what Slack sends. The server implements it with the incident
-/// service; it must answer fast (Slack waits 3 seconds) and leave slow work
-/// to the effect worker. Opening a modal (`ChatPort::open_form`) is the one
-/// call to make before answering, because a trigger expires after 3 seconds.
-#[async_trait]
-pub trait SlackHandler: Send + Sync {
-    /// Handles one verified, de-duplicated request.
-    async fn handle(&self, inbound: SlackInbound) -> SlackReply;
+/// An `app_mention`'s text without the bot's own mention it starts with
+/// (`@U0BOT help` → `help`).
+fn without_leading_mention(text: &str) -> String {
+    let command = match text.trim_start().strip_prefix('@') {
+        Some(rest) => rest.split_once(char::is_whitespace).map_or("", |(_, command)| command),
+        None => text,
+    };
+    command.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mention_reaches_the_core_without_the_bots_own_mention() {
+        assert_eq!(without_leading_mention("@U0BOT status monitoring"), "status monitoring");
+        assert_eq!(without_leading_mention("  @U0BOT"), "");
+        assert_eq!(without_leading_mention("help me"), "help me");
+    }
 }

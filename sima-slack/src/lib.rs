@@ -3,9 +3,10 @@
 //! channels, posts and updates Block Kit messages, pins them and opens modals.
 //! Inbound, [`router`] is an axum `Router` with `/commands`, `/interactions` and
 //! `/events` that checks Slack's v0 request signatures, parses slash commands,
-//! interactivity payloads and Events API deliveries into [`SlackInbound`], drops
-//! repeated event deliveries and replayed requests, and hands the rest to a
-//! [`SlackHandler`] the embedder provides.
+//! interactivity payloads and Events API deliveries into the core's neutral
+//! `sima_core::chat::Inbound` events (through [`SlackInbound`]), drops repeated
+//! event deliveries and replayed requests, hands the rest to the core's
+//! `InboundHandler` (`Conversation`), and renders its neutral `Reply` as Slack expects.
 //!
 //! # Layout
 //! - [`config`]: [`SlackConfig`] and [`Secret`], which never prints its value.
@@ -16,7 +17,7 @@
 //! - [`render`]: neutral `Message` and `Form` to Block Kit, within Slack's limits.
 //! - `adapter`: `impl ChatPort for SlackChat`.
 //! - [`signature`]: v0 request signatures.
-//! - [`inbound`]: [`SlackInbound`], [`SlackReply`] and the [`SlackHandler`] trait.
+//! - [`inbound`]: [`SlackInbound`] and its neutral core event.
 //! - [`parse`]: raw request bodies to [`SlackInbound`].
 //! - [`router`]: the axum routes and their [`SlackState`].
 
@@ -35,7 +36,7 @@ pub mod signature;
 pub use adapter::SlackChat;
 pub use config::{Secret, SlackConfig};
 pub use error::SlackError;
-pub use inbound::{BlockAction, SlackHandler, SlackInbound, SlackReply, SlashCommand, ViewClosed, ViewSubmission};
+pub use inbound::{BlockAction, SlackInbound, SlashCommand, ViewClosed, ViewSubmission};
 pub use naming::legal_channel_name;
 pub use parse::{parse_command, parse_event, parse_interaction, EventsRequest, ParseError};
 pub use router::{router, SlackState};

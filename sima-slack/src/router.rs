@@ -13,11 +13,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
+use sima_core::chat::{InboundHandler, Reply};
 use sima_core::model::Message;
 use sima_core::ports::{Clock, IncidentStore, PortError};
 
 use crate::config::Secret;
-use crate::inbound::{SlackHandler, SlackInbound, SlackReply};
+use crate::inbound::SlackInbound;
 use crate::parse::{parse_command, parse_event, parse_interaction, EventsRequest, ParseError};
 use crate::render::{fallback_text, message_blocks, modal_view};
 use crate::signature::{SignatureError, SignatureVerifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
@@ -31,12 +32,12 @@ const HOOKS_HOST: &str = "hooks.slack.com";
 /// How long a `response_url` post may take.
 const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// What the routes need: the signing secret, the handler, the store (for
-/// event idempotency keys) and the clock.
+/// What the routes need: the signing secret, the core's handler of neutral
+/// inbound events, the store (for event idempotency keys) and the clock.
 #[derive(Clone)]
 pub struct SlackState {
     verifier: SignatureVerifier,
-    handler: Arc<dyn SlackHandler>,
+    handler: Arc<dyn InboundHandler>,
     store: Arc<dyn IncidentStore>,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
@@ -48,7 +49,7 @@ impl SlackState {
     /// State for [`router`].
     pub fn new(
         signing_secret: Secret,
-        handler: Arc<dyn SlackHandler>,
+        handler: Arc<dyn InboundHandler>,
         store: Arc<dyn IncidentStore>,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -151,10 +152,10 @@ async fn commands(State(state): State<SlackState>, headers: HeaderMap, body: Byt
     if !first_delivery(&state, &headers).await? {
         return Ok(StatusCode::OK.into_response());
     }
-    Ok(match state.handler.handle(inbound).await {
-        SlackReply::Ephemeral(message) => Json(message_body("ephemeral", &message)).into_response(),
-        SlackReply::InChannel(message) => Json(message_body("in_channel", &message)).into_response(),
-        SlackReply::Ack => StatusCode::OK.into_response(),
+    Ok(match state.handler.handle(inbound.into_core()).await {
+        Reply::Private(message) => Json(message_body("ephemeral", &message)).into_response(),
+        Reply::InRoom(message) => Json(message_body("in_channel", &message)).into_response(),
+        Reply::Ack => StatusCode::OK.into_response(),
         other => {
             tracing::warn!(reply = ?other, "reply does not apply to a slash command; acknowledged");
             StatusCode::OK.into_response()
@@ -175,24 +176,24 @@ async fn interactions(State(state): State<SlackState>, headers: HeaderMap, body:
         _ => None,
     };
     let is_submission = matches!(inbound, SlackInbound::ViewSubmission(_));
-    let reply = state.handler.handle(inbound).await;
+    let reply = state.handler.handle(inbound.into_core()).await;
     Ok(match reply {
-        SlackReply::Errors(errors) if is_submission => {
+        Reply::FormErrors(errors) if is_submission => {
             Json(json!({ "response_action": "errors", "errors": errors })).into_response()
         }
-        SlackReply::UpdateView(form) if is_submission => {
+        Reply::ReplaceForm(form) if is_submission => {
             Json(json!({ "response_action": "update", "view": modal_view(&form) })).into_response()
         }
-        SlackReply::Clear if is_submission => Json(json!({ "response_action": "clear" })).into_response(),
-        SlackReply::Ephemeral(message) if response_url.is_some() => {
+        Reply::CloseForms if is_submission => Json(json!({ "response_action": "clear" })).into_response(),
+        Reply::Private(message) if response_url.is_some() => {
             deliver(&state, response_url, "ephemeral", message);
             StatusCode::OK.into_response()
         }
-        SlackReply::InChannel(message) if response_url.is_some() => {
+        Reply::InRoom(message) if response_url.is_some() => {
             deliver(&state, response_url, "in_channel", message);
             StatusCode::OK.into_response()
         }
-        SlackReply::Ack => StatusCode::OK.into_response(),
+        Reply::Ack => StatusCode::OK.into_response(),
         other => {
             tracing::warn!(reply = ?other, "reply does not apply to this interaction; acknowledged");
             StatusCode::OK.into_response()
@@ -229,7 +230,7 @@ async fn events(State(state): State<SlackState>, headers: HeaderMap, body: Bytes
             let key = format!("slack:event:{event_id}");
             let first = state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
             if first {
-                if let SlackReply::Retry = state.handler.handle(inbound).await {
+                if let Reply::Retry = state.handler.handle(inbound.into_core()).await {
                     // Keep the key only for handled events, so Slack's retry is not ignored.
                     if let Err(error) = state.store.forget_key(&key).await {
                         tracing::error!(%error, %event_id, "could not forget a failed Slack event");

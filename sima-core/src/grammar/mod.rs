@@ -1,8 +1,19 @@
-//! The `/incident …` text-command grammar (ARCHITECTURE.md §6): one parser
-//! for every chat platform, with suggestions for typos.
+//! The `/incident …` text-command grammar (ARCHITECTURE.md §6): one command
+//! table for every chat platform, from which the parser, `help`, typo
+//! suggestions and buttons are derived.
+//!
+//! # Layout
+//! - `command`: [`TextCommand`], [`UserArg`] and [`ParseError`].
+//! - `table`: [`COMMANDS`], each command defined once ([`CommandSpec`]).
+//! - `parse`: a command line through the table.
+//! - `suggest`: the closest commands to a typo.
 
+mod command;
 mod parse;
 mod suggest;
+mod table;
 
-pub use parse::{parse, ParseError, TextCommand, UserArg};
+pub use command::{ParseError, TextCommand, UserArg};
+pub use parse::parse;
 pub use suggest::suggest;
+pub use table::{for_button, lookup, Args, Button, CommandSpec, COMMANDS};

@@ -1,144 +1,8 @@
-//! Parsing one command line.
+//! Parsing one command line through the command table.
 
-use chrono::{DateTime, Utc};
-use thiserror::Error;
-
-use super::suggest;
-use crate::domain::{Domain, Impact, Severity, Status, Text, UserRef, ValidationError};
-
-/// Who a role command names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserArg {
-    /// The person typing.
-    Me,
-    /// Someone else.
-    User(UserRef),
-}
-
-/// A parsed `/incident` command.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextCommand {
-    /// No text, or `declare`: open the declare form.
-    Declare,
-    /// `help`.
-    Help,
-    /// `info`.
-    Info,
-    /// `status <status> [message]`.
-    Status {
-        /// Target.
-        status: Status,
-        /// Update text.
-        message: Option<Text>,
-    },
-    /// `resolve [message]`.
-    Resolve {
-        /// Update text.
-        message: Option<Text>,
-    },
-    /// `manager <user|me>`.
-    Manager(UserArg),
-    /// `comms <user|me>`.
-    Comms(UserArg),
-    /// `severity <sev1-4>`.
-    Severity(Severity),
-    /// `impact <n>`.
-    Impact(Impact),
-    /// `started <RFC 3339 time>`.
-    Started(DateTime<Utc>),
-    /// `note <text>`.
-    Note(Text),
-    /// `escalate [domain]`.
-    Escalate(Option<Domain>),
-    /// `edit`.
-    Edit,
-    /// `rootcause <text>`.
-    RootCause(Text),
-    /// `action <text>`.
-    Action(Text),
-    /// `retry`: run the effects that failed for good again.
-    Retry,
-}
-
-impl TextCommand {
-    /// Whether the command acts on the incident of the room it is typed in.
-    pub fn needs_incident(&self) -> bool {
-        !matches!(self, Self::Declare | Self::Help)
-    }
-}
-
-/// Why a line did not parse.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ParseError {
-    /// The first word is no command.
-    #[error("unknown command `{typed}`")]
-    Unknown {
-        /// What was typed.
-        typed: String,
-        /// The closest commands, best first.
-        suggestions: Vec<&'static str>,
-    },
-    /// A command without its argument.
-    #[error("`{command}` needs an argument: {usage}")]
-    MissingArgument {
-        /// The command.
-        command: &'static str,
-        /// How to use it.
-        usage: &'static str,
-    },
-    /// An argument that is not valid.
-    #[error("{0}")]
-    Invalid(#[from] ValidationError),
-}
-
-/// The command names, as [`COMMANDS`](crate::messages::COMMANDS) lists them.
-pub(super) const NAMES: [&str; 16] = [
-    "declare",
-    "help",
-    "info",
-    "status",
-    "resolve",
-    "manager",
-    "comms",
-    "severity",
-    "impact",
-    "started",
-    "note",
-    "escalate",
-    "edit",
-    "rootcause",
-    "action",
-    "retry",
-];
-
-fn usage(command: &'static str) -> &'static str {
-    crate::messages::COMMANDS.iter().find(|(n, ..)| *n == command).map_or("", |(_, usage, _)| usage)
-}
-
-fn required<'a>(command: &'static str, rest: &'a str) -> Result<&'a str, ParseError> {
-    if rest.is_empty() {
-        return Err(ParseError::MissingArgument { command, usage: usage(command) });
-    }
-    Ok(rest)
-}
-
-fn optional_text(rest: &str) -> Result<Option<Text>, ParseError> {
-    if rest.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(Text::parse(rest)?))
-}
-
-/// Reads a user: `me`, a mention `@U123` or a bare id. Chat adapters turn
-/// their platform's mentions into `@id` before the text reaches the core.
-fn user(rest: &str) -> Result<UserArg, ValidationError> {
-    let word = rest.split_whitespace().next().unwrap_or_default();
-    if word.eq_ignore_ascii_case("me") {
-        return Ok(UserArg::Me);
-    }
-    let id = word.strip_prefix('@').unwrap_or(word);
-    UserRef::parse(id).map(UserArg::User).map_err(|_| ValidationError::User(word.to_owned()))
-}
+use super::command::{ParseError, TextCommand};
+use super::suggest::suggest;
+use super::table::{lookup, Args};
 
 /// Parses the text after `/incident`.
 ///
@@ -148,40 +12,19 @@ fn user(rest: &str) -> Result<UserArg, ValidationError> {
 pub fn parse(text: &str) -> Result<TextCommand, ParseError> {
     let text = text.trim();
     let (head, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-    let rest = rest.trim();
-    let command = match head.to_ascii_lowercase().as_str() {
-        "" | "declare" | "new" => TextCommand::Declare,
-        "help" | "?" => TextCommand::Help,
-        "info" => TextCommand::Info,
-        "status" => {
-            let arg = required("status", rest)?;
-            let (status, message) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
-            TextCommand::Status { status: status.parse()?, message: optional_text(message.trim())? }
-        }
-        "resolve" => TextCommand::Resolve { message: optional_text(rest)? },
-        "manager" => TextCommand::Manager(user(required("manager", rest)?)?),
-        "comms" => TextCommand::Comms(user(required("comms", rest)?)?),
-        "severity" => TextCommand::Severity(required("severity", rest)?.parse()?),
-        "impact" => TextCommand::Impact(Impact::parse(required("impact", rest)?)?),
-        "started" => {
-            let arg = required("started", rest)?;
-            let at = DateTime::parse_from_rfc3339(arg).map_err(|_| ValidationError::Time(arg.to_owned()))?;
-            TextCommand::Started(at.with_timezone(&Utc))
-        }
-        "note" => TextCommand::Note(Text::parse(required("note", rest)?)?),
-        "escalate" => TextCommand::Escalate(if rest.is_empty() { None } else { Some(Domain::parse(rest)?) }),
-        "edit" => TextCommand::Edit,
-        "rootcause" | "root-cause" => TextCommand::RootCause(Text::parse(required("rootcause", rest)?)?),
-        "action" => TextCommand::Action(Text::parse(required("action", rest)?)?),
-        "retry" => TextCommand::Retry,
-        _ => return Err(ParseError::Unknown { typed: head.to_owned(), suggestions: suggest(head) }),
+    let Some(spec) = lookup(head) else {
+        return Err(ParseError::Unknown { typed: head.to_owned(), suggestions: suggest(head) });
     };
-    Ok(command)
+    (spec.parse)(&Args { spec, rest: rest.trim() })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Domain, Impact, Severity, Status, Text, UserRef};
+    use crate::grammar::table::{for_button, COMMANDS};
+    use crate::grammar::UserArg;
+    use crate::model::ActionId;
 
     fn ok(text: &str) -> TextCommand {
         parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -245,8 +88,30 @@ mod tests {
     }
 
     #[test]
-    fn command_table_and_parser_agree() {
-        let listed: Vec<&str> = crate::messages::COMMANDS.iter().map(|(n, ..)| *n).collect();
-        assert_eq!(listed, NAMES);
+    fn every_name_and_alias_in_the_table_reaches_its_command() {
+        let mut words: Vec<&str> = Vec::new();
+        for spec in COMMANDS {
+            for word in std::iter::once(&spec.name).chain(spec.aliases) {
+                assert!(!words.contains(word), "`{word}` is defined twice");
+                words.push(word);
+                assert!(!matches!(parse(word), Err(ParseError::Unknown { .. })), "`{word}` does not parse");
+            }
+            assert!(spec.usage.starts_with(&format!("/incident {}", spec.name)), "{}", spec.usage);
+        }
+        assert_eq!(ok("root-cause x"), ok("rootcause x"));
+        assert_eq!(ok("?"), TextCommand::Help);
+        assert_eq!(ok("new"), TextCommand::Declare);
+    }
+
+    #[test]
+    fn every_button_runs_the_command_of_its_table_entry() {
+        for id in ActionId::ALL {
+            assert!(for_button(id).is_some(), "{id:?} has no command");
+        }
+        assert_eq!(for_button(ActionId::BecomeIncidentManager), Some(TextCommand::Manager(UserArg::Me)));
+        assert_eq!(for_button(ActionId::BecomeCommunicationLead), Some(ok("comms me")));
+        assert_eq!(for_button(ActionId::ShowInfo), Some(ok("info")));
+        assert_eq!(for_button(ActionId::Escalate), Some(ok("escalate")));
+        assert_eq!(for_button(ActionId::UpdateStatus), Some(TextCommand::StatusForm));
     }
 }

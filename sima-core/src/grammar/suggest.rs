@@ -1,6 +1,6 @@
 //! "Did you mean": the closest commands by edit distance.
 
-use super::parse::NAMES;
+use super::table::COMMANDS;
 
 /// Levenshtein distance between two short words.
 fn distance(a: &str, b: &str) -> usize {
@@ -24,12 +24,13 @@ fn distance(a: &str, b: &str) -> usize {
 pub fn suggest(typed: &str) -> Vec<&'static str> {
     let typed = typed.to_ascii_lowercase();
     let limit = (typed.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &'static str)> = NAMES
+    let mut scored: Vec<(usize, &'static str)> = COMMANDS
         .iter()
+        .map(|spec| spec.name)
         .filter_map(|name| {
             let d = distance(&typed, name);
             let prefix = typed.len() >= 2 && name.starts_with(typed.as_str());
-            (d <= limit || prefix).then_some((if prefix { 0 } else { d }, *name))
+            (d <= limit || prefix).then_some((if prefix { 0 } else { d }, name))
         })
         .collect();
     scored.sort();

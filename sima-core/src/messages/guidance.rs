@@ -3,31 +3,8 @@
 use std::fmt;
 
 use crate::domain::{Incident, Role};
+use crate::grammar::{lookup, COMMANDS};
 use crate::model::{ActionId, ActionStyle, Block, Message, RichText};
-
-/// Every `/incident` command with its usage and what it does.
-pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("declare", "/incident declare", "Open the form to declare an incident (also /incident alone)"),
-    ("help", "/incident help", "Show this list"),
-    ("info", "/incident info", "Show the incident card"),
-    (
-        "status",
-        "/incident status <status> [message]",
-        "Move to investigating, identified, monitoring, resolved, false_positive or closed",
-    ),
-    ("resolve", "/incident resolve [message]", "Mark resolved and start the post-mortem"),
-    ("manager", "/incident manager <user|me>", "Give the Incident Manager role"),
-    ("comms", "/incident comms <user|me>", "Give the Communication Lead role"),
-    ("severity", "/incident severity <sev1-4>", "Change the severity"),
-    ("impact", "/incident impact <n>", "Set the number of affected customers"),
-    ("started", "/incident started <RFC 3339 time>", "Backdate when impact began"),
-    ("note", "/incident note <text>", "Add a note to the timeline"),
-    ("escalate", "/incident escalate [domain]", "Page an on-call (this incident's domain by default)"),
-    ("edit", "/incident edit", "Open the edit form"),
-    ("rootcause", "/incident rootcause <text>", "Write down the root cause"),
-    ("action", "/incident action <text>", "Add a follow-up action item"),
-    ("retry", "/incident retry", "Run again what SIMA failed to do (room, card, page, post-mortem…)"),
-];
 
 fn buttons(incident: Option<&Incident>, ids: &[ActionId]) -> Block {
     let value = incident.map(|i| i.id.to_string());
@@ -46,7 +23,7 @@ fn usage(usage: &str, what: &str) -> RichText {
 
 /// The command list.
 pub fn help(incident: Option<&Incident>) -> Message {
-    let items = COMMANDS.iter().map(|(_, u, what)| usage(u, what)).collect();
+    let items = COMMANDS.iter().map(|c| usage(c.usage, c.help)).collect();
     let mut blocks = vec![Block::Header { text: "SIMA commands".into() }, Block::Bullets { items }];
     if incident.is_some() {
         blocks.push(buttons(incident, &[ActionId::UpdateStatus, ActionId::ShowInfo, ActionId::EditIncident]));
@@ -86,11 +63,8 @@ pub fn welcome(incident: &Incident) -> Message {
 /// The answer to a command SIMA did not understand: the closest commands and
 /// the main buttons.
 pub fn mistyped(typed: &str, suggestions: &[&str], incident: Option<&Incident>) -> Message {
-    let mut lines: Vec<RichText> = suggestions
-        .iter()
-        .filter_map(|name| COMMANDS.iter().find(|(n, ..)| n == name))
-        .map(|(_, u, what)| usage(u, what))
-        .collect();
+    let mut lines: Vec<RichText> =
+        suggestions.iter().filter_map(|name| lookup(name)).map(|c| usage(c.usage, c.help)).collect();
     if lines.is_empty() {
         lines.push(usage("/incident help", "Show every command"));
     }

@@ -8,4 +8,4 @@ mod tests;
 
 pub use cards::{broadcast, card, effect_failed, postmortem_link, update};
 pub use forms::{declare_form, edit_form, status_form, DomainChoice, SeverityDescriptions};
-pub use guidance::{answer, done, help, mistyped, warning, welcome, COMMANDS};
+pub use guidance::{answer, done, help, mistyped, warning, welcome};

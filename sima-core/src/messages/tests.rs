@@ -213,3 +213,14 @@ fn a_role_update_mentions_the_new_holder() {
     assert!(message.text.inlines().contains(&Inline::Mention(user("UBOB"))));
     assert_eq!(message.text.to_string(), "INC-1 · 👥 @UBOB is now Incident Manager");
 }
+
+#[test]
+fn help_lists_every_command_of_the_table_in_order() {
+    let message = help(None);
+    let Some(Block::Bullets { items }) = message.blocks.get(1) else { panic!("{message:?}") };
+    let lines: Vec<String> = items.iter().map(ToString::to_string).collect();
+    let expected: Vec<String> = crate::grammar::COMMANDS.iter().map(|c| format!("{}: {}", c.usage, c.help)).collect();
+    assert_eq!(lines.len(), 16);
+    assert_eq!(lines, expected);
+    assert!(lines[15].contains("/incident retry"));
+}

@@ -9,7 +9,7 @@ use crate::domain::{
     Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, Role, RoomId, Severity,
     Status, Summary, Text, UserRef, ValidationError,
 };
-use crate::grammar::{parse, ParseError, TextCommand, UserArg};
+use crate::grammar::{for_button, parse, ParseError, TextCommand, UserArg};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
 use crate::model::{ActionId, Form, FormId, FormTrigger, Message, RichText};
 use crate::ports::ChatPort;
@@ -67,6 +67,11 @@ impl Conversation {
     /// The underlying service.
     pub fn service(&self) -> &IncidentService {
         &self.service
+    }
+
+    /// The chat port forms and answers to mentions go through.
+    pub fn chat(&self) -> &Arc<dyn ChatPort> {
+        &self.chat
     }
 
     async fn open(&self, trigger: Option<FormTrigger>, form: Form) -> Result<Message, ServiceError> {
@@ -135,6 +140,7 @@ impl Conversation {
         };
         let command = match command {
             TextCommand::Info => return Ok(messages::card(incident)),
+            TextCommand::StatusForm => return self.open(trigger, messages::status_form(incident)).await,
             TextCommand::Edit => {
                 return self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await
             }
@@ -174,25 +180,17 @@ impl Conversation {
         user: &UserRef,
         trigger: Option<FormTrigger>,
     ) -> Result<Option<Message>, ServiceError> {
-        if action == ActionId::ShowHelp {
-            let incident = self.incident_of(room, value).await?;
+        let Some(command) = for_button(action) else {
+            return Ok(Some(warn("this button does nothing any more")));
+        };
+        let incident = self.incident_of(room, value).await?;
+        if command == TextCommand::Help {
             return Ok(Some(messages::help(incident.as_ref())));
         }
-        let Some(incident) = self.incident_of(room, value).await? else {
+        let Some(incident) = incident else {
             return Ok(Some(warn("this button belongs to an incident that no longer exists")));
         };
-        let command = match action {
-            ActionId::ShowInfo => return Ok(Some(messages::card(&incident))),
-            ActionId::UpdateStatus => return told(self.open(trigger, messages::status_form(&incident)).await),
-            ActionId::EditIncident => {
-                return told(self.open(trigger, messages::edit_form(&incident, &self.domains, &self.severities)).await)
-            }
-            ActionId::ShowHelp => unreachable!("answered above"),
-            ActionId::BecomeIncidentManager => TextCommand::Manager(UserArg::Me),
-            ActionId::BecomeCommunicationLead => TextCommand::Comms(UserArg::Me),
-            ActionId::Escalate => TextCommand::Escalate(None),
-        };
-        told(self.run(&incident, user, command, None).await)
+        told(self.run(&incident, user, command, trigger).await)
     }
 
     /// Someone joined `room`: record it; the runbook welcomes them.

@@ -1,6 +1,7 @@
 //! sima-core behaviour through its public API: runbooks, worker, service,
 //! conversation and policies.
 
+mod chat;
 mod helpers;
 mod opening;
 mod policies;

@@ -8,8 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
+use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::ports::{Clock, MockIncidentStore, PortError};
-use sima_slack::{Secret, SlackChat, SlackConfig, SlackHandler, SlackInbound, SlackReply};
+use sima_slack::{Secret, SlackChat, SlackConfig};
 use wiremock::MockServer;
 
 pub(crate) const TOKEN: &str = "xoxb-test-token-123";
@@ -111,25 +112,25 @@ pub(crate) fn key_store(down: bool) -> MockIncidentStore {
     store
 }
 
-/// Records what it is handed and answers with a fixed reply.
+/// Records the neutral events it is handed and answers with a fixed reply.
 pub(crate) struct Recorder {
-    pub(crate) seen: Mutex<Vec<SlackInbound>>,
-    reply: SlackReply,
+    pub(crate) seen: Mutex<Vec<Inbound>>,
+    reply: Reply,
 }
 
 impl Recorder {
-    pub(crate) fn replying(reply: SlackReply) -> Arc<Self> {
+    pub(crate) fn replying(reply: Reply) -> Arc<Self> {
         Arc::new(Self { seen: Mutex::new(Vec::new()), reply })
     }
 
-    pub(crate) fn seen(&self) -> Vec<SlackInbound> {
+    pub(crate) fn seen(&self) -> Vec<Inbound> {
         self.seen.lock().unwrap().clone()
     }
 }
 
 #[async_trait]
-impl SlackHandler for Recorder {
-    async fn handle(&self, inbound: SlackInbound) -> SlackReply {
+impl InboundHandler for Recorder {
+    async fn handle(&self, inbound: Inbound) -> Reply {
         self.seen.lock().unwrap().push(inbound);
         self.reply.clone()
     }

@@ -7,8 +7,9 @@ use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
+use sima_core::chat::{Inbound, Reply};
 use sima_core::model::{Block, Message, RichText};
-use sima_slack::{router, sign, Secret, SlackInbound, SlackReply, SlackState};
+use sima_slack::{router, sign, Secret, SlackState};
 use tower::ServiceExt;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -63,7 +64,7 @@ fn answer() -> Message {
 
 #[tokio::test]
 async fn a_signed_command_reaches_the_handler_and_its_answer_is_rendered() {
-    let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
+    let handler = Recorder::replying(Reply::Private(answer()));
     let app = app(handler.clone());
 
     let (status, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
@@ -74,16 +75,17 @@ async fn a_signed_command_reaches_the_handler_and_its_answer_is_rendered() {
     assert_eq!(body["text"], "INC-42 is open");
     assert_eq!(body["blocks"][0]["text"]["text"], "*INC-42* is open");
     let seen = handler.seen();
-    assert!(matches!(&seen[..], [SlackInbound::SlashCommand(c)] if c.text == "status monitoring queue drained"));
+    assert!(
+        matches!(&seen[..], [Inbound::Command { text, trigger: Some(_), .. }] if text == "status monitoring queue drained")
+    );
 }
 
 #[tokio::test]
 async fn ephemeral_answers_escape_what_people_typed() {
     let typed = "<!channel> <https://evil.test|Join>";
-    for reply in [
-        SlackReply::Ephemeral(sima_core::messages::warning(typed)),
-        SlackReply::ephemeral_text(format!("could not record {typed}")),
-    ] {
+    for reply in
+        [Reply::Private(sima_core::messages::warning(typed)), Reply::private_text(format!("could not record {typed}"))]
+    {
         let app = app(Recorder::replying(reply));
         let (_, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
         assert!(!body.contains("<!channel>") && !body.contains("<https://evil"), "{body}");
@@ -93,18 +95,18 @@ async fn ephemeral_answers_escape_what_people_typed() {
 
 #[tokio::test]
 async fn in_channel_and_empty_acknowledgements() {
-    let app_in = app(Recorder::replying(SlackReply::InChannel(answer())));
+    let app_in = app(Recorder::replying(Reply::InRoom(answer())));
     let (_, body) = send(&app_in, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
     assert_eq!(json_of(&body)["response_type"], "in_channel");
 
-    let app_ack = app(Recorder::replying(SlackReply::Ack));
+    let app_ack = app(Recorder::replying(Reply::Ack));
     let (status, body) = send(&app_ack, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
 }
 
 #[tokio::test]
 async fn unsigned_tampered_and_stale_requests_are_refused() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let app = app(handler.clone());
     let body = fixture("slash_command.txt");
 
@@ -129,7 +131,7 @@ async fn unsigned_tampered_and_stale_requests_are_refused() {
 
 #[tokio::test]
 async fn malformed_signed_bodies_are_bad_requests() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let app = app(handler.clone());
     for (uri, body) in [("/slack/commands", "text=hi"), ("/slack/interactions", "payload=%7B"), ("/slack/events", "{")]
     {
@@ -141,7 +143,7 @@ async fn malformed_signed_bodies_are_bad_requests() {
 
 #[tokio::test]
 async fn invalid_modal_input_is_answered_with_errors_by_block_id() {
-    let handler = Recorder::replying(SlackReply::error("domain", "Use lowercase letters, digits and dashes"));
+    let handler = Recorder::replying(Reply::form_error("domain", "Use lowercase letters, digits and dashes"));
     let app = app(handler.clone());
 
     let body = interaction_body(&fixture("view_submission.json"));
@@ -152,18 +154,17 @@ async fn invalid_modal_input_is_answered_with_errors_by_block_id() {
         json_of(&answer),
         json!({"response_action": "errors", "errors": {"domain": "Use lowercase letters, digits and dashes"}})
     );
-    assert!(matches!(&handler.seen()[..], [SlackInbound::ViewSubmission(s)] if s.values["severity"] == "sev2"));
+    assert!(matches!(&handler.seen()[..], [Inbound::FormSubmitted { values, .. }] if values["severity"] == "sev2"));
 }
 
 #[tokio::test]
 async fn a_submission_can_clear_or_simply_close() {
     let body = interaction_body(&fixture("view_submission.json"));
     let (_, answer) =
-        send(&app(Recorder::replying(SlackReply::Clear)), signed("/slack/interactions", &body, NOW)).await;
+        send(&app(Recorder::replying(Reply::CloseForms)), signed("/slack/interactions", &body, NOW)).await;
     assert_eq!(json_of(&answer), json!({"response_action": "clear"}));
 
-    let (status, answer) =
-        send(&app(Recorder::replying(SlackReply::Ack)), signed("/slack/interactions", &body, NOW)).await;
+    let (status, answer) = send(&app(Recorder::replying(Reply::Ack)), signed("/slack/interactions", &body, NOW)).await;
     assert_eq!((status, answer.as_str()), (StatusCode::OK, ""));
 }
 
@@ -175,7 +176,7 @@ async fn a_button_answer_goes_to_its_response_url_after_the_ack() {
         .respond_with(ResponseTemplate::new(200))
         .mount(&hooks)
         .await;
-    let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
+    let handler = Recorder::replying(Reply::Private(answer()));
     let app = Router::new().nest("/slack", router(state(handler.clone(), false).with_api_url(&hooks.uri())));
     let payload = fixture("block_actions.json").replace("https://hooks.slack.com", &hooks.uri());
 
@@ -194,12 +195,12 @@ async fn a_button_answer_goes_to_its_response_url_after_the_ack() {
     assert_eq!(posted["response_type"], "ephemeral");
     assert_eq!(posted["replace_original"], false);
     assert_eq!(posted["text"], "INC-42 is open");
-    assert!(matches!(&handler.seen()[..], [SlackInbound::BlockAction(_)]));
+    assert!(matches!(&handler.seen()[..], [Inbound::ButtonPressed { .. }]));
 }
 
 #[tokio::test]
 async fn url_verification_echoes_the_challenge() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let (status, body) =
         send(&app(handler.clone()), signed("/slack/events", &fixture("url_verification.json"), NOW)).await;
     assert_eq!(status, StatusCode::OK);
@@ -209,7 +210,7 @@ async fn url_verification_echoes_the_challenge() {
 
 #[tokio::test]
 async fn a_retried_event_is_handled_once() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let app = app(handler.clone());
     let body = fixture("member_joined_channel.json");
 
@@ -223,13 +224,13 @@ async fn a_retried_event_is_handled_once() {
     assert_eq!((first, second, other), (StatusCode::OK, StatusCode::OK, StatusCode::OK));
     let seen = handler.seen();
     assert_eq!(seen.len(), 2, "{seen:?}");
-    assert!(matches!(seen[0], SlackInbound::MemberJoined { .. }));
-    assert!(matches!(seen[1], SlackInbound::AppMention { .. }));
+    assert!(matches!(seen[0], Inbound::Joined { .. }));
+    assert!(matches!(seen[1], Inbound::Mention { .. }));
 }
 
 #[tokio::test]
 async fn unknown_events_are_acknowledged_and_ignored() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let app = app(handler.clone());
     for name in ["reaction_added.json", "app_rate_limited.json"] {
         let (status, body) = send(&app, signed("/slack/events", &fixture(name), NOW)).await;
@@ -240,7 +241,7 @@ async fn unknown_events_are_acknowledged_and_ignored() {
 
 #[tokio::test]
 async fn a_store_outage_asks_slack_to_retry() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let app = app_with_store(handler.clone(), true);
     let (status, _) = send(&app, signed("/slack/events", &fixture("app_mention.json"), NOW)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -252,7 +253,7 @@ async fn response_urls_outside_slack_are_never_called() {
     let elsewhere = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&elsewhere).await;
     let slack_api = MockServer::start().await;
-    let handler = Recorder::replying(SlackReply::Ephemeral(answer()));
+    let handler = Recorder::replying(Reply::Private(answer()));
     let app = Router::new().nest("/slack", router(state(handler.clone(), false).with_api_url(&slack_api.uri())));
     let payload = fixture("block_actions.json").replace("https://hooks.slack.com", &elsewhere.uri());
 
@@ -281,7 +282,7 @@ async fn response_urls_outside_slack_are_never_called() {
 
 #[tokio::test]
 async fn a_replayed_command_or_interaction_acts_once() {
-    let handler = Recorder::replying(SlackReply::Ack);
+    let handler = Recorder::replying(Reply::Ack);
     let app = app(handler.clone());
     let command = fixture("slash_command.txt");
     let press = interaction_body(&fixture("view_submission.json"));
@@ -301,7 +302,7 @@ async fn a_replayed_command_or_interaction_acts_once() {
 
 #[tokio::test]
 async fn an_event_whose_handling_failed_is_handled_again_when_slack_retries() {
-    let failing = Recorder::replying(SlackReply::Retry);
+    let failing = Recorder::replying(Reply::Retry);
     let store = Arc::new(key_store(false));
     let app_with = |handler: Arc<Recorder>| {
         let state =
@@ -312,11 +313,72 @@ async fn an_event_whose_handling_failed_is_handled_again_when_slack_retries() {
     let (status, _) = send(&app_with(failing.clone()), signed("/slack/events", &body, NOW)).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "Slack is asked to retry");
 
-    let working = Recorder::replying(SlackReply::Ack);
+    let working = Recorder::replying(Reply::Ack);
     let app = app_with(working.clone());
     let (status, _) = send(&app, signed("/slack/events", &body, NOW)).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = send(&app, signed("/slack/events", &body, NOW)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!((failing.seen().len(), working.seen().len()), (1, 1), "handled again once, then never");
+}
+
+#[tokio::test]
+async fn the_core_is_handed_neutral_events() {
+    use std::collections::BTreeMap;
+
+    use sima_core::domain::{RoomId, UserRef};
+    use sima_core::model::{ActionId, FormId, FormTrigger};
+
+    let user = |id: &str| UserRef::parse(id).unwrap();
+    let handler = Recorder::replying(Reply::Ack);
+    let app = app(handler.clone());
+    for (uri, body) in [
+        ("/slack/commands", fixture("slash_command.txt")),
+        ("/slack/interactions", interaction_body(&fixture("block_actions.json"))),
+        ("/slack/interactions", interaction_body(&fixture("view_submission.json"))),
+        ("/slack/interactions", interaction_body(&fixture("view_closed.json"))),
+        ("/slack/events", fixture("member_joined_channel.json")),
+        ("/slack/events", fixture("app_mention.json")),
+    ] {
+        let (status, _) = send(&app, signed(uri, &body, NOW)).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+    }
+
+    let values = BTreeMap::from([
+        ("domain".to_owned(), "outbound-email".to_owned()),
+        ("summary".to_owned(), "Emails are late".to_owned()),
+        ("severity".to_owned(), "sev2".to_owned()),
+        ("impact".to_owned(), "120".to_owned()),
+    ]);
+    assert_eq!(
+        handler.seen(),
+        vec![
+            Inbound::Command {
+                room: RoomId::new("C2147483705"),
+                user: user("U2147483697"),
+                text: "status monitoring queue drained".into(),
+                trigger: Some(FormTrigger("13345224609.738474920.8088930838d88f008e0".into())),
+            },
+            Inbound::ButtonPressed {
+                action: ActionId::BecomeIncidentManager,
+                value: Some("0190a6c2-8a7e-7bb1-9c2e-3f1f2b9d6a11".into()),
+                room: Some(RoomId::new("C0INCIDENT")),
+                user: user("U0CA5"),
+                trigger: Some(FormTrigger("12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3".into())),
+            },
+            Inbound::FormSubmitted {
+                form: FormId::DeclareIncident,
+                values,
+                metadata: Some("C2147483705".into()),
+                user: user("U0CA5"),
+            },
+            Inbound::FormClosed {
+                form: FormId::EditIncident,
+                metadata: Some("0190a6c2-8a7e-7bb1-9c2e-3f1f2b9d6a11".into()),
+                user: user("U0CA5"),
+            },
+            Inbound::Joined { room: RoomId::new("C0INCIDENT"), user: user("W06GH7XHN") },
+            Inbound::Mention { room: RoomId::new("C0INCIDENT"), user: user("U061F7AUR"), text: "help".into() },
+        ]
+    );
 }
