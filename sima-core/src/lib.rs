@@ -3,7 +3,12 @@
 //! speaks HTTP or SQL: chat, paging, documents, storage and time are ports
 //! (traits) that adapter crates implement.
 //!
+//! Embed it with [`Engine::builder`]: give it a store and a clock (and the chat,
+//! paging and documents adapters you use), then declare incidents through
+//! [`Engine::service`] and run [`Engine::run`] beside your own service.
+//!
 //! # Layout
+//! - [`Engine`]: the use cases and the effect worker, wired in one call.
 //! - [`domain`]: incidents, statuses, roles, events, and the pure `decide`/`apply` pair.
 //! - [`model`]: neutral messages, forms and documents in platform-free rich text, for adapters to render.
 //! - [`ports`]: the traits adapters implement, and the one [`ports::PortError`].
@@ -22,6 +27,7 @@
 pub mod adapters;
 pub mod chat;
 pub mod domain;
+mod engine;
 pub mod grammar;
 pub mod http_policy;
 pub mod messages;
@@ -34,3 +40,12 @@ pub mod secret;
 pub mod service;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+
+pub use domain::{
+    Actor, Command, Declaration, Description, Domain, EventKind, FieldEdit, Impact, Incident, IncidentEvent,
+    IncidentId, IncidentRef, Role, Severity, Status, Summary, Text, UserRef,
+};
+pub use engine::{Engine, EngineBuilder, EngineError};
+pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, PortError};
+pub use runbook::{EffectWorker, RunbookConfig, WorkerConfig};
+pub use service::{Conversation, IncidentService, ServiceError};

@@ -17,18 +17,21 @@ use sima_core::domain::{
 };
 use sima_core::ports::IncidentFilter;
 use sima_core::postmortem::{describe, human_duration};
-use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{InMemoryStore, ManualClock};
+use sima_core::Engine;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-    let service = IncidentService::new(Arc::new(InMemoryStore::new()), clock.clone(), RunbookConfig::default());
     let folder = std::env::temp_dir().join("sima-quickstart");
-    let ports =
-        Ports { chat: Arc::new(LogChat::new()), pager: Arc::new(LogPager), docs: Arc::new(MarkdownDocs::new(&folder)) };
-    let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+    let engine = Engine::builder()
+        .store(Arc::new(InMemoryStore::new()))
+        .clock(clock.clone())
+        .chat(Arc::new(LogChat::new()))
+        .paging(Arc::new(LogPager))
+        .docs(Arc::new(MarkdownDocs::new(&folder)))
+        .build()?;
+    let (service, worker) = (engine.service(), engine.worker());
 
     let (alice, bob) = (UserRef::parse("UALICE")?, UserRef::parse("UBOB")?);
     let declared = service
