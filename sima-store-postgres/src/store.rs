@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{
-    AppendBatch, Claim, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewIncident,
+    AppendBatch, Claim, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents, MilestoneRow, NewIncident, Outbox,
     OutboxStats, PortError,
 };
 use sqlx::migrate::Migrator;
@@ -82,7 +82,7 @@ impl PgStore {
 }
 
 #[async_trait]
-impl IncidentStore for PgStore {
+impl Incidents for PgStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         incidents::create(&self.pool, new).await
     }
@@ -119,18 +119,14 @@ impl IncidentStore for PgStore {
         metrics::milestones(&self.pool, filter).await
     }
 
-    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
-        keys::remember(&self.pool, key, now).await
+    async fn ping(&self) -> Result<(), PortError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(port_error)?;
+        Ok(())
     }
+}
 
-    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
-        keys::forget(&self.pool, key).await
-    }
-
-    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
-        keys::forget_before(&self.pool, cutoff).await
-    }
-
+#[async_trait]
+impl Outbox for PgStore {
     async fn claim_due(
         &self,
         limit: usize,
@@ -167,9 +163,19 @@ impl IncidentStore for PgStore {
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
         outbox::stats(&self.pool).await
     }
+}
 
-    async fn ping(&self) -> Result<(), PortError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(port_error)?;
-        Ok(())
+#[async_trait]
+impl IdempotencyKeys for PgStore {
+    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
+        keys::remember(&self.pool, key, now).await
+    }
+
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        keys::forget(&self.pool, key).await
+    }
+
+    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
+        keys::forget_before(&self.pool, cutoff).await
     }
 }

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{
-    AppendBatch, Claim, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow, NewIncident,
+    AppendBatch, Claim, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents, MilestoneRow, NewIncident, Outbox,
     OutboxStats, PortError,
 };
 use sqlx::migrate::Migrator;
@@ -105,7 +105,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl IncidentStore for SqliteStore {
+impl Incidents for SqliteStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         incidents::create(&self.db, new).await
     }
@@ -142,18 +142,14 @@ impl IncidentStore for SqliteStore {
         metrics::milestones(&self.db, filter).await
     }
 
-    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
-        keys::remember(&self.db, key, now).await
+    async fn ping(&self) -> Result<(), PortError> {
+        sqlx::query("SELECT 1").execute(&self.db.pool).await.map_err(port_error)?;
+        Ok(())
     }
+}
 
-    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
-        keys::forget(&self.db, key).await
-    }
-
-    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
-        keys::forget_before(&self.db, cutoff).await
-    }
-
+#[async_trait]
+impl Outbox for SqliteStore {
     async fn claim_due(
         &self,
         limit: usize,
@@ -190,9 +186,19 @@ impl IncidentStore for SqliteStore {
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
         outbox::stats(&self.db).await
     }
+}
 
-    async fn ping(&self) -> Result<(), PortError> {
-        sqlx::query("SELECT 1").execute(&self.db.pool).await.map_err(port_error)?;
-        Ok(())
+#[async_trait]
+impl IdempotencyKeys for SqliteStore {
+    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
+        keys::remember(&self.db, key, now).await
+    }
+
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        keys::forget(&self.db, key).await
+    }
+
+    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
+        keys::forget_before(&self.db, cutoff).await
     }
 }

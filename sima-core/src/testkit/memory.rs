@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use crate::ports::{
-    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents, MilestoneRow, Outbox,
     NewEffect, NewIncident, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
@@ -85,7 +85,7 @@ impl InMemoryStore {
 }
 
 #[async_trait]
-impl IncidentStore for InMemoryStore {
+impl Incidents for InMemoryStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let mut state = self.state();
         if let Some(key) = &new.incident.dedup_key {
@@ -172,27 +172,13 @@ impl IncidentStore for InMemoryStore {
         Ok(state.incidents.values().filter(|i| filter.matches(i)).map(MilestoneRow::from).collect())
     }
 
-    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
-        let mut state = self.state();
-        if state.keys.contains_key(key) {
-            return Ok(false);
-        }
-        state.keys.insert(key.to_owned(), now);
-        Ok(true)
-    }
-
-    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
-        self.state().keys.remove(key);
+    async fn ping(&self) -> Result<(), PortError> {
         Ok(())
     }
+}
 
-    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
-        let mut state = self.state();
-        let before = state.keys.len();
-        state.keys.retain(|_, seen| *seen >= cutoff);
-        Ok((before - state.keys.len()) as u64)
-    }
-
+#[async_trait]
+impl Outbox for InMemoryStore {
     async fn claim_due(
         &self,
         limit: usize,
@@ -304,8 +290,28 @@ impl IncidentStore for InMemoryStore {
         }
         Ok(stats)
     }
+}
 
-    async fn ping(&self) -> Result<(), PortError> {
+#[async_trait]
+impl IdempotencyKeys for InMemoryStore {
+    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
+        let mut state = self.state();
+        if state.keys.contains_key(key) {
+            return Ok(false);
+        }
+        state.keys.insert(key.to_owned(), now);
+        Ok(true)
+    }
+
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        self.state().keys.remove(key);
         Ok(())
+    }
+
+    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
+        let mut state = self.state();
+        let before = state.keys.len();
+        state.keys.retain(|_, seen| *seen >= cutoff);
+        Ok((before - state.keys.len()) as u64)
     }
 }
