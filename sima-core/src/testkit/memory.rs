@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use crate::ports::{
-    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents, MilestoneRow, Outbox,
-    NewEffect, NewIncident, OutboxStats, PortError,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents,
+    MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
 
