@@ -1,4 +1,5 @@
-//! [`PgStore`]: the pool, the migrations and the connection; the store ports are implemented in `incidents`, `outbox` and `keys`.
+//! [`PgStore`]: the pool and the migrations; `incidents`, `outbox` and `keys`
+//! implement the store ports on it.
 
 use sima_core::ports::PortError;
 use sqlx::migrate::Migrator;

@@ -1,4 +1,5 @@
-//! [`SqliteStore`]: the pool, the write lock, migrations and the connection; the store ports are implemented in `incidents`, `outbox` and `keys`.
+//! [`SqliteStore`]: the pool, the write lock and the migrations; `incidents`,
+//! `outbox` and `keys` implement the store ports on it.
 
 use std::str::FromStr;
 use std::sync::Arc;
