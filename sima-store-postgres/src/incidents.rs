@@ -150,15 +150,6 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
     Ok(Some(Created::New(incident)))
 }
 
-/// Checks that `events` continue the log right after `expected_version`.
-pub(crate) fn check_contiguous(batch: &AppendBatch) -> Result<(), PortError> {
-    let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-    if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
-        return Err(PortError::Invalid("events must continue the log without gaps".into()));
-    }
-    Ok(())
-}
-
 async fn one(
     pool: &PgPool,
     sql: &str,
@@ -189,7 +180,7 @@ impl Incidents for PgStore {
     /// Appends events, snapshot, effects and `completes` in one transaction.
     async fn append(&self, batch: AppendBatch) -> Result<Incident, PortError> {
         let pool = &self.pool;
-        check_contiguous(&batch)?;
+        batch.check_contiguous()?;
         let mut incident = batch.incident;
         let id = incident.id;
         let m = incident.milestones;

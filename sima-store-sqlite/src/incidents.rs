@@ -113,15 +113,6 @@ async fn open_by_key<'e>(db: impl SqliteExecutor<'e>, key: &DedupKey) -> Result<
     row.map(|(s,)| read(&s)).transpose()
 }
 
-/// Checks that `events` continue the log right after `expected_version`.
-fn check_contiguous(batch: &AppendBatch) -> Result<(), PortError> {
-    let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-    if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
-        return Err(PortError::Invalid("events must continue the log without gaps".into()));
-    }
-    Ok(())
-}
-
 async fn one(db: &Db, sql: &str, value: String) -> Result<Option<Incident>, PortError> {
     let row: Option<(String,)> = sqlx::query_as(sql).bind(value).fetch_optional(&db.pool).await.map_err(port_error)?;
     row.map(|(s,)| read(&s)).transpose()
@@ -167,7 +158,7 @@ impl Incidents for SqliteStore {
     /// Appends events, snapshot, effects and `completes` in one transaction.
     async fn append(&self, batch: AppendBatch) -> Result<Incident, PortError> {
         let db = &self.db;
-        check_contiguous(&batch)?;
+        batch.check_contiguous()?;
         let mut incident = batch.incident;
         let id = incident.id;
         let m = incident.milestones;

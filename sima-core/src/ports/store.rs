@@ -133,6 +133,21 @@ pub struct AppendBatch {
     pub completes: Option<Claim>,
 }
 
+impl AppendBatch {
+    /// Checks the events continue the log without gaps (`seq` from
+    /// `expected_version + 1`) and the snapshot's version is the last `seq`.
+    ///
+    /// # Errors
+    /// `Invalid` when they do not.
+    pub fn check_contiguous(&self) -> Result<(), PortError> {
+        let contiguous = self.events.iter().zip(self.expected_version + 1..).all(|(e, seq)| e.seq == seq);
+        if !contiguous || self.incident.version != self.expected_version + self.events.len() as u64 {
+            return Err(PortError::Invalid("events must continue the log without gaps".into()));
+        }
+        Ok(())
+    }
+}
+
 /// Which incidents a listing or a metric covers. Periods filter `declared_at`:
 /// `from` inclusive, `to` exclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -117,10 +117,7 @@ impl Incidents for InMemoryStore {
                 stored.version, batch.expected_version
             )));
         }
-        let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-        if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
-            return Err(PortError::Invalid("events must continue the log without gaps".into()));
-        }
+        batch.check_contiguous()?;
         if let Some(claim) = batch.completes {
             match state.held(claim) {
                 Ok(entry) => entry.done = Some(Ok(())),
