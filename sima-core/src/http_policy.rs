@@ -1,6 +1,8 @@
 //! Timeouts and in-process retries that HTTP adapters share. Plain data: the
 //! core itself makes no HTTP call.
 
+use std::fmt::Display;
+use std::future::Future;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -45,6 +47,61 @@ impl HttpPolicy {
     }
 }
 
+/// How one attempt of a request ended, as [`HttpPolicy::run`] needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt<T, E> {
+    /// It succeeded.
+    Done(T),
+    /// It failed in a way that may pass if repeated (a rate limit, or a 5xx
+    /// on a request that is safe to send again); `after` is the wait the
+    /// platform named (`Retry-After`), if any.
+    Retry {
+        /// The failure, returned if no attempt is left.
+        error: E,
+        /// The wait the platform asked for.
+        after: Option<Duration>,
+    },
+    /// It failed for good: returned at once.
+    Fail(E),
+}
+
+impl HttpPolicy {
+    /// Runs `attempt(1)`, `attempt(2)`, … until one is not [`Attempt::Retry`]
+    /// or `max_attempts` have run, sleeping between them the wait the platform
+    /// named, else [`HttpPolicy::backoff`]. A wait longer than
+    /// [`HttpPolicy::max_retry_wait`] is not slept: that error is returned, so
+    /// the caller (the outbox) retries later, durably. `sleep` is the runtime's
+    /// timer, so the core stays runtime-free.
+    ///
+    /// # Errors
+    /// The last attempt's error.
+    pub async fn run<T, E, A, AF, S, SF>(&self, mut attempt: A, mut sleep: S) -> Result<T, E>
+    where
+        E: Display,
+        A: FnMut(u32) -> AF,
+        AF: Future<Output = Attempt<T, E>>,
+        S: FnMut(Duration) -> SF,
+        SF: Future<Output = ()>,
+    {
+        let max_attempts = self.max_attempts.max(1);
+        let mut number = 1;
+        loop {
+            let (error, after) = match attempt(number).await {
+                Attempt::Done(value) => return Ok(value),
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry { error, after } => (error, after),
+            };
+            let wait = after.unwrap_or_else(|| self.backoff(number));
+            if number >= max_attempts || wait > self.max_retry_wait() {
+                return Err(error);
+            }
+            tracing::warn!(%error, attempt = number, wait_ms = wait.as_millis() as u64, "HTTP call failed, retrying");
+            sleep(wait).await;
+            number += 1;
+        }
+    }
+}
+
 /// Reads an HTTP `Retry-After` value given in seconds (integer or decimal).
 /// Negative or unreadable values (and HTTP dates) are `None`; a huge value
 /// saturates instead of overflowing, and callers clamp it to their longest wait.
@@ -69,6 +126,59 @@ mod tests {
         assert_eq!(parse_retry_after("-4"), None);
         assert_eq!(parse_retry_after("NaN"), None);
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    type Slept = std::sync::Arc<std::sync::Mutex<Vec<Duration>>>;
+
+    /// Runs `policy` over a scripted list of outcomes; returns the result,
+    /// the attempts made and the waits slept.
+    fn run_script(policy: &HttpPolicy, script: Vec<Attempt<u8, String>>) -> (Result<u8, String>, u32, Vec<Duration>) {
+        let script = std::sync::Mutex::new(script.into_iter());
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let slept: Slept = Slept::default();
+        let recorder = slept.clone();
+        let result = futures::executor::block_on(policy.run(
+            |n| {
+                attempts.store(n, std::sync::atomic::Ordering::SeqCst);
+                let next = script.lock().unwrap().next().unwrap_or(Attempt::Fail("script ran out".into()));
+                async move { next }
+            },
+            |wait| {
+                recorder.lock().unwrap().push(wait);
+                async {}
+            },
+        ));
+        let waits = slept.lock().unwrap().clone();
+        (result, attempts.into_inner(), waits)
+    }
+
+    fn retry(after: Option<u64>) -> Attempt<u8, String> {
+        Attempt::Retry { error: "busy".into(), after: after.map(Duration::from_secs) }
+    }
+
+    #[test]
+    fn run_honours_retry_after_then_backoff() {
+        let policy = HttpPolicy { max_attempts: 3, backoff_ms: 100, ..HttpPolicy::default() };
+        let (result, attempts, slept) = run_script(&policy, vec![retry(Some(2)), retry(None), Attempt::Done(7)]);
+        assert_eq!(result, Ok(7));
+        assert_eq!(attempts, 3);
+        assert_eq!(slept, vec![Duration::from_secs(2), Duration::from_millis(200)]);
+    }
+
+    #[test]
+    fn run_stops_at_max_attempts_and_on_permanent_failures() {
+        let policy = HttpPolicy { max_attempts: 2, backoff_ms: 1, ..HttpPolicy::default() };
+        let (result, attempts, slept) = run_script(&policy, vec![retry(None), retry(None), Attempt::Done(1)]);
+        assert_eq!((result, attempts, slept.len()), (Err("busy".into()), 2, 1));
+        let (result, attempts, slept) = run_script(&policy, vec![Attempt::Fail("no".into()), Attempt::Done(1)]);
+        assert_eq!((result, attempts, slept.len()), (Err("no".into()), 1, 0));
+    }
+
+    #[test]
+    fn run_returns_a_wait_longer_than_the_cap_instead_of_sleeping() {
+        let policy = HttpPolicy { max_attempts: 5, max_retry_wait_secs: 10, ..HttpPolicy::default() };
+        let (result, attempts, slept) = run_script(&policy, vec![retry(Some(11)), Attempt::Done(1)]);
+        assert_eq!((result, attempts, slept), (Err("busy".into()), 1, vec![]));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tracing::warn;
+use sima_core::http_policy::Attempt;
 
 use crate::config::{HttpConfig, NotionConfig, Secret, NOTION_VERSION};
 use crate::dto::{
@@ -105,25 +105,16 @@ impl NotionClient {
         body: Option<&B>,
         repeat: Repeat,
     ) -> Result<R, NotionError> {
-        let max_attempts = self.policy.max_attempts.max(1);
-        let mut attempt = 1;
-        loop {
-            let error = match self.send_once(method.clone(), url, body).await {
-                Ok(response) => return Ok(response),
-                Err(error) => error,
-            };
-            let retryable = error.is_rate_limited() || (repeat == Repeat::Safe && error.is_unknown_outcome());
-            if attempt >= max_attempts || !retryable {
-                return Err(error);
+        let outcome = |result: Result<R, NotionError>| match result {
+            Ok(response) => Attempt::Done(response),
+            Err(error) if error.is_rate_limited() || (repeat == Repeat::Safe && error.is_unknown_outcome()) => {
+                let after = error.retry_after();
+                Attempt::Retry { error, after }
             }
-            let wait = error.retry_after().unwrap_or_else(|| self.policy.backoff(attempt));
-            if wait > self.policy.max_retry_wait() {
-                return Err(error);
-            }
-            warn!(%error, %method, attempt, wait_ms = wait.as_millis() as u64, "Notion call failed, retrying");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
+            Err(error) => Attempt::Fail(error),
+        };
+        let send = |_| async { outcome(self.send_once(method.clone(), url, body).await) };
+        self.policy.run(send, tokio::time::sleep).await
     }
 
     async fn send_once<B: Serialize, R: DeserializeOwned>(

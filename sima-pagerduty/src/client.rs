@@ -1,4 +1,5 @@
-//! The HTTP client: one enqueue call, with timeouts and bounded retries.
+//! The HTTP client: one enqueue call, with timeouts and bounded retries
+//! (the loop is [`HttpPolicy::run`](sima_core::http_policy::HttpPolicy::run)).
 //!
 //! Every Events API call is idempotent (PagerDuty deduplicates by
 //! `dedup_key`), so 429, 5xx and network failures are retried in process:
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use reqwest::header::RETRY_AFTER;
 use reqwest::StatusCode;
-use tracing::warn;
+use sima_core::http_policy::Attempt;
 
 use crate::config::{HttpConfig, PagerDutyConfig};
 use crate::dto::{EnqueueEventRequest, EnqueueEventResponse};
@@ -39,27 +40,15 @@ impl EventsClient {
 
     /// Enqueues `event`, retrying what may pass.
     pub(crate) async fn enqueue(&self, event: &EnqueueEventRequest) -> Result<EnqueueEventResponse, PagerDutyError> {
-        let max_attempts = self.policy.max_attempts.max(1);
-        let mut attempt = 1;
-        loop {
-            let error = match self.enqueue_once(event).await {
-                Ok(response) => return Ok(response),
-                Err(error) => error,
-            };
-            if attempt >= max_attempts || !error.is_retryable() {
-                return Err(error);
+        let outcome = |result| match result {
+            Ok(response) => Attempt::Done(response),
+            Err(PagerDutyError::RateLimited { retry_after }) => {
+                Attempt::Retry { error: PagerDutyError::RateLimited { retry_after }, after: retry_after }
             }
-            let wait = match &error {
-                PagerDutyError::RateLimited { retry_after: Some(wait) } => *wait,
-                _ => self.policy.backoff(attempt),
-            };
-            if wait > self.policy.max_retry_wait() {
-                return Err(error);
-            }
-            warn!(%error, attempt, wait_ms = wait.as_millis() as u64, "PagerDuty call failed, retrying");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
+            Err(error) if error.is_retryable() => Attempt::Retry { error, after: None },
+            Err(error) => Attempt::Fail(error),
+        };
+        self.policy.run(|_| async { outcome(self.enqueue_once(event).await) }, tokio::time::sleep).await
     }
 
     async fn enqueue_once(&self, event: &EnqueueEventRequest) -> Result<EnqueueEventResponse, PagerDutyError> {

@@ -170,7 +170,7 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         .layer(overload)
         // Liveness answers even when the server sheds load.
         .route("/healthz", get(health::healthz))
-        .layer(middleware::from_fn_with_state(state, track))
+        .layer(middleware::from_fn_with_state(state.http.clone(), track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

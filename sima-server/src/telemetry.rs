@@ -1,15 +1,13 @@
 //! Logs, and the request counters behind `/metrics`.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing_subscriber::EnvFilter;
-
-use crate::state::AppState;
 
 /// Installs the log subscriber (`RUST_LOG`, default `info`).
 pub fn init() {
@@ -62,11 +60,11 @@ impl HttpMetrics {
 }
 
 /// Middleware recording every request under its route template.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<HttpMetrics>>, request: Request, next: Next) -> Response {
     let route =
         request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let start = Instant::now();
     let response = next.run(request).await;
-    state.http.observe(&route, response.status().as_u16(), start.elapsed());
+    metrics.observe(&route, response.status().as_u16(), start.elapsed());
     response
 }

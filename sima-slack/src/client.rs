@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
 use serde::{de::DeserializeOwned, Serialize};
+use sima_core::http_policy::{Attempt, HttpPolicy};
 
 use crate::config::{Secret, SlackConfig};
 use crate::error::SlackError;
@@ -22,8 +23,7 @@ pub(crate) struct SlackClient {
     http: reqwest::Client,
     api_url: String,
     token: Secret,
-    max_attempts: u32,
-    max_retry_wait: Duration,
+    policy: HttpPolicy,
 }
 
 impl SlackClient {
@@ -38,8 +38,12 @@ impl SlackClient {
             http,
             api_url: config.api_url.trim_end_matches('/').to_owned(),
             token: config.bot_token.clone(),
-            max_attempts: config.max_attempts.max(1),
-            max_retry_wait: config.max_retry_wait(),
+            policy: HttpPolicy {
+                timeout_secs: config.timeout().as_secs(),
+                max_attempts: config.max_attempts.max(1),
+                max_retry_wait_secs: config.max_retry_wait_secs,
+                backoff_ms: DEFAULT_RETRY_WAIT.as_millis() as u64,
+            },
         })
     }
 
@@ -50,28 +54,19 @@ impl SlackClient {
         R: DeserializeOwned,
     {
         let payload = serde_json::to_vec(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
-        let mut attempt = 1;
-        loop {
-            match self.call_once(method, payload.clone()).await {
-                Err(SlackError::RateLimited { retry_after, .. })
-                    if attempt < self.max_attempts
-                        && retry_after.unwrap_or(DEFAULT_RETRY_WAIT) <= self.max_retry_wait =>
-                {
-                    let wait = retry_after.unwrap_or(DEFAULT_RETRY_WAIT);
-                    tracing::debug!(method, attempt, wait_ms = wait.as_millis() as u64, "slack rate limited; waiting");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                Err(error) => {
-                    tracing::debug!(method, %error, "slack call failed");
-                    return Err(error);
-                }
-                Ok(value) => {
-                    return serde_json::from_value(value)
-                        .map_err(|e| SlackError::Decode { method, detail: e.to_string() });
-                }
-            }
-        }
+        let outcome = |result| match result {
+            Ok(value) => Attempt::Done(value),
+            Err(SlackError::RateLimited { method, retry_after }) => Attempt::Retry {
+                error: SlackError::RateLimited { method, retry_after },
+                after: Some(retry_after.unwrap_or(DEFAULT_RETRY_WAIT)),
+            },
+            Err(error) => Attempt::Fail(error),
+        };
+        let send = |_| async { outcome(self.call_once(method, payload.clone()).await) };
+        let value = self.policy.run(send, tokio::time::sleep).await.inspect_err(|error| {
+            tracing::debug!(method, %error, "slack call failed");
+        })?;
+        serde_json::from_value(value).map_err(|e| SlackError::Decode { method, detail: e.to_string() })
     }
 
     async fn call_once(&self, method: &'static str, payload: Vec<u8>) -> Result<serde_json::Value, SlackError> {

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use sima_core::chat::{InboundHandler, Reply};
 use sima_core::model::Message;
-use sima_core::ports::{Clock, IncidentStore, PortError};
+use sima_core::ports::{Clock, IdempotencyKeys, PortError};
 
 use crate::config::Secret;
 use crate::inbound::SlackInbound;
@@ -38,7 +38,7 @@ const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SlackState {
     verifier: SignatureVerifier,
     handler: Arc<dyn InboundHandler>,
-    store: Arc<dyn IncidentStore>,
+    store: Arc<dyn IdempotencyKeys>,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
     /// `host[:port]` besides Slack's hooks host that `response_url`s may name.
@@ -50,7 +50,7 @@ impl SlackState {
     pub fn new(
         signing_secret: Secret,
         handler: Arc<dyn InboundHandler>,
-        store: Arc<dyn IncidentStore>,
+        store: Arc<dyn IdempotencyKeys>,
         clock: Arc<dyn Clock>,
     ) -> Self {
         let http = reqwest::Client::builder()

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 use sima_core::domain::{Command, Incident, IncidentEvent, IncidentId, Severity, Text};
-use sima_core::ports::{IncidentFilter, IncidentStore, PortError};
+use sima_core::ports::{IncidentFilter, Incidents, PortError};
 use sima_core::testkit::contract::{act, at_ms, create_new, declaration, generated, new_incident, write_history};
 use sima_core::testkit::InMemoryStore;
 use sima_store_postgres::{PgStore, PgStoreConfig};

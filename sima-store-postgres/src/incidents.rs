@@ -2,6 +2,12 @@
 //! concurrency, loads and listing. The snapshot is stored as JSON beside the
 //! columns that queries filter on.
 
+use async_trait::async_trait;
+use sima_core::ports::{Incidents, MilestoneRow};
+
+use crate::metrics;
+
+use crate::store::PgStore;
 use sima_core::domain::{DedupKey, EventKind, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
 use sqlx::postgres::{PgExecutor, PgPool, Postgres};
@@ -106,19 +112,6 @@ async fn open_by_key<'e>(db: impl PgExecutor<'e>, key: &DedupKey) -> Result<Opti
     Ok(row.map(|(Json(i),)| i))
 }
 
-/// Stores a new incident unless its dedup key is held by a non-terminal one.
-pub(crate) async fn create(pool: &PgPool, new: NewIncident) -> Result<Created, PortError> {
-    for _ in 0..CREATE_ATTEMPTS {
-        if let Some(created) = try_create(pool, &new).await? {
-            return Ok(created);
-        }
-    }
-    Err(PortError::Transient(format!(
-        "dedup key {:?} kept changing hands; try again",
-        new.incident.dedup_key.as_ref().map(DedupKey::as_str)
-    )))
-}
-
 /// One attempt; `None` when it must start over.
 async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>, PortError> {
     let mut tx = pool.begin().await.map_err(port_error)?;
@@ -157,81 +150,6 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
     Ok(Some(Created::New(incident)))
 }
 
-/// Checks that `events` continue the log right after `expected_version`.
-pub(crate) fn check_contiguous(batch: &AppendBatch) -> Result<(), PortError> {
-    let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-    if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
-        return Err(PortError::Invalid("events must continue the log without gaps".into()));
-    }
-    Ok(())
-}
-
-/// Appends events, snapshot, effects and `completes` in one transaction.
-pub(crate) async fn append(pool: &PgPool, batch: AppendBatch) -> Result<Incident, PortError> {
-    check_contiguous(&batch)?;
-    let mut incident = batch.incident;
-    let id = incident.id;
-    let m = incident.milestones;
-    let mut tx = pool.begin().await.map_err(port_error)?;
-    let updated: Option<(i64,)> = sqlx::query_as(
-        "UPDATE incidents SET version = $3, status = $4, domain = $5, severity = $6, summary = $7,
-             dedup_key = $8, room_id = $9, declared_at = $10, started_at = $11, acknowledged_at = $12,
-             mitigated_at = $13, resolved_at = $14,
-             snapshot = jsonb_set($15::jsonb, '{number}', to_jsonb('INC-' || number)),
-             updated_at = now()
-         WHERE id = $1 AND version = $2
-         RETURNING number",
-    )
-    .bind(id.as_uuid())
-    .bind(to_i64(batch.expected_version))
-    .bind(to_i64(incident.version))
-    .bind(incident.status.as_str())
-    .bind(incident.domain.as_str())
-    .bind(incident.severity.as_str())
-    .bind(incident.summary.as_str())
-    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
-    .bind(m.declared_at)
-    .bind(m.started_at)
-    .bind(m.acknowledged_at)
-    .bind(m.mitigated_at)
-    .bind(m.resolved_at)
-    .bind(Json(&incident))
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(port_error)?;
-    let Some((number,)) = updated else {
-        let stored: Option<(i64,)> = sqlx::query_as("SELECT version FROM incidents WHERE id = $1")
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(port_error)?;
-        return Err(match stored {
-            None => PortError::NotFound(format!("incident {id}")),
-            Some((version,)) => {
-                PortError::Conflict(format!("incident {id} is at version {version}, not {}", batch.expected_version))
-            }
-        });
-    };
-    incident.number = u64::try_from(number)
-        .ok()
-        .and_then(|n| IncidentNumber::new(n).ok())
-        .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?;
-    events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
-    outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
-    if let Some(claim) = batch.completes {
-        let at = batch.events.last().map(|e: &IncidentEvent| e.at);
-        if !outbox::mark_done(&mut tx, claim, at).await.map_err(port_error)? {
-            tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
-        }
-    }
-    if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
-        sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
-    }
-    tx.commit().await.map_err(port_error)?;
-    Ok(incident)
-}
-
 async fn one(
     pool: &PgPool,
     sql: &str,
@@ -243,40 +161,144 @@ async fn one(
 
 type SnapshotQuery<'q> = sqlx::query::QueryAs<'q, Postgres, (Json<Incident>,), sqlx::postgres::PgArguments>;
 
-/// The incident with this id.
-pub(crate) async fn get(pool: &PgPool, id: IncidentId) -> Result<Option<Incident>, PortError> {
-    one(pool, "SELECT snapshot FROM incidents WHERE id = $1", |q| q.bind(id.as_uuid())).await
-}
+#[async_trait]
+impl Incidents for PgStore {
+    /// Stores a new incident unless its dedup key is held by a non-terminal one.
+    async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
+        let pool = &self.pool;
+        for _ in 0..CREATE_ATTEMPTS {
+            if let Some(created) = try_create(pool, &new).await? {
+                return Ok(created);
+            }
+        }
+        Err(PortError::Transient(format!(
+            "dedup key {:?} kept changing hands; try again",
+            new.incident.dedup_key.as_ref().map(DedupKey::as_str)
+        )))
+    }
 
-/// The incident with this number.
-pub(crate) async fn get_by_number(pool: &PgPool, number: IncidentNumber) -> Result<Option<Incident>, PortError> {
-    one(pool, "SELECT snapshot FROM incidents WHERE number = $1", |q| q.bind(to_i64(number.value()))).await
-}
-
-/// The incident whose room this is (the newest, should a room be reused).
-pub(crate) async fn find_by_room(pool: &PgPool, room: &RoomId) -> Result<Option<Incident>, PortError> {
-    let room = room.as_str().to_owned();
-    one(pool, "SELECT snapshot FROM incidents WHERE room_id = $1 ORDER BY number DESC LIMIT 1", |q| q.bind(room)).await
-}
-
-/// The non-terminal incident with this dedup key.
-pub(crate) async fn find_open_by_dedup_key(pool: &PgPool, key: &DedupKey) -> Result<Option<Incident>, PortError> {
-    open_by_key(pool, key).await.map_err(port_error)
-}
-
-/// Incidents matching `filter`, newest first.
-pub(crate) async fn list(pool: &PgPool, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
-    let args = FilterArgs::from(filter);
-    let sql = format!("SELECT snapshot FROM incidents i WHERE {FILTER_SQL} ORDER BY i.number DESC LIMIT $6");
-    let rows: Vec<(Json<Incident>,)> = sqlx::query_as(&sql)
-        .bind(args.status)
-        .bind(args.domain)
-        .bind(args.severity)
-        .bind(args.from)
-        .bind(args.to)
-        .bind(filter.limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX)))
-        .fetch_all(pool)
+    /// Appends events, snapshot, effects and `completes` in one transaction.
+    async fn append(&self, batch: AppendBatch) -> Result<Incident, PortError> {
+        let pool = &self.pool;
+        batch.check_contiguous()?;
+        let mut incident = batch.incident;
+        let id = incident.id;
+        let m = incident.milestones;
+        let mut tx = pool.begin().await.map_err(port_error)?;
+        let updated: Option<(i64,)> = sqlx::query_as(
+            "UPDATE incidents SET version = $3, status = $4, domain = $5, severity = $6, summary = $7,
+                 dedup_key = $8, room_id = $9, declared_at = $10, started_at = $11, acknowledged_at = $12,
+                 mitigated_at = $13, resolved_at = $14,
+                 snapshot = jsonb_set($15::jsonb, '{number}', to_jsonb('INC-' || number)),
+                 updated_at = now()
+             WHERE id = $1 AND version = $2
+             RETURNING number",
+        )
+        .bind(id.as_uuid())
+        .bind(to_i64(batch.expected_version))
+        .bind(to_i64(incident.version))
+        .bind(incident.status.as_str())
+        .bind(incident.domain.as_str())
+        .bind(incident.severity.as_str())
+        .bind(incident.summary.as_str())
+        .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
+        .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+        .bind(m.declared_at)
+        .bind(m.started_at)
+        .bind(m.acknowledged_at)
+        .bind(m.mitigated_at)
+        .bind(m.resolved_at)
+        .bind(Json(&incident))
+        .fetch_optional(&mut *tx)
         .await
         .map_err(port_error)?;
-    Ok(rows.into_iter().map(|(Json(i),)| i).collect())
+        let Some((number,)) = updated else {
+            let stored: Option<(i64,)> = sqlx::query_as("SELECT version FROM incidents WHERE id = $1")
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(port_error)?;
+            return Err(match stored {
+                None => PortError::NotFound(format!("incident {id}")),
+                Some((version,)) => PortError::Conflict(format!(
+                    "incident {id} is at version {version}, not {}",
+                    batch.expected_version
+                )),
+            });
+        };
+        incident.number = u64::try_from(number)
+            .ok()
+            .and_then(|n| IncidentNumber::new(n).ok())
+            .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?;
+        events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
+        outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
+        if let Some(claim) = batch.completes {
+            let at = batch.events.last().map(|e: &IncidentEvent| e.at);
+            if !outbox::mark_done(&mut tx, claim, at).await.map_err(port_error)? {
+                tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
+            }
+        }
+        if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
+            sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
+        }
+        tx.commit().await.map_err(port_error)?;
+        Ok(incident)
+    }
+
+    /// The incident with this id.
+    async fn get(&self, id: IncidentId) -> Result<Option<Incident>, PortError> {
+        let pool = &self.pool;
+        one(pool, "SELECT snapshot FROM incidents WHERE id = $1", |q| q.bind(id.as_uuid())).await
+    }
+
+    /// The incident with this number.
+    async fn get_by_number(&self, number: IncidentNumber) -> Result<Option<Incident>, PortError> {
+        let pool = &self.pool;
+        one(pool, "SELECT snapshot FROM incidents WHERE number = $1", |q| q.bind(to_i64(number.value()))).await
+    }
+
+    /// The incident whose room this is (the newest, should a room be reused).
+    async fn find_by_room(&self, room: &RoomId) -> Result<Option<Incident>, PortError> {
+        let pool = &self.pool;
+        let room = room.as_str().to_owned();
+        one(pool, "SELECT snapshot FROM incidents WHERE room_id = $1 ORDER BY number DESC LIMIT 1", |q| q.bind(room))
+            .await
+    }
+
+    /// The non-terminal incident with this dedup key.
+    async fn find_open_by_dedup_key(&self, key: &DedupKey) -> Result<Option<Incident>, PortError> {
+        let pool = &self.pool;
+        open_by_key(pool, key).await.map_err(port_error)
+    }
+
+    /// Incidents matching `filter`, newest first.
+    async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
+        let pool = &self.pool;
+        let args = FilterArgs::from(filter);
+        let sql = format!("SELECT snapshot FROM incidents i WHERE {FILTER_SQL} ORDER BY i.number DESC LIMIT $6");
+        let rows: Vec<(Json<Incident>,)> = sqlx::query_as(&sql)
+            .bind(args.status)
+            .bind(args.domain)
+            .bind(args.severity)
+            .bind(args.from)
+            .bind(args.to)
+            .bind(filter.limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX)))
+            .fetch_all(pool)
+            .await
+            .map_err(port_error)?;
+        Ok(rows.into_iter().map(|(Json(i),)| i).collect())
+    }
+
+    async fn events(&self, id: IncidentId) -> Result<Vec<IncidentEvent>, PortError> {
+        events::load(&self.pool, id).await
+    }
+
+    async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
+        metrics::milestones(&self.pool, filter).await
+    }
+
+    async fn ping(&self) -> Result<(), PortError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(port_error)?;
+        Ok(())
+    }
 }

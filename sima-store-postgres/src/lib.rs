@@ -11,7 +11,8 @@
 //! # Layout
 //! - `config`: [`PgStoreConfig`], how to connect.
 //! - `error`: `sqlx::Error` to [`PortError`](sima_core::ports::PortError).
-//! - `store`: [`PgStore`], the pool, migrations and the `IncidentStore` impl.
+//! - `store`: [`PgStore`], the pool and migrations; `incidents`, `outbox` and
+//!   `keys` implement the store ports on it.
 //! - `incidents`: create (numbers, dedup), append, loads and listing.
 //! - `events`: the event log.
 //! - `outbox`: enqueue, claim with leases, complete, retry, give up.

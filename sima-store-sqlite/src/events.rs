@@ -4,8 +4,8 @@ use sima_core::domain::{IncidentEvent, IncidentId};
 use sima_core::ports::PortError;
 use sqlx::{Sqlite, Transaction};
 
+use crate::db::Db;
 use crate::error::{corrupt, port_error};
-use crate::store::Db;
 use crate::time::ts;
 
 /// Inserts `events`.

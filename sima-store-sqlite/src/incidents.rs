@@ -2,13 +2,20 @@
 //! concurrency, loads and listing. The snapshot is stored as JSON beside the
 //! columns that queries filter on.
 
+use async_trait::async_trait;
+use sima_core::domain::IncidentEvent;
+use sima_core::ports::{Incidents, MilestoneRow};
+
+use crate::metrics;
+
+use crate::store::SqliteStore;
 use sima_core::domain::{DedupKey, EventKind, Incident, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
 use sqlx::{Sqlite, Transaction};
 
+use crate::db::Db;
 use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
-use crate::store::Db;
 use crate::time::{ts, ts_opt};
 use crate::{events, outbox};
 
@@ -106,151 +113,166 @@ async fn open_by_key<'e>(db: impl SqliteExecutor<'e>, key: &DedupKey) -> Result<
     row.map(|(s,)| read(&s)).transpose()
 }
 
-/// Stores a new incident unless its dedup key is held by a non-terminal one.
-/// Writes are serialized, so the lookup and the insert cannot be raced; the
-/// unique index stays as the last word (another process, a hand-made row).
-pub(crate) async fn create(db: &Db, new: NewIncident) -> Result<Created, PortError> {
-    let (_write, mut tx) = db.write_tx().await?;
-    if let Some(key) = &new.incident.dedup_key {
-        if let Some(existing) = open_by_key(&mut *tx, key).await? {
-            tx.rollback().await.map_err(port_error)?;
-            return Ok(Created::Existing(existing));
-        }
-    }
-    let (next,): (i64,) = sqlx::query_as("SELECT coalesce(max(number), 0) + 1 FROM incidents")
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(port_error)?;
-    let mut incident = new.incident;
-    incident.number = number(next)?;
-    if let Err(e) = insert_row(&mut tx, &incident).await {
-        if let (Some(OPEN_DEDUP_KEY), Some(key)) = (unique_violation(&e), &incident.dedup_key) {
-            tx.rollback().await.map_err(port_error)?;
-            return open_by_key(&db.pool, key)
-                .await?
-                .map(Created::Existing)
-                .ok_or_else(|| PortError::Transient("dedup key changed hands; try again".into()));
-        }
-        return Err(port_error(e));
-    }
-    events::insert(&mut tx, incident.id, &new.events).await?;
-    outbox::enqueue(&mut tx, &new.effects).await?;
-    sync_action_items(&mut tx, &incident).await?;
-    tx.commit().await.map_err(port_error)?;
-    Ok(Created::New(incident))
-}
-
-/// Checks that `events` continue the log right after `expected_version`.
-fn check_contiguous(batch: &AppendBatch) -> Result<(), PortError> {
-    let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-    if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
-        return Err(PortError::Invalid("events must continue the log without gaps".into()));
-    }
-    Ok(())
-}
-
-/// Appends events, snapshot, effects and `completes` in one transaction.
-pub(crate) async fn append(db: &Db, batch: AppendBatch) -> Result<Incident, PortError> {
-    check_contiguous(&batch)?;
-    let mut incident = batch.incident;
-    let id = incident.id;
-    let m = incident.milestones;
-    let snapshot = json(&incident)?;
-    let (_write, mut tx) = db.write_tx().await?;
-    let updated: Option<(i64,)> = sqlx::query_as(
-        "UPDATE incidents SET version = ?3, status = ?4, domain = ?5, severity = ?6, summary = ?7,
-             dedup_key = ?8, room_id = ?9, declared_at = ?10, started_at = ?11, acknowledged_at = ?12,
-             mitigated_at = ?13, resolved_at = ?14,
-             snapshot = json_set(?15, '$.number', 'INC-' || number),
-             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE id = ?1 AND version = ?2
-         RETURNING number",
-    )
-    .bind(id.as_uuid().to_string())
-    .bind(to_i64(batch.expected_version))
-    .bind(to_i64(incident.version))
-    .bind(incident.status.as_str())
-    .bind(incident.domain.as_str())
-    .bind(incident.severity.as_str())
-    .bind(incident.summary.as_str())
-    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
-    .bind(ts(m.declared_at))
-    .bind(ts(m.started_at))
-    .bind(ts_opt(m.acknowledged_at))
-    .bind(ts_opt(m.mitigated_at))
-    .bind(ts_opt(m.resolved_at))
-    .bind(snapshot)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(port_error)?;
-    let Some((stored_number,)) = updated else {
-        let stored: Option<(i64,)> = sqlx::query_as("SELECT version FROM incidents WHERE id = ?1")
-            .bind(id.as_uuid().to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(port_error)?;
-        return Err(match stored {
-            None => PortError::NotFound(format!("incident {id}")),
-            Some((version,)) => {
-                PortError::Conflict(format!("incident {id} is at version {version}, not {}", batch.expected_version))
-            }
-        });
-    };
-    incident.number = number(stored_number)?;
-    events::insert(&mut tx, id, &batch.events).await?;
-    outbox::enqueue(&mut tx, &batch.effects).await?;
-    if let Some(claim) = batch.completes {
-        let at = batch.events.last().map(|e| e.at);
-        if !outbox::mark_done(&mut tx, claim, at).await? {
-            tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
-        }
-    }
-    if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
-        sync_action_items(&mut tx, &incident).await?;
-    }
-    tx.commit().await.map_err(port_error)?;
-    Ok(incident)
-}
-
 async fn one(db: &Db, sql: &str, value: String) -> Result<Option<Incident>, PortError> {
     let row: Option<(String,)> = sqlx::query_as(sql).bind(value).fetch_optional(&db.pool).await.map_err(port_error)?;
     row.map(|(s,)| read(&s)).transpose()
 }
 
-/// The incident with this id.
-pub(crate) async fn get(db: &Db, id: IncidentId) -> Result<Option<Incident>, PortError> {
-    one(db, "SELECT snapshot FROM incidents WHERE id = ?1", id.as_uuid().to_string()).await
-}
+#[async_trait]
+impl Incidents for SqliteStore {
+    /// Stores a new incident unless its dedup key is held by a non-terminal one.
+    /// Writes are serialized, so the lookup and the insert cannot be raced; the
+    /// unique index stays as the last word (another process, a hand-made row).
+    async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
+        let db = &self.db;
+        let (_write, mut tx) = db.write_tx().await?;
+        if let Some(key) = &new.incident.dedup_key {
+            if let Some(existing) = open_by_key(&mut *tx, key).await? {
+                tx.rollback().await.map_err(port_error)?;
+                return Ok(Created::Existing(existing));
+            }
+        }
+        let (next,): (i64,) = sqlx::query_as("SELECT coalesce(max(number), 0) + 1 FROM incidents")
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(port_error)?;
+        let mut incident = new.incident;
+        incident.number = number(next)?;
+        if let Err(e) = insert_row(&mut tx, &incident).await {
+            if let (Some(OPEN_DEDUP_KEY), Some(key)) = (unique_violation(&e), &incident.dedup_key) {
+                tx.rollback().await.map_err(port_error)?;
+                return open_by_key(&db.pool, key)
+                    .await?
+                    .map(Created::Existing)
+                    .ok_or_else(|| PortError::Transient("dedup key changed hands; try again".into()));
+            }
+            return Err(port_error(e));
+        }
+        events::insert(&mut tx, incident.id, &new.events).await?;
+        outbox::enqueue(&mut tx, &new.effects).await?;
+        sync_action_items(&mut tx, &incident).await?;
+        tx.commit().await.map_err(port_error)?;
+        Ok(Created::New(incident))
+    }
 
-/// The incident with this number.
-pub(crate) async fn get_by_number(db: &Db, number: IncidentNumber) -> Result<Option<Incident>, PortError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT snapshot FROM incidents WHERE number = ?1")
-        .bind(to_i64(number.value()))
-        .fetch_optional(&db.pool)
+    /// Appends events, snapshot, effects and `completes` in one transaction.
+    async fn append(&self, batch: AppendBatch) -> Result<Incident, PortError> {
+        let db = &self.db;
+        batch.check_contiguous()?;
+        let mut incident = batch.incident;
+        let id = incident.id;
+        let m = incident.milestones;
+        let snapshot = json(&incident)?;
+        let (_write, mut tx) = db.write_tx().await?;
+        let updated: Option<(i64,)> = sqlx::query_as(
+            "UPDATE incidents SET version = ?3, status = ?4, domain = ?5, severity = ?6, summary = ?7,
+                 dedup_key = ?8, room_id = ?9, declared_at = ?10, started_at = ?11, acknowledged_at = ?12,
+                 mitigated_at = ?13, resolved_at = ?14,
+                 snapshot = json_set(?15, '$.number', 'INC-' || number),
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = ?1 AND version = ?2
+             RETURNING number",
+        )
+        .bind(id.as_uuid().to_string())
+        .bind(to_i64(batch.expected_version))
+        .bind(to_i64(incident.version))
+        .bind(incident.status.as_str())
+        .bind(incident.domain.as_str())
+        .bind(incident.severity.as_str())
+        .bind(incident.summary.as_str())
+        .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
+        .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+        .bind(ts(m.declared_at))
+        .bind(ts(m.started_at))
+        .bind(ts_opt(m.acknowledged_at))
+        .bind(ts_opt(m.mitigated_at))
+        .bind(ts_opt(m.resolved_at))
+        .bind(snapshot)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(port_error)?;
-    row.map(|(s,)| read(&s)).transpose()
-}
+        let Some((stored_number,)) = updated else {
+            let stored: Option<(i64,)> = sqlx::query_as("SELECT version FROM incidents WHERE id = ?1")
+                .bind(id.as_uuid().to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(port_error)?;
+            return Err(match stored {
+                None => PortError::NotFound(format!("incident {id}")),
+                Some((version,)) => PortError::Conflict(format!(
+                    "incident {id} is at version {version}, not {}",
+                    batch.expected_version
+                )),
+            });
+        };
+        incident.number = number(stored_number)?;
+        events::insert(&mut tx, id, &batch.events).await?;
+        outbox::enqueue(&mut tx, &batch.effects).await?;
+        if let Some(claim) = batch.completes {
+            let at = batch.events.last().map(|e| e.at);
+            if !outbox::mark_done(&mut tx, claim, at).await? {
+                tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
+            }
+        }
+        if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
+            sync_action_items(&mut tx, &incident).await?;
+        }
+        tx.commit().await.map_err(port_error)?;
+        Ok(incident)
+    }
 
-/// The incident whose room this is (the newest, should a room be reused).
-pub(crate) async fn find_by_room(db: &Db, room: &RoomId) -> Result<Option<Incident>, PortError> {
-    let sql = "SELECT snapshot FROM incidents WHERE room_id = ?1 ORDER BY number DESC LIMIT 1";
-    one(db, sql, room.as_str().to_owned()).await
-}
+    /// The incident with this id.
+    async fn get(&self, id: IncidentId) -> Result<Option<Incident>, PortError> {
+        let db = &self.db;
+        one(db, "SELECT snapshot FROM incidents WHERE id = ?1", id.as_uuid().to_string()).await
+    }
 
-/// The non-terminal incident with this dedup key.
-pub(crate) async fn find_open_by_dedup_key(db: &Db, key: &DedupKey) -> Result<Option<Incident>, PortError> {
-    open_by_key(&db.pool, key).await
-}
+    /// The incident with this number.
+    async fn get_by_number(&self, number: IncidentNumber) -> Result<Option<Incident>, PortError> {
+        let db = &self.db;
+        let row: Option<(String,)> = sqlx::query_as("SELECT snapshot FROM incidents WHERE number = ?1")
+            .bind(to_i64(number.value()))
+            .fetch_optional(&db.pool)
+            .await
+            .map_err(port_error)?;
+        row.map(|(s,)| read(&s)).transpose()
+    }
 
-/// Incidents matching `filter`, newest first.
-pub(crate) async fn list(db: &Db, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
-    let sql = format!("SELECT snapshot FROM incidents i WHERE {FILTER_SQL} ORDER BY i.number DESC LIMIT ?6");
-    let rows: Vec<(String,)> = bind_filter(sqlx::query_as(&sql), filter)
-        .bind(filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX)))
-        .fetch_all(&db.pool)
-        .await
-        .map_err(port_error)?;
-    rows.iter().map(|(s,)| read(s)).collect()
+    /// The incident whose room this is (the newest, should a room be reused).
+    async fn find_by_room(&self, room: &RoomId) -> Result<Option<Incident>, PortError> {
+        let db = &self.db;
+        let sql = "SELECT snapshot FROM incidents WHERE room_id = ?1 ORDER BY number DESC LIMIT 1";
+        one(db, sql, room.as_str().to_owned()).await
+    }
+
+    /// The non-terminal incident with this dedup key.
+    async fn find_open_by_dedup_key(&self, key: &DedupKey) -> Result<Option<Incident>, PortError> {
+        let db = &self.db;
+        open_by_key(&db.pool, key).await
+    }
+
+    /// Incidents matching `filter`, newest first.
+    async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
+        let db = &self.db;
+        let sql = format!("SELECT snapshot FROM incidents i WHERE {FILTER_SQL} ORDER BY i.number DESC LIMIT ?6");
+        let rows: Vec<(String,)> = bind_filter(sqlx::query_as(&sql), filter)
+            .bind(filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX)))
+            .fetch_all(&db.pool)
+            .await
+            .map_err(port_error)?;
+        rows.iter().map(|(s,)| read(s)).collect()
+    }
+
+    async fn events(&self, id: IncidentId) -> Result<Vec<IncidentEvent>, PortError> {
+        events::load(&self.db, id).await
+    }
+
+    async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
+        metrics::milestones(&self.db, filter).await
+    }
+
+    async fn ping(&self) -> Result<(), PortError> {
+        sqlx::query("SELECT 1").execute(&self.db.pool).await.map_err(port_error)?;
+        Ok(())
+    }
 }

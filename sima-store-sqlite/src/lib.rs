@@ -14,7 +14,9 @@
 //! - `config`: [`SqliteStoreConfig`], which file and how.
 //! - `error`: `sqlx::Error` to [`PortError`](sima_core::ports::PortError).
 //! - `time`: the stored time format (RFC 3339 text with milliseconds).
-//! - `store`: [`SqliteStore`], the pool, the write lock, migrations and the `IncidentStore` impl.
+//! - `db`: the pool and the write lock every module works through.
+//! - `store`: [`SqliteStore`], connecting and migrations; `incidents`, `outbox`
+//!   and `keys` implement the store ports on it.
 //! - `incidents`: create (numbers, dedup), append, loads and listing.
 //! - `events`: the event log.
 //! - `outbox`: enqueue, claim with leases, complete, retry, give up.
@@ -22,6 +24,7 @@
 //! - `metrics`: milestones from the `incident_milestones` view.
 
 mod config;
+mod db;
 mod error;
 mod events;
 mod incidents;

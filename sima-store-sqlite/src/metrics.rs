@@ -7,9 +7,9 @@ use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
 use uuid::Uuid;
 
+use crate::db::Db;
 use crate::error::{corrupt, port_error};
 use crate::incidents::{bind_filter, FILTER_SQL};
-use crate::store::Db;
 use crate::time::{parse, parse_opt};
 
 type Row = (

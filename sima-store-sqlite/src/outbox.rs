@@ -1,6 +1,10 @@
 //! The outbox: effects enqueued with incident writes, claimed by workers
 //! inside a write transaction, with a lease.
 
+use async_trait::async_trait;
+use sima_core::ports::Outbox;
+
+use crate::store::SqliteStore;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,8 +13,8 @@ use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, Ou
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
+use crate::db::Db;
 use crate::error::{corrupt, port_error};
-use crate::store::Db;
 use crate::time::{parse, parse_opt, ts, ts_opt};
 
 /// Enqueues `effects`.
@@ -55,76 +59,6 @@ fn uuid(s: &str) -> Result<Uuid, PortError> {
     Uuid::parse_str(s).map_err(|e| corrupt("id", e))
 }
 
-/// Leases up to `limit` due effects until `now + lease` under a new token,
-/// oldest due first.
-pub(crate) async fn claim_due(
-    db: &Db,
-    limit: usize,
-    now: DateTime<Utc>,
-    lease: Duration,
-) -> Result<Vec<ClaimedEffect>, PortError> {
-    if limit == 0 {
-        return Ok(Vec::new());
-    }
-    let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
-    let token = ClaimToken::new();
-    let (_write, mut tx) = db.write_tx().await?;
-    let mut rows: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
-        "UPDATE effects SET attempts = attempts + 1, lease_until = ?3, claim = ?4,
-             first_claimed_at = coalesce(first_claimed_at, ?1)
-         WHERE id IN (
-             SELECT id FROM effects
-             WHERE done_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
-             ORDER BY kind <> 'create_room', due_at, id
-             LIMIT ?2)
-         RETURNING id, incident_id, payload, attempts, due_at, first_claimed_at",
-    )
-    .bind(ts(now))
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-    .bind(ts(now + lease))
-    .bind(token.as_uuid().to_string())
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(port_error)?;
-    tx.commit().await.map_err(port_error)?;
-    rows.sort_by(|a, b| (&a.4, &a.0).cmp(&(&b.4, &b.0)));
-    rows.into_iter()
-        .map(|(id, incident, payload, attempts, _, first_claimed_at)| {
-            Ok(ClaimedEffect {
-                id: EffectId::from_uuid(uuid(&id)?),
-                token,
-                incident_id: IncidentId::from_uuid(uuid(&incident)?),
-                effect: serde_json::from_str(&payload).map_err(|e| corrupt("effect", e))?,
-                attempts: u32::try_from(attempts).unwrap_or(0),
-                first_claimed_at: parse(&first_claimed_at)?,
-            })
-        })
-        .collect()
-}
-
-/// Extends the leases `claims` still hold until `until`; returns those ids.
-pub(crate) async fn renew(db: &Db, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
-    if claims.is_empty() {
-        return Ok(Vec::new());
-    }
-    let (_write, mut tx) = db.write_tx().await?;
-    let mut renewed = Vec::new();
-    for claim in claims {
-        let result = sqlx::query(&format!("UPDATE effects SET lease_until = ?3 {HELD}"))
-            .bind(claim.effect.as_uuid().to_string())
-            .bind(claim.token.as_uuid().to_string())
-            .bind(ts(until))
-            .execute(&mut *tx)
-            .await
-            .map_err(port_error)?;
-        if result.rows_affected() == 1 {
-            renewed.push(claim.effect);
-        }
-    }
-    tx.commit().await.map_err(port_error)?;
-    Ok(renewed)
-}
-
 type SqliteArgs<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// The condition every holder-only update ends with.
@@ -152,61 +86,143 @@ async fn held<'q>(
     Err(claim.refused(exists.is_some()))
 }
 
-/// Marks an effect done.
-pub(crate) async fn complete(db: &Db, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError> {
-    let sql = format!("UPDATE effects SET done_at = ?3, failed = 0, lease_until = NULL, claim = NULL {HELD}");
-    held(db, claim, &sql, |q| q.bind(ts(now))).await
-}
+#[async_trait]
+impl Outbox for SqliteStore {
+    /// Leases up to `limit` due effects until `now + lease` under a new token,
+    /// oldest due first.
+    async fn claim_due(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError> {
+        let db = &self.db;
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
+        let token = ClaimToken::new();
+        let (_write, mut tx) = db.write_tx().await?;
+        let mut rows: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
+            "UPDATE effects SET attempts = attempts + 1, lease_until = ?3, claim = ?4,
+                 first_claimed_at = coalesce(first_claimed_at, ?1)
+             WHERE id IN (
+                 SELECT id FROM effects
+                 WHERE done_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
+                 ORDER BY kind <> 'create_room', due_at, id
+                 LIMIT ?2)
+             RETURNING id, incident_id, payload, attempts, due_at, first_claimed_at",
+        )
+        .bind(ts(now))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(ts(now + lease))
+        .bind(token.as_uuid().to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(port_error)?;
+        tx.commit().await.map_err(port_error)?;
+        rows.sort_by(|a, b| (&a.4, &a.0).cmp(&(&b.4, &b.0)));
+        rows.into_iter()
+            .map(|(id, incident, payload, attempts, _, first_claimed_at)| {
+                Ok(ClaimedEffect {
+                    id: EffectId::from_uuid(uuid(&id)?),
+                    token,
+                    incident_id: IncidentId::from_uuid(uuid(&incident)?),
+                    effect: serde_json::from_str(&payload).map_err(|e| corrupt("effect", e))?,
+                    attempts: u32::try_from(attempts).unwrap_or(0),
+                    first_claimed_at: parse(&first_claimed_at)?,
+                })
+            })
+            .collect()
+    }
 
-/// Ends the lease and makes the effect due again at `at`.
-pub(crate) async fn retry_at(db: &Db, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-    let sql = format!("UPDATE effects SET due_at = ?3, last_error = ?4, lease_until = NULL, claim = NULL {HELD}");
-    held(db, claim, &sql, |q| q.bind(ts(at)).bind(error.to_owned())).await
-}
+    /// Extends the leases `claims` still hold until `until`; returns those ids.
+    async fn renew(&self, claims: &[Claim], until: DateTime<Utc>) -> Result<Vec<EffectId>, PortError> {
+        let db = &self.db;
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (_write, mut tx) = db.write_tx().await?;
+        let mut renewed = Vec::new();
+        for claim in claims {
+            let result = sqlx::query(&format!("UPDATE effects SET lease_until = ?3 {HELD}"))
+                .bind(claim.effect.as_uuid().to_string())
+                .bind(claim.token.as_uuid().to_string())
+                .bind(ts(until))
+                .execute(&mut *tx)
+                .await
+                .map_err(port_error)?;
+            if result.rows_affected() == 1 {
+                renewed.push(claim.effect);
+            }
+        }
+        tx.commit().await.map_err(port_error)?;
+        Ok(renewed)
+    }
 
-/// Marks an effect failed for good.
-pub(crate) async fn give_up(db: &Db, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
-    let sql = format!(
-        "UPDATE effects SET done_at = ?3, failed = 1, last_error = ?4, lease_until = NULL, claim = NULL {HELD}"
-    );
-    held(db, claim, &sql, |q| q.bind(ts(now)).bind(error.to_owned())).await
-}
+    /// Marks an effect done.
+    async fn complete(&self, claim: Claim, now: DateTime<Utc>) -> Result<(), PortError> {
+        let db = &self.db;
+        let sql = format!("UPDATE effects SET done_at = ?3, failed = 0, lease_until = NULL, claim = NULL {HELD}");
+        held(db, claim, &sql, |q| q.bind(ts(now))).await
+    }
 
-/// Ends a lease without counting the attempt.
-pub(crate) async fn release(db: &Db, claim: Claim) -> Result<(), PortError> {
-    let sql = format!("UPDATE effects SET lease_until = NULL, claim = NULL, attempts = max(attempts - 1, 0) {HELD}");
-    held(db, claim, &sql, |q| q).await
-}
+    /// Ends the lease and makes the effect due again at `at`.
+    async fn retry_at(&self, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+        let db = &self.db;
+        let sql = format!("UPDATE effects SET due_at = ?3, last_error = ?4, lease_until = NULL, claim = NULL {HELD}");
+        held(db, claim, &sql, |q| q.bind(ts(at)).bind(error.to_owned())).await
+    }
 
-/// Makes an incident's failed effects pending again, due at `now`.
-pub(crate) async fn retry_failed(db: &Db, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
-    let _write = db.write.lock().await;
-    let result = sqlx::query(
-        "UPDATE effects SET done_at = NULL, failed = 0, due_at = ?2, attempts = 0, first_claimed_at = NULL,
-             lease_until = NULL, claim = NULL
-         WHERE incident_id = ?1 AND failed = 1",
-    )
-    .bind(incident.as_uuid().to_string())
-    .bind(ts(now))
-    .execute(&db.pool)
-    .await
-    .map_err(port_error)?;
-    Ok(result.rows_affected())
-}
+    /// Marks an effect failed for good.
+    async fn give_up(&self, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError> {
+        let db = &self.db;
+        let sql = format!(
+            "UPDATE effects SET done_at = ?3, failed = 1, last_error = ?4, lease_until = NULL, claim = NULL {HELD}"
+        );
+        held(db, claim, &sql, |q| q.bind(ts(now)).bind(error.to_owned())).await
+    }
 
-/// Counts of pending, completed and failed effects.
-pub(crate) async fn stats(db: &Db) -> Result<OutboxStats, PortError> {
-    let (pending, completed, failed, oldest): (i64, i64, i64, Option<String>) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE done_at IS NULL),
-                count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
-                count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
-                min(due_at) FILTER (WHERE done_at IS NULL)
-         FROM effects",
-    )
-    .fetch_one(&db.pool)
-    .await
-    .map_err(port_error)?;
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let oldest_pending_due = parse_opt(oldest.as_deref())?;
-    Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed), oldest_pending_due })
+    /// Ends a lease without counting the attempt.
+    async fn release(&self, claim: Claim) -> Result<(), PortError> {
+        let db = &self.db;
+        let sql =
+            format!("UPDATE effects SET lease_until = NULL, claim = NULL, attempts = max(attempts - 1, 0) {HELD}");
+        held(db, claim, &sql, |q| q).await
+    }
+
+    /// Makes an incident's failed effects pending again, due at `now`.
+    async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
+        let db = &self.db;
+        let _write = db.write.lock().await;
+        let result = sqlx::query(
+            "UPDATE effects SET done_at = NULL, failed = 0, due_at = ?2, attempts = 0, first_claimed_at = NULL,
+                 lease_until = NULL, claim = NULL
+             WHERE incident_id = ?1 AND failed = 1",
+        )
+        .bind(incident.as_uuid().to_string())
+        .bind(ts(now))
+        .execute(&db.pool)
+        .await
+        .map_err(port_error)?;
+        Ok(result.rows_affected())
+    }
+
+    /// Counts of pending, completed and failed effects.
+    async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
+        let db = &self.db;
+        let (pending, completed, failed, oldest): (i64, i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE done_at IS NULL),
+                    count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
+                    count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
+                    min(due_at) FILTER (WHERE done_at IS NULL)
+             FROM effects",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .map_err(port_error)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let oldest_pending_due = parse_opt(oldest.as_deref())?;
+        Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed), oldest_pending_due })
+    }
 }

@@ -38,14 +38,31 @@ impl DocsPort for MarkdownDocs {
         if number.is_empty() || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(PortError::Invalid(format!("`{number}` cannot name a file")));
         }
-        let path = self.dir.join(format!("{number}.md"));
-        std::fs::create_dir_all(&self.dir)
-            .and_then(|()| std::fs::write(&path, to_markdown(document)))
-            .map_err(|e| PortError::Transient(format!("writing {}: {e}", path.display())))?;
+        let (dir, path) = (self.dir.clone(), self.dir.join(format!("{number}.md")));
+        let text = to_markdown(document);
+        let written = off_the_runtime(move || {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(&path, text))
+                .map(|()| std::path::absolute(&path).unwrap_or_else(|_| path.clone()))
+                .map_err(|e| PortError::Transient(format!("writing {}: {e}", path.display())))
+        })
+        .await??;
         if let Some(base) = &self.url_base {
             return Ok(DocRef { id: number.clone(), url: format!("{base}/{number}.md") });
         }
-        let url = std::path::absolute(&path).unwrap_or(path);
-        Ok(DocRef { id: number.clone(), url: format!("file://{}", url.display()) })
+        Ok(DocRef { id: number.clone(), url: format!("file://{}", written.display()) })
     }
+}
+
+/// Runs blocking file I/O on a thread of its own and awaits its answer, so
+/// no async runtime's worker blocks and the core needs no runtime.
+async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, PortError> {
+    let (answer, answered) = futures::channel::oneshot::channel();
+    std::thread::Builder::new()
+        .name("sima-markdown-docs".into())
+        .spawn(move || {
+            let _ = answer.send(work());
+        })
+        .map_err(|e| PortError::Transient(format!("starting a file-writing thread: {e}")))?;
+    answered.await.map_err(|_| PortError::Transient("the file-writing thread stopped without answering".into()))
 }

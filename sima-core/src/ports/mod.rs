@@ -15,8 +15,8 @@ pub use docs::DocsPort;
 pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
 pub use store::{
-    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
-    NewEffect, NewIncident, OutboxStats,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, IncidentStore,
+    Incidents, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
 };
 
 #[cfg(any(test, feature = "mocks"))]
@@ -28,4 +28,4 @@ pub use docs::MockDocsPort;
 #[cfg(any(test, feature = "mocks"))]
 pub use paging::MockPagingPort;
 #[cfg(any(test, feature = "mocks"))]
-pub use store::MockIncidentStore;
+pub use store::{MockIdempotencyKeys, MockIncidents, MockOutbox};

@@ -96,7 +96,7 @@ pub struct NewIncident {
     pub effects: Vec<NewEffect>,
 }
 
-/// The result of [`IncidentStore::create`].
+/// The result of [`Incidents::create`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Created {
     /// A new incident, with its allocated number.
@@ -131,6 +131,21 @@ pub struct AppendBatch {
     /// are still appended (they are facts), but the entry is left to its
     /// current holder.
     pub completes: Option<Claim>,
+}
+
+impl AppendBatch {
+    /// Checks the events continue the log without gaps (`seq` from
+    /// `expected_version + 1`) and the snapshot's version is the last `seq`.
+    ///
+    /// # Errors
+    /// `Invalid` when they do not.
+    pub fn check_contiguous(&self) -> Result<(), PortError> {
+        let contiguous = self.events.iter().zip(self.expected_version + 1..).all(|(e, seq)| e.seq == seq);
+        if !contiguous || self.incident.version != self.expected_version + self.events.len() as u64 {
+            return Err(PortError::Invalid("events must continue the log without gaps".into()));
+        }
+        Ok(())
+    }
 }
 
 /// Which incidents a listing or a metric covers. Periods filter `declared_at`:
@@ -205,11 +220,11 @@ pub struct OutboxStats {
     pub oldest_pending_due: Option<DateTime<Utc>>,
 }
 
-/// Storage for incidents. Every implementation passes
-/// `sima_core::testkit::store_contract`.
+/// Incidents and their event logs: the decisions the service records.
+/// Every implementation passes `sima_core::testkit::store_contract`.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
-pub trait IncidentStore: Send + Sync {
+pub trait Incidents: Send + Sync {
     /// Stores a new incident, allocating its number, unless a non-terminal
     /// incident has the same dedup key (then returns it and writes nothing).
     ///
@@ -266,29 +281,18 @@ pub trait IncidentStore: Send + Sync {
     /// `Transient` when unreachable.
     async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError>;
 
-    /// Records an idempotency key; `true` the first time it is seen.
+    /// Checks the database answers.
     ///
     /// # Errors
     /// `Transient` when unreachable.
-    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError>;
+    async fn ping(&self) -> Result<(), PortError>;
+}
 
-    /// Deletes one idempotency key, so the work it guarded may run again
-    /// (a Slack event whose handling failed); forgetting an unknown key is not an error.
-    ///
-    /// # Errors
-    /// `Transient` when unreachable; `Unsupported` from stores that do not
-    /// implement it (the default), whose keys then stay until they expire.
-    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
-        let _ = key;
-        Err(PortError::Unsupported("forgetting one idempotency key".into()))
-    }
-
-    /// Deletes idempotency keys first seen before `cutoff`; returns how many.
-    ///
-    /// # Errors
-    /// `Transient` when unreachable.
-    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError>;
-
+/// The outbox: effects waiting to run, leased to one worker at a time
+/// through claims (see [`Claim`]).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Outbox: Send + Sync {
     /// Leases up to `limit` effects due at `now` (not done, not leased or
     /// lease expired) until `now + lease`, under a new [`ClaimToken`]:
     /// `create_room` effects first (people are waiting for the room), then
@@ -321,20 +325,20 @@ pub trait IncidentStore: Send + Sync {
     /// Releases an effect to run again at `at`, noting why it failed.
     ///
     /// # Errors
-    /// As [`IncidentStore::complete`].
+    /// As [`Outbox::complete`].
     async fn retry_at(&self, claim: Claim, at: DateTime<Utc>, error: &str) -> Result<(), PortError>;
 
     /// Marks an effect failed for good.
     ///
     /// # Errors
-    /// As [`IncidentStore::complete`].
+    /// As [`Outbox::complete`].
     async fn give_up(&self, claim: Claim, now: DateTime<Utc>, error: &str) -> Result<(), PortError>;
 
     /// Ends a lease without counting the attempt, so any worker may claim the
     /// effect at once (graceful shutdown).
     ///
     /// # Errors
-    /// As [`IncidentStore::complete`].
+    /// As [`Outbox::complete`].
     async fn release(&self, claim: Claim) -> Result<(), PortError>;
 
     /// Makes the failed effects of an incident pending again, due at `now`,
@@ -349,10 +353,41 @@ pub trait IncidentStore: Send + Sync {
     /// # Errors
     /// `Transient` when unreachable.
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError>;
+}
 
-    /// Checks the database answers.
+/// Idempotency keys: work that must run once per key (a retried webhook,
+/// a redelivered chat event).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait IdempotencyKeys: Send + Sync {
+    /// Records an idempotency key; `true` the first time it is seen.
     ///
     /// # Errors
     /// `Transient` when unreachable.
-    async fn ping(&self) -> Result<(), PortError>;
+    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError>;
+
+    /// Deletes one idempotency key, so the work it guarded may run again
+    /// (a Slack event whose handling failed); forgetting an unknown key is not an error.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable; `Unsupported` from stores that do not
+    /// implement it (the default), whose keys then stay until they expire.
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        let _ = key;
+        Err(PortError::Unsupported("forgetting one idempotency key".into()))
+    }
+
+    /// Deletes idempotency keys first seen before `cutoff`; returns how many.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError>;
 }
+
+/// Everything a store offers: [`Incidents`], the [`Outbox`] and the
+/// [`IdempotencyKeys`]. Implemented for every type that implements the three,
+/// so `Arc<dyn IncidentStore>` serves where all are needed and narrower
+/// ports (`Arc<dyn IdempotencyKeys>`) where they are not.
+pub trait IncidentStore: Incidents + Outbox + IdempotencyKeys {}
+
+impl<T: Incidents + Outbox + IdempotencyKeys + ?Sized> IncidentStore for T {}

@@ -9,7 +9,7 @@ use crate::model::Message;
 use crate::ports::{IncidentStore, Link, Page, PortError, RoomSpec};
 use crate::postmortem;
 
-use super::worker::Ports;
+use super::ports::Ports;
 use super::{Effect, RunbookConfig};
 
 /// Why an effect did not complete.

@@ -5,6 +5,7 @@ mod effect;
 mod execute;
 
 mod plan;
+mod ports;
 mod wake;
 mod worker;
 
@@ -12,5 +13,6 @@ pub use config::{RunbookConfig, WorkerConfig};
 pub use effect::Effect;
 pub use execute::room_name;
 pub use plan::{plan, PagingPolicy};
+pub use ports::Ports;
 pub use wake::{wake_channel, WakeReceiver, WakeSender};
-pub use worker::{EffectWorker, Ports};
+pub use worker::EffectWorker;

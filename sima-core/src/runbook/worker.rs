@@ -17,21 +17,11 @@ use futures::FutureExt;
 use tracing::{debug, error, warn};
 
 use super::execute::{perform, Failure};
+use super::ports::Ports;
 use super::{WakeReceiver, WorkerConfig};
 use crate::domain::{Actor, Command, EffectKind, Outcome};
-use crate::ports::{ChatPort, Claim, ClaimedEffect, DocsPort, PagingPort, PortError};
+use crate::ports::{Claim, ClaimedEffect, PortError};
 use crate::service::IncidentService;
-
-/// The outbound platforms effects act on.
-#[derive(Clone)]
-pub struct Ports {
-    /// Chat.
-    pub chat: Arc<dyn ChatPort>,
-    /// Paging.
-    pub pager: Arc<dyn PagingPort>,
-    /// Documents.
-    pub docs: Arc<dyn DocsPort>,
-}
 
 /// What the clones of one worker share.
 #[derive(Debug, Default)]

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use crate::ports::{
-    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
-    NewEffect, NewIncident, OutboxStats, PortError,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents,
+    MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
 
@@ -85,7 +85,7 @@ impl InMemoryStore {
 }
 
 #[async_trait]
-impl IncidentStore for InMemoryStore {
+impl Incidents for InMemoryStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let mut state = self.state();
         if let Some(key) = &new.incident.dedup_key {
@@ -117,10 +117,7 @@ impl IncidentStore for InMemoryStore {
                 stored.version, batch.expected_version
             )));
         }
-        let contiguous = batch.events.iter().zip(batch.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-        if !contiguous || batch.incident.version != batch.expected_version + batch.events.len() as u64 {
-            return Err(PortError::Invalid("events must continue the log without gaps".into()));
-        }
+        batch.check_contiguous()?;
         if let Some(claim) = batch.completes {
             match state.held(claim) {
                 Ok(entry) => entry.done = Some(Ok(())),
@@ -172,27 +169,13 @@ impl IncidentStore for InMemoryStore {
         Ok(state.incidents.values().filter(|i| filter.matches(i)).map(MilestoneRow::from).collect())
     }
 
-    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
-        let mut state = self.state();
-        if state.keys.contains_key(key) {
-            return Ok(false);
-        }
-        state.keys.insert(key.to_owned(), now);
-        Ok(true)
-    }
-
-    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
-        self.state().keys.remove(key);
+    async fn ping(&self) -> Result<(), PortError> {
         Ok(())
     }
+}
 
-    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
-        let mut state = self.state();
-        let before = state.keys.len();
-        state.keys.retain(|_, seen| *seen >= cutoff);
-        Ok((before - state.keys.len()) as u64)
-    }
-
+#[async_trait]
+impl Outbox for InMemoryStore {
     async fn claim_due(
         &self,
         limit: usize,
@@ -304,8 +287,28 @@ impl IncidentStore for InMemoryStore {
         }
         Ok(stats)
     }
+}
 
-    async fn ping(&self) -> Result<(), PortError> {
+#[async_trait]
+impl IdempotencyKeys for InMemoryStore {
+    async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
+        let mut state = self.state();
+        if state.keys.contains_key(key) {
+            return Ok(false);
+        }
+        state.keys.insert(key.to_owned(), now);
+        Ok(true)
+    }
+
+    async fn forget_key(&self, key: &str) -> Result<(), PortError> {
+        self.state().keys.remove(key);
         Ok(())
+    }
+
+    async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
+        let mut state = self.state();
+        let before = state.keys.len();
+        state.keys.retain(|_, seen| *seen >= cutoff);
+        Ok((before - state.keys.len()) as u64)
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Form, FormId, FormTrigger, Message};
-use sima_core::ports::{IncidentStore, MockIncidentStore, PortError};
+use sima_core::ports::*;
 use sima_core::runbook::RunbookConfig;
 use sima_core::service::{Conversation, IncidentService};
 use sima_core::testkit::{ChatCall, FakeChat, ManualClock};
@@ -128,11 +128,93 @@ async fn a_command_typed_outside_a_room_opens_the_declare_form() {
     ));
 }
 
+/// A database that refuses every call, with a secret in its error.
+struct Unreachable;
+
+fn down<T>() -> Result<T, PortError> {
+    Err(PortError::Transient("password=hunter2 refused".into()))
+}
+
+#[async_trait::async_trait]
+impl Incidents for Unreachable {
+    async fn create(&self, _: NewIncident) -> Result<Created, PortError> {
+        down()
+    }
+    async fn append(&self, _: AppendBatch) -> Result<Incident, PortError> {
+        down()
+    }
+    async fn get(&self, _: IncidentId) -> Result<Option<Incident>, PortError> {
+        down()
+    }
+    async fn get_by_number(&self, _: IncidentNumber) -> Result<Option<Incident>, PortError> {
+        down()
+    }
+    async fn find_by_room(&self, _: &RoomId) -> Result<Option<Incident>, PortError> {
+        down()
+    }
+    async fn find_open_by_dedup_key(&self, _: &DedupKey) -> Result<Option<Incident>, PortError> {
+        down()
+    }
+    async fn list(&self, _: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
+        down()
+    }
+    async fn events(&self, _: IncidentId) -> Result<Vec<IncidentEvent>, PortError> {
+        down()
+    }
+    async fn milestones(&self, _: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
+        down()
+    }
+    async fn ping(&self) -> Result<(), PortError> {
+        down()
+    }
+}
+
+#[async_trait::async_trait]
+impl Outbox for Unreachable {
+    async fn claim_due(
+        &self,
+        _: usize,
+        _: chrono::DateTime<chrono::Utc>,
+        _: std::time::Duration,
+    ) -> Result<Vec<ClaimedEffect>, PortError> {
+        down()
+    }
+    async fn renew(&self, _: &[Claim], _: chrono::DateTime<chrono::Utc>) -> Result<Vec<EffectId>, PortError> {
+        down()
+    }
+    async fn complete(&self, _: Claim, _: chrono::DateTime<chrono::Utc>) -> Result<(), PortError> {
+        down()
+    }
+    async fn retry_at(&self, _: Claim, _: chrono::DateTime<chrono::Utc>, _: &str) -> Result<(), PortError> {
+        down()
+    }
+    async fn give_up(&self, _: Claim, _: chrono::DateTime<chrono::Utc>, _: &str) -> Result<(), PortError> {
+        down()
+    }
+    async fn release(&self, _: Claim) -> Result<(), PortError> {
+        down()
+    }
+    async fn retry_failed(&self, _: IncidentId, _: chrono::DateTime<chrono::Utc>) -> Result<u64, PortError> {
+        down()
+    }
+    async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
+        down()
+    }
+}
+
+#[async_trait::async_trait]
+impl IdempotencyKeys for Unreachable {
+    async fn remember(&self, _: &str, _: chrono::DateTime<chrono::Utc>) -> Result<bool, PortError> {
+        down()
+    }
+    async fn forget_keys_before(&self, _: chrono::DateTime<chrono::Utc>) -> Result<u64, PortError> {
+        down()
+    }
+}
+
 #[tokio::test]
 async fn a_storage_outage_is_told_without_its_details_and_a_join_is_retried() {
-    let mut store = MockIncidentStore::new();
-    store.expect_find_by_room().returning(|_| Err(PortError::Transient("password=hunter2 refused".into())));
-    let store: Arc<dyn IncidentStore> = Arc::new(store);
+    let store: Arc<dyn IncidentStore> = Arc::new(Unreachable);
     let service =
         IncidentService::new(store, Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z")), RunbookConfig::default());
     let conversation = Conversation::new(service, Arc::new(FakeChat::new()), vec![]);

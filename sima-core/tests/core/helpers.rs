@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Actor, Declaration, Description, Domain, Incident, Severity, Summary, UserRef};
-use sima_core::ports::{Clock, IncidentStore};
+use sima_core::ports::{Clock, IncidentStore, Incidents};
 use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, WorkerConfig};
 use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use sima_core::domain::{DedupKey, Severity, Status};
 use sima_core::model::Block;
-use sima_core::ports::IncidentStore;
+use sima_core::ports::Outbox;
 use sima_core::testkit::ChatCall;
 
 use crate::helpers::{alice, declaration, World};

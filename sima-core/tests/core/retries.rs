@@ -72,7 +72,7 @@ struct Crashing {
 }
 
 #[async_trait]
-impl IncidentStore for Crashing {
+impl Incidents for Crashing {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         self.inner.create(new).await
     }
@@ -104,12 +104,23 @@ impl IncidentStore for Crashing {
     async fn milestones(&self, f: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
         self.inner.milestones(f).await
     }
+    async fn ping(&self) -> Result<(), PortError> {
+        self.inner.ping().await
+    }
+}
+
+#[async_trait]
+impl IdempotencyKeys for Crashing {
     async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
         self.inner.remember(key, now).await
     }
     async fn forget_keys_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
         self.inner.forget_keys_before(cutoff).await
     }
+}
+
+#[async_trait]
+impl Outbox for Crashing {
     async fn claim_due(
         &self,
         limit: usize,
@@ -138,9 +149,6 @@ impl IncidentStore for Crashing {
     }
     async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
         self.inner.outbox_stats().await
-    }
-    async fn ping(&self) -> Result<(), PortError> {
-        Ok(())
     }
 }
 

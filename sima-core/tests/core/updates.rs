@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sima_core::domain::*;
 use sima_core::messages::DomainChoice;
 use sima_core::model::{ActionId, Block, FormId, FormTrigger};
-use sima_core::ports::IncidentStore;
+use sima_core::ports::Incidents;
 use sima_core::service::{Conversation, Submission};
 use sima_core::testkit::ChatCall;
 

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 use sima_core::chat::{Inbound, InboundHandler, Reply};
-use sima_core::ports::{Clock, MockIncidentStore, PortError};
+use sima_core::ports::{Clock, MockIdempotencyKeys, PortError};
 use sima_slack::{Secret, SlackChat, SlackConfig};
 use wiremock::MockServer;
 
@@ -95,9 +95,9 @@ impl Clock for FixedClock {
 }
 
 /// A store whose idempotency keys live in memory; `down` makes it fail.
-pub(crate) fn key_store(down: bool) -> MockIncidentStore {
+pub(crate) fn key_store(down: bool) -> MockIdempotencyKeys {
     let seen = Arc::new(Mutex::new(HashSet::new()));
-    let mut store = MockIncidentStore::new();
+    let mut store = MockIdempotencyKeys::new();
     let remembered = seen.clone();
     store.expect_remember().returning(move |key, _| {
         if down {

@@ -1,7 +1,7 @@
 //! Outages surface as `Transient`; the pool reconnects; migrations are idempotent.
 
 use sima_core::domain::{Command, Severity, Text};
-use sima_core::ports::{IncidentStore, PortError};
+use sima_core::ports::{Incidents, PortError};
 use sima_core::testkit::contract::{act, at_ms, create_new, declaration, new_incident};
 use sima_store_postgres::{PgStore, PgStoreConfig};
 use sqlx::{Connection, PgConnection};

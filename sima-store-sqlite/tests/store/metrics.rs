@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use sima_core::domain::{EventKind, Incident};
 use sima_core::metrics::{compute, Durations};
-use sima_core::ports::{IncidentFilter, IncidentStore, MilestoneRow};
+use sima_core::ports::{IncidentFilter, IncidentStore, Incidents, MilestoneRow};
 use sima_core::testkit::contract::{generated, write_history};
 
 use crate::helpers::TestDb;

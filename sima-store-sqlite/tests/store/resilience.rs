@@ -2,7 +2,7 @@
 
 use futures::future::join_all;
 use sima_core::domain::{Command, IncidentId, Severity, Text};
-use sima_core::ports::{IncidentStore, PortError};
+use sima_core::ports::{IncidentStore, Incidents, PortError};
 use sima_core::testkit::contract::{act, at_ms, create_new, declaration, new_incident};
 use sima_store_sqlite::{SqliteStore, SqliteStoreConfig};
 
