@@ -87,15 +87,20 @@ impl EffectWorker {
         self.service.store().claim_due(limit, now, self.config.lease).await
     }
 
-    /// Claims the effects due now and runs them all concurrently; returns how
-    /// many it ran. Leases are not renewed: use it where effects are quick.
+    /// Claims the effects due now and runs them all concurrently, with the
+    /// follow-ups their outcomes hand back; returns how many it ran. Leases
+    /// are not renewed: use it where effects are quick.
     ///
     /// # Errors
     /// `Transient` if the store cannot be reached for claiming.
     pub async fn run_once(&self) -> Result<usize, PortError> {
         let claimed = self.claim(self.config.concurrency).await?;
-        let count = claimed.len();
-        futures::future::join_all(claimed.into_iter().map(|c| self.handle(c))).await;
+        let mut count = claimed.len();
+        let mut in_flight: FuturesUnordered<_> = claimed.into_iter().map(|c| self.handle(c)).collect();
+        while let Some(follow_ups) = in_flight.next().await {
+            count += follow_ups.len();
+            in_flight.extend(follow_ups.into_iter().map(|c| self.handle(c)));
+        }
         Ok(count)
     }
 
@@ -115,8 +120,10 @@ impl EffectWorker {
     }
 
     /// Runs until `shutdown` completes: claims as slots free up, wakes on
-    /// `wake` or every `idle_poll`, and renews the leases of the effects it
-    /// runs every `heartbeat`. On shutdown it stops claiming, waits up to
+    /// `wake` or every `idle_poll`, runs at once the follow-ups an outcome
+    /// hands back (already leased to it, so they may briefly exceed
+    /// `concurrency`), and renews the leases of the effects it runs every
+    /// `heartbeat`. On shutdown it stops claiming, waits up to
     /// `shutdown_grace` for the effects in flight, then releases the rest so
     /// another worker takes them at once.
     pub async fn run(&self, wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
@@ -139,7 +146,9 @@ impl EffectWorker {
     async fn serve(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
         let mut shutdown = std::pin::pin!(shutdown.fuse());
         let mut in_flight = FuturesUnordered::new();
+        let mut handed = Vec::new();
         loop {
+            in_flight.extend(handed.drain(..).map(|c| self.handle(c)));
             let free = self.config.concurrency.saturating_sub(in_flight.len());
             if free > 0 {
                 // Keep driving the effects in flight while claiming: one of them may
@@ -150,7 +159,7 @@ impl EffectWorker {
                 let claimed = loop {
                     futures::select! {
                         claimed = claim => break claimed,
-                        _ = in_flight.select_next_some() => {}
+                        follow_ups = in_flight.select_next_some() => handed.extend(follow_ups),
                     }
                 };
                 match claimed {
@@ -162,6 +171,9 @@ impl EffectWorker {
             let woken = wake.notified().fuse();
             let mut idle = std::pin::pin!(idle);
             let mut woken = std::pin::pin!(woken);
+            if !handed.is_empty() {
+                continue;
+            }
             if in_flight.is_empty() {
                 futures::select! {
                     () = woken => {}
@@ -170,13 +182,19 @@ impl EffectWorker {
                 }
             } else {
                 futures::select! {
-                    _ = in_flight.next() => {}
+                    follow_ups = in_flight.next() => handed.extend(follow_ups.into_iter().flatten()),
                     () = woken => {}
                     () = shutdown => break,
                 }
             }
         }
-        let drain = async { while in_flight.next().await.is_some() {} };
+        // Follow-ups handed back now stay leased to this worker; the release below frees them.
+        let drain = async {
+            while let Some(follow_ups) = in_flight.next().await {
+                lock(&self.shared.held).extend(follow_ups.iter().map(ClaimedEffect::claim));
+            }
+        };
+        lock(&self.shared.held).extend(handed.iter().map(ClaimedEffect::claim));
         let grace = self.service.clock().sleep(self.config.shutdown_grace);
         futures::future::select(std::pin::pin!(drain), std::pin::pin!(grace)).await;
     }
@@ -200,35 +218,54 @@ impl EffectWorker {
         }
     }
 
-    /// Runs one claimed effect; a panic inside it fails that effect only.
-    async fn handle(&self, claimed: ClaimedEffect) {
+    /// Runs one claimed effect and returns the follow-ups its outcome hands
+    /// back; a panic inside it fails that effect only.
+    async fn handle(&self, claimed: ClaimedEffect) -> Vec<ClaimedEffect> {
         let claim = claimed.claim();
         lock(&self.shared.held).insert(claim);
-        if let Err(panic) = AssertUnwindSafe(self.attempt(&claimed)).catch_unwind().await {
-            let what = panic_message(panic.as_ref());
-            error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
-            self.give_up(&claimed, &format!("internal error: {what}")).await;
-        }
+        let follow_ups = match AssertUnwindSafe(self.attempt(&claimed)).catch_unwind().await {
+            Ok(follow_ups) => follow_ups,
+            Err(panic) => {
+                let what = panic_message(panic.as_ref());
+                error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
+                self.give_up(&claimed, &format!("internal error: {what}")).await;
+                Vec::new()
+            }
+        };
         lock(&self.shared.held).remove(&claim);
+        follow_ups
     }
 
-    async fn attempt(&self, claimed: &ClaimedEffect) {
+    async fn attempt(&self, claimed: &ClaimedEffect) -> Vec<ClaimedEffect> {
         let store = self.service.store();
         let name = claimed.effect.name();
         let incident = match store.get(claimed.incident_id).await {
             Ok(Some(incident)) => incident,
-            Ok(None) => return self.give_up(claimed, "the incident does not exist").await,
-            Err(error) => return self.retry(claimed, Failure::Port(error)).await,
+            Ok(None) => {
+                self.give_up(claimed, "the incident does not exist").await;
+                return Vec::new();
+            }
+            Err(error) => {
+                self.retry(claimed, Failure::Port(error)).await;
+                return Vec::new();
+            }
         };
         let config = self.service.config();
         match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
                 debug!(effect = name, incident = %incident.number, "effect done");
-                if let Err(error) = self.service.record(incident.id, outcomes, claimed.claim()).await {
-                    warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
+                match self.service.record(incident.id, outcomes, claimed.claim(), self.config.lease).await {
+                    Ok(recorded) => recorded.follow_ups,
+                    Err(error) => {
+                        warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
+                        Vec::new()
+                    }
                 }
             }
-            Err(failure) => self.retry(claimed, failure).await,
+            Err(failure) => {
+                self.retry(claimed, failure).await;
+                Vec::new()
+            }
         }
     }
 
