@@ -19,9 +19,22 @@ use tracing::{debug, error, warn};
 use super::execute::{perform, Failure};
 use super::ports::Ports;
 use super::{WakeReceiver, WorkerConfig};
-use crate::domain::{Actor, Command, EffectKind, Outcome};
+use crate::domain::{Actor, Command, EffectKind, Incident, Outcome};
 use crate::ports::{Claim, ClaimedEffect, PortError};
-use crate::service::IncidentService;
+use crate::service::{IncidentService, Recorded};
+
+/// A claimed effect to run. A follow-up carries the incident as the outcome
+/// that planned it left it, so it runs without reloading it.
+struct Job {
+    claimed: ClaimedEffect,
+    incident: Option<Incident>,
+}
+
+impl Job {
+    fn claimed(claimed: ClaimedEffect) -> Self {
+        Self { claimed, incident: None }
+    }
+}
 
 /// What the clones of one worker share.
 #[derive(Debug, Default)]
@@ -96,10 +109,10 @@ impl EffectWorker {
     pub async fn run_once(&self) -> Result<usize, PortError> {
         let claimed = self.claim(self.config.concurrency).await?;
         let mut count = claimed.len();
-        let mut in_flight: FuturesUnordered<_> = claimed.into_iter().map(|c| self.handle(c)).collect();
+        let mut in_flight: FuturesUnordered<_> = claimed.into_iter().map(|c| self.handle(Job::claimed(c))).collect();
         while let Some(follow_ups) = in_flight.next().await {
             count += follow_ups.len();
-            in_flight.extend(follow_ups.into_iter().map(|c| self.handle(c)));
+            in_flight.extend(follow_ups.into_iter().map(|job| self.handle(job)));
         }
         Ok(count)
     }
@@ -119,8 +132,8 @@ impl EffectWorker {
         }
     }
 
-    /// Runs until `shutdown` completes: claims as slots free up, wakes on
-    /// `wake` or every `idle_poll`, runs at once the follow-ups an outcome
+    /// Runs until `shutdown` completes: claims when woken by `wake`, every
+    /// `idle_poll`, and as slots free up while claims come back full; runs at once the follow-ups an outcome
     /// hands back (already leased to it, so they may briefly exceed
     /// `concurrency`), and renews the leases of the effects it runs every
     /// `heartbeat`. On shutdown it stops claiming, waits up to
@@ -144,13 +157,20 @@ impl EffectWorker {
     }
 
     async fn serve(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
+        let clock = self.service.clock();
         let mut shutdown = std::pin::pin!(shutdown.fuse());
         let mut in_flight = FuturesUnordered::new();
-        let mut handed = Vec::new();
+        let mut handed: Vec<Job> = Vec::new();
+        // Whether effects may be due that no claim has seen: after a wake-up,
+        // once per `idle_poll`, or while claims fill every free slot. A
+        // finished effect alone does not make anything due, so it costs no claim.
+        let mut maybe_due = true;
+        let mut claimed_at = clock.now();
         loop {
-            in_flight.extend(handed.drain(..).map(|c| self.handle(c)));
+            in_flight.extend(handed.drain(..).map(|job| self.handle(job)));
             let free = self.config.concurrency.saturating_sub(in_flight.len());
-            if free > 0 {
+            if free > 0 && maybe_due {
+                claimed_at = clock.now();
                 // Keep driving the effects in flight while claiming: one of them may
                 // hold what the claim waits for (a store's write lock, a pooled
                 // connection), and it only makes progress when polled.
@@ -163,27 +183,35 @@ impl EffectWorker {
                     }
                 };
                 match claimed {
-                    Ok(claimed) => in_flight.extend(claimed.into_iter().map(|c| self.handle(c))),
-                    Err(error) => warn!(%error, "could not claim effects"),
+                    Ok(claimed) => {
+                        maybe_due = claimed.len() == free;
+                        in_flight.extend(claimed.into_iter().map(|c| self.handle(Job::claimed(c))));
+                    }
+                    Err(error) => {
+                        maybe_due = false;
+                        warn!(%error, "could not claim effects");
+                    }
                 }
             }
-            let idle = self.service.clock().sleep(self.config.idle_poll).fuse();
-            let woken = wake.notified().fuse();
-            let mut idle = std::pin::pin!(idle);
-            let mut woken = std::pin::pin!(woken);
             if !handed.is_empty() {
                 continue;
             }
+            let since = clock.now().signed_duration_since(claimed_at).to_std().unwrap_or_default();
+            let idle = clock.sleep(self.config.idle_poll.saturating_sub(since)).fuse();
+            let woken = wake.notified().fuse();
+            let mut idle = std::pin::pin!(idle);
+            let mut woken = std::pin::pin!(woken);
             if in_flight.is_empty() {
                 futures::select! {
-                    () = woken => {}
-                    () = idle => {}
+                    () = woken => maybe_due = true,
+                    () = idle => maybe_due = true,
                     () = shutdown => break,
                 }
             } else {
                 futures::select! {
                     follow_ups = in_flight.next() => handed.extend(follow_ups.into_iter().flatten()),
-                    () = woken => {}
+                    () = woken => maybe_due = true,
+                    () = idle => maybe_due = true,
                     () = shutdown => break,
                 }
             }
@@ -191,11 +219,11 @@ impl EffectWorker {
         // Follow-ups handed back now stay leased to this worker; the release below frees them.
         let drain = async {
             while let Some(follow_ups) = in_flight.next().await {
-                lock(&self.shared.held).extend(follow_ups.iter().map(ClaimedEffect::claim));
+                lock(&self.shared.held).extend(follow_ups.iter().map(|job| job.claimed.claim()));
             }
         };
-        lock(&self.shared.held).extend(handed.iter().map(ClaimedEffect::claim));
-        let grace = self.service.clock().sleep(self.config.shutdown_grace);
+        lock(&self.shared.held).extend(handed.iter().map(|job| job.claimed.claim()));
+        let grace = clock.sleep(self.config.shutdown_grace);
         futures::future::select(std::pin::pin!(drain), std::pin::pin!(grace)).await;
     }
 
@@ -220,10 +248,11 @@ impl EffectWorker {
 
     /// Runs one claimed effect and returns the follow-ups its outcome hands
     /// back; a panic inside it fails that effect only.
-    async fn handle(&self, claimed: ClaimedEffect) -> Vec<ClaimedEffect> {
+    async fn handle(&self, job: Job) -> Vec<Job> {
+        let Job { claimed, incident } = job;
         let claim = claimed.claim();
         lock(&self.shared.held).insert(claim);
-        let follow_ups = match AssertUnwindSafe(self.attempt(&claimed)).catch_unwind().await {
+        let follow_ups = match AssertUnwindSafe(self.attempt(&claimed, incident)).catch_unwind().await {
             Ok(follow_ups) => follow_ups,
             Err(panic) => {
                 let what = panic_message(panic.as_ref());
@@ -236,10 +265,14 @@ impl EffectWorker {
         follow_ups
     }
 
-    async fn attempt(&self, claimed: &ClaimedEffect) -> Vec<ClaimedEffect> {
+    async fn attempt(&self, claimed: &ClaimedEffect, known: Option<Incident>) -> Vec<Job> {
         let store = self.service.store();
         let name = claimed.effect.name();
-        let incident = match store.get(claimed.incident_id).await {
+        let loaded = match known {
+            Some(incident) => Ok(Some(incident)),
+            None => store.get(claimed.incident_id).await,
+        };
+        let incident = match loaded {
             Ok(Some(incident)) => incident,
             Ok(None) => {
                 self.give_up(claimed, "the incident does not exist").await;
@@ -255,7 +288,9 @@ impl EffectWorker {
             Ok(outcomes) => {
                 debug!(effect = name, incident = %incident.number, "effect done");
                 match self.service.record(incident.id, outcomes, claimed.claim(), self.config.lease).await {
-                    Ok(recorded) => recorded.follow_ups,
+                    Ok(Recorded { incident, follow_ups }) => {
+                        follow_ups.into_iter().map(|c| Job { claimed: c, incident: Some(incident.clone()) }).collect()
+                    }
                     Err(error) => {
                         warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
                         Vec::new()

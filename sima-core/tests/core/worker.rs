@@ -56,7 +56,8 @@ async fn renewed_leases_keep_a_slow_effect_from_running_twice() {
 #[tokio::test(start_paused = true)]
 async fn without_renewal_the_same_race_runs_the_effect_twice() {
     // The control experiment: it shows the race above is real.
-    assert_eq!(race_a_slow_room(Duration::from_secs(3600)).await, 2);
+    let rooms = race_a_slow_room(Duration::from_secs(3600)).await;
+    assert!(rooms > 1, "every lapsed lease runs the room again: {rooms} rooms");
 }
 
 #[tokio::test(start_paused = true)]
