@@ -14,7 +14,7 @@ use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortEr
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
 use sqlx::{Sqlite, Transaction};
 
-use crate::db::Db;
+use crate::db::{Db, Writer};
 use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
 use crate::time::{ts, ts_opt};
 use crate::{events, outbox};
@@ -125,7 +125,7 @@ impl Incidents for SqliteStore {
     /// unique index stays as the last word (another process, a hand-made row).
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let db = &self.db;
-        let (_write, mut tx) = db.write_tx().await?;
+        let (_write, mut tx) = db.write_tx(Writer::Foreground).await?;
         if let Some(key) = &new.incident.dedup_key {
             if let Some(existing) = open_by_key(&mut *tx, key).await? {
                 tx.rollback().await.map_err(port_error)?;
@@ -163,7 +163,8 @@ impl Incidents for SqliteStore {
         let id = incident.id;
         let m = incident.milestones;
         let snapshot = json(&incident)?;
-        let (_write, mut tx) = db.write_tx().await?;
+        let writer = if batch.completes.is_some() { Writer::Background } else { Writer::Foreground };
+        let (_write, mut tx) = db.write_tx(writer).await?;
         let updated: Option<(i64,)> = sqlx::query_as(
             "UPDATE incidents SET version = ?3, status = ?4, domain = ?5, severity = ?6, summary = ?7,
                  dedup_key = ?8, room_id = ?9, declared_at = ?10, started_at = ?11, acknowledged_at = ?12,

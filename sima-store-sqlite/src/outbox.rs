@@ -13,7 +13,7 @@ use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, Ou
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
-use crate::db::Db;
+use crate::db::{Db, Writer};
 use crate::error::{corrupt, port_error};
 use crate::time::{parse, parse_opt, ts, ts_opt};
 
@@ -80,7 +80,7 @@ async fn held<'q>(
     update: &'q str,
     bind: impl FnOnce(SqliteArgs<'q>) -> SqliteArgs<'q>,
 ) -> Result<(), PortError> {
-    let _write = db.write.lock().await;
+    let _write = db.write.lock(Writer::Background).await;
     let query =
         bind(sqlx::query(update).bind(claim.effect.as_uuid().to_string()).bind(claim.token.as_uuid().to_string()));
     if query.execute(&db.pool).await.map_err(port_error)?.rows_affected() == 1 {
@@ -110,7 +110,7 @@ impl Outbox for SqliteStore {
         }
         let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
         let token = ClaimToken::new();
-        let (_write, mut tx) = db.write_tx().await?;
+        let (_write, mut tx) = db.write_tx(Writer::Background).await?;
         let mut rows: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
             "UPDATE effects SET attempts = attempts + 1, lease_until = ?3, claim = ?4,
                  first_claimed_at = coalesce(first_claimed_at, ?1)
@@ -150,7 +150,7 @@ impl Outbox for SqliteStore {
         if claims.is_empty() {
             return Ok(Vec::new());
         }
-        let (_write, mut tx) = db.write_tx().await?;
+        let (_write, mut tx) = db.write_tx(Writer::Background).await?;
         let mut renewed = Vec::new();
         for claim in claims {
             let result = sqlx::query(&format!("UPDATE effects SET lease_until = ?3 {HELD}"))
@@ -202,7 +202,7 @@ impl Outbox for SqliteStore {
     /// Makes an incident's failed effects pending again, due at `now`.
     async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
         let db = &self.db;
-        let _write = db.write.lock().await;
+        let _write = db.write.lock(Writer::Foreground).await;
         let result = sqlx::query(
             "UPDATE effects SET done_at = NULL, failed = 0, due_at = ?2, attempts = 0, first_claimed_at = NULL,
                  lease_until = NULL, claim = NULL

@@ -7,10 +7,9 @@ use std::sync::Arc;
 use sima_core::ports::PortError;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use tokio::sync::Mutex;
 
 use crate::config::SqliteStoreConfig;
-use crate::db::Db;
+use crate::db::{Db, Writer};
 use crate::error::{migrate_error, port_error};
 
 /// The embedded migrations (`migrations/`), applied by [`SqliteStore::connect`]
@@ -57,7 +56,7 @@ impl SqliteStore {
     /// Wraps an existing pool (migrations are the caller's business; see
     /// [`SqliteStore::migrate`]). Give it WAL mode and a busy timeout.
     pub fn from_pool(pool: SqlitePool) -> Self {
-        Self { db: Db { pool, write: Arc::new(Mutex::new(())) } }
+        Self { db: Db { pool, write: Arc::default() } }
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -65,7 +64,7 @@ impl SqliteStore {
     /// # Errors
     /// `Transient` when the file is busy or unreadable; `Invalid` when a migration does not apply.
     pub async fn migrate(&self) -> Result<(), PortError> {
-        let _write = self.db.write.lock().await;
+        let _write = self.db.write.lock(Writer::Foreground).await;
         MIGRATOR.run(&self.db.pool).await.map_err(migrate_error)
     }
 
