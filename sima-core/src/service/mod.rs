@@ -18,7 +18,7 @@ pub use error::ServiceError;
 
 use crate::domain::{Declaration, Incident, IncidentEvent, IncidentId};
 use crate::ports::{Clock, Created, IncidentStore, NewEffect, NewIncident};
-use crate::runbook::{plan, RunbookConfig, WakeSender};
+use crate::runbook::{later, plan, RunbookConfig, WakeSender};
 
 /// The result of a declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,12 @@ impl IncidentService {
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
         plan(&self.config, incident, events)
             .into_iter()
-            .map(|effect| NewEffect { id: Default::default(), incident_id: incident.id, effect, due_at: now })
+            .map(|planned| NewEffect {
+                id: Default::default(),
+                incident_id: incident.id,
+                effect: planned.effect,
+                due_at: later(now, planned.delay),
+            })
             .collect()
     }
 

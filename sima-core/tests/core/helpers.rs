@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Actor, Declaration, Description, Domain, Incident, Severity, Summary, UserRef};
 use sima_core::ports::{Clock, IncidentStore, Incidents};
-use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, WorkerConfig};
+use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, Schedule, WorkerConfig};
 use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
 
@@ -47,6 +47,7 @@ pub(crate) fn config() -> RunbookConfig {
     RunbookConfig {
         broadcast_room: sima_core::domain::RoomId::new("CBROADCAST"),
         public_url: "https://sima.example".into(),
+        schedule: Schedule::off(),
         ..RunbookConfig::default()
     }
 }
