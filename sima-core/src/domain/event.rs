@@ -177,6 +177,11 @@ impl EventKind {
         )
     }
 
+    /// Whether it adds or changes an action item (stores keep a table of them).
+    pub fn changes_action_items(&self) -> bool {
+        matches!(self, Self::ActionItemAdded { .. } | Self::ActionItemDone { .. })
+    }
+
     /// The snake_case tag (`status_changed`).
     pub fn name(&self) -> &'static str {
         match self {

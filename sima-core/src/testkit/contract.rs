@@ -282,6 +282,33 @@ pub struct History {
     pub commands: Vec<(Command, DateTime<Utc>)>,
 }
 
+/// An incident with three action items: one owned and due, one done, one
+/// added after the incident was closed. Stores' `incident_action_items`
+/// views are checked against it.
+pub fn action_items_history() -> History {
+    let at = |minutes: i64| t0() + chrono::Duration::minutes(minutes);
+    let item = |text: &str, owner: Option<&str>, due: Option<&str>| {
+        Command::AddActionItem(crate::domain::NewActionItem {
+            text: Text::parse(text).unwrap_or_else(|e| panic!("{e}")),
+            owner: owner.map(user),
+            due: due.map(|d| d.parse().unwrap_or_else(|e| panic!("{d}: {e}"))),
+        })
+    };
+    let status = |to| Command::ChangeStatus { to, message: None };
+    History {
+        declaration: declaration("payments", Severity::Sev2, None),
+        declared_at: t0(),
+        commands: vec![
+            (item("alert on queue depth", Some("UBOB"), Some("2026-12-01")), at(5)),
+            (item("write the runbook", None, None), at(6)),
+            (Command::CompleteActionItem(2), at(7)),
+            (status(Status::Resolved), at(8)),
+            (status(Status::Closed), at(9)),
+            (item("rotate the keys", Some("UALICE"), None), at(10)),
+        ],
+    }
+}
+
 const DOMAINS: [&str; 4] = ["outbound-email", "payments", "search", "auth"];
 
 /// The `n`-th generated history: a random walk over the allowed transitions
