@@ -522,6 +522,14 @@ routing_key = "email-key"
     }
 
     #[test]
+    fn the_example_configuration_is_valid() {
+        let example: Settings = toml::from_str(include_str!("../../sima.example.toml")).unwrap();
+        example.validate().unwrap();
+        assert_eq!(example.reminders.update_after_by_severity[&Severity::Sev1].to_string(), "15m");
+        assert_eq!(example.effects.retry_for.to_string(), "1d");
+    }
+
+    #[test]
     fn mistakes_are_explained() {
         let err = Settings::from_env(&env(&[("SIMA_DATABASE_URL", "mysql://x")])).unwrap_err();
         assert!(err.to_string().contains("sqlite:// or postgres://"));
