@@ -152,16 +152,22 @@ pub fn apply_env(
     rooms: &mut RoomSettings,
     effects: &mut EffectSettings,
 ) -> anyhow::Result<()> {
-    let read = |name: &str, apply: &mut dyn FnMut(&str) -> Result<(), String>| -> anyhow::Result<()> {
-        match env.get(name) {
-            Some(value) => apply(value).map_err(anyhow::Error::msg).with_context(|| format!("{name} is invalid")),
-            None => Ok(()),
-        }
+    let delay = |name: &str| -> anyhow::Result<Option<Delay>> {
+        let value = env.get(name).map(|v| parse_delay(v)).transpose();
+        value.map_err(anyhow::Error::msg).with_context(|| format!("{name} is invalid"))
     };
-    read("SIMA_REMINDER_AFTER", &mut |v| parse_reminders(v, reminders))?;
-    read("SIMA_POSTMORTEM_REMINDER_AFTER", &mut |v| Ok(reminders.postmortem_after = parse_delay(v)?))?;
-    read("SIMA_ARCHIVE_AFTER", &mut |v| Ok(rooms.archive_after = parse_delay(v)?))?;
-    read("SIMA_EFFECT_RETRY_FOR", &mut |v| Ok(effects.retry_for = parse_delay(v)?))?;
+    if let Some(value) = env.get("SIMA_REMINDER_AFTER") {
+        parse_reminders(value, reminders).map_err(anyhow::Error::msg).context("SIMA_REMINDER_AFTER is invalid")?;
+    }
+    if let Some(d) = delay("SIMA_POSTMORTEM_REMINDER_AFTER")? {
+        reminders.postmortem_after = d;
+    }
+    if let Some(d) = delay("SIMA_ARCHIVE_AFTER")? {
+        rooms.archive_after = d;
+    }
+    if let Some(d) = delay("SIMA_EFFECT_RETRY_FOR")? {
+        effects.retry_for = d;
+    }
     if effects.retry_for.0.is_none() {
         bail!(
             "SIMA_EFFECT_RETRY_FOR (effects.retry_for) cannot be `off`: failures are retried for some time, e.g. `24h`"
