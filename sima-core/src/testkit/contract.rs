@@ -309,6 +309,19 @@ pub fn action_items_history() -> History {
     }
 }
 
+/// The rows an `incident_action_items` view shows for
+/// [`action_items_history`]: item number, text, owner, status and due date.
+pub fn expected_action_item_rows() -> Vec<(i64, String, Option<String>, String, Option<String>)> {
+    let row = |item, text: &str, owner: Option<&str>, status: &str, due: Option<&str>| {
+        (item, text.to_owned(), owner.map(str::to_owned), status.to_owned(), due.map(str::to_owned))
+    };
+    vec![
+        row(1, "alert on queue depth", Some("UBOB"), "open", Some("2026-12-01")),
+        row(2, "write the runbook", None, "done", None),
+        row(3, "rotate the keys", Some("UALICE"), "open", None),
+    ]
+}
+
 const DOMAINS: [&str; 4] = ["outbound-email", "payments", "search", "auth"];
 
 /// The `n`-th generated history: a random walk over the allowed transitions

@@ -126,3 +126,15 @@ pub(crate) fn declaration(severity: Severity) -> Declaration {
         reporter: Actor::User(alice()),
     }
 }
+
+/// The ids of the buttons in `message`, in order.
+pub(crate) fn buttons(message: &sima_core::model::Message) -> Vec<sima_core::model::ActionId> {
+    message
+        .blocks
+        .iter()
+        .flat_map(|b| match b {
+            sima_core::model::Block::Actions { actions } => actions.iter().map(|a| a.id).collect(),
+            _ => vec![],
+        })
+        .collect()
+}

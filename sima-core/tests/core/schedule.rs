@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use sima_core::domain::*;
-use sima_core::model::{ActionId, Block, Inline, Message};
+use sima_core::model::{ActionId, Inline, Message};
 use sima_core::ports::{Incidents, Outbox};
 use sima_core::runbook::Schedule;
 use sima_core::testkit::{ChatCall, ManualClock};
 
-use crate::helpers::{alice, World};
+use crate::helpers::{alice, buttons, World};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -26,17 +26,6 @@ fn reminders(world: &World, room: &RoomId) -> Vec<Message> {
         .filter_map(|c| match c {
             ChatCall::Post(r, m) if &r == room && m.text.to_string().contains("no update") => Some(m),
             _ => None,
-        })
-        .collect()
-}
-
-fn buttons(message: &Message) -> Vec<ActionId> {
-    message
-        .blocks
-        .iter()
-        .flat_map(|b| match b {
-            Block::Actions { actions } => actions.iter().map(|a| a.id).collect(),
-            _ => vec![],
         })
         .collect()
 }
