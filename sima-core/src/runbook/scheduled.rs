@@ -28,23 +28,26 @@ pub(super) async fn perform(
     };
     let outcomes = match effect {
         Effect::RemindUpdate { basis } => {
+            // Reminders turned off since this one was queued (a restart with `off`) stay off.
+            let Some(after) = config.schedule.update_after(incident.severity) else { return Ok(vec![]) };
             if incident.reminder_basis != *basis || !incident.status.is_active() {
                 return Ok(vec![]);
             }
-            let after = config.schedule.update_after(incident.severity).unwrap_or_default();
             chat.post(&room.id, &messages::update_reminder(incident, after)).await?;
             vec![Outcome::UpdateReminderPosted { basis: *basis }]
         }
         Effect::RemindPostmortem { resolved_at } => {
             let missing = incident.root_cause.is_none() || incident.action_items.is_empty();
-            if !still_resolved(incident, *resolved_at) || incident.postmortem_reminded || !missing {
+            let off = config.schedule.postmortem_reminder_after.is_none();
+            if off || !still_resolved(incident, *resolved_at) || incident.postmortem_reminded || !missing {
                 return Ok(vec![]);
             }
             chat.post(&room.id, &messages::postmortem_reminder(incident)).await?;
             vec![Outcome::PostmortemReminderPosted]
         }
         Effect::PostClosingSummary { resolved_at } => {
-            if !still_resolved(incident, *resolved_at) || incident.room_state != RoomState::Open {
+            let off = config.schedule.archive_after.is_none();
+            if off || !still_resolved(incident, *resolved_at) || incident.room_state != RoomState::Open {
                 return Ok(vec![]);
             }
             // Refreshing is idempotent; the summary is the one post of this step.

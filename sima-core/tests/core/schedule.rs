@@ -161,3 +161,18 @@ async fn severities_have_their_own_interval_and_off_disables() {
     assert!(reminders(&world, &room).is_empty());
     assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "nothing scheduled when off");
 }
+
+#[tokio::test]
+async fn reminders_turned_off_at_a_restart_stay_off_for_those_already_queued() {
+    let (world, clock) = World::scheduled(reminders_only(30 * MINUTE));
+    let (_incident, room) = opened(&world).await;
+    let config = sima_core::runbook::RunbookConfig { schedule: Schedule::off(), ..world.service.config().clone() };
+    let service = sima_core::service::IncidentService::new(world.store.clone(), world.service.clock().clone(), config);
+    let ports =
+        sima_core::runbook::Ports { chat: world.chat.clone(), pager: world.pager.clone(), docs: world.docs.clone() };
+    let restarted = sima_core::runbook::EffectWorker::new(service, ports, Default::default());
+    clock.advance(30 * MINUTE);
+    restarted.run_until_idle().await.unwrap();
+    assert!(reminders(&world, &room).is_empty());
+    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "the queued reminder completed silently");
+}
