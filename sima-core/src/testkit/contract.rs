@@ -309,9 +309,12 @@ pub fn action_items_history() -> History {
     }
 }
 
-/// The rows an `incident_action_items` view shows for
-/// [`action_items_history`]: item number, text, owner, status and due date.
-pub fn expected_action_item_rows() -> Vec<(i64, String, Option<String>, String, Option<String>)> {
+/// One row of an `incident_action_items` view: item number, text, owner,
+/// status and due date (`YYYY-MM-DD`).
+pub type ActionItemRow = (i64, String, Option<String>, String, Option<String>);
+
+/// The rows an `incident_action_items` view shows for [`action_items_history`].
+pub fn expected_action_item_rows() -> Vec<ActionItemRow> {
     let row = |item, text: &str, owner: Option<&str>, status: &str, due: Option<&str>| {
         (item, text.to_owned(), owner.map(str::to_owned), status.to_owned(), due.map(str::to_owned))
     };
