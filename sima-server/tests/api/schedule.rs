@@ -42,7 +42,11 @@ async fn a_quiet_incident_is_reminded_and_a_resolved_one_archived() {
     let blocks = &reminder.request["blocks"];
     assert!(blocks.to_string().contains(&format!("<@{REPORTER}>")), "mentions the reporter: {text} {blocks}");
     assert_eq!(action_ids(blocks), ["update_status", "resolve_incident", "become_incident_manager"]);
-    let events = app.timeline(&id).await;
+    let events = wait_at_most(PATIENCE, "the reminder is on the timeline", || async {
+        let events = app.timeline(&id).await;
+        at(&events, "update_reminder_posted").is_some().then_some(events)
+    })
+    .await;
     let (room_up, reminded) = (at(&events, "room_created").unwrap(), at(&events, "update_reminder_posted").unwrap());
     let waited = (reminded - room_up).to_std().unwrap();
     assert!(
@@ -57,11 +61,16 @@ async fn a_quiet_incident_is_reminded_and_a_resolved_one_archived() {
     })
     .await;
     assert_eq!(archived.request, json!({ "channel": room }));
-    let events = app.timeline(&id).await;
+    // Slack answered; the outcome is recorded right after.
+    let events = wait_at_most(PATIENCE, "the archive is on the timeline", || async {
+        let events = app.timeline(&id).await;
+        at(&events, "room_archived").is_some().then_some(events)
+    })
+    .await;
     let resolved_at =
         events.iter().find(|e| e["kind"] == "status_changed" && e["to"] == "resolved").map(|e| time(&e["at"])).unwrap();
     let summary_at = at(&events, "closing_summary_posted").expect("the summary came first");
-    let archived_at = at(&events, "room_archived").expect("the archive is on the timeline");
+    let archived_at = at(&events, "room_archived").expect("waited for above");
     let waited = (archived_at - resolved_at).to_std().unwrap();
     assert!(
         waited >= Duration::from_secs(4) && waited < Duration::from_secs(20),
