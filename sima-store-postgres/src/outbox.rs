@@ -28,15 +28,24 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Postgres>, effects: &[NewEf
     let kinds: Vec<&str> = effects.iter().map(|e| e.effect.name()).collect();
     let payloads: Vec<Json<&Effect>> = effects.iter().map(|e| Json(&e.effect)).collect();
     let due: Vec<DateTime<Utc>> = effects.iter().map(|e| e.due_at).collect();
+    let attempts: Vec<i32> = effects.iter().map(|e| i32::from(e.leased.is_some())).collect();
+    let claims: Vec<Option<Uuid>> = effects.iter().map(|e| e.leased.map(|l| l.token.as_uuid())).collect();
+    let until: Vec<Option<DateTime<Utc>>> = effects.iter().map(|e| e.leased.map(|l| l.until)).collect();
+    let first: Vec<Option<DateTime<Utc>>> = effects.iter().map(|e| e.leased.map(|l| l.at)).collect();
     sqlx::query(
-        "INSERT INTO effects (id, incident_id, kind, payload, due_at)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[])",
+        "INSERT INTO effects (id, incident_id, kind, payload, due_at, attempts, claim, lease_until, first_claimed_at)
+         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[],
+                              $6::int[], $7::uuid[], $8::timestamptz[], $9::timestamptz[])",
     )
     .bind(&ids)
     .bind(&incidents)
     .bind(&kinds)
     .bind(&payloads)
     .bind(&due)
+    .bind(&attempts)
+    .bind(&claims)
+    .bind(&until)
+    .bind(&first)
     .execute(&mut **tx)
     .await?;
     Ok(())

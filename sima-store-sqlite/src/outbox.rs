@@ -21,13 +21,21 @@ use crate::time::{parse, parse_opt, ts, ts_opt};
 pub(crate) async fn enqueue(tx: &mut Transaction<'_, Sqlite>, effects: &[NewEffect]) -> Result<(), PortError> {
     for e in effects {
         let payload = serde_json::to_string(&e.effect).map_err(|err| PortError::Invalid(format!("effect: {err}")))?;
-        sqlx::query("INSERT INTO effects (id, incident_id, kind, payload, due_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(e.id.as_uuid().to_string())
-            .bind(e.incident_id.as_uuid().to_string())
-            .bind(e.effect.name())
-            .bind(payload)
-            .bind(ts(e.due_at))
-            .execute(&mut **tx)
+        let lease = e.leased;
+        sqlx::query(
+            "INSERT INTO effects (id, incident_id, kind, payload, due_at, attempts, claim, lease_until, first_claimed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .bind(e.id.as_uuid().to_string())
+        .bind(e.incident_id.as_uuid().to_string())
+        .bind(e.effect.name())
+        .bind(payload)
+        .bind(ts(e.due_at))
+        .bind(i64::from(lease.is_some()))
+        .bind(lease.map(|l| l.token.as_uuid().to_string()))
+        .bind(ts_opt(lease.map(|l| l.until)))
+        .bind(ts_opt(lease.map(|l| l.at)))
+        .execute(&mut **tx)
             .await
             .map_err(port_error)?;
     }

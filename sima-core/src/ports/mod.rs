@@ -16,7 +16,7 @@ pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
 pub use store::{
     AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, IncidentStore,
-    Incidents, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
+    Incidents, Lease, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
 };
 
 #[cfg(any(test, feature = "mocks"))]

@@ -47,6 +47,27 @@ impl Claim {
     }
 }
 
+/// A lease an effect is enqueued under: the worker whose recorded outcome
+/// planned it holds it from the start and runs it at once, without a claim
+/// round trip. Stored as a first claim (one attempt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    /// The claim that holds it.
+    pub token: ClaimToken,
+    /// When it was leased: its first claim.
+    pub at: DateTime<Utc>,
+    /// When the lease ends unless renewed.
+    pub until: DateTime<Utc>,
+}
+
+impl Lease {
+    /// A lease under `token` from `at` for `length` (saturating at the end of time).
+    pub fn starting(token: ClaimToken, at: DateTime<Utc>, length: Duration) -> Self {
+        let length = chrono::TimeDelta::from_std(length).unwrap_or(chrono::TimeDelta::MAX);
+        Self { token, at, until: at.checked_add_signed(length).unwrap_or(DateTime::<Utc>::MAX_UTC) }
+    }
+}
+
 /// An effect to enqueue in the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEffect {
@@ -58,6 +79,27 @@ pub struct NewEffect {
     pub effect: Effect,
     /// Not before this time.
     pub due_at: DateTime<Utc>,
+    /// Enqueued already leased (see [`Lease`]); `None` waits for a claim.
+    pub leased: Option<Lease>,
+}
+
+impl NewEffect {
+    /// An effect due at `due_at`, waiting for a claim.
+    pub fn due(incident_id: IncidentId, effect: Effect, due_at: DateTime<Utc>) -> Self {
+        Self { id: EffectId::new(), incident_id, effect, due_at, leased: None }
+    }
+
+    /// The effect as its lease holder sees it once stored, if enqueued leased.
+    pub fn claimed(&self) -> Option<ClaimedEffect> {
+        self.leased.map(|lease| ClaimedEffect {
+            id: self.id,
+            token: lease.token,
+            incident_id: self.incident_id,
+            effect: self.effect.clone(),
+            attempts: 1,
+            first_claimed_at: lease.at,
+        })
+    }
 }
 
 /// An effect a worker has leased.

@@ -20,9 +20,22 @@ use super::execute::{perform, Failure};
 use super::ports::Ports;
 use super::schedule::later;
 use super::{WakeReceiver, WorkerConfig};
-use crate::domain::{Actor, Command, EffectKind, Outcome};
+use crate::domain::{Actor, Command, EffectKind, Incident, Outcome};
 use crate::ports::{Claim, ClaimedEffect, PortError};
-use crate::service::IncidentService;
+use crate::service::{IncidentService, Recorded};
+
+/// A claimed effect to run. A follow-up carries the incident as the outcome
+/// that planned it left it, so it runs without reloading it.
+struct Job {
+    claimed: ClaimedEffect,
+    incident: Option<Incident>,
+}
+
+impl Job {
+    fn claimed(claimed: ClaimedEffect) -> Self {
+        Self { claimed, incident: None }
+    }
+}
 
 /// What the clones of one worker share.
 #[derive(Debug, Default)]
@@ -88,15 +101,20 @@ impl EffectWorker {
         self.service.store().claim_due(limit, now, self.config.lease).await
     }
 
-    /// Claims the effects due now and runs them all concurrently; returns how
-    /// many it ran. Leases are not renewed: use it where effects are quick.
+    /// Claims the effects due now and runs them all concurrently, with the
+    /// follow-ups their outcomes hand back; returns how many it ran. Leases
+    /// are not renewed: use it where effects are quick.
     ///
     /// # Errors
     /// `Transient` if the store cannot be reached for claiming.
     pub async fn run_once(&self) -> Result<usize, PortError> {
         let claimed = self.claim(self.config.concurrency).await?;
-        let count = claimed.len();
-        futures::future::join_all(claimed.into_iter().map(|c| self.handle(c))).await;
+        let mut count = claimed.len();
+        let mut in_flight: FuturesUnordered<_> = claimed.into_iter().map(|c| self.handle(Job::claimed(c))).collect();
+        while let Some(follow_ups) = in_flight.next().await {
+            count += follow_ups.len();
+            in_flight.extend(follow_ups.into_iter().map(|job| self.handle(job)));
+        }
         Ok(count)
     }
 
@@ -115,9 +133,11 @@ impl EffectWorker {
         }
     }
 
-    /// Runs until `shutdown` completes: claims as slots free up, wakes on
-    /// `wake` or every `idle_poll`, and renews the leases of the effects it
-    /// runs every `heartbeat`. On shutdown it stops claiming, waits up to
+    /// Runs until `shutdown` completes: claims when woken by `wake`, every
+    /// `idle_poll`, and as slots free up while claims come back full; runs at once the follow-ups an outcome
+    /// hands back (already leased to it, so they may briefly exceed
+    /// `concurrency`), and renews the leases of the effects it runs every
+    /// `heartbeat`. On shutdown it stops claiming, waits up to
     /// `shutdown_grace` for the effects in flight, then releases the rest so
     /// another worker takes them at once.
     pub async fn run(&self, wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
@@ -138,11 +158,20 @@ impl EffectWorker {
     }
 
     async fn serve(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
+        let clock = self.service.clock();
         let mut shutdown = std::pin::pin!(shutdown.fuse());
         let mut in_flight = FuturesUnordered::new();
+        let mut handed: Vec<Job> = Vec::new();
+        // Whether effects may be due that no claim has seen: after a wake-up,
+        // once per `idle_poll`, or while claims fill every free slot. A
+        // finished effect alone does not make anything due, so it costs no claim.
+        let mut maybe_due = true;
+        let mut claimed_at = clock.now();
         loop {
+            in_flight.extend(handed.drain(..).map(|job| self.handle(job)));
             let free = self.config.concurrency.saturating_sub(in_flight.len());
-            if free > 0 {
+            if free > 0 && maybe_due {
+                claimed_at = clock.now();
                 // Keep driving the effects in flight while claiming: one of them may
                 // hold what the claim waits for (a store's write lock, a pooled
                 // connection), and it only makes progress when polled.
@@ -151,34 +180,51 @@ impl EffectWorker {
                 let claimed = loop {
                     futures::select! {
                         claimed = claim => break claimed,
-                        _ = in_flight.select_next_some() => {}
+                        follow_ups = in_flight.select_next_some() => handed.extend(follow_ups),
                     }
                 };
                 match claimed {
-                    Ok(claimed) => in_flight.extend(claimed.into_iter().map(|c| self.handle(c))),
-                    Err(error) => warn!(%error, "could not claim effects"),
+                    Ok(claimed) => {
+                        maybe_due = claimed.len() == free;
+                        in_flight.extend(claimed.into_iter().map(|c| self.handle(Job::claimed(c))));
+                    }
+                    Err(error) => {
+                        maybe_due = false;
+                        warn!(%error, "could not claim effects");
+                    }
                 }
             }
-            let idle = self.service.clock().sleep(self.config.idle_poll).fuse();
+            if !handed.is_empty() {
+                continue;
+            }
+            let since = clock.now().signed_duration_since(claimed_at).to_std().unwrap_or_default();
+            let idle = clock.sleep(self.config.idle_poll.saturating_sub(since)).fuse();
             let woken = wake.notified().fuse();
             let mut idle = std::pin::pin!(idle);
             let mut woken = std::pin::pin!(woken);
             if in_flight.is_empty() {
                 futures::select! {
-                    () = woken => {}
-                    () = idle => {}
+                    () = woken => maybe_due = true,
+                    () = idle => maybe_due = true,
                     () = shutdown => break,
                 }
             } else {
                 futures::select! {
-                    _ = in_flight.next() => {}
-                    () = woken => {}
+                    follow_ups = in_flight.next() => handed.extend(follow_ups.into_iter().flatten()),
+                    () = woken => maybe_due = true,
+                    () = idle => maybe_due = true,
                     () = shutdown => break,
                 }
             }
         }
-        let drain = async { while in_flight.next().await.is_some() {} };
-        let grace = self.service.clock().sleep(self.config.shutdown_grace);
+        // Follow-ups handed back now stay leased to this worker; the release below frees them.
+        let drain = async {
+            while let Some(follow_ups) = in_flight.next().await {
+                lock(&self.shared.held).extend(follow_ups.iter().map(|job| job.claimed.claim()));
+            }
+        };
+        lock(&self.shared.held).extend(handed.iter().map(|job| job.claimed.claim()));
+        let grace = clock.sleep(self.config.shutdown_grace);
         futures::future::select(std::pin::pin!(drain), std::pin::pin!(grace)).await;
     }
 
@@ -201,35 +247,61 @@ impl EffectWorker {
         }
     }
 
-    /// Runs one claimed effect; a panic inside it fails that effect only.
-    async fn handle(&self, claimed: ClaimedEffect) {
+    /// Runs one claimed effect and returns the follow-ups its outcome hands
+    /// back; a panic inside it fails that effect only.
+    async fn handle(&self, job: Job) -> Vec<Job> {
+        let Job { claimed, incident } = job;
         let claim = claimed.claim();
         lock(&self.shared.held).insert(claim);
-        if let Err(panic) = AssertUnwindSafe(self.attempt(&claimed)).catch_unwind().await {
-            let what = panic_message(panic.as_ref());
-            error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
-            self.give_up(&claimed, &format!("internal error: {what}")).await;
-        }
+        let follow_ups = match AssertUnwindSafe(self.attempt(&claimed, incident)).catch_unwind().await {
+            Ok(follow_ups) => follow_ups,
+            Err(panic) => {
+                let what = panic_message(panic.as_ref());
+                error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
+                self.give_up(&claimed, &format!("internal error: {what}")).await;
+                Vec::new()
+            }
+        };
         lock(&self.shared.held).remove(&claim);
+        follow_ups
     }
 
-    async fn attempt(&self, claimed: &ClaimedEffect) {
+    async fn attempt(&self, claimed: &ClaimedEffect, known: Option<Incident>) -> Vec<Job> {
         let store = self.service.store();
         let name = claimed.effect.name();
-        let incident = match store.get(claimed.incident_id).await {
+        let loaded = match known {
+            Some(incident) => Ok(Some(incident)),
+            None => store.get(claimed.incident_id).await,
+        };
+        let incident = match loaded {
             Ok(Some(incident)) => incident,
-            Ok(None) => return self.give_up(claimed, "the incident does not exist").await,
-            Err(error) => return self.retry(claimed, Failure::Port(error)).await,
+            Ok(None) => {
+                self.give_up(claimed, "the incident does not exist").await;
+                return Vec::new();
+            }
+            Err(error) => {
+                self.retry(claimed, Failure::Port(error)).await;
+                return Vec::new();
+            }
         };
         let config = self.service.config();
         match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
                 debug!(effect = name, incident = %incident.number, "effect done");
-                if let Err(error) = self.service.record(incident.id, outcomes, claimed.claim()).await {
-                    warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
+                match self.service.record(incident.id, outcomes, claimed.claim(), self.config.lease).await {
+                    Ok(Recorded { incident, follow_ups }) => {
+                        follow_ups.into_iter().map(|c| Job { claimed: c, incident: Some(incident.clone()) }).collect()
+                    }
+                    Err(error) => {
+                        warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
+                        Vec::new()
+                    }
                 }
             }
-            Err(failure) => self.retry(claimed, failure).await,
+            Err(failure) => {
+                self.retry(claimed, failure).await;
+                Vec::new()
+            }
         }
     }
 

@@ -1,10 +1,12 @@
 //! Deciding and appending, with optimistic-concurrency retries.
 
+use std::time::Duration;
+
 use tracing::instrument;
 
 use super::{IncidentService, ServiceError};
 use crate::domain::{Actor, Command, Incident, IncidentEvent, IncidentId, Outcome};
-use crate::ports::{AppendBatch, Claim, PortError};
+use crate::ports::{AppendBatch, Claim, ClaimedEffect, Lease, NewEffect, PortError};
 
 /// How many times a change is re-decided when others write first.
 const MAX_CONFLICTS: usize = 64;
@@ -17,7 +19,7 @@ impl IncidentService {
     /// or `Store`.
     #[instrument(skip_all, fields(incident = %id), err)]
     pub async fn execute(&self, id: IncidentId, actor: Actor, command: Command) -> Result<Incident, ServiceError> {
-        self.commit(id, &actor, std::slice::from_ref(&command), None).await
+        Ok(self.commit(id, &actor, std::slice::from_ref(&command), None).await?.0)
     }
 
     /// Runs several commands as one change (one transaction, one version).
@@ -30,11 +32,13 @@ impl IncidentService {
         actor: Actor,
         commands: &[Command],
     ) -> Result<Incident, ServiceError> {
-        self.commit(id, &actor, commands, None).await
+        Ok(self.commit(id, &actor, commands, None).await?.0)
     }
 
     /// Records what the effect held by `completes` achieved, and marks it done
-    /// in the same transaction.
+    /// in the same transaction. The follow-up effects this plans that are due
+    /// now are enqueued already leased to the same claim for `lease`, and
+    /// returned, so the recording worker runs them without claiming them.
     ///
     /// # Errors
     /// As [`IncidentService::execute`].
@@ -43,9 +47,12 @@ impl IncidentService {
         id: IncidentId,
         outcomes: Vec<Outcome>,
         completes: Claim,
-    ) -> Result<Incident, ServiceError> {
+        lease: Duration,
+    ) -> Result<Recorded, ServiceError> {
         let commands: Vec<Command> = outcomes.into_iter().map(Command::Record).collect();
-        self.commit(id, &Actor::Sima, &commands, Some(completes)).await
+        let (incident, follow_ups) =
+            self.commit(id, &Actor::Sima, &commands, Some(Completion { claim: completes, lease })).await?;
+        Ok(Recorded { incident, follow_ups })
     }
 
     async fn commit(
@@ -53,8 +60,8 @@ impl IncidentService {
         id: IncidentId,
         actor: &Actor,
         commands: &[Command],
-        completes: Option<Claim>,
-    ) -> Result<Incident, ServiceError> {
+        completion: Option<Completion>,
+    ) -> Result<(Incident, Vec<ClaimedEffect>), ServiceError> {
         let _writer = self.locks.lock(id).await;
         for _ in 0..MAX_CONFLICTS {
             let before = self.store.get(id).await?.ok_or_else(|| ServiceError::NotFound(id.to_string()))?;
@@ -68,18 +75,27 @@ impl IncidentService {
                     events.push(event);
                 }
             }
+            let completes = completion.map(|c| c.claim);
             if events.is_empty() {
-                if let Some(effect) = completes {
-                    self.store.complete(effect, now).await?;
+                if let Some(claim) = completes {
+                    self.store.complete(claim, now).await?;
                 }
-                return Ok(after);
+                return Ok((after, Vec::new()));
             }
-            let effects = self.effects(&after, &events, now);
+            let mut effects = self.effects(&after, &events, now);
+            if let Some(Completion { claim, lease }) = completion {
+                let lease = Lease::starting(claim.token, now, lease);
+                effects.iter_mut().filter(|e| e.due_at <= now).for_each(|e| e.leased = Some(lease));
+            }
+            let follow_ups: Vec<ClaimedEffect> = effects.iter().filter_map(NewEffect::claimed).collect();
+            let unclaimed = follow_ups.len() < effects.len();
             let batch = AppendBatch { incident: after, expected_version: before.version, events, effects, completes };
             match self.store.append(batch).await {
                 Ok(stored) => {
-                    self.wake();
-                    return Ok(stored);
+                    if unclaimed {
+                        self.wake();
+                    }
+                    return Ok((stored, follow_ups));
                 }
                 Err(PortError::Conflict(_)) => continue,
                 Err(e) => return Err(e.into()),
@@ -87,4 +103,22 @@ impl IncidentService {
         }
         Err(ServiceError::Busy)
     }
+}
+
+/// The effect a change records the outcome of, and how long the follow-ups
+/// it plans are leased to the same claim.
+#[derive(Debug, Clone, Copy)]
+struct Completion {
+    claim: Claim,
+    lease: Duration,
+}
+
+/// What [`IncidentService::record`] stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The incident after the outcomes.
+    pub incident: Incident,
+    /// The follow-up effects due now, leased to the recording claim: the
+    /// caller runs them (or lets their leases lapse for another worker).
+    pub follow_ups: Vec<ClaimedEffect>,
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tracing::instrument;
 
+pub use commit::Recorded;
 pub use conversation::{Conversation, Submission};
 pub use error::ServiceError;
 
@@ -81,12 +82,7 @@ impl IncidentService {
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
         plan(&self.config, incident, events)
             .into_iter()
-            .map(|planned| NewEffect {
-                id: Default::default(),
-                incident_id: incident.id,
-                effect: planned.effect,
-                due_at: later(now, planned.delay),
-            })
+            .map(|planned| NewEffect::due(incident.id, planned.effect, later(now, planned.delay)))
             .collect()
     }
 

@@ -25,8 +25,8 @@ use crate::domain::{
 };
 use crate::metrics::{compute, Durations};
 use crate::ports::{
-    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, MilestoneRow,
-    NewEffect, NewIncident, OutboxStats, PortError,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IncidentFilter, IncidentStore, Lease,
+    MilestoneRow, NewEffect, NewIncident, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
 
@@ -73,6 +73,7 @@ macro_rules! store_contract_tests {
             stale_completes_records_events_but_not_completion,
             renewed_leases_are_not_taken,
             released_leases_are_taken_at_once,
+            effects_enqueued_leased_belong_to_their_holder,
             retry_failed_requeues_failed_effects,
             outbox_stats_count_each_state,
             remember_and_forget_keys,
@@ -163,11 +164,7 @@ pub fn new_incident(declaration: &Declaration, now: DateTime<Utc>) -> NewInciden
     let id = IncidentId::new();
     let incident = Incident::from_declared(id, IncidentNumber::UNALLOCATED, &event)
         .unwrap_or_else(|| panic!("a declared event makes an incident"));
-    NewIncident {
-        incident,
-        events: vec![event],
-        effects: vec![NewEffect { id: EffectId::new(), incident_id: id, effect: Effect::CreateRoom, due_at: now }],
-    }
+    NewIncident { incident, events: vec![event], effects: vec![NewEffect::due(id, Effect::CreateRoom, now)] }
 }
 
 /// The batch that records `command` on `incident` at `now` (events decided by
@@ -231,7 +228,7 @@ fn status(to: Status) -> Command {
 }
 
 fn effect(incident_id: IncidentId, effect: Effect, due_at: DateTime<Utc>) -> NewEffect {
-    NewEffect { id: EffectId::new(), incident_id, effect, due_at }
+    NewEffect::due(incident_id, effect, due_at)
 }
 
 async fn claim(store: &dyn IncidentStore, limit: usize, now: DateTime<Utc>, lease_secs: u64) -> Vec<ClaimedEffect> {
@@ -749,6 +746,42 @@ pub async fn released_leases_are_taken_at_once(store: &dyn IncidentStore) {
     store.release(held[0].claim()).await.unwrap_or_else(|e| panic!("release: {e}"));
     let next = claim(store, 10, at_ms(1), 10).await;
     assert_eq!(ids(&next), ids(&held), "released: claimable before its lease would have run out");
+}
+
+/// An effect enqueued already leased (a follow-up handed to the worker that
+/// recorded what planned it) is held from the start: others cannot claim it
+/// while the lease runs, its holder renews and completes it, and once the
+/// lease lapses it is claimed again as a second attempt.
+pub async fn effects_enqueued_leased_belong_to_their_holder(store: &dyn IncidentStore) {
+    let created = create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
+    let room_claim = claim(store, 10, at_ms(0), 10).await;
+    let token = room_claim[0].token;
+    let room = Room { id: RoomId::new("C0LEASE"), name: "incident_lease".into(), url: "https://chat/C0LEASE".into() };
+    let mut b = batch(&created, &Command::Record(Outcome::RoomCreated(room)), at_ms(100));
+    b.completes = Some(room_claim[0].claim());
+    let lease = Lease::starting(token, at_ms(100), Duration::from_secs(10));
+    let mut card = effect(created.id, Effect::PostCard, at_ms(100));
+    card.leased = Some(lease);
+    let mut pin = effect(created.id, Effect::PinCard, at_ms(100));
+    pin.leased = Some(lease);
+    let broadcast = effect(created.id, Effect::PostBroadcast, at_ms(100));
+    b.effects = vec![card.clone(), pin.clone(), broadcast.clone()];
+    store.append(b).await.unwrap_or_else(|e| panic!("append: {e}"));
+
+    let held = card.claimed().unwrap_or_else(|| panic!("enqueued leased"));
+    assert_eq!((held.token, held.attempts, held.first_claimed_at), (token, 1, at_ms(100)));
+    let others = claim(store, 10, at_ms(200), 10).await;
+    assert_eq!(ids(&others), vec![broadcast.id], "only the unleased follow-up is claimable");
+    assert_eq!(stats(store).await.pending, 3);
+    let renewed = store.renew(&[held.claim()], at_ms(20_000)).await.unwrap_or_else(|e| panic!("renew: {e}"));
+    assert_eq!(renewed, vec![card.id], "the holder renews what it was handed");
+    store.complete(held.claim(), at_ms(300)).await.unwrap_or_else(|e| panic!("the holder completes: {e}"));
+    let intruder = Claim { effect: pin.id, token: ClaimToken::new() };
+    assert!(matches!(store.complete(intruder, at_ms(300)).await, Err(PortError::Conflict(_))), "not its holder");
+    assert!(claim(store, 10, at_ms(10_099), 10).await.is_empty(), "the pin is leased until 10.1 s");
+    let lapsed = claim(store, 10, at_ms(10_100), 10).await;
+    let seen: Vec<_> = lapsed.iter().map(|c| (c.id, c.attempts, c.first_claimed_at)).collect();
+    assert_eq!(seen, vec![(pin.id, 2, at_ms(100))], "a lapsed hand-off is taken over as a second attempt");
 }
 
 /// `retry_failed` makes an incident's failed effects pending again, due now,

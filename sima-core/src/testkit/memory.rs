@@ -48,8 +48,15 @@ struct State {
 impl State {
     fn enqueue(&mut self, effects: Vec<NewEffect>) {
         for effect in effects {
-            let entry =
-                Entry { effect, attempts: 0, lease_until: None, token: None, first_claimed_at: None, done: None };
+            let lease = effect.leased;
+            let entry = Entry {
+                attempts: u32::from(lease.is_some()),
+                lease_until: lease.map(|l| l.until),
+                token: lease.map(|l| l.token),
+                first_claimed_at: lease.map(|l| l.at),
+                done: None,
+                effect,
+            };
             self.effects.insert(entry.effect.id, entry);
         }
     }

@@ -56,7 +56,8 @@ async fn renewed_leases_keep_a_slow_effect_from_running_twice() {
 #[tokio::test(start_paused = true)]
 async fn without_renewal_the_same_race_runs_the_effect_twice() {
     // The control experiment: it shows the race above is real.
-    assert_eq!(race_a_slow_room(Duration::from_secs(3600)).await, 2);
+    let rooms = race_a_slow_room(Duration::from_secs(3600)).await;
+    assert!(rooms > 1, "every lapsed lease runs the room again: {rooms} rooms");
 }
 
 #[tokio::test(start_paused = true)]
@@ -202,4 +203,46 @@ async fn a_refused_prerequisite_fails_what_depends_on_it() {
     assert!(failed.iter().any(|(kind, _)| *kind == EffectKind::CreateRoom), "{failed:?}");
     assert!(failed.iter().any(|(kind, why)| *kind == EffectKind::AnnounceUpdate && why.contains("incident room")));
     assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "nothing left waiting forever");
+}
+
+fn war_room_calls(world: &World) -> (usize, usize, usize, usize) {
+    let calls = world.chat.calls();
+    let count = |f: fn(&ChatCall) -> bool| calls.iter().filter(|c| f(c)).count();
+    let posts = count(|c| matches!(c, ChatCall::Post(..)));
+    (
+        count(|c| matches!(c, ChatCall::CreateRoom(_))),
+        posts,
+        count(|c| matches!(c, ChatCall::Pin(_))),
+        world.pager.alerts().len(),
+    )
+}
+
+#[tokio::test]
+async fn the_follow_ups_of_an_outcome_run_at_once_without_a_claim() {
+    let (world, _clock) = World::manual();
+    world.declare(Severity::Sev2).await;
+    // One claim takes the room; the card, its pin, the broadcast and the page
+    // are handed to the same worker as the room is recorded, and run at once.
+    let ran = world.worker.run_once().await.unwrap();
+    assert_eq!(war_room_calls(&world), (1, 2, 1, 1), "room, card and broadcast, pin, page");
+    assert_eq!(ran, 6, "create room, invite, post card, pin, broadcast, page");
+    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0);
+}
+
+#[tokio::test]
+async fn follow_ups_handed_to_a_worker_that_died_are_taken_over_after_one_lease() {
+    let (world, clock) = World::manual();
+    let incident = world.declare(Severity::Sev2).await;
+    let lease = WorkerConfig::default().lease;
+    let claimed = world.store.claim_due(10, clock.now(), lease).await.unwrap();
+    let room = Room { id: RoomId::new("CWAR"), name: "incident_11_25_emails".into(), url: "https://chat/CWAR".into() };
+    // The process records the room, is handed the follow-ups, and dies before running them.
+    let recorded =
+        world.service.record(incident.id, vec![Outcome::RoomCreated(room)], claimed[0].claim(), lease).await.unwrap();
+    assert_eq!(recorded.follow_ups.len(), 4, "invite, card, broadcast, page");
+
+    assert_eq!(world.worker.run_once().await.unwrap(), 0, "still leased to the dead worker");
+    clock.advance(lease);
+    world.worker.run_until_idle().await.unwrap();
+    assert_eq!(war_room_calls(&world), (0, 2, 1, 1), "each follow-up ran once, the pin after the card");
 }
