@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use sima_core::domain::ValidationError;
+use sima_core::domain::{DomainError, ValidationError};
 use sima_core::ports::PortError;
 use sima_core::service::ServiceError;
 
@@ -54,6 +54,7 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::Invalid(e) => e.into(),
+            ServiceError::Refused(e @ DomainError::NoSuchActionItem { .. }) => Self::not_found(e.to_string()),
             ServiceError::Refused(e) => Self::new(StatusCode::CONFLICT, "refused", e.to_string()),
             ServiceError::NotFound(what) => Self::not_found(format!("no incident {what}")),
             ServiceError::Busy => Self::new(StatusCode::CONFLICT, "busy", e.to_string()),

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`settings`]: `sima.toml` then `SIMA_*` variables.
+//! - [`delays`]: the one duration syntax, and the reminder, archive and retry settings.
 //! - [`startup`]: `Application::build`, the router, graceful shutdown.
 //! - [`api`]: `/api/v1` incidents, timeline, status, metrics.
 //! - [`webhooks`]: `/webhooks/alerts` and `/webhooks/alertmanager`.
@@ -15,6 +16,7 @@
 //! - [`error`]: the API error shape.
 
 pub mod api;
+pub mod delays;
 pub mod error;
 pub mod guard;
 pub mod health;

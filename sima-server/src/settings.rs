@@ -8,6 +8,8 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
+use crate::delays::{self, EffectSettings, ReminderSettings, RoomSettings};
+
 pub use sima_core::secret::Secret;
 
 /// A domain people can declare incidents for.
@@ -155,6 +157,12 @@ pub struct Settings {
     pub domains: Vec<DomainSettings>,
     /// Descriptions of the severity levels, shown in forms (`sev1 = "…"`).
     pub severities: BTreeMap<Severity, String>,
+    /// Update and post-mortem reminders.
+    pub reminders: ReminderSettings,
+    /// Room archiving.
+    pub rooms: RoomSettings,
+    /// The effect worker's retry horizon.
+    pub effects: EffectSettings,
 }
 
 impl Default for Settings {
@@ -178,6 +186,9 @@ impl Default for Settings {
             alerts: AlertSettings::default(),
             domains: Vec::new(),
             severities: BTreeMap::new(),
+            reminders: ReminderSettings::default(),
+            rooms: RoomSettings::default(),
+            effects: EffectSettings::default(),
         }
     }
 }
@@ -240,6 +251,9 @@ impl std::fmt::Debug for Settings {
             .field("slack", &self.slack)
             .field("pagerduty", &self.pagerduty)
             .field("notion", &self.notion)
+            .field("reminders", &self.reminders)
+            .field("rooms", &self.rooms)
+            .field("effects", &self.effects)
             .finish_non_exhaustive()
     }
 }
@@ -315,6 +329,7 @@ impl Settings {
         if let Some(v) = var("SIMA_NOTION_DATA_SOURCE_ID") {
             settings.notion.data_source_id = Some(v).filter(|v| !v.is_empty());
         }
+        delays::apply_env(env, &mut settings.reminders, &mut settings.rooms, &mut settings.effects)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -357,6 +372,9 @@ impl Settings {
         if !(self.database_url.starts_with("sqlite:") || self.is_postgres()) {
             bail!("SIMA_DATABASE_URL must start with sqlite:// or postgres:// (got `{}`)", self.database_url);
         }
+        if self.effects.retry_for.0.is_none() {
+            bail!("effects.retry_for cannot be `off`: failures are retried for some time, e.g. `24h`");
+        }
         if self.broadcast_channel.trim().is_empty() {
             bail!("the broadcast channel must not be empty");
         }
@@ -395,7 +413,7 @@ impl Settings {
             (None, _) => "no SIMA_API_TOKEN: answering loopback clients only",
         };
         let metrics = if self.metrics_token.is_some() { "bearer token required" } else { "open to every client" };
-        vec![
+        let mut lines = vec![
             format!("store: {store}"),
             format!("chat: {chat}"),
             format!("paging: {paging}"),
@@ -404,7 +422,9 @@ impl Settings {
             format!("api: {api}"),
             format!("/metrics: {metrics}"),
             format!("broadcast channel: {}", self.broadcast_channel),
-        ]
+        ];
+        lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
+        lines
     }
 }
 
@@ -454,6 +474,59 @@ routing_key = "email-key"
         assert_eq!(s.broadcast_channel, "CENV");
         assert_eq!(s.pagerduty.routing_key.unwrap().expose(), "env-key");
         assert_eq!(s.domains[0].routing_key.as_ref().unwrap().expose(), "email-key");
+    }
+
+    #[test]
+    fn durations_come_from_the_file_and_the_environment_wins() {
+        let s = Settings::from_env(&env(&[])).unwrap();
+        assert_eq!(s.reminders.update_after.to_string(), "30m");
+        assert_eq!(s.rooms.archive_after.to_string(), "7d");
+        assert_eq!(s.reminders.postmortem_after.to_string(), "2d");
+        assert_eq!(s.effects.retry_for.to_string(), "1d");
+        let described = s.describe().join("\n");
+        assert!(described.contains("update reminders: 30m") && described.contains("room archive: 7d"), "{described}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sima.toml");
+        let file = "[reminders]\nupdate_after = \"20m\"\n[reminders.update_after_by_severity]\nsev1 = \"15m\"\n\
+                    [rooms]\narchive_after = \"off\"\n[effects]\nretry_for = \"12h\"\n";
+        std::fs::write(&path, file).unwrap();
+        let config = path.to_str().unwrap();
+        let s = Settings::from_env(&env(&[("SIMA_CONFIG", config)])).unwrap();
+        assert_eq!(s.reminders.update_after.to_string(), "20m");
+        assert_eq!(s.reminders.update_after_by_severity[&Severity::Sev1].to_string(), "15m");
+        assert_eq!(s.rooms.archive_after, crate::delays::Delay::OFF);
+        assert_eq!(s.effects.retry_for.to_string(), "12h");
+
+        let s = Settings::from_env(&env(&[
+            ("SIMA_CONFIG", config),
+            ("SIMA_REMINDER_AFTER", "3s"),
+            ("SIMA_ARCHIVE_AFTER", "4s"),
+            ("SIMA_POSTMORTEM_REMINDER_AFTER", "off"),
+            ("SIMA_EFFECT_RETRY_FOR", "2h"),
+        ]))
+        .unwrap();
+        assert_eq!(s.reminders.update_after.to_string(), "3s");
+        assert_eq!(s.reminders.update_after_by_severity[&Severity::Sev1].to_string(), "15m", "kept from the file");
+        assert_eq!(s.rooms.archive_after.to_string(), "4s");
+        assert_eq!(s.reminders.postmortem_after.to_string(), "off");
+        assert_eq!(s.effects.retry_for.to_string(), "2h");
+
+        let err = Settings::from_env(&env(&[("SIMA_ARCHIVE_AFTER", "a week")])).unwrap_err();
+        assert!(format!("{err:#}").contains("SIMA_ARCHIVE_AFTER") && format!("{err:#}").contains("`7d`"), "{err:#}");
+        let err = Settings::from_env(&env(&[("SIMA_EFFECT_RETRY_FOR", "off")])).unwrap_err();
+        assert!(err.to_string().contains("cannot be `off`"), "{err}");
+        std::fs::write(&path, "[rooms]\narchive_after = \"7 days\"\n").unwrap();
+        let err = Settings::from_env(&env(&[("SIMA_CONFIG", config)])).unwrap_err();
+        assert!(format!("{err:#}").contains("no duration"), "{err:#}");
+    }
+
+    #[test]
+    fn the_example_configuration_is_valid() {
+        let example: Settings = toml::from_str(include_str!("../../sima.example.toml")).unwrap();
+        example.validate().unwrap();
+        assert_eq!(example.reminders.update_after_by_severity[&Severity::Sev1].to_string(), "15m");
+        assert_eq!(example.effects.retry_for.to_string(), "1d");
     }
 
     #[test]

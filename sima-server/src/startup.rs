@@ -202,6 +202,7 @@ impl Application {
             public_url: settings.public_url.clone(),
             room_prefix: settings.room_prefix.clone(),
             paging: PagingPolicy { min_severity: settings.page_min_severity },
+            schedule: crate::delays::schedule(&settings.reminders, &settings.rooms),
         };
         let service = IncidentService::new(store.clone(), clock.clone(), runbook).with_wake(wake_tx);
         let domains = settings
@@ -218,7 +219,10 @@ impl Application {
                 None => state,
             }
         });
-        let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+        let defaults = WorkerConfig::default();
+        let worker_config =
+            WorkerConfig { retry_for: settings.effects.retry_for.0.unwrap_or(defaults.retry_for), ..defaults };
+        let worker = EffectWorker::new(service.clone(), ports, worker_config);
         let janitor = service.clone();
         let listener = TcpListener::bind(&settings.listen)
             .await

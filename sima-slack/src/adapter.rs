@@ -11,9 +11,9 @@ use crate::client::SlackClient;
 use crate::config::SlackConfig;
 use crate::dto::{
     Ack, AuthTestRequest, AuthTestResponse, ChatPostEphemeralRequest, ChatPostMessageRequest, ChatPostMessageResponse,
-    ChatUpdateRequest, Conversation, ConversationsCreateRequest, ConversationsCreateResponse,
-    ConversationsInviteRequest, ConversationsListRequest, ConversationsListResponse, ConversationsSetPurposeRequest,
-    ConversationsSetTopicRequest, PinsAddRequest, ViewsOpenRequest,
+    ChatUpdateRequest, Conversation, ConversationsArchiveRequest, ConversationsCreateRequest,
+    ConversationsCreateResponse, ConversationsInviteRequest, ConversationsListRequest, ConversationsListResponse,
+    ConversationsSetPurposeRequest, ConversationsSetTopicRequest, PinsAddRequest, ViewsOpenRequest,
 };
 use crate::error::SlackError;
 use crate::naming::{candidate, candidate_number, legal_channel_name};
@@ -256,5 +256,15 @@ impl ChatPort for SlackChat {
         let request = ViewsOpenRequest { trigger_id: &trigger.0, view: &view };
         self.client.call::<_, Ack>("views.open", &request).await?;
         Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(room = %room), err)]
+    async fn archive(&self, room: &RoomId) -> Result<(), PortError> {
+        let request = ConversationsArchiveRequest { channel: room.as_str() };
+        match self.client.call::<_, Ack>("conversations.archive", &request).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some("already_archived") => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 }

@@ -130,6 +130,12 @@ pub(crate) struct PinsAddRequest<'a> {
     pub(crate) timestamp: &'a str,
 }
 
+/// `conversations.archive`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConversationsArchiveRequest<'a> {
+    pub(crate) channel: &'a str,
+}
+
 /// `views.open`.
 #[derive(Debug, Serialize)]
 pub(crate) struct ViewsOpenRequest<'a> {

@@ -8,7 +8,7 @@ use sima_core::ports::{Incidents, MilestoneRow};
 use crate::metrics;
 
 use crate::store::PgStore;
-use sima_core::domain::{DedupKey, EventKind, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
 use sqlx::postgres::{PgExecutor, PgPool, Postgres};
 use sqlx::types::Json;
@@ -82,7 +82,8 @@ async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> 
     Ok(())
 }
 
-/// Keeps `action_items` in step with the snapshot (items are only ever added).
+/// Keeps `action_items` in step with the snapshot (items are added, then
+/// only their status changes).
 async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
     if incident.action_items.is_empty() {
         return Ok(());
@@ -90,15 +91,25 @@ async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incide
     let positions: Vec<i32> = (0..incident.action_items.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
     let texts: Vec<&str> = incident.action_items.iter().map(|a| a.text.as_str()).collect();
     let authors: Vec<String> = incident.action_items.iter().map(|a| a.added_by.to_string()).collect();
+    let owners: Vec<Option<&str>> =
+        incident.action_items.iter().map(|a| a.owner.as_ref().map(|o| o.as_str())).collect();
+    let statuses: Vec<&str> = incident.action_items.iter().map(|a| a.status.as_str()).collect();
+    let dues: Vec<Option<chrono::NaiveDate>> = incident.action_items.iter().map(|a| a.due).collect();
+    let done: Vec<Option<chrono::DateTime<chrono::Utc>>> = incident.action_items.iter().map(|a| a.done_at).collect();
     sqlx::query(
-        "INSERT INTO action_items (incident_id, position, text, added_by)
-         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[])
-         ON CONFLICT (incident_id, position) DO NOTHING",
+        "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at)
+         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::timestamptz[])
+         ON CONFLICT (incident_id, position) DO UPDATE SET
+             owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at",
     )
     .bind(incident.id.as_uuid())
     .bind(&positions)
     .bind(&texts)
     .bind(&authors)
+    .bind(&owners)
+    .bind(&statuses)
+    .bind(&dues)
+    .bind(&done)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -238,7 +249,7 @@ impl Incidents for PgStore {
                 tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
             }
         }
-        if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
+        if batch.events.iter().any(|e| e.kind.changes_action_items()) {
             sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
         }
         tx.commit().await.map_err(port_error)?;

@@ -9,7 +9,7 @@ use sima_core::ports::{Incidents, MilestoneRow};
 use crate::metrics;
 
 use crate::store::SqliteStore;
-use sima_core::domain::{DedupKey, EventKind, Incident, IncidentId, IncidentNumber, RoomId};
+use sima_core::domain::{DedupKey, Incident, IncidentId, IncidentNumber, RoomId};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
 use sqlx::{Sqlite, Transaction};
@@ -85,18 +85,25 @@ async fn insert_row(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Re
     Ok(())
 }
 
-/// Keeps `action_items` in step with the snapshot (items are only ever added).
+/// Keeps `action_items` in step with the snapshot (items are added, then
+/// only their status changes).
 async fn sync_action_items(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Result<(), PortError> {
     let id = incident.id.as_uuid().to_string();
     for (position, item) in incident.action_items.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO action_items (incident_id, position, text, added_by) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (incident_id, position) DO NOTHING",
+            "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (incident_id, position) DO UPDATE SET
+                 owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at",
         )
         .bind(&id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
         .bind(item.text.as_str())
         .bind(item.added_by.to_string())
+        .bind(item.owner.as_ref().map(|o| o.as_str().to_owned()))
+        .bind(item.status.as_str())
+        .bind(item.due.map(|d| d.to_string()))
+        .bind(ts_opt(item.done_at))
         .execute(&mut **tx)
         .await
         .map_err(port_error)?;
@@ -215,7 +222,7 @@ impl Incidents for SqliteStore {
                 tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
             }
         }
-        if batch.events.iter().any(|e| matches!(e.kind, EventKind::ActionItemAdded { .. })) {
+        if batch.events.iter().any(|e| e.kind.changes_action_items()) {
             sync_action_items(&mut tx, &incident).await?;
         }
         tx.commit().await.map_err(port_error)?;

@@ -66,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Command::ChangeStatus { to: Status::Monitoring, message: Some(Text::parse("Certificate renewed")?) },
         ),
         (5, &alice, Command::SetRootCause(Text::parse("The relay certificate was renewed by hand and expired")?)),
-        (1, &alice, Command::AddActionItem(Text::parse("Automate relay certificate renewal")?)),
+        (1, &alice, Command::AddActionItem(Text::parse("Automate relay certificate renewal")?.into())),
         (10, &alice, Command::ChangeStatus { to: Status::Resolved, message: Some(Text::parse("Queue drained")?) }),
     ];
     for (minutes, who, command) in steps {

@@ -70,4 +70,9 @@ impl ChatPort for LogChat {
         info!(form = form.id.as_str(), "chat (log-only): open form");
         Ok(())
     }
+
+    async fn archive(&self, room: &RoomId) -> Result<(), PortError> {
+        info!(%room, "chat (log-only): archive room");
+        Ok(())
+    }
 }

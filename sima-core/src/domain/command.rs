@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{
     Actor, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, Impact, Incident, MessageRef,
-    PageRef, Role, Room, Severity, Status, Summary, Text, TransitionError, UserRef,
+    NewActionItem, PageRef, Role, Room, RoomState, Severity, Status, Summary, Text, TransitionError, UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -35,8 +35,10 @@ pub enum Command {
     },
     /// Write down the root cause.
     SetRootCause(Text),
-    /// Record a follow-up action.
-    AddActionItem(Text),
+    /// Record a follow-up action (allowed at any status: follow-ups outlive the incident).
+    AddActionItem(NewActionItem),
+    /// Mark action item `n` (from 1) done; allowed at any status.
+    CompleteActionItem(u32),
     /// Someone joined the incident room.
     Join(UserRef),
     /// Record the outcome of an effect the runbook ran.
@@ -86,6 +88,17 @@ pub enum Outcome {
     },
     /// Failed effects were queued to run again.
     EffectsRetried(Vec<EffectKind>),
+    /// The update reminder scheduled from `seq` was posted.
+    UpdateReminderPosted {
+        /// The `seq` the reminder clock ran from.
+        basis: u64,
+    },
+    /// The post-mortem reminder was posted.
+    PostmortemReminderPosted,
+    /// The closing summary was posted in the room.
+    ClosingSummaryPosted,
+    /// The room was archived.
+    RoomArchived,
 }
 
 /// Formats a time the way events and messages show it (RFC 3339, UTC).
@@ -101,8 +114,22 @@ impl Incident {
     /// # Errors
     /// [`DomainError`] when the incident's state refuses the command.
     pub fn decide(&self, command: &Command, now: DateTime<Utc>) -> Result<Vec<EventKind>, DomainError> {
-        if let Command::Record(outcome) = command {
-            return Ok(self.record(outcome));
+        match command {
+            Command::Record(outcome) => return Ok(self.record(outcome)),
+            Command::AddActionItem(item) => {
+                return Ok(vec![EventKind::ActionItemAdded {
+                    text: item.text.clone(),
+                    owner: item.owner.clone(),
+                    due: item.due,
+                }])
+            }
+            Command::CompleteActionItem(number) => {
+                let item = self
+                    .action_item(*number)
+                    .ok_or(DomainError::NoSuchActionItem { number: *number, count: self.action_items.len() })?;
+                return Ok(if item.is_open() { vec![EventKind::ActionItemDone { number: *number }] } else { vec![] });
+            }
+            _ => {}
         }
         if self.status.is_terminal() {
             return Err(DomainError::Terminal(self.status));
@@ -139,9 +166,10 @@ impl Incident {
                 }
                 vec![EventKind::RootCauseSet { text: text.clone() }]
             }
-            Command::AddActionItem(text) => vec![EventKind::ActionItemAdded { text: text.clone() }],
             Command::Join(user) => vec![EventKind::MemberJoined { user: user.clone() }],
-            Command::Record(_) => unreachable!("handled above"),
+            Command::Record(_) | Command::AddActionItem(_) | Command::CompleteActionItem(_) => {
+                unreachable!("handled above")
+            }
         };
         Ok(events)
     }
@@ -188,6 +216,13 @@ impl Incident {
             Outcome::EffectsRetried(effects) if !effects.is_empty() => {
                 EventKind::EffectsRetried { effects: effects.clone() }
             }
+            // A reminder counts only if nothing moved the clock since it was scheduled.
+            Outcome::UpdateReminderPosted { basis } if *basis == self.reminder_basis && self.status.is_active() => {
+                EventKind::UpdateReminderPosted { basis: *basis }
+            }
+            Outcome::PostmortemReminderPosted if !self.postmortem_reminded => EventKind::PostmortemReminderPosted,
+            Outcome::ClosingSummaryPosted if self.room_state == RoomState::Open => EventKind::ClosingSummaryPosted,
+            Outcome::RoomArchived if self.room_state != RoomState::Archived => EventKind::RoomArchived,
             _ => return vec![],
         };
         vec![event]

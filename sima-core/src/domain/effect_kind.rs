@@ -35,11 +35,19 @@ pub enum EffectKind {
     ResolvePages,
     /// Tell the room that an effect failed for good.
     NotifyFailure,
+    /// Remind the room that no update was posted for a while.
+    RemindUpdate,
+    /// Remind the Incident Manager that the post-mortem lacks a root cause or action items.
+    RemindPostmortem,
+    /// Refresh the card and post the closing summary before the archive.
+    PostClosingSummary,
+    /// Archive the incident room.
+    ArchiveRoom,
 }
 
 impl EffectKind {
     /// Every kind, in runbook order.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 18] = [
         Self::CreateRoom,
         Self::InviteMembers,
         Self::PostCard,
@@ -54,6 +62,10 @@ impl EffectKind {
         Self::CreatePostmortem,
         Self::ResolvePages,
         Self::NotifyFailure,
+        Self::RemindUpdate,
+        Self::RemindPostmortem,
+        Self::PostClosingSummary,
+        Self::ArchiveRoom,
     ];
 
     /// The snake_case name (`post_card`).
@@ -73,6 +85,10 @@ impl EffectKind {
             Self::CreatePostmortem => "create_postmortem",
             Self::ResolvePages => "resolve_pages",
             Self::NotifyFailure => "notify_failure",
+            Self::RemindUpdate => "remind_update",
+            Self::RemindPostmortem => "remind_postmortem",
+            Self::PostClosingSummary => "post_closing_summary",
+            Self::ArchiveRoom => "archive_room",
         }
     }
 
@@ -93,6 +109,10 @@ impl EffectKind {
             Self::CreatePostmortem => "create the post-mortem",
             Self::ResolvePages => "resolve the pages",
             Self::NotifyFailure => "report a failure in the room",
+            Self::RemindUpdate => "remind the room to post an update",
+            Self::RemindPostmortem => "remind the Incident Manager about the post-mortem",
+            Self::PostClosingSummary => "post the closing summary",
+            Self::ArchiveRoom => "archive the incident room",
         }
     }
 }

@@ -55,6 +55,12 @@ pub enum ValidationError {
     /// Neither a UUID nor `INC-n`.
     #[error("`{0}` names no incident: use its id (a UUID) or its number, e.g. `INC-42`")]
     IncidentRef(String),
+    /// A date that is not `YYYY-MM-DD`.
+    #[error("date `{0}` is invalid: use YYYY-MM-DD, e.g. `2026-12-01`")]
+    Date(String),
+    /// An action item number that is not a positive integer.
+    #[error("`{0}` is no action item number: use the number /incident actions shows, e.g. `2`")]
+    ActionNumber(String),
     /// A timestamp that is not RFC 3339.
     #[error("time `{0}` is invalid: use RFC 3339, e.g. `2026-11-25T09:30:00Z`")]
     Time(String),
@@ -82,6 +88,14 @@ pub enum DomainError {
     /// The incident already has this status.
     #[error("the incident is already {0}")]
     AlreadyInStatus(Status),
+    /// An action item number that does not exist.
+    #[error("there is no action item {number}: this incident has {count}, numbered from 1 (see /incident actions)")]
+    NoSuchActionItem {
+        /// The number given.
+        number: u32,
+        /// How many items exist.
+        count: usize,
+    },
 }
 
 /// A status change the transition table refuses.

@@ -1,6 +1,6 @@
 //! Events: every decision about an incident, in order.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -83,7 +83,29 @@ pub enum EventKind {
     ActionItemAdded {
         /// The action.
         text: Text,
+        /// Who does it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<UserRef>,
+        /// When it should be done by.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<NaiveDate>,
     },
+    /// An action item was done.
+    ActionItemDone {
+        /// Its number, from 1.
+        number: u32,
+    },
+    /// Nobody posted an update for a while: the room was reminded.
+    UpdateReminderPosted {
+        /// The `seq` the reminder clock ran from.
+        basis: u64,
+    },
+    /// The Incident Manager was reminded to finish the post-mortem.
+    PostmortemReminderPosted,
+    /// The closing summary was posted in the room, before its archive.
+    ClosingSummaryPosted,
+    /// The incident room was archived.
+    RoomArchived,
     /// The incident room exists.
     RoomCreated {
         /// The room.
@@ -139,6 +161,27 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Whether the update-reminder clock starts again from this event: an
+    /// update (status, note, role or field change), the room's creation, or a
+    /// reminder itself (reminders repeat at the same interval; a reminder is
+    /// not an update, it only moves the clock the next one runs from).
+    pub fn restarts_reminders(&self) -> bool {
+        matches!(
+            self,
+            Self::StatusChanged { .. }
+                | Self::NoteAdded { .. }
+                | Self::RoleAssigned { .. }
+                | Self::FieldEdited(_)
+                | Self::RoomCreated { .. }
+                | Self::UpdateReminderPosted { .. }
+        )
+    }
+
+    /// Whether it adds or changes an action item (stores keep a table of them).
+    pub fn changes_action_items(&self) -> bool {
+        matches!(self, Self::ActionItemAdded { .. } | Self::ActionItemDone { .. })
+    }
+
     /// The snake_case tag (`status_changed`).
     pub fn name(&self) -> &'static str {
         match self {
@@ -150,6 +193,11 @@ impl EventKind {
             Self::Escalated { .. } => "escalated",
             Self::RootCauseSet { .. } => "root_cause_set",
             Self::ActionItemAdded { .. } => "action_item_added",
+            Self::ActionItemDone { .. } => "action_item_done",
+            Self::UpdateReminderPosted { .. } => "update_reminder_posted",
+            Self::PostmortemReminderPosted => "postmortem_reminder_posted",
+            Self::ClosingSummaryPosted => "closing_summary_posted",
+            Self::RoomArchived => "room_archived",
             Self::RoomCreated { .. } => "room_created",
             Self::MemberJoined { .. } => "member_joined",
             Self::MembersInvited { .. } => "members_invited",

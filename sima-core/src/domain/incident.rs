@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ActionItem, Actor, DedupKey, Description, DocRef, Domain, EffectKind, EventKind, FieldChange, Impact,
-    IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, Severity, Status, Summary, Text,
+    ActionItem, ActionStatus, Actor, DedupKey, Description, DocRef, Domain, EffectKind, EventKind, FieldChange, Impact,
+    IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, RoomState, Severity, Status, Summary,
+    Text,
 };
 
 /// The timestamps the metrics are computed from (ARCHITECTURE.md §3).
@@ -104,6 +105,17 @@ pub struct Incident {
     pub failed_effects: Vec<EffectKind>,
     /// Metric timestamps.
     pub milestones: Milestones,
+    /// The `seq` the update-reminder clock runs from: the last update
+    /// (status, note, role or field change), the room's creation, or the last
+    /// reminder, whichever came last.
+    #[serde(default)]
+    pub reminder_basis: u64,
+    /// Open, closing or archived.
+    #[serde(default)]
+    pub room_state: RoomState,
+    /// Whether the post-mortem reminder was posted (it is posted once).
+    #[serde(default)]
+    pub postmortem_reminded: bool,
 }
 
 impl Incident {
@@ -146,25 +158,50 @@ impl Incident {
             dedup_key: dedup_key.clone(),
             failed_effects: Vec::new(),
             milestones: Milestones::declared(event.at, *started_at),
+            reminder_basis: event.seq,
+            room_state: RoomState::Open,
+            postmortem_reminded: false,
         })
     }
 
     /// Applies one event (already decided, so it cannot fail).
     pub fn apply(&mut self, event: &IncidentEvent) {
         self.version = event.seq;
+        if event.kind.restarts_reminders() {
+            self.reminder_basis = event.seq;
+        }
         match &event.kind {
             EventKind::Declared { .. } => {}
             EventKind::StatusChanged { from, to, .. } => {
                 self.status = *to;
                 self.milestones.on_status_change(*from, *to, event.at);
+                // Reopened between the closing summary and the archive: the room stays.
+                if to.is_active() && self.room_state == RoomState::Closing {
+                    self.room_state = RoomState::Open;
+                }
             }
             EventKind::RoleAssigned { role, user, .. } => self.roles.set(*role, user.clone()),
             EventKind::FieldEdited(change) => self.apply_edit(change),
             EventKind::Escalated { .. } | EventKind::NoteAdded { .. } => {}
             EventKind::RootCauseSet { text } => self.root_cause = Some(text.clone()),
-            EventKind::ActionItemAdded { text } => {
-                self.action_items.push(ActionItem { text: text.clone(), added_by: event.actor.clone() })
+            EventKind::ActionItemAdded { text, owner, due } => self.action_items.push(ActionItem {
+                text: text.clone(),
+                added_by: event.actor.clone(),
+                owner: owner.clone(),
+                due: *due,
+                status: ActionStatus::Open,
+                done_at: None,
+            }),
+            EventKind::ActionItemDone { number } => {
+                if let Some(item) = self.action_item_mut(*number) {
+                    item.status = ActionStatus::Done;
+                    item.done_at = Some(event.at);
+                }
             }
+            EventKind::UpdateReminderPosted { .. } => {}
+            EventKind::PostmortemReminderPosted => self.postmortem_reminded = true,
+            EventKind::ClosingSummaryPosted => self.room_state = RoomState::Closing,
+            EventKind::RoomArchived => self.room_state = RoomState::Archived,
             EventKind::RoomCreated { room } => self.room = Some(room.clone()),
             EventKind::MembersInvited { .. } | EventKind::MemberJoined { .. } => {}
             EventKind::EffectFailed { effect, .. } => {
@@ -201,6 +238,25 @@ impl Incident {
     /// and its effect (`post_card`, `post_broadcast`) has not failed for good.
     pub fn awaits(&self, message: &Option<MessageRef>, effect: EffectKind) -> bool {
         self.room.is_some() && message.is_none() && !self.failed_effects.contains(&effect)
+    }
+
+    /// Action item `number` (from 1).
+    pub fn action_item(&self, number: u32) -> Option<&ActionItem> {
+        self.action_items.get(usize::try_from(number).ok()?.checked_sub(1)?)
+    }
+
+    fn action_item_mut(&mut self, number: u32) -> Option<&mut ActionItem> {
+        self.action_items.get_mut(usize::try_from(number).ok()?.checked_sub(1)?)
+    }
+
+    /// Whether messages may be posted in the room (it exists and is not archived).
+    pub fn room_is_open(&self) -> bool {
+        self.room.is_some() && self.room_state != RoomState::Archived
+    }
+
+    /// Who a reminder speaks to: the Incident Manager, else the reporter if a person declared it.
+    pub fn lead(&self) -> Option<&super::UserRef> {
+        self.roles.get(super::Role::IncidentManager).or_else(|| self.reporter.user())
     }
 
     /// A short title: `INC-42 · Emails are late`.

@@ -64,3 +64,17 @@ pub struct PageRef {
     /// The service or escalation target paged.
     pub service: String,
 }
+
+/// Where the incident room is in its life: open, closing (the closing
+/// summary is posted, the archive comes next) or archived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomState {
+    /// People work in it.
+    #[default]
+    Open,
+    /// The closing summary is posted; the room is archived next.
+    Closing,
+    /// Archived: nothing is posted in it any more.
+    Archived,
+}

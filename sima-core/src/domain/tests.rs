@@ -183,7 +183,9 @@ fn replay_equals_the_incremental_fold() {
     let mut log = vec![first];
     log.extend(run(&mut incident, status(Status::Identified), t(3)).unwrap());
     log.extend(run(&mut incident, Command::SetRootCause(Text::parse("cert expired").unwrap()), t(4)).unwrap());
-    log.extend(run(&mut incident, Command::AddActionItem(Text::parse("alert on certs").unwrap()), t(5)).unwrap());
+    log.extend(
+        run(&mut incident, Command::AddActionItem(Text::parse("alert on certs").unwrap().into()), t(5)).unwrap(),
+    );
     let replayed = Incident::replay(incident.id, incident.number, &log).unwrap();
     assert_eq!(replayed, incident);
     assert_eq!(replayed.action_items.len(), 1);

@@ -206,15 +206,6 @@ impl fmt::Display for Impact {
     }
 }
 
-/// A follow-up task recorded on an incident, shown as a to-do in the post-mortem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActionItem {
-    /// What must be done.
-    pub text: Text,
-    /// Who added it.
-    pub added_by: super::Actor,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use crate::domain::{Domain, Impact, Severity, Status, Text, UserRef, ValidationError};
+use crate::domain::{Domain, Impact, NewActionItem, Severity, Status, Text, UserRef, ValidationError};
 
 /// Who a role command names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +55,12 @@ pub enum TextCommand {
     Edit,
     /// `rootcause <text>`.
     RootCause(Text),
-    /// `action <text>`.
-    Action(Text),
+    /// `action [@owner] <text> [due YYYY-MM-DD]`.
+    Action(NewActionItem),
+    /// `actions`: list the action items.
+    Actions,
+    /// `done <n>`: mark action item n done.
+    Done(u32),
     /// `retry`: run the effects that failed for good again.
     Retry,
 }

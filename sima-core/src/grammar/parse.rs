@@ -57,7 +57,10 @@ mod tests {
         assert_eq!(ok("escalate payments"), TextCommand::Escalate(Some(Domain::parse("payments").unwrap())));
         assert_eq!(ok("edit"), TextCommand::Edit);
         assert_eq!(ok("rootcause expired cert"), TextCommand::RootCause(Text::parse("expired cert").unwrap()));
-        assert_eq!(ok("action add cert alerting"), TextCommand::Action(Text::parse("add cert alerting").unwrap()));
+        assert_eq!(
+            ok("action add cert alerting"),
+            TextCommand::Action(Text::parse("add cert alerting").unwrap().into())
+        );
         assert_eq!(ok("retry"), TextCommand::Retry);
         assert_eq!(ok("STATUS Resolved"), TextCommand::Status { status: Status::Resolved, message: None });
     }
@@ -106,12 +109,38 @@ mod tests {
     #[test]
     fn every_button_runs_the_command_of_its_table_entry() {
         for id in ActionId::ALL {
-            assert!(for_button(id).is_some(), "{id:?} has no command");
+            assert!(for_button(id, "1").is_some(), "{id:?} has no command");
         }
-        assert_eq!(for_button(ActionId::BecomeIncidentManager), Some(TextCommand::Manager(UserArg::Me)));
-        assert_eq!(for_button(ActionId::BecomeCommunicationLead), Some(ok("comms me")));
-        assert_eq!(for_button(ActionId::ShowInfo), Some(ok("info")));
-        assert_eq!(for_button(ActionId::Escalate), Some(ok("escalate")));
-        assert_eq!(for_button(ActionId::UpdateStatus), Some(TextCommand::StatusForm));
+        assert_eq!(for_button(ActionId::BecomeIncidentManager, ""), Some(TextCommand::Manager(UserArg::Me)));
+        assert_eq!(for_button(ActionId::BecomeCommunicationLead, ""), Some(ok("comms me")));
+        assert_eq!(for_button(ActionId::ShowInfo, ""), Some(ok("info")));
+        assert_eq!(for_button(ActionId::Escalate, ""), Some(ok("escalate")));
+        assert_eq!(for_button(ActionId::UpdateStatus, ""), Some(TextCommand::StatusForm));
+        assert_eq!(for_button(ActionId::ResolveIncident, ""), Some(ok("resolve")));
+        assert_eq!(for_button(ActionId::CompleteActionItem, "2"), Some(ok("done 2")));
+        assert_eq!(for_button(ActionId::CompleteActionItem, "x"), None);
+    }
+
+    #[test]
+    fn action_items_take_an_optional_owner_and_due_date() {
+        let item = |text: &str, owner: Option<&str>, due: Option<&str>| {
+            TextCommand::Action(crate::domain::NewActionItem {
+                text: crate::domain::Text::parse(text).unwrap(),
+                owner: owner.map(|o| crate::domain::UserRef::parse(o).unwrap()),
+                due: due.map(|d| d.parse().unwrap()),
+            })
+        };
+        assert_eq!(ok("action alert on cert expiry"), item("alert on cert expiry", None, None));
+        assert_eq!(ok("action @U42 alert on cert expiry"), item("alert on cert expiry", Some("U42"), None));
+        assert_eq!(
+            ok("action @U42 alert on certs due 2026-12-01"),
+            item("alert on certs", Some("U42"), Some("2026-12-01"))
+        );
+        assert_eq!(ok("action fix what is due tomorrow"), item("fix what is due tomorrow", None, None));
+        assert!(matches!(parse("action @U42"), Err(ParseError::MissingArgument { .. })));
+        assert!(parse("action x due 2026-13-45").unwrap_err().to_string().contains("YYYY-MM-DD"));
+        assert!(parse("done zero").unwrap_err().to_string().contains("action item number"));
+        assert_eq!(ok("actions"), TextCommand::Actions);
+        assert_eq!(ok("done #3"), TextCommand::Done(3));
     }
 }

@@ -4,10 +4,10 @@
 //! all read this table; adding a command is one entry here plus its use case
 //! in `Conversation`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::command::{ParseError, TextCommand, UserArg};
-use crate::domain::{Domain, Impact, Text, UserRef, ValidationError};
+use crate::domain::{Domain, Impact, NewActionItem, Text, UserRef, ValidationError};
 use crate::model::ActionId;
 
 /// One command.
@@ -32,8 +32,10 @@ pub struct CommandSpec {
 pub struct Button {
     /// The button's stable id.
     pub id: ActionId,
-    /// The command a press runs.
-    pub command: fn() -> TextCommand,
+    /// The command a press runs, given the argument the button carries after
+    /// the incident id in its value (`""` for most buttons); `None` when the
+    /// argument is wrong.
+    pub command: fn(&str) -> Option<TextCommand>,
 }
 
 /// The arguments of one command line: the text after the command word.
@@ -116,6 +118,41 @@ fn escalate(args: &Args<'_>) -> Result<TextCommand, ParseError> {
     Ok(TextCommand::Escalate(if args.rest.is_empty() { None } else { Some(Domain::parse(args.rest)?) }))
 }
 
+/// `[@owner] <text> [due YYYY-MM-DD]`: a leading mention names the owner, a
+/// trailing `due` date the deadline.
+fn action(args: &Args<'_>) -> Result<TextCommand, ParseError> {
+    let mut rest = args.required()?;
+    let mut owner = None;
+    if rest.starts_with('@') {
+        let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        owner = match user(word)? {
+            UserArg::User(u) => Some(u),
+            UserArg::Me => None,
+        };
+        rest = tail.trim();
+    }
+    let mut due = None;
+    if let Some((text, date)) = rest.rsplit_once(" due ") {
+        let date = date.trim();
+        if let Ok(parsed) = NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+            due = Some(parsed);
+            rest = text.trim();
+        } else if date.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            return Err(ValidationError::Date(date.to_owned()).into());
+        }
+    }
+    if rest.is_empty() {
+        return Err(ParseError::MissingArgument { command: args.spec.name, usage: args.spec.usage });
+    }
+    Ok(TextCommand::Action(NewActionItem { text: Text::parse(rest)?, owner, due }))
+}
+
+/// An action item number: a positive integer, `#` allowed (`#2`).
+fn action_number(arg: &str) -> Result<u32, ValidationError> {
+    let word = arg.trim().trim_start_matches('#');
+    word.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| ValidationError::ActionNumber(arg.trim().to_owned()))
+}
+
 /// Every `/incident` command, in the order `help` lists them.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -132,7 +169,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident help",
         help: "Show this list",
         parse: |_| Ok(TextCommand::Help),
-        button: Some(Button { id: ActionId::ShowHelp, command: || TextCommand::Help }),
+        button: Some(Button { id: ActionId::ShowHelp, command: |_| Some(TextCommand::Help) }),
     },
     CommandSpec {
         name: "info",
@@ -140,7 +177,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident info",
         help: "Show the incident card",
         parse: |_| Ok(TextCommand::Info),
-        button: Some(Button { id: ActionId::ShowInfo, command: || TextCommand::Info }),
+        button: Some(Button { id: ActionId::ShowInfo, command: |_| Some(TextCommand::Info) }),
     },
     CommandSpec {
         name: "status",
@@ -148,7 +185,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident status <status> [message]",
         help: "Move to investigating, identified, monitoring, resolved, false_positive or closed",
         parse: status,
-        button: Some(Button { id: ActionId::UpdateStatus, command: || TextCommand::StatusForm }),
+        button: Some(Button { id: ActionId::UpdateStatus, command: |_| Some(TextCommand::StatusForm) }),
     },
     CommandSpec {
         name: "resolve",
@@ -156,7 +193,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident resolve [message]",
         help: "Mark resolved and start the post-mortem",
         parse: |args| Ok(TextCommand::Resolve { message: args.optional_text()? }),
-        button: None,
+        button: Some(Button {
+            id: ActionId::ResolveIncident,
+            command: |_| Some(TextCommand::Resolve { message: None }),
+        }),
     },
     CommandSpec {
         name: "manager",
@@ -164,7 +204,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident manager <user|me>",
         help: "Give the Incident Manager role",
         parse: |args| Ok(TextCommand::Manager(args.user()?)),
-        button: Some(Button { id: ActionId::BecomeIncidentManager, command: || TextCommand::Manager(UserArg::Me) }),
+        button: Some(Button {
+            id: ActionId::BecomeIncidentManager,
+            command: |_| Some(TextCommand::Manager(UserArg::Me)),
+        }),
     },
     CommandSpec {
         name: "comms",
@@ -172,7 +215,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident comms <user|me>",
         help: "Give the Communication Lead role",
         parse: |args| Ok(TextCommand::Comms(args.user()?)),
-        button: Some(Button { id: ActionId::BecomeCommunicationLead, command: || TextCommand::Comms(UserArg::Me) }),
+        button: Some(Button {
+            id: ActionId::BecomeCommunicationLead,
+            command: |_| Some(TextCommand::Comms(UserArg::Me)),
+        }),
     },
     CommandSpec {
         name: "severity",
@@ -212,7 +258,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident escalate [domain]",
         help: "Page an on-call (this incident's domain by default)",
         parse: escalate,
-        button: Some(Button { id: ActionId::Escalate, command: || TextCommand::Escalate(None) }),
+        button: Some(Button { id: ActionId::Escalate, command: |_| Some(TextCommand::Escalate(None)) }),
     },
     CommandSpec {
         name: "edit",
@@ -220,7 +266,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident edit",
         help: "Open the edit form",
         parse: |_| Ok(TextCommand::Edit),
-        button: Some(Button { id: ActionId::EditIncident, command: || TextCommand::Edit }),
+        button: Some(Button { id: ActionId::EditIncident, command: |_| Some(TextCommand::Edit) }),
     },
     CommandSpec {
         name: "rootcause",
@@ -233,10 +279,29 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "action",
         aliases: &[],
-        usage: "/incident action <text>",
-        help: "Add a follow-up action item",
-        parse: |args| Ok(TextCommand::Action(args.text()?)),
+        usage: "/incident action [@owner] <text> [due YYYY-MM-DD]",
+        help: "Add a follow-up action item, with an owner and a due date if you like",
+        parse: action,
         button: None,
+    },
+    CommandSpec {
+        name: "actions",
+        aliases: &["todo"],
+        usage: "/incident actions",
+        help: "List the action items, with buttons to mark them done",
+        parse: |_| Ok(TextCommand::Actions),
+        button: None,
+    },
+    CommandSpec {
+        name: "done",
+        aliases: &[],
+        usage: "/incident done <n>",
+        help: "Mark action item n done",
+        parse: |args| Ok(TextCommand::Done(action_number(args.required()?)?)),
+        button: Some(Button {
+            id: ActionId::CompleteActionItem,
+            command: |arg| action_number(arg).ok().map(TextCommand::Done),
+        }),
     },
     CommandSpec {
         name: "retry",
@@ -255,6 +320,7 @@ pub fn lookup(word: &str) -> Option<&'static CommandSpec> {
 }
 
 /// The command a button press runs.
-pub fn for_button(id: ActionId) -> Option<TextCommand> {
-    COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).map(|b| (b.command)())
+/// `arg` is what the button's value carries after the incident id (`""` for most).
+pub fn for_button(id: ActionId, arg: &str) -> Option<TextCommand> {
+    COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).and_then(|b| (b.command)(arg))
 }

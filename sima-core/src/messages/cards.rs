@@ -133,14 +133,27 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
         EventKind::RootCauseSet { text } => {
             (RichText::new().emoji("mag_right").plain("Root cause (").append(who).plain(format!("): {text}")), false)
         }
-        EventKind::ActionItemAdded { text } => (
-            RichText::new()
-                .emoji("ballot_box_with_check")
-                .plain("Action item (")
+        EventKind::ActionItemAdded { .. } => {
+            let n = incident.action_items.len();
+            let item = super::action_line(n, incident.action_items.last()?);
+            (
+                RichText::new()
+                    .emoji("ballot_box_with_check")
+                    .plain("Action item (")
+                    .append(who)
+                    .plain("): ")
+                    .append(item),
+                false,
+            )
+        }
+        EventKind::ActionItemDone { number } => {
+            let item = incident.action_item(*number)?;
+            let line = RichText::new()
+                .emoji("white_check_mark")
                 .append(who)
-                .plain(format!("): {text}")),
-            false,
-        ),
+                .plain(format!(" did action item {number}: {}", item.text));
+            (line, false)
+        }
         _ => return None,
     };
     let text = RichText::new().plain(format!("{} · ", incident.number)).append(line.clone());

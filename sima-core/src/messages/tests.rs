@@ -36,7 +36,7 @@ fn story(typed: &str) -> (Incident, Vec<IncidentEvent>) {
         Command::AddNote(text(typed)),
         Command::Escalate { domain: Some(Domain::parse("payments").unwrap()) },
         Command::SetRootCause(text(typed)),
-        Command::AddActionItem(text(typed)),
+        Command::AddActionItem(text(typed).into()),
         Command::ChangeStatus { to: Status::Resolved, message: None },
     ];
     let mut events = Vec::new();
@@ -220,7 +220,7 @@ fn help_lists_every_command_of_the_table_in_order() {
     let Some(Block::Bullets { items }) = message.blocks.get(1) else { panic!("{message:?}") };
     let lines: Vec<String> = items.iter().map(ToString::to_string).collect();
     let expected: Vec<String> = crate::grammar::COMMANDS.iter().map(|c| format!("{}: {}", c.usage, c.help)).collect();
-    assert_eq!(lines.len(), 16);
+    assert_eq!(lines.len(), 18);
     assert_eq!(lines, expected);
-    assert!(lines[15].contains("/incident retry"));
+    assert!(lines[17].contains("/incident retry"));
 }

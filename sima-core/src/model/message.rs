@@ -118,11 +118,15 @@ pub enum ActionId {
     EditIncident,
     /// Page another on-call.
     Escalate,
+    /// Resolve the incident.
+    ResolveIncident,
+    /// Mark an action item done (the value carries its number).
+    CompleteActionItem,
 }
 
 impl ActionId {
     /// Every action.
-    pub const ALL: [ActionId; 7] = [
+    pub const ALL: [ActionId; 9] = [
         Self::BecomeIncidentManager,
         Self::BecomeCommunicationLead,
         Self::UpdateStatus,
@@ -130,6 +134,8 @@ impl ActionId {
         Self::ShowHelp,
         Self::EditIncident,
         Self::Escalate,
+        Self::ResolveIncident,
+        Self::CompleteActionItem,
     ];
 
     /// The snake_case name (`become_incident_manager`).
@@ -142,6 +148,8 @@ impl ActionId {
             Self::ShowHelp => "show_help",
             Self::EditIncident => "edit_incident",
             Self::Escalate => "escalate",
+            Self::ResolveIncident => "resolve_incident",
+            Self::CompleteActionItem => "complete_action_item",
         }
     }
 
@@ -160,6 +168,8 @@ impl ActionId {
             Self::ShowHelp => "Help",
             Self::EditIncident => "Edit incident",
             Self::Escalate => "Escalate",
+            Self::ResolveIncident => "Resolve",
+            Self::CompleteActionItem => "Done",
         }
     }
 

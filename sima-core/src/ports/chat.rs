@@ -74,4 +74,14 @@ pub trait ChatPort: Send + Sync {
     /// `Invalid` if the trigger expired or the form is refused; `Unsupported`
     /// where the platform has no forms.
     async fn open_form(&self, trigger: &FormTrigger, form: &Form) -> Result<(), PortError>;
+
+    /// Archives a room: it stays readable, nothing more is posted in it. An
+    /// already archived room is success.
+    ///
+    /// # Errors
+    /// `NotFound` if the room is gone; `Unsupported` where rooms cannot be
+    /// archived (the default), and the runbook skips the archive.
+    async fn archive(&self, room: &RoomId) -> Result<(), PortError> {
+        Err(PortError::Unsupported(format!("archiving room {room}")))
+    }
 }

@@ -32,7 +32,15 @@ pub fn describe(event: &IncidentEvent) -> String {
         EventKind::NoteAdded { text } => format!("Note: {text}"),
         EventKind::Escalated { domain } => format!("Escalated to the {domain} on-call"),
         EventKind::RootCauseSet { text } => format!("Root cause: {text}"),
-        EventKind::ActionItemAdded { text } => format!("Action item: {text}"),
+        EventKind::ActionItemAdded { text, owner, .. } => match owner {
+            Some(owner) => format!("Action item for {owner}: {text}"),
+            None => format!("Action item: {text}"),
+        },
+        EventKind::ActionItemDone { number } => format!("Action item {number} done"),
+        EventKind::UpdateReminderPosted { .. } => "Reminded the room to post an update".to_owned(),
+        EventKind::PostmortemReminderPosted => "Reminded the Incident Manager about the post-mortem".to_owned(),
+        EventKind::ClosingSummaryPosted => "Closing summary posted".to_owned(),
+        EventKind::RoomArchived => "Room archived".to_owned(),
         EventKind::RoomCreated { room } => format!("Room #{} created", room.name),
         EventKind::MemberJoined { user } => format!("{user} joined"),
         EventKind::MembersInvited { users } => {
@@ -106,8 +114,11 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
         )),
         heading("Action items"),
     ]);
-    let mut todos: Vec<Todo> =
-        incident.action_items.iter().map(|a| Todo { text: a.text.to_string().into(), done: false }).collect();
+    let mut todos: Vec<Todo> = incident
+        .action_items
+        .iter()
+        .map(|a| Todo { text: crate::messages::action_text(a), done: !a.is_open() })
+        .collect();
     if todos.is_empty() {
         todos.push(Todo { text: "Add the follow-up actions that prevent a repeat".into(), done: false });
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::domain::RoomId;
 
-use super::PagingPolicy;
+use super::{PagingPolicy, Schedule};
 
 /// Runbook settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub struct RunbookConfig {
     pub room_prefix: String,
     /// Who gets paged.
     pub paging: PagingPolicy,
+    /// When reminders and the room archive fall due.
+    pub schedule: Schedule,
 }
 
 impl Default for RunbookConfig {
@@ -26,6 +28,7 @@ impl Default for RunbookConfig {
             public_url: "http://127.0.0.1:3000".into(),
             room_prefix: "incident".into(),
             paging: PagingPolicy::default(),
+            schedule: Schedule::default(),
         }
     }
 }

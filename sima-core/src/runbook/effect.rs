@@ -5,6 +5,7 @@
 //! the card and pinning it are two effects, and so are an update in the room
 //! and its reply in the broadcast thread.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Domain, EffectKind, UserRef};
@@ -62,6 +63,26 @@ pub enum Effect {
         /// The `effect_failed` event.
         seq: u64,
     },
+    /// Remind the room to post an update, unless the reminder clock moved
+    /// since `basis` (an update came) or the incident is no longer active.
+    RemindUpdate {
+        /// The `seq` the reminder clock ran from when this was scheduled.
+        basis: u64,
+    },
+    /// Remind the Incident Manager, once, if the root cause or the action
+    /// items are missing, unless the incident was reopened since `resolved_at`.
+    RemindPostmortem {
+        /// The resolution this reminder follows.
+        resolved_at: DateTime<Utc>,
+    },
+    /// Refresh the card a last time and post the closing summary, unless the
+    /// incident was reopened since `resolved_at`; the archive follows.
+    PostClosingSummary {
+        /// The resolution this archive follows.
+        resolved_at: DateTime<Utc>,
+    },
+    /// Archive the room (skipped where the platform cannot).
+    ArchiveRoom,
 }
 
 impl Effect {
@@ -82,7 +103,30 @@ impl Effect {
             Self::CreatePostmortem => EffectKind::CreatePostmortem,
             Self::ResolvePages => EffectKind::ResolvePages,
             Self::NotifyFailure { .. } => EffectKind::NotifyFailure,
+            Self::RemindUpdate { .. } => EffectKind::RemindUpdate,
+            Self::RemindPostmortem { .. } => EffectKind::RemindPostmortem,
+            Self::PostClosingSummary { .. } => EffectKind::PostClosingSummary,
+            Self::ArchiveRoom => EffectKind::ArchiveRoom,
         }
+    }
+
+    /// Whether it posts, pins, invites or refreshes in the incident room,
+    /// which is not done once the room is archived.
+    pub fn acts_in_room(&self) -> bool {
+        matches!(
+            self,
+            Self::InviteMembers { .. }
+                | Self::PostCard
+                | Self::PinCard
+                | Self::AnnounceUpdate { .. }
+                | Self::Welcome { .. }
+                | Self::RefreshCard
+                | Self::NotifyFailure { .. }
+                | Self::RemindUpdate { .. }
+                | Self::RemindPostmortem { .. }
+                | Self::PostClosingSummary { .. }
+                | Self::ArchiveRoom
+        )
     }
 
     /// The snake_case name, as stored in the outbox's `kind` column.
@@ -104,6 +148,9 @@ mod tests {
             Effect::ReplyToBroadcast { seq: 3 },
             Effect::RefreshBroadcast,
             Effect::NotifyFailure { seq: 9 },
+            Effect::RemindUpdate { basis: 4 },
+            Effect::PostClosingSummary { resolved_at: "2026-11-25T10:00:00Z".parse().unwrap() },
+            Effect::ArchiveRoom,
         ];
         for effect in effects {
             let json = serde_json::to_value(&effect).unwrap();

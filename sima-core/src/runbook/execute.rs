@@ -3,13 +3,14 @@
 //! makes at most one non-idempotent provider call before its outcome is
 //! recorded.
 
-use crate::domain::{EffectKind, EventKind, Incident, IncidentEvent, MessageRef, Outcome, Room};
+use crate::domain::{EffectKind, EventKind, Incident, IncidentEvent, MessageRef, Outcome, Room, RoomState};
 use crate::messages;
 use crate::model::Message;
 use crate::ports::{IncidentStore, Link, Page, PortError, RoomSpec};
 use crate::postmortem;
 
 use super::ports::Ports;
+use super::scheduled;
 use super::{Effect, RunbookConfig};
 
 /// Why an effect did not complete.
@@ -86,6 +87,10 @@ pub(crate) async fn perform(
     store: &dyn IncidentStore,
 ) -> Result<Vec<Outcome>, Failure> {
     let chat = &ports.chat;
+    if incident.room_state == RoomState::Archived && effect.acts_in_room() {
+        tracing::debug!(effect = effect.name(), "the room is archived; skipped");
+        return Ok(vec![]);
+    }
     let outcomes = match effect {
         Effect::CreateRoom => {
             if incident.room.is_some() {
@@ -180,6 +185,10 @@ pub(crate) async fn perform(
             }
             vec![]
         }
+        Effect::RemindUpdate { .. }
+        | Effect::RemindPostmortem { .. }
+        | Effect::PostClosingSummary { .. }
+        | Effect::ArchiveRoom => scheduled::perform(chat.as_ref(), config, incident, effect).await?,
     };
     Ok(outcomes)
 }
@@ -199,7 +208,7 @@ fn announcement(incident: &Incident, event: &IncidentEvent) -> Option<(Message, 
     messages::update(incident, event)
 }
 
-fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), PortError> {
+pub(super) fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), PortError> {
     match result {
         Err(PortError::Unsupported(what)) => {
             tracing::debug!(%what, "platform lacks a capability; skipped");

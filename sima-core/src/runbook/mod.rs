@@ -6,13 +6,17 @@ mod execute;
 
 mod plan;
 mod ports;
+mod schedule;
+mod scheduled;
 mod wake;
 mod worker;
 
 pub use config::{RunbookConfig, WorkerConfig};
 pub use effect::Effect;
 pub use execute::room_name;
-pub use plan::{plan, PagingPolicy};
+pub use plan::{plan, PagingPolicy, Planned};
 pub use ports::Ports;
+pub(crate) use schedule::later;
+pub use schedule::Schedule;
 pub use wake::{wake_channel, WakeReceiver, WakeSender};
 pub use worker::EffectWorker;

@@ -11,13 +11,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use tracing::{debug, error, warn};
 
 use super::execute::{perform, Failure};
 use super::ports::Ports;
+use super::schedule::later;
 use super::{WakeReceiver, WorkerConfig};
 use crate::domain::{Actor, Command, EffectKind, Incident, Outcome};
 use crate::ports::{Claim, ClaimedEffect, PortError};
@@ -360,11 +361,6 @@ fn jitter(claimed: &ClaimedEffect) -> f64 {
 
 fn to_delta(duration: Duration) -> TimeDelta {
     TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
-}
-
-/// `now + delay`, saturating instead of overflowing.
-fn later(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
-    now.checked_add_signed(to_delta(delay)).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {

@@ -155,7 +155,9 @@ impl Conversation {
             TextCommand::Note(text) => Command::AddNote(text),
             TextCommand::Escalate(domain) => Command::Escalate { domain },
             TextCommand::RootCause(text) => Command::SetRootCause(text),
-            TextCommand::Action(text) => Command::AddActionItem(text),
+            TextCommand::Action(item) => Command::AddActionItem(item),
+            TextCommand::Actions => return Ok(messages::action_items(incident)),
+            TextCommand::Done(number) => Command::CompleteActionItem(number),
             TextCommand::Retry => {
                 let count = self.service.retry_failed_effects(incident.id, Actor::User(user.clone())).await?;
                 return Ok(answer(match count {
@@ -180,10 +182,12 @@ impl Conversation {
         user: &UserRef,
         trigger: Option<FormTrigger>,
     ) -> Result<Option<Message>, ServiceError> {
-        let Some(command) = for_button(action) else {
+        // A value is the incident id, then what the button carries (an action item's number).
+        let (id, arg) = value.map_or(("", ""), |v| v.split_once(' ').unwrap_or((v, "")));
+        let Some(command) = for_button(action, arg) else {
             return Ok(Some(warn("this button does nothing any more")));
         };
-        let incident = self.incident_of(room, value).await?;
+        let incident = self.incident_of(room, Some(id).filter(|id| !id.is_empty())).await?;
         if command == TextCommand::Help {
             return Ok(Some(messages::help(incident.as_ref())));
         }

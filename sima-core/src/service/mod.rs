@@ -19,7 +19,7 @@ pub use error::ServiceError;
 
 use crate::domain::{Declaration, Incident, IncidentEvent, IncidentId};
 use crate::ports::{Clock, Created, IncidentStore, NewEffect, NewIncident};
-use crate::runbook::{plan, RunbookConfig, WakeSender};
+use crate::runbook::{later, plan, RunbookConfig, WakeSender};
 
 /// The result of a declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl IncidentService {
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
         plan(&self.config, incident, events)
             .into_iter()
-            .map(|effect| NewEffect::due(incident.id, effect, now))
+            .map(|planned| NewEffect::due(incident.id, planned.effect, later(now, planned.delay)))
             .collect()
     }
 

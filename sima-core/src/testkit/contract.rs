@@ -279,6 +279,49 @@ pub struct History {
     pub commands: Vec<(Command, DateTime<Utc>)>,
 }
 
+/// An incident with three action items: one owned and due, one done, one
+/// added after the incident was closed. Stores' `incident_action_items`
+/// views are checked against it.
+pub fn action_items_history() -> History {
+    let at = |minutes: i64| t0() + chrono::Duration::minutes(minutes);
+    let item = |text: &str, owner: Option<&str>, due: Option<&str>| {
+        Command::AddActionItem(crate::domain::NewActionItem {
+            text: Text::parse(text).unwrap_or_else(|e| panic!("{e}")),
+            owner: owner.map(user),
+            due: due.map(|d| d.parse().unwrap_or_else(|e| panic!("{d}: {e}"))),
+        })
+    };
+    let status = |to| Command::ChangeStatus { to, message: None };
+    History {
+        declaration: declaration("payments", Severity::Sev2, None),
+        declared_at: t0(),
+        commands: vec![
+            (item("alert on queue depth", Some("UBOB"), Some("2026-12-01")), at(5)),
+            (item("write the runbook", None, None), at(6)),
+            (Command::CompleteActionItem(2), at(7)),
+            (status(Status::Resolved), at(8)),
+            (status(Status::Closed), at(9)),
+            (item("rotate the keys", Some("UALICE"), None), at(10)),
+        ],
+    }
+}
+
+/// One row of an `incident_action_items` view: item number, text, owner,
+/// status and due date (`YYYY-MM-DD`).
+pub type ActionItemRow = (i64, String, Option<String>, String, Option<String>);
+
+/// The rows an `incident_action_items` view shows for [`action_items_history`].
+pub fn expected_action_item_rows() -> Vec<ActionItemRow> {
+    let row = |item, text: &str, owner: Option<&str>, status: &str, due: Option<&str>| {
+        (item, text.to_owned(), owner.map(str::to_owned), status.to_owned(), due.map(str::to_owned))
+    };
+    vec![
+        row(1, "alert on queue depth", Some("UBOB"), "open", Some("2026-12-01")),
+        row(2, "write the runbook", None, "done", None),
+        row(3, "rotate the keys", Some("UALICE"), "open", None),
+    ]
+}
+
 const DOMAINS: [&str; 4] = ["outbound-email", "payments", "search", "auth"];
 
 /// The `n`-th generated history: a random walk over the allowed transitions

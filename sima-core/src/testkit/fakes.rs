@@ -56,6 +56,8 @@ pub enum ChatCall {
     Ephemeral(RoomId, UserRef, Message),
     /// `open_form`.
     OpenForm(FormTrigger, Form),
+    /// `archive`.
+    Archive(RoomId),
 }
 
 /// A chat platform in memory.
@@ -147,6 +149,10 @@ impl ChatPort for FakeChat {
 
     async fn open_form(&self, trigger: &FormTrigger, form: &Form) -> Result<(), PortError> {
         self.enter("open_form", ChatCall::OpenForm(trigger.clone(), form.clone())).await
+    }
+
+    async fn archive(&self, room: &RoomId) -> Result<(), PortError> {
+        self.enter("archive", ChatCall::Archive(room.clone())).await
     }
 }
 

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Actor, Declaration, Description, Domain, Incident, Severity, Summary, UserRef};
 use sima_core::ports::{Clock, IncidentStore, Incidents};
-use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, WorkerConfig};
+use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, Schedule, WorkerConfig};
 use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
 
@@ -47,6 +47,7 @@ pub(crate) fn config() -> RunbookConfig {
     RunbookConfig {
         broadcast_room: sima_core::domain::RoomId::new("CBROADCAST"),
         public_url: "https://sima.example".into(),
+        schedule: Schedule::off(),
         ..RunbookConfig::default()
     }
 }
@@ -54,8 +55,14 @@ pub(crate) fn config() -> RunbookConfig {
 impl World {
     /// Platforms answer at once; time is a manual clock.
     pub(crate) fn manual() -> (Self, Arc<ManualClock>) {
+        Self::scheduled(Schedule::off())
+    }
+
+    /// As [`World::manual`], with reminders and archiving on this schedule.
+    pub(crate) fn scheduled(schedule: Schedule) -> (Self, Arc<ManualClock>) {
         let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-        let world = Self::build(clock.clone(), FakeChat::new(), FakePager::new());
+        let config = RunbookConfig { schedule, ..config() };
+        let world = Self::build(clock.clone(), FakeChat::new(), FakePager::new(), config);
         (world, clock)
     }
 
@@ -66,16 +73,26 @@ impl World {
             clock.clone(),
             FakeChat::with_latency(clock.clone(), latency),
             FakePager::with_latency(clock, latency),
+            config(),
         )
     }
 
-    fn build(clock: Arc<dyn Clock>, chat: FakeChat, pager: FakePager) -> Self {
+    fn build(clock: Arc<dyn Clock>, chat: FakeChat, pager: FakePager, config: RunbookConfig) -> Self {
         let store = Arc::new(InMemoryStore::new());
         let (chat, pager, docs) = (Arc::new(chat), Arc::new(pager), Arc::new(FakeDocs::new()));
-        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock, config());
+        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock, config);
         let ports = Ports { chat: chat.clone(), pager: pager.clone(), docs: docs.clone() };
         let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
         Self { store, chat, pager, docs, service, worker }
+    }
+
+    /// A second replica: its own service and worker over the same store,
+    /// platforms and clock (also what a restarted process looks like).
+    pub(crate) fn replica(&self) -> EffectWorker {
+        let service =
+            IncidentService::new(self.store.clone(), self.service.clock().clone(), self.service.config().clone());
+        let ports = Ports { chat: self.chat.clone(), pager: self.pager.clone(), docs: self.docs.clone() };
+        EffectWorker::new(service, ports, WorkerConfig::default())
     }
 
     /// Another worker on the same store and platforms, with its own settings.
@@ -108,4 +125,16 @@ pub(crate) fn declaration(severity: Severity) -> Declaration {
         dedup_key: None,
         reporter: Actor::User(alice()),
     }
+}
+
+/// The ids of the buttons in `message`, in order.
+pub(crate) fn buttons(message: &sima_core::model::Message) -> Vec<sima_core::model::ActionId> {
+    message
+        .blocks
+        .iter()
+        .flat_map(|b| match b {
+            sima_core::model::Block::Actions { actions } => actions.iter().map(|a| a.id).collect(),
+            _ => vec![],
+        })
+        .collect()
 }

@@ -1,10 +1,13 @@
 //! sima-core behaviour through its public API: runbooks, worker, service,
 //! conversation and policies.
 
+mod actions;
+mod archive;
 mod chat;
 mod helpers;
 mod opening;
 mod policies;
 mod retries;
+mod schedule;
 mod updates;
 mod worker;

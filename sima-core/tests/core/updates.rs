@@ -10,7 +10,7 @@ use sima_core::ports::Incidents;
 use sima_core::service::{Conversation, Submission};
 use sima_core::testkit::ChatCall;
 
-use crate::helpers::{alice, World};
+use crate::helpers::{alice, buttons, World};
 
 fn bob() -> UserRef {
     UserRef::parse("UBOB").unwrap()
@@ -35,17 +35,6 @@ fn text_of(message: &sima_core::model::Message) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn buttons(message: &sima_core::model::Message) -> Vec<ActionId> {
-    message
-        .blocks
-        .iter()
-        .flat_map(|b| match b {
-            Block::Actions { actions } => actions.iter().map(|a| a.id).collect(),
-            _ => vec![],
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -6,18 +6,15 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sima_core::domain::{Actor, Command, Incident, IncidentNumber, IncidentRef, Status, Text, UserRef};
+use sima_core::domain::{Actor, Command, Incident, IncidentNumber, Status, Text, UserRef};
 use sima_core::ports::IncidentFilter;
 
 use super::json::{IncidentView, JsonBody};
 use super::query::FilterQuery;
+use super::reference;
 use crate::error::ApiError;
 use crate::intake::{named, DeclarationFields};
 use crate::state::AppState;
-
-fn reference(id: &str) -> Result<IncidentRef, ApiError> {
-    id.parse().map_err(|e: sima_core::domain::ValidationError| ApiError::not_found(e.to_string()))
-}
 
 /// Incidents per page when the caller names no `limit`.
 const DEFAULT_PAGE: usize = 100;

@@ -4,17 +4,7 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::helpers::{Options, TestApp, WEBHOOK_TOKEN};
-
-/// Asserts `response` is `status` with the API error shape, and returns its message.
-async fn api_error(response: reqwest::Response, status: u16, code: &str) -> String {
-    assert_eq!(response.status(), status);
-    let body: Value = response.json().await.expect("a JSON error body");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    let message = body["error"]["message"].as_str().expect("a message").to_owned();
-    assert!(!message.is_empty());
-    message
-}
+use crate::helpers::{api_error, Options, TestApp, WEBHOOK_TOKEN};
 
 async fn declare(app: &TestApp, body: &Value) -> Value {
     let response = app.post_json("/api/v1/incidents", body).await;

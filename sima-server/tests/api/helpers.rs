@@ -81,6 +81,16 @@ impl TestApp {
         Self::start_with(fakes, Database::sqlite(), Arc::new(SystemClock), tweak).await
     }
 
+    /// Starts fakes, SQLite and a server with these `SIMA_*` variables on
+    /// top of the usual ones.
+    pub(crate) async fn spawn_with_env(vars: &[(&str, &str)]) -> Self {
+        let fakes = Fakes::start(None).await;
+        let database = Database::sqlite();
+        let mut env = fakes.env(&database.url());
+        env.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        Self::start_from_env(fakes, database, Arc::new(SystemClock), &env, |_| {}).await
+    }
+
     /// [`TestApp::start`] with settings changed by `tweak`.
     pub(crate) async fn start_with(
         fakes: Fakes,
@@ -88,10 +98,21 @@ impl TestApp {
         clock: Arc<dyn Clock>,
         tweak: impl FnOnce(&mut Settings),
     ) -> Self {
+        let env = fakes.env(&database.url());
+        Self::start_from_env(fakes, database, clock, &env, tweak).await
+    }
+
+    async fn start_from_env(
+        fakes: Fakes,
+        database: Database,
+        clock: Arc<dyn Clock>,
+        env: &HashMap<String, String>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Self {
         if std::env::var_os("SIMA_TEST_LOG").is_some() {
             sima_server::telemetry::init();
         }
-        let mut settings = Settings::from_env(&fakes.env(&database.url())).expect("valid test settings");
+        let mut settings = Settings::from_env(env).expect("valid test settings");
         settings.listen = "127.0.0.1:0".into();
         if let Database::Sqlite(dir) = &database {
             settings.postmortem_dir = dir.path().join("postmortems");
@@ -287,6 +308,16 @@ where
     }
 }
 
+/// Asserts `response` is `status` with the API error shape, and returns its message.
+pub(crate) async fn api_error(response: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    let message = body["error"]["message"].as_str().expect("a message").to_owned();
+    assert!(!message.is_empty());
+    message
+}
+
 /// The kinds of timeline events, in order.
 pub(crate) fn kinds(events: &[Value]) -> Vec<&str> {
     events.iter().filter_map(|e| e["kind"].as_str()).collect()
@@ -468,6 +499,10 @@ impl Fakes {
             ("SIMA_NOTION_API_URL", format!("{}/v1", self.notion.uri())),
             ("SIMA_NOTION_TOKEN", "secret_notion_token".to_owned()),
             ("SIMA_NOTION_DATA_SOURCE_ID", DATA_SOURCE.to_owned()),
+            // Scheduled work would keep the outbox busy; the schedule tests turn it on.
+            ("SIMA_REMINDER_AFTER", "off".to_owned()),
+            ("SIMA_ARCHIVE_AFTER", "off".to_owned()),
+            ("SIMA_POSTMORTEM_REMINDER_AFTER", "off".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -1,12 +1,14 @@
 //! Integration tests of the reference server: the real server on a random
 //! port, fakes of Slack, PagerDuty and Notion, and a real store.
 
+mod actions;
 mod alertmanager;
 mod contract;
 mod events;
 mod faults;
 mod helpers;
 mod restart;
+mod schedule;
 mod security;
 mod story;
 mod webhooks;

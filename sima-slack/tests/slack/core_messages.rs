@@ -2,8 +2,8 @@
 
 use sima_core::domain::{Command, DocRef, Domain, Severity, Status, Text};
 use sima_core::messages::{
-    answer, broadcast, card, declare_form, edit_form, help, mistyped, postmortem_link, status_form, update, welcome,
-    DomainChoice,
+    action_items, answer, broadcast, card, closing_summary, declare_form, edit_form, help, mistyped, postmortem_link,
+    postmortem_reminder, status_form, update, update_reminder, welcome, DomainChoice,
 };
 use sima_core::testkit::contract::{batch, declaration, new_incident, t0};
 use sima_slack::render::{fallback_text, message_blocks, modal_view};
@@ -28,6 +28,10 @@ fn every_core_message_and_form_fits_slack() {
         ("welcome", welcome(&incident)),
         ("mistyped", mistyped("stauts", &["status"], Some(&incident))),
         ("answer", answer("Done.")),
+        ("update reminder", update_reminder(&incident, std::time::Duration::from_secs(1800))),
+        ("post-mortem reminder", postmortem_reminder(&incident)),
+        ("closing summary", closing_summary(&incident)),
+        ("action items", action_items(&incident)),
     ];
     for (name, message) in messages {
         let blocks = message_blocks(&message);

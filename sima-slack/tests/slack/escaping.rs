@@ -43,7 +43,7 @@ fn story() -> (Incident, Vec<IncidentEvent>) {
         Command::AssignRole { role: Role::IncidentManager, user: UserRef::parse("U0LEAD").unwrap() },
         Command::AddNote(typed()),
         Command::SetRootCause(typed()),
-        Command::AddActionItem(typed()),
+        Command::AddActionItem(typed().into()),
         Command::Edit(FieldEdit::Severity(Severity::Sev2)),
         Command::Escalate { domain: Some(Domain::parse("payments").unwrap()) },
     ];

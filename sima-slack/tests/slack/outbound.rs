@@ -116,6 +116,29 @@ async fn pin_already_pinned_is_success_and_missing_channel_is_not_found() {
 }
 
 #[tokio::test]
+async fn archive_sends_the_channel_and_already_archived_counts_as_done() {
+    let server = answering("conversations.archive", ok(json!({"ok": true}))).await;
+    chat(&server).archive(&RoomId::new("C0INCIDENT")).await.unwrap();
+    let body = &bodies(&server, "conversations.archive").await[0];
+    assert_eq!(body, &json!({"channel": "C0INCIDENT"}));
+
+    let server = answering("conversations.archive", failed("already_archived")).await;
+    chat(&server).archive(&RoomId::new("C0INCIDENT")).await.unwrap();
+
+    let server = answering("conversations.archive", failed("channel_not_found")).await;
+    let error = chat(&server).archive(&RoomId::new("C0INCIDENT")).await.unwrap_err();
+    assert!(matches!(error, PortError::NotFound(_)), "{error:?}");
+
+    let server = answering("conversations.archive", failed("missing_scope")).await;
+    let error = chat(&server).archive(&RoomId::new("C0INCIDENT")).await.unwrap_err();
+    assert!(matches!(error, PortError::Unauthorized(_)), "{error:?}");
+
+    let server = answering("conversations.archive", failed("cant_archive_general")).await;
+    let error = chat(&server).archive(&RoomId::new("C0INCIDENT")).await.unwrap_err();
+    assert!(matches!(error, PortError::Invalid(_)), "{error:?}");
+}
+
+#[tokio::test]
 async fn invite_sends_comma_separated_users_and_tolerates_members() {
     let server = answering("conversations.invite", ok(fixture_json("conversations_create.json"))).await;
     let users = [UserRef::parse("U1").unwrap(), UserRef::parse("U2").unwrap()];

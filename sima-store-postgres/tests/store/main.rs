@@ -1,6 +1,7 @@
 //! Integration tests of `PgStore` against a real PostgreSQL server, one fresh
 //! database per test.
 
+mod action_items;
 mod helpers;
 mod metrics;
 mod resilience;

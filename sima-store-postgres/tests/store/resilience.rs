@@ -82,7 +82,7 @@ async fn action_items_are_kept_in_their_table() {
     let Some(db) = TestDb::create().await else { return };
     let incident = create_new(&db.store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
     for (i, text) in ["rotate the keys", "add an alert"].into_iter().enumerate() {
-        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1))
+        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap().into()), at_ms(i as i64 + 1))
             .await
             .unwrap();
     }

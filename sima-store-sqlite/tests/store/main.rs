@@ -1,5 +1,6 @@
 //! Integration tests of `SqliteStore`, one temporary file per test.
 
+mod action_items;
 mod helpers;
 mod metrics;
 mod resilience;
