@@ -48,4 +48,4 @@ pub use domain::{
 pub use engine::{Engine, EngineBuilder, EngineError};
 pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, PortError};
 pub use runbook::{EffectWorker, RunbookConfig, WorkerConfig};
-pub use service::{Conversation, IncidentService, ServiceError};
+pub use service::{AlertCleared, Conversation, IncidentService, ServiceError};

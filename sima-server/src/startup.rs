@@ -56,8 +56,8 @@ async fn forget_old_keys(service: IncidentService) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        let cutoff = service.now() - chrono::Duration::from_std(KEY_RETENTION).unwrap_or(chrono::Duration::MAX);
-        match service.store().forget_keys_before(cutoff).await {
+        let age = chrono::Duration::from_std(KEY_RETENTION).unwrap_or(chrono::Duration::MAX);
+        match service.forget_keys_older_than(age).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "forgot old idempotency keys"),
             Err(error) => tracing::warn!(%error, "could not clean idempotency keys"),

@@ -56,21 +56,21 @@ fn to_i64(v: u64) -> i64 {
 }
 
 async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    let m = &incident.milestones;
+    let m = &incident.milestones();
     sqlx::query(
         "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
              declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
-    .bind(incident.id.as_uuid())
-    .bind(to_i64(incident.number.value()))
-    .bind(to_i64(incident.version))
-    .bind(incident.status.as_str())
-    .bind(incident.domain.as_str())
-    .bind(incident.severity.as_str())
-    .bind(incident.summary.as_str())
-    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+    .bind(incident.id().as_uuid())
+    .bind(to_i64(incident.number().value()))
+    .bind(to_i64(incident.version()))
+    .bind(incident.status().as_str())
+    .bind(incident.domain().as_str())
+    .bind(incident.severity().as_str())
+    .bind(incident.summary().as_str())
+    .bind(incident.dedup_key().map(DedupKey::as_str))
+    .bind(incident.room().map(|r| r.id.as_str()))
     .bind(m.declared_at)
     .bind(m.started_at)
     .bind(m.acknowledged_at)
@@ -84,18 +84,19 @@ async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> 
 
 /// Keeps `action_items` in step with the snapshot (items are only ever added).
 async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    if incident.action_items.is_empty() {
+    if incident.action_items().is_empty() {
         return Ok(());
     }
-    let positions: Vec<i32> = (0..incident.action_items.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
-    let texts: Vec<&str> = incident.action_items.iter().map(|a| a.text.as_str()).collect();
-    let authors: Vec<String> = incident.action_items.iter().map(|a| a.added_by.to_string()).collect();
+    let positions: Vec<i32> =
+        (0..incident.action_items().len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let texts: Vec<&str> = incident.action_items().iter().map(|a| a.text.as_str()).collect();
+    let authors: Vec<String> = incident.action_items().iter().map(|a| a.added_by.to_string()).collect();
     sqlx::query(
         "INSERT INTO action_items (incident_id, position, text, added_by)
          SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[])
          ON CONFLICT (incident_id, position) DO NOTHING",
     )
-    .bind(incident.id.as_uuid())
+    .bind(incident.id().as_uuid())
     .bind(&positions)
     .bind(&texts)
     .bind(&authors)
@@ -122,28 +123,30 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
             .fetch_one(&mut *tx)
             .await
             .map_err(port_error)?;
-    if let Some(key) = &new.incident.dedup_key {
+    if let Some(key) = &new.incident.dedup_key() {
         if let Some(existing) = open_by_key(&mut *tx, key).await.map_err(port_error)? {
             tx.rollback().await.map_err(port_error)?;
             return Ok(Some(Created::Existing(existing)));
         }
     }
     let mut incident = new.incident.clone();
-    incident.number = u64::try_from(number)
-        .ok()
-        .and_then(|n| IncidentNumber::new(n).ok())
-        .ok_or_else(|| PortError::Invalid(format!("incident counter at {number}")))?;
+    incident = incident.numbered(
+        u64::try_from(number)
+            .ok()
+            .and_then(|n| IncidentNumber::new(n).ok())
+            .ok_or_else(|| PortError::Invalid(format!("incident counter at {number}")))?,
+    );
     if let Err(e) = insert_row(&mut tx, &incident).await {
         if unique_violation(&e) == Some(OPEN_DEDUP_KEY) {
             // A concurrent writer outside the counter lock (a hand-made row, an
             // older replica) took the key: return its incident.
             tx.rollback().await.map_err(port_error)?;
-            let Some(key) = &incident.dedup_key else { return Err(port_error(e)) };
+            let Some(key) = &incident.dedup_key() else { return Err(port_error(e)) };
             return Ok(open_by_key(pool, key).await.map_err(port_error)?.map(Created::Existing));
         }
         return Err(port_error(e));
     }
-    events::insert(&mut tx, incident.id, &new.events).await.map_err(port_error)?;
+    events::insert(&mut tx, incident.id(), &new.events).await.map_err(port_error)?;
     outbox::enqueue(&mut tx, &new.effects).await.map_err(port_error)?;
     sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
     tx.commit().await.map_err(port_error)?;
@@ -173,7 +176,7 @@ impl Incidents for PgStore {
         }
         Err(PortError::Transient(format!(
             "dedup key {:?} kept changing hands; try again",
-            new.incident.dedup_key.as_ref().map(DedupKey::as_str)
+            new.incident.dedup_key().map(DedupKey::as_str)
         )))
     }
 
@@ -182,8 +185,8 @@ impl Incidents for PgStore {
         let pool = &self.pool;
         batch.check_contiguous()?;
         let mut incident = batch.incident;
-        let id = incident.id;
-        let m = incident.milestones;
+        let id = incident.id();
+        let m = incident.milestones();
         let mut tx = pool.begin().await.map_err(port_error)?;
         let updated: Option<(i64,)> = sqlx::query_as(
             "UPDATE incidents SET version = $3, status = $4, domain = $5, severity = $6, summary = $7,
@@ -196,13 +199,13 @@ impl Incidents for PgStore {
         )
         .bind(id.as_uuid())
         .bind(to_i64(batch.expected_version))
-        .bind(to_i64(incident.version))
-        .bind(incident.status.as_str())
-        .bind(incident.domain.as_str())
-        .bind(incident.severity.as_str())
-        .bind(incident.summary.as_str())
-        .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-        .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+        .bind(to_i64(incident.version()))
+        .bind(incident.status().as_str())
+        .bind(incident.domain().as_str())
+        .bind(incident.severity().as_str())
+        .bind(incident.summary().as_str())
+        .bind(incident.dedup_key().map(DedupKey::as_str))
+        .bind(incident.room().map(|r| r.id.as_str()))
         .bind(m.declared_at)
         .bind(m.started_at)
         .bind(m.acknowledged_at)
@@ -226,10 +229,12 @@ impl Incidents for PgStore {
                 )),
             });
         };
-        incident.number = u64::try_from(number)
-            .ok()
-            .and_then(|n| IncidentNumber::new(n).ok())
-            .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?;
+        incident = incident.numbered(
+            u64::try_from(number)
+                .ok()
+                .and_then(|n| IncidentNumber::new(n).ok())
+                .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?,
+        );
         events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
         outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
         if let Some(claim) = batch.completes {

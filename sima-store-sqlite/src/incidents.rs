@@ -58,22 +58,22 @@ fn number(n: i64) -> Result<IncidentNumber, PortError> {
 }
 
 async fn insert_row(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Result<(), sqlx::Error> {
-    let m = &incident.milestones;
+    let m = &incident.milestones();
     let snapshot = serde_json::to_string(incident).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
              declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )
-    .bind(incident.id.as_uuid().to_string())
-    .bind(to_i64(incident.number.value()))
-    .bind(to_i64(incident.version))
-    .bind(incident.status.as_str())
-    .bind(incident.domain.as_str())
-    .bind(incident.severity.as_str())
-    .bind(incident.summary.as_str())
-    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+    .bind(incident.id().as_uuid().to_string())
+    .bind(to_i64(incident.number().value()))
+    .bind(to_i64(incident.version()))
+    .bind(incident.status().as_str())
+    .bind(incident.domain().as_str())
+    .bind(incident.severity().as_str())
+    .bind(incident.summary().as_str())
+    .bind(incident.dedup_key().map(DedupKey::as_str))
+    .bind(incident.room().map(|r| r.id.as_str()))
     .bind(ts(m.declared_at))
     .bind(ts(m.started_at))
     .bind(ts_opt(m.acknowledged_at))
@@ -87,8 +87,8 @@ async fn insert_row(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Re
 
 /// Keeps `action_items` in step with the snapshot (items are only ever added).
 async fn sync_action_items(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Result<(), PortError> {
-    let id = incident.id.as_uuid().to_string();
-    for (position, item) in incident.action_items.iter().enumerate() {
+    let id = incident.id().as_uuid().to_string();
+    for (position, item) in incident.action_items().iter().enumerate() {
         sqlx::query(
             "INSERT INTO action_items (incident_id, position, text, added_by) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (incident_id, position) DO NOTHING",
@@ -126,7 +126,7 @@ impl Incidents for SqliteStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let db = &self.db;
         let (_write, mut tx) = db.write_tx().await?;
-        if let Some(key) = &new.incident.dedup_key {
+        if let Some(key) = &new.incident.dedup_key() {
             if let Some(existing) = open_by_key(&mut *tx, key).await? {
                 tx.rollback().await.map_err(port_error)?;
                 return Ok(Created::Existing(existing));
@@ -137,9 +137,9 @@ impl Incidents for SqliteStore {
             .await
             .map_err(port_error)?;
         let mut incident = new.incident;
-        incident.number = number(next)?;
+        incident = incident.numbered(number(next)?);
         if let Err(e) = insert_row(&mut tx, &incident).await {
-            if let (Some(OPEN_DEDUP_KEY), Some(key)) = (unique_violation(&e), &incident.dedup_key) {
+            if let (Some(OPEN_DEDUP_KEY), Some(key)) = (unique_violation(&e), &incident.dedup_key()) {
                 tx.rollback().await.map_err(port_error)?;
                 return open_by_key(&db.pool, key)
                     .await?
@@ -148,7 +148,7 @@ impl Incidents for SqliteStore {
             }
             return Err(port_error(e));
         }
-        events::insert(&mut tx, incident.id, &new.events).await?;
+        events::insert(&mut tx, incident.id(), &new.events).await?;
         outbox::enqueue(&mut tx, &new.effects).await?;
         sync_action_items(&mut tx, &incident).await?;
         tx.commit().await.map_err(port_error)?;
@@ -160,8 +160,8 @@ impl Incidents for SqliteStore {
         let db = &self.db;
         batch.check_contiguous()?;
         let mut incident = batch.incident;
-        let id = incident.id;
-        let m = incident.milestones;
+        let id = incident.id();
+        let m = incident.milestones();
         let snapshot = json(&incident)?;
         let (_write, mut tx) = db.write_tx().await?;
         let updated: Option<(i64,)> = sqlx::query_as(
@@ -175,13 +175,13 @@ impl Incidents for SqliteStore {
         )
         .bind(id.as_uuid().to_string())
         .bind(to_i64(batch.expected_version))
-        .bind(to_i64(incident.version))
-        .bind(incident.status.as_str())
-        .bind(incident.domain.as_str())
-        .bind(incident.severity.as_str())
-        .bind(incident.summary.as_str())
-        .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-        .bind(incident.room.as_ref().map(|r| r.id.as_str()))
+        .bind(to_i64(incident.version()))
+        .bind(incident.status().as_str())
+        .bind(incident.domain().as_str())
+        .bind(incident.severity().as_str())
+        .bind(incident.summary().as_str())
+        .bind(incident.dedup_key().map(DedupKey::as_str))
+        .bind(incident.room().map(|r| r.id.as_str()))
         .bind(ts(m.declared_at))
         .bind(ts(m.started_at))
         .bind(ts_opt(m.acknowledged_at))
@@ -205,7 +205,7 @@ impl Incidents for SqliteStore {
                 )),
             });
         };
-        incident.number = number(stored_number)?;
+        incident = incident.numbered(number(stored_number)?);
         events::insert(&mut tx, id, &batch.events).await?;
         outbox::enqueue(&mut tx, &batch.effects).await?;
         if let Some(claim) = batch.completes {

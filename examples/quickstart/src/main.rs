@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             reporter: Actor::User(alice.clone()),
         })
         .await?;
-    let id = declared.incident.id;
+    let id = declared.incident.id();
     worker.run_until_idle().await?;
 
     // (minutes after the previous step, who, what)
@@ -86,7 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             describe(event)
         );
     }
-    if let Some(doc) = &incident.postmortem {
+    if let Some(doc) = &incident.postmortem() {
         let markdown = std::fs::read_to_string(folder.join(format!("{}.md", doc.id)))?;
         println!("\n== Post-mortem ({}) ==\n{markdown}", doc.url);
     }

@@ -34,9 +34,9 @@ impl From<PortError> for Failure {
 /// letter or digit (`支付失败`, `🔥🔥🔥`) is named by its number instead
 /// (`incident_11_25_inc-42`), which is unique.
 pub fn room_name(prefix: &str, incident: &Incident) -> String {
-    let date = incident.milestones.declared_at.format("%m_%d");
+    let date = incident.milestones().declared_at.format("%m_%d");
     let mut slug = String::new();
-    for c in incident.summary.as_str().chars().flat_map(char::to_lowercase) {
+    for c in incident.summary().as_str().chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -44,16 +44,16 @@ pub fn room_name(prefix: &str, incident: &Incident) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { incident.number.to_string().to_lowercase() } else { slug.to_owned() };
+    let slug = if slug.is_empty() { incident.number().to_string().to_lowercase() } else { slug.to_owned() };
     let mut name = format!("{prefix}_{date}_{slug}");
     name.truncate(80);
     name.trim_end_matches(['-', '_']).to_owned()
 }
 
 fn room(incident: &Incident) -> Result<&Room, Failure> {
-    match &incident.room {
+    match &incident.room() {
         Some(room) => Ok(room),
-        None if incident.failed_effects.contains(&EffectKind::CreateRoom) => {
+        None if incident.failed_effects().contains(&EffectKind::CreateRoom) => {
             Err(Failure::Blocked(EffectKind::CreateRoom))
         }
         None => Err(Failure::NotReady("the incident room is not created yet")),
@@ -64,7 +64,7 @@ fn room(incident: &Incident) -> Result<&Room, Failure> {
 /// while the opening runbook may still record it; `None` if it never will.
 fn recorded(
     incident: &Incident,
-    message: &Option<MessageRef>,
+    message: Option<&MessageRef>,
     effect: EffectKind,
 ) -> Result<Option<MessageRef>, Failure> {
     room(incident)?;
@@ -74,7 +74,7 @@ fn recorded(
             _ => "the broadcast is not recorded yet",
         }));
     }
-    Ok(message.clone())
+    Ok(message.cloned())
 }
 
 /// Runs `effect` for `incident` and returns what it achieved.
@@ -88,13 +88,13 @@ pub(crate) async fn perform(
     let chat = &ports.chat;
     let outcomes = match effect {
         Effect::CreateRoom => {
-            if incident.room.is_some() {
+            if incident.room().is_some() {
                 return Ok(vec![]);
             }
             let spec = RoomSpec {
                 name_hint: room_name(&config.room_prefix, incident),
-                topic: format!("{} · {} · {}", incident.title(), incident.severity, incident.status),
-                key: incident.id.to_string(),
+                topic: format!("{} · {} · {}", incident.title(), incident.severity(), incident.status()),
+                key: incident.id().to_string(),
             };
             vec![Outcome::RoomCreated(chat.create_room(&spec).await?)]
         }
@@ -103,19 +103,19 @@ pub(crate) async fn perform(
             vec![Outcome::MembersInvited(users.clone())]
         }
         Effect::PostCard => {
-            if incident.card.is_some() {
+            if incident.card().is_some() {
                 return Ok(vec![]);
             }
             vec![Outcome::CardPosted(chat.post(&room(incident)?.id, &messages::card(incident)).await?)]
         }
         Effect::PinCard => {
-            if let Some(card) = &incident.card {
+            if let Some(card) = &incident.card() {
                 ignore_unsupported(chat.pin(card).await)?;
             }
             vec![]
         }
         Effect::PostBroadcast => {
-            if incident.broadcast.is_some() {
+            if incident.broadcast().is_some() {
                 return Ok(vec![]);
             }
             vec![Outcome::BroadcastPosted(chat.post(&config.broadcast_room, &messages::broadcast(incident)).await?)]
@@ -132,7 +132,7 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::ReplyToBroadcast { seq } => {
-            if let Some(broadcast) = recorded(incident, &incident.broadcast, EffectKind::PostBroadcast)? {
+            if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
                 if let Some((message, true)) = announcement(incident, &event(store, incident, *seq).await?) {
                     chat.reply(&broadcast, &message).await?;
                 }
@@ -145,27 +145,27 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::RefreshCard => {
-            if let Some(card) = recorded(incident, &incident.card, EffectKind::PostCard)? {
+            if let Some(card) = recorded(incident, incident.card(), EffectKind::PostCard)? {
                 ignore_unsupported(chat.update(&card, &messages::card(incident)).await)?;
             }
             vec![]
         }
         Effect::RefreshBroadcast => {
-            if let Some(broadcast) = recorded(incident, &incident.broadcast, EffectKind::PostBroadcast)? {
+            if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
                 ignore_unsupported(chat.update(&broadcast, &messages::broadcast(incident)).await)?;
             }
             vec![]
         }
         Effect::CreatePostmortem => {
-            if incident.postmortem.is_some() {
+            if incident.postmortem().is_some() {
                 return Ok(vec![]);
             }
-            let document = postmortem::document(incident, &store.events(incident.id).await?);
+            let document = postmortem::document(incident, &store.events(incident.id()).await?);
             vec![Outcome::PostmortemCreated(ports.docs.create_postmortem(&document).await?)]
         }
         Effect::ResolvePages => {
             let mut resolved = Vec::new();
-            for page in &incident.open_pages {
+            for page in incident.open_pages() {
                 ports.pager.resolve(page).await?;
                 resolved.push(Outcome::PageResolved(page.clone()));
             }
@@ -173,7 +173,7 @@ pub(crate) async fn perform(
         }
         Effect::NotifyFailure { seq } => {
             // Without a room there is nowhere to say it; the timeline and the metrics still show it.
-            if let Some(room) = &incident.room {
+            if let Some(room) = &incident.room() {
                 if let EventKind::EffectFailed { effect, error } = &event(store, incident, *seq).await?.kind {
                     chat.post(&room.id, &messages::effect_failed(incident, *effect, error)).await?;
                 }
@@ -186,9 +186,9 @@ pub(crate) async fn perform(
 
 /// The event `seq` of the incident's log.
 async fn event(store: &dyn IncidentStore, incident: &Incident, seq: u64) -> Result<IncidentEvent, Failure> {
-    let events = store.events(incident.id).await?;
+    let events = store.events(incident.id()).await?;
     let found = events.into_iter().find(|e| e.seq == seq);
-    found.ok_or_else(|| Failure::Port(PortError::NotFound(format!("event {seq} of {}", incident.number))))
+    found.ok_or_else(|| Failure::Port(PortError::NotFound(format!("event {seq} of {}", incident.number()))))
 }
 
 /// The message announcing `event` and whether it goes to the broadcast thread too.
@@ -212,27 +212,27 @@ fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), PortError> {
 /// The page for a domain's on-call. The first page's dedup key is the
 /// incident id; an escalation's adds the domain.
 fn page(config: &RunbookConfig, incident: &Incident, domain: &str, escalation: bool) -> Page {
-    let dedup_key = if escalation { format!("{}:{domain}", incident.id) } else { incident.id.to_string() };
+    let dedup_key = if escalation { format!("{}:{domain}", incident.id()) } else { incident.id().to_string() };
     let mut links = Vec::new();
-    if let Some(room) = &incident.room {
+    if let Some(room) = &incident.room() {
         links.push(Link { label: "Incident channel".into(), url: room.url.clone() });
     }
     links.push(Link {
-        label: format!("{} in SIMA", incident.number),
-        url: format!("{}/api/v1/incidents/{}", config.public_url.trim_end_matches('/'), incident.number),
+        label: format!("{} in SIMA", incident.number()),
+        url: format!("{}/api/v1/incidents/{}", config.public_url.trim_end_matches('/'), incident.number()),
     });
     let mut details = std::collections::BTreeMap::new();
-    details.insert("number".to_owned(), incident.number.to_string());
-    details.insert("domain".to_owned(), incident.domain.to_string());
-    details.insert("reporter".to_owned(), incident.reporter.to_string());
-    details.insert("impact".to_owned(), incident.impact.map_or_else(|| "unknown".to_owned(), |i| i.to_string()));
-    details.insert("description".to_owned(), incident.description.to_string());
+    details.insert("number".to_owned(), incident.number().to_string());
+    details.insert("domain".to_owned(), incident.domain().to_string());
+    details.insert("reporter".to_owned(), incident.reporter().to_string());
+    details.insert("impact".to_owned(), incident.impact().map_or_else(|| "unknown".to_owned(), |i| i.to_string()));
+    details.insert("description".to_owned(), incident.description().to_string());
     Page {
         dedup_key,
         service: domain.to_owned(),
-        summary: format!("[{}] {}", incident.severity, incident.title()),
-        severity: incident.severity,
-        timestamp: incident.milestones.declared_at,
+        summary: format!("[{}] {}", incident.severity(), incident.title()),
+        severity: incident.severity(),
+        timestamp: incident.milestones().declared_at,
         links,
         details,
     }

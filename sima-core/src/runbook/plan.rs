@@ -41,13 +41,13 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
         match &event.kind {
             EventKind::Declared { .. } => effects.push(Effect::CreateRoom),
             EventKind::RoomCreated { .. } => {
-                if let Actor::User(reporter) = &after.reporter {
+                if let Actor::User(reporter) = after.reporter() {
                     effects.push(Effect::InviteMembers { users: vec![reporter.clone()] });
                 }
                 effects.push(Effect::PostCard);
                 effects.push(Effect::PostBroadcast);
-                if config.paging.pages(after.severity) && after.status.is_active() {
-                    effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
+                if config.paging.pages(after.severity()) && after.status().is_active() {
+                    effects.push(Effect::Page { domain: after.domain().clone(), escalation: false });
                 }
             }
             EventKind::CardPosted { .. } => effects.push(Effect::PinCard),
@@ -55,7 +55,7 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
                 announce(&mut effects, seq, true);
                 refresh = true;
                 match to {
-                    Status::Resolved if after.postmortem.is_none() => {
+                    Status::Resolved if after.postmortem().is_none() => {
                         effects.extend([Effect::CreatePostmortem, Effect::ResolvePages]);
                     }
                     Status::Resolved | Status::FalsePositive => effects.push(Effect::ResolvePages),
@@ -66,12 +66,12 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
                 announce(&mut effects, seq, true);
                 refresh = true;
                 let first_page_due = change.field() == EditableField::Severity
-                    && after.room.is_some()
-                    && after.open_pages.is_empty()
-                    && after.status.is_active()
-                    && config.paging.pages(after.severity);
+                    && after.room().is_some()
+                    && after.open_pages().is_empty()
+                    && after.status().is_active()
+                    && config.paging.pages(after.severity());
                 if first_page_due {
-                    effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
+                    effects.push(Effect::Page { domain: after.domain().clone(), escalation: false });
                 }
             }
             EventKind::RoleAssigned { .. } => {
@@ -85,7 +85,7 @@ pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) 
             EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
             EventKind::PostmortemCreated { .. } => announce(&mut effects, seq, true),
             // A page recorded after the incident ended (the runbooks raced): resolve it too.
-            EventKind::Paged { .. } if !after.status.is_active() => effects.push(Effect::ResolvePages),
+            EventKind::Paged { .. } if !after.status().is_active() => effects.push(Effect::ResolvePages),
             EventKind::NoteAdded { .. } | EventKind::RootCauseSet { .. } | EventKind::ActionItemAdded { .. } => {
                 announce(&mut effects, seq, false);
             }

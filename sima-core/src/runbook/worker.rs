@@ -223,8 +223,8 @@ impl EffectWorker {
         let config = self.service.config();
         match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
-                debug!(effect = name, incident = %incident.number, "effect done");
-                if let Err(error) = self.service.record(incident.id, outcomes, claimed.claim()).await {
+                debug!(effect = name, incident = %incident.number(), "effect done");
+                if let Err(error) = self.service.record(incident.id(), outcomes, claimed.claim()).await {
                     warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
                 }
             }

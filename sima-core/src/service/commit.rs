@@ -63,7 +63,7 @@ impl IncidentService {
             let mut events = Vec::new();
             for command in commands {
                 for kind in after.decide(command, now)? {
-                    let event = IncidentEvent { seq: after.version + 1, at: now, actor: actor.clone(), kind };
+                    let event = IncidentEvent { seq: after.version() + 1, at: now, actor: actor.clone(), kind };
                     after.apply(&event);
                     events.push(event);
                 }
@@ -75,7 +75,7 @@ impl IncidentService {
                 return Ok(after);
             }
             let effects = self.effects(&after, &events, now);
-            let batch = AppendBatch { incident: after, expected_version: before.version, events, effects, completes };
+            let batch = AppendBatch { incident: after, expected_version: before.version(), events, effects, completes };
             match self.store.append(batch).await {
                 Ok(stored) => {
                     self.wake();

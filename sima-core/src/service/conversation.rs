@@ -157,15 +157,15 @@ impl Conversation {
             TextCommand::RootCause(text) => Command::SetRootCause(text),
             TextCommand::Action(text) => Command::AddActionItem(text),
             TextCommand::Retry => {
-                let count = self.service.retry_failed_effects(incident.id, Actor::User(user.clone())).await?;
+                let count = self.service.retry_failed_effects(incident.id(), Actor::User(user.clone())).await?;
                 return Ok(answer(match count {
-                    0 => format!("Nothing to retry: every step of {} went through.", incident.number),
-                    n => format!(":arrows_counterclockwise: Retrying {n} failed step(s) of {}.", incident.number),
+                    0 => format!("Nothing to retry: every step of {} went through.", incident.number()),
+                    n => format!(":arrows_counterclockwise: Retrying {n} failed step(s) of {}.", incident.number()),
                 }));
             }
         };
-        let after = self.service.execute(incident.id, Actor::User(user.clone()), command).await?;
-        Ok(messages::done(format!("Done. {} is {} ({}).", after.number, after.status, after.severity)))
+        let after = self.service.execute(incident.id(), Actor::User(user.clone()), command).await?;
+        Ok(messages::done(format!("Done. {} is {} ({}).", after.number(), after.status(), after.severity())))
     }
 
     /// Handles a button press; returns what to show the person who pressed it.
@@ -199,10 +199,10 @@ impl Conversation {
     /// Only store failures.
     pub async fn joined(&self, room: &RoomId, user: &UserRef) -> Result<(), ServiceError> {
         let Some(incident) = self.service.find_by_room(room).await? else { return Ok(()) };
-        if incident.status.is_terminal() {
+        if incident.status().is_terminal() {
             return Ok(());
         }
-        match self.service.execute(incident.id, Actor::User(user.clone()), Command::Join(user.clone())).await {
+        match self.service.execute(incident.id(), Actor::User(user.clone()), Command::Join(user.clone())).await {
             Ok(_) | Err(ServiceError::Refused(_)) => Ok(()),
             Err(e) => Err(e),
         }
@@ -258,7 +258,7 @@ impl Conversation {
                         reporter: Actor::User(user.clone()),
                     };
                     let declared = self.service.declare(declaration).await?;
-                    let n = declared.incident.number;
+                    let n = declared.incident.number();
                     return Ok(Submission::Accepted(Some(answer(
                         RichText::new()
                             .emoji("rotating_light")

@@ -89,7 +89,7 @@ impl World {
     }
 
     pub(crate) async fn reload(&self, incident: &Incident) -> Incident {
-        self.store.get(incident.id).await.unwrap().unwrap()
+        self.store.get(incident.id()).await.unwrap().unwrap()
     }
 }
 

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 use sima_core::domain::{
-    Command, Description, DocRef, Domain, FieldEdit, Incident, IncidentEvent, Role, Room, RoomId, Severity, Status,
-    Summary, Text, UserRef,
+    Actor, Command, Description, DocRef, Domain, EventKind, FieldEdit, Incident, IncidentEvent, Role, Room, RoomId,
+    Severity, Status, Summary, Text, UserRef,
 };
 use sima_core::messages::{
     answer, broadcast, card, declare_form, done, edit_form, effect_failed, help, mistyped, postmortem_link,
@@ -32,11 +32,13 @@ fn story() -> (Incident, Vec<IncidentEvent>) {
     declared.summary = Summary::parse(TYPED).unwrap();
     declared.description = Description::parse(TYPED).unwrap();
     let mut incident = new_incident(&declared, t0()).incident;
-    incident.room = Some(Room {
+    let room = Room {
         id: RoomId::new("C0INCIDENT"),
         name: "incident_11_25_x".into(),
         url: "https://acme.slack.com/archives/C0INCIDENT".into(),
-    });
+    };
+    let room_created = EventKind::RoomCreated { room };
+    incident.apply(&IncidentEvent { seq: incident.version() + 1, at: t0(), actor: Actor::Sima, kind: room_created });
     let typed = || Text::parse(TYPED).unwrap();
     let commands = [
         Command::ChangeStatus { to: Status::Investigating, message: Some(typed()) },

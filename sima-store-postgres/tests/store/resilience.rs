@@ -50,9 +50,9 @@ async fn killed_connections_are_transient_then_the_pool_reconnects() {
     assert!(killed > 0, "the pool had connections open");
     let mut outcomes = Vec::new();
     for _ in 0..10 {
-        match db.store.get(incident.id).await {
+        match db.store.get(incident.id()).await {
             Ok(found) => {
-                assert_eq!(found.map(|i| i.id), Some(incident.id));
+                assert_eq!(found.map(|i| i.id()), Some(incident.id()));
                 outcomes.push("ok");
             }
             Err(PortError::Transient(_)) => outcomes.push("transient"),
@@ -61,7 +61,7 @@ async fn killed_connections_are_transient_then_the_pool_reconnects() {
     }
     assert_eq!(outcomes.last(), Some(&"ok"), "the pool reconnects: {outcomes:?}");
     let note = Command::AddNote(Text::parse("after the restart").unwrap());
-    act(&db.store, incident.id, note, at_ms(10)).await.expect("writes work again");
+    act(&db.store, incident.id(), note, at_ms(10)).await.expect("writes work again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,13 +82,13 @@ async fn action_items_are_kept_in_their_table() {
     let Some(db) = TestDb::create().await else { return };
     let incident = create_new(&db.store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
     for (i, text) in ["rotate the keys", "add an alert"].into_iter().enumerate() {
-        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1))
+        act(&db.store, incident.id(), Command::AddActionItem(Text::parse(text).unwrap()), at_ms(i as i64 + 1))
             .await
             .unwrap();
     }
     let rows: Vec<(i32, String, String)> =
         sqlx::query_as("SELECT position, text, added_by FROM action_items WHERE incident_id = $1 ORDER BY position")
-            .bind(incident.id.as_uuid())
+            .bind(incident.id().as_uuid())
             .fetch_all(db.store.pool())
             .await
             .unwrap();

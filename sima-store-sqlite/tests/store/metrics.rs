@@ -43,7 +43,7 @@ async fn write_generated(store: &dyn IncidentStore, count: u64) -> BTreeMap<u64,
     for chunk in ids.chunks(8) {
         let written = join_all(chunk.iter().map(|n| async move { write_history(store, &generated(*n)).await })).await;
         for incident in written {
-            snapshots.insert(incident.number.value(), incident);
+            snapshots.insert(incident.number().value(), incident);
         }
     }
     snapshots
@@ -63,14 +63,14 @@ async fn incident_metrics_equals_the_core_for_1000_generated_incidents() {
     let mut with_each = [0usize; 4];
     for row in &rows {
         let incident = &snapshots[&(row.number as u64)];
-        let m = incident.milestones;
+        let m = incident.milestones();
         let d = Durations::of(&m);
-        let n = &incident.number;
-        assert_eq!(row.id, incident.id.to_string(), "{n}");
+        let n = &incident.number();
+        assert_eq!(row.id, incident.id().to_string(), "{n}");
         assert_eq!(row.incident, n.to_string());
         assert_eq!(
             (row.domain.as_str(), row.severity.as_str(), row.status.as_str()),
-            (incident.domain.as_str(), incident.severity.as_str(), incident.status.as_str()),
+            (incident.domain().as_str(), incident.severity().as_str(), incident.status().as_str()),
             "{n}"
         );
         assert_eq!(time(&row.declared_at), Some(m.declared_at), "{n} declared_at");
@@ -92,7 +92,7 @@ async fn incident_metrics_equals_the_core_for_1000_generated_incidents() {
     assert!(with_each.iter().all(|c| *c > 100 && *c < INCIDENTS as usize + 1), "{with_each:?}");
     let reopened = snapshots
         .values()
-        .filter(|i| i.milestones.mitigated_at.is_some() && i.milestones.resolved_at.is_none())
+        .filter(|i| i.milestones().mitigated_at.is_some() && i.milestones().resolved_at.is_none())
         .count();
     assert!(reopened > 10, "some incidents were mitigated and not (or no longer) resolved: {reopened}");
 
@@ -110,11 +110,11 @@ async fn incident_timeline_has_one_row_per_event() {
     let mut expected = 0usize;
     let mut transitions = Vec::new();
     for incident in snapshots.values() {
-        let events = db.store.events(incident.id).await.expect("events");
+        let events = db.store.events(incident.id()).await.expect("events");
         expected += events.len();
         for e in events {
             if let EventKind::StatusChanged { from, to, .. } = e.kind {
-                transitions.push((incident.number.to_string(), e.seq as i64, from.to_string(), to.to_string()));
+                transitions.push((incident.number().to_string(), e.seq as i64, from.to_string(), to.to_string()));
             }
         }
     }
