@@ -113,6 +113,12 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
 }
 
+/// Reads a `Retry-After` header's raw value (as `HeaderValue::as_bytes`
+/// gives it), if the response had one: see [`parse_retry_after`].
+pub fn retry_after_header(value: Option<&[u8]>) -> Option<Duration> {
+    parse_retry_after(std::str::from_utf8(value?).ok()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +132,14 @@ mod tests {
         assert_eq!(parse_retry_after("-4"), None);
         assert_eq!(parse_retry_after("NaN"), None);
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn retry_after_header_reads_a_present_value() {
+        assert_eq!(retry_after_header(None), None);
+        assert_eq!(retry_after_header(Some(b"2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after_header(Some(b"soon")), None);
+        assert_eq!(retry_after_header(Some(&[0xff])), None);
     }
 
     type Slept = std::sync::Arc<std::sync::Mutex<Vec<Duration>>>;

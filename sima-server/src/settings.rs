@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
-pub use sima_core::secret::Secret;
+pub use sima_core::Secret;
 
 /// A domain people can declare incidents for.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

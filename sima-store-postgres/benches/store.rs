@@ -148,7 +148,7 @@ async fn metrics(store: &PgStore, count: u64) {
     );
     let started = Instant::now();
     let rows = store.milestones(&IncidentFilter::default()).await.expect("milestones");
-    let report = sima_core::metrics::compute(&rows);
+    let report = sima_core::compute_metrics(&rows);
     println!(
         "metrics: milestones() + compute over {} incidents: {:.3} s (mtta mean {:.1} s)",
         rows.len(),

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
+use sima_core::ports::Effect;
 use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
-use sima_core::runbook::Effect;
 use sqlx::postgres::{PgPool, Postgres};
 use sqlx::types::Json;
 use sqlx::Transaction;

@@ -10,15 +10,15 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use sima_core::adapters::{LogChat, LogPager, MarkdownDocs};
 use sima_core::domain::{
     Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, IncidentRef, Role, Severity, Status, Summary,
     Text, UserRef,
 };
 use sima_core::ports::IncidentFilter;
-use sima_core::postmortem::{describe, human_duration};
 use sima_core::testkit::{InMemoryStore, ManualClock};
 use sima_core::Engine;
+use sima_core::{describe_event as describe, human_duration};
+use sima_core::{LogChat, LogPager, MarkdownDocs};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,7 +7,7 @@ use crate::domain::{Domain, Impact, Severity, Status, Text, UserRef, ValidationE
 
 /// Who a role command names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserArg {
+pub(crate) enum UserArg {
     /// The person typing.
     Me,
     /// Someone else.
@@ -16,7 +16,7 @@ pub enum UserArg {
 
 /// A parsed `/incident` command (or the command a button stands for).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextCommand {
+pub(crate) enum TextCommand {
     /// No text, or `declare`: open the declare form.
     Declare,
     /// `help`.
@@ -63,14 +63,15 @@ pub enum TextCommand {
 
 impl TextCommand {
     /// Whether the command acts on the incident of the room it is typed in.
-    pub fn needs_incident(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn needs_incident(&self) -> bool {
         !matches!(self, Self::Declare | Self::Help)
     }
 }
 
 /// Why a line did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ParseError {
+pub(crate) enum ParseError {
     /// The first word is no command.
     #[error("unknown command `{typed}`")]
     Unknown {

@@ -13,7 +13,6 @@ mod parse;
 mod suggest;
 mod table;
 
-pub use command::{ParseError, TextCommand, UserArg};
-pub use parse::parse;
-pub use suggest::suggest;
-pub use table::{for_button, lookup, Args, Button, CommandSpec, COMMANDS};
+pub(crate) use command::{ParseError, TextCommand, UserArg};
+pub(crate) use parse::parse;
+pub(crate) use table::{for_button, lookup, COMMANDS};

@@ -9,7 +9,7 @@ use super::table::{lookup, Args};
 /// # Errors
 /// [`ParseError`] says what was wrong; for an unknown command it carries the
 /// closest commands.
-pub fn parse(text: &str) -> Result<TextCommand, ParseError> {
+pub(crate) fn parse(text: &str) -> Result<TextCommand, ParseError> {
     let text = text.trim();
     let (head, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     let Some(spec) = lookup(head) else {

@@ -12,7 +12,7 @@ use crate::model::ActionId;
 
 /// One command.
 #[derive(Debug, Clone, Copy)]
-pub struct CommandSpec {
+pub(crate) struct CommandSpec {
     /// The word typed after `/incident` (`status`).
     pub name: &'static str,
     /// Other words for the same command (`root-cause`); `""` is "no text".
@@ -29,7 +29,7 @@ pub struct CommandSpec {
 
 /// A button standing for a command.
 #[derive(Debug, Clone, Copy)]
-pub struct Button {
+pub(crate) struct Button {
     /// The button's stable id.
     pub id: ActionId,
     /// The command a press runs.
@@ -38,7 +38,7 @@ pub struct Button {
 
 /// The arguments of one command line: the text after the command word.
 #[derive(Debug, Clone, Copy)]
-pub struct Args<'a> {
+pub(crate) struct Args<'a> {
     /// The command being parsed.
     pub spec: &'static CommandSpec,
     /// The trimmed text after the command word (may be empty).
@@ -50,7 +50,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// [`ParseError::MissingArgument`] when nothing follows the command.
-    pub fn required(&self) -> Result<&'a str, ParseError> {
+    pub(crate) fn required(&self) -> Result<&'a str, ParseError> {
         if self.rest.is_empty() {
             return Err(ParseError::MissingArgument { command: self.spec.name, usage: self.spec.usage });
         }
@@ -61,7 +61,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// [`ParseError::Invalid`] when the text is not valid.
-    pub fn optional_text(&self) -> Result<Option<Text>, ParseError> {
+    pub(crate) fn optional_text(&self) -> Result<Option<Text>, ParseError> {
         optional_text(self.rest)
     }
 
@@ -69,7 +69,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// As [`Args::required`], or the text is not valid.
-    pub fn text(&self) -> Result<Text, ParseError> {
+    pub(crate) fn text(&self) -> Result<Text, ParseError> {
         Ok(Text::parse(self.required()?)?)
     }
 
@@ -77,7 +77,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// As [`Args::required`], or the word is no user.
-    pub fn user(&self) -> Result<UserArg, ParseError> {
+    pub(crate) fn user(&self) -> Result<UserArg, ParseError> {
         Ok(user(self.required()?)?)
     }
 }
@@ -117,7 +117,7 @@ fn escalate(args: &Args<'_>) -> Result<TextCommand, ParseError> {
 }
 
 /// Every `/incident` command, in the order `help` lists them.
-pub const COMMANDS: &[CommandSpec] = &[
+pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "declare",
         aliases: &["", "new"],
@@ -249,12 +249,12 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 /// The command typed as `word` (a name or an alias, any case).
-pub fn lookup(word: &str) -> Option<&'static CommandSpec> {
+pub(crate) fn lookup(word: &str) -> Option<&'static CommandSpec> {
     let word = word.to_ascii_lowercase();
     COMMANDS.iter().find(|c| c.name == word || c.aliases.contains(&word.as_str()))
 }
 
 /// The command a button press runs.
-pub fn for_button(id: ActionId) -> Option<TextCommand> {
+pub(crate) fn for_button(id: ActionId) -> Option<TextCommand> {
     COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).map(|b| (b.command)())
 }

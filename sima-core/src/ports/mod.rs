@@ -7,6 +7,8 @@ mod error;
 mod paging;
 mod store;
 
+/// What an outbox entry does (see [`Outbox`]).
+pub use crate::runbook::Effect;
 pub use chat::{ChatPort, RoomSpec};
 pub use clock::Clock;
 #[cfg(feature = "tokio")]

@@ -63,7 +63,7 @@ fn who(actor: &Actor) -> RichText {
 }
 
 /// The post-mortem of `incident`, pre-filled from its `events`.
-pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
+pub(crate) fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
     let m = &incident.milestones();
     let d = Durations::of(m);
     let minutes = |s: Option<f64>| s.map(|s| (s / 60.0 * 100.0).round() / 100.0);

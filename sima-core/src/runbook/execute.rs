@@ -33,7 +33,7 @@ impl From<PortError> for Failure {
 /// summary, at most 80 characters of `[a-z0-9_-]`. A summary with no ASCII
 /// letter or digit (`支付失败`, `🔥🔥🔥`) is named by its number instead
 /// (`incident_11_25_inc-42`), which is unique.
-pub fn room_name(prefix: &str, incident: &Incident) -> String {
+pub(crate) fn room_name(prefix: &str, incident: &Incident) -> String {
     let date = incident.milestones().declared_at.format("%m_%d");
     let mut slug = String::new();
     for c in incident.summary().as_str().chars().flat_map(char::to_lowercase) {

@@ -11,8 +11,8 @@ mod worker;
 
 pub use config::{RunbookConfig, WorkerConfig};
 pub use effect::Effect;
-pub use execute::room_name;
-pub use plan::{plan, PagingPolicy};
+pub(crate) use plan::plan;
+pub use plan::PagingPolicy;
 pub use ports::Ports;
 pub use wake::{wake_channel, WakeReceiver, WakeSender};
 pub use worker::EffectWorker;

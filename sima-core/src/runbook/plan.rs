@@ -27,7 +27,7 @@ impl PagingPolicy {
 }
 
 /// The effects `events` imply for `after`, the incident once they are applied.
-pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Effect> {
+pub(crate) fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut refresh = false;
     let announce = |effects: &mut Vec<Effect>, seq: u64, public: bool| {

@@ -66,7 +66,7 @@ impl State {
 }
 
 /// A store that keeps everything in memory behind one mutex; it implements
-/// the whole [`IncidentStore`] contract, transactions included.
+/// the whole [`IncidentStore`](crate::ports::IncidentStore) contract, transactions included.
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
     state: Mutex<State>,

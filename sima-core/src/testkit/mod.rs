@@ -1,6 +1,7 @@
 //! Test support (feature `testkit`): an in-memory store, a manual clock,
 //! recording fakes of the platforms, and the contract suite every
-//! [`IncidentStore`](crate::ports::IncidentStore) passes.
+//! [`IncidentStore`](crate::ports::IncidentStore) passes, and the messages
+//! SIMA posts, for chat adapters to test their rendering against.
 
 mod clock;
 pub mod contract;
@@ -10,3 +11,12 @@ mod memory;
 pub use clock::ManualClock;
 pub use fakes::{Alert, ChatCall, FakeChat, FakeDocs, FakePager};
 pub use memory::InMemoryStore;
+
+/// The messages and forms SIMA posts (card, broadcast, help, forms…), for
+/// chat adapters to test their rendering against.
+pub mod messages {
+    pub use crate::messages::{
+        answer, broadcast, card, declare_form, done, edit_form, effect_failed, help, mistyped, postmortem_link,
+        status_form, update, warning, welcome, DomainChoice, SeverityDescriptions,
+    };
+}

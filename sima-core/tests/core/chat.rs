@@ -8,9 +8,9 @@ use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Form, FormId, FormTrigger, Message};
 use sima_core::ports::*;
-use sima_core::runbook::RunbookConfig;
-use sima_core::service::{Conversation, IncidentService};
 use sima_core::testkit::{ChatCall, FakeChat, ManualClock};
+use sima_core::RunbookConfig;
+use sima_core::{Conversation, IncidentService};
 
 use crate::helpers::{alice, World};
 

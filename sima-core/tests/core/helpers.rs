@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Actor, Declaration, Description, Domain, Incident, Severity, Summary, UserRef};
 use sima_core::ports::{Clock, IncidentStore, Incidents};
-use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
+use sima_core::IncidentService;
+use sima_core::{EffectWorker, Ports, RunbookConfig, WorkerConfig};
 
 /// A clock on tokio's (pausable) timer, so latencies add up in virtual time.
 pub(crate) struct TokioClock {

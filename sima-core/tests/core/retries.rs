@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::*;
 use sima_core::ports::*;
-use sima_core::runbook::{EffectWorker, Ports, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
+use sima_core::IncidentService;
+use sima_core::{EffectWorker, Ports, WorkerConfig};
 
 use crate::helpers::{config, declaration, World};
 

@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sima_core::domain::*;
-use sima_core::messages::DomainChoice;
 use sima_core::model::{ActionId, Block, FormId, FormTrigger};
 use sima_core::ports::Incidents;
-use sima_core::service::{Conversation, Submission};
 use sima_core::testkit::ChatCall;
+use sima_core::DomainChoice;
+use sima_core::{Conversation, Submission};
 
 use crate::helpers::{alice, World};
 
@@ -181,7 +181,7 @@ async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
     let doc = &world.docs.documents()["INC-1"];
     assert_eq!(doc.properties.mtta_minutes, Some(4.0));
     assert_eq!(doc.properties.mttr_minutes, Some(20.0));
-    let markdown = sima_core::postmortem::to_markdown(doc);
+    let markdown = sima_core::postmortem_markdown(doc);
     assert!(markdown.contains("certificate expired"));
     assert!(markdown.contains("- [ ] alert on expiry"));
     assert!(markdown.contains("Status open → investigating"));

@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sima_core::domain::*;
 use sima_core::ports::*;
-use sima_core::runbook::{wake_channel, EffectWorker, Ports, WorkerConfig};
 use sima_core::testkit::{ChatCall, FakeDocs};
+use sima_core::{wake_channel, EffectWorker, Ports, WorkerConfig};
 
 use crate::helpers::World;
 

@@ -6,13 +6,13 @@ use sima_core::domain::{
     Actor, Command, Description, DocRef, Domain, EventKind, FieldEdit, Incident, IncidentEvent, Role, Room, RoomId,
     Severity, Status, Summary, Text, UserRef,
 };
-use sima_core::messages::{
-    answer, broadcast, card, declare_form, done, edit_form, effect_failed, help, mistyped, postmortem_link,
-    status_form, update, warning, welcome, DomainChoice,
-};
 use sima_core::model::Message;
 use sima_core::ports::ChatPort;
 use sima_core::testkit::contract::{batch, declaration, new_incident, t0};
+use sima_core::testkit::messages::{
+    answer, broadcast, card, declare_form, done, edit_form, effect_failed, help, mistyped, postmortem_link,
+    status_form, update, warning, welcome, DomainChoice,
+};
 use sima_slack::render::{fallback_text, message_blocks, modal_view};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use sima_core::domain::{EventKind, Incident};
-use sima_core::metrics::{compute, Durations};
 use sima_core::ports::{IncidentFilter, IncidentStore, Incidents, MilestoneRow};
 use sima_core::testkit::contract::{generated, write_history};
+use sima_core::{compute_metrics as compute, Durations};
 
 use crate::helpers::TestDb;
 
