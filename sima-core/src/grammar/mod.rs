@@ -3,7 +3,7 @@
 //! suggestions and buttons are derived.
 //!
 //! # Layout
-//! - `command`: [`TextCommand`], [`UserArg`] and [`ParseError`].
+//! - `command`: [`Intent`] (what a command asks for) and [`ParseError`].
 //! - `table`: [`COMMANDS`], each command defined once ([`CommandSpec`]).
 //! - `parse`: a command line through the table.
 //! - `suggest`: the closest commands to a typo.
@@ -13,6 +13,6 @@ mod parse;
 mod suggest;
 mod table;
 
-pub(crate) use command::{ParseError, TextCommand, UserArg};
+pub(crate) use command::{Intent, ParseError};
 pub(crate) use parse::parse;
 pub(crate) use table::{for_button, lookup, COMMANDS};

@@ -1,13 +1,14 @@
 //! The one command table: every `/incident` command is defined here once,
 //! with its name, aliases, usage, help text, argument parser and the button
 //! that does the same thing. The parser, `help`, typo suggestions and buttons
-//! all read this table; adding a command is one entry here plus its use case
-//! in `Conversation`.
+//! all read this table, and so does `Conversation`, which runs the
+//! [`Intent`] an entry yields: adding a command is one entry here plus its
+//! use case (a domain [`Command`] the incident decides).
 
 use chrono::{DateTime, Utc};
 
-use super::command::{ParseError, TextCommand, UserArg};
-use crate::domain::{Domain, Impact, Text, UserRef, ValidationError};
+use super::command::{Intent, ParseError};
+use crate::domain::{Command, Domain, FieldEdit, Impact, Role, Status, Text, UserRef, ValidationError};
 use crate::model::ActionId;
 
 /// One command.
@@ -21,8 +22,8 @@ pub(crate) struct CommandSpec {
     pub usage: &'static str,
     /// What it does, as `help` shows it.
     pub help: &'static str,
-    /// Reads the arguments.
-    pub parse: fn(&Args<'_>) -> Result<TextCommand, ParseError>,
+    /// Reads the arguments into what the command asks for.
+    pub parse: fn(&Args<'_>) -> Result<Intent, ParseError>,
     /// The button that does the same thing, if any.
     pub button: Option<Button>,
 }
@@ -32,8 +33,8 @@ pub(crate) struct CommandSpec {
 pub(crate) struct Button {
     /// The button's stable id.
     pub id: ActionId,
-    /// The command a press runs.
-    pub command: fn() -> TextCommand,
+    /// What a press asks for, given who pressed it.
+    pub intent: fn(&UserRef) -> Intent,
 }
 
 /// The arguments of one command line: the text after the command word.
@@ -43,6 +44,8 @@ pub(crate) struct Args<'a> {
     pub spec: &'static CommandSpec,
     /// The trimmed text after the command word (may be empty).
     pub rest: &'a str,
+    /// Who typed it (`me`).
+    pub typer: &'a UserRef,
 }
 
 impl<'a> Args<'a> {
@@ -77,8 +80,8 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// As [`Args::required`], or the word is no user.
-    pub(crate) fn user(&self) -> Result<UserArg, ParseError> {
-        Ok(user(self.required()?)?)
+    pub(crate) fn user(&self) -> Result<UserRef, ParseError> {
+        Ok(user(self.required()?, self.typer)?)
     }
 }
 
@@ -89,31 +92,42 @@ fn optional_text(rest: &str) -> Result<Option<Text>, ParseError> {
     Ok(Some(Text::parse(rest)?))
 }
 
-/// Reads a user: `me`, a mention `@U123` or a bare id. Chat adapters turn
-/// their platform's mentions into `@id` before the text reaches the core.
-fn user(rest: &str) -> Result<UserArg, ValidationError> {
+/// Reads a user: `me` (the typer), a mention `@U123` or a bare id. Chat
+/// adapters turn their platform's mentions into `@id` before the text
+/// reaches the core.
+fn user(rest: &str, typer: &UserRef) -> Result<UserRef, ValidationError> {
     let word = rest.split_whitespace().next().unwrap_or_default();
     if word.eq_ignore_ascii_case("me") {
-        return Ok(UserArg::Me);
+        return Ok(typer.clone());
     }
     let id = word.strip_prefix('@').unwrap_or(word);
-    UserRef::parse(id).map(UserArg::User).map_err(|_| ValidationError::User(word.to_owned()))
+    UserRef::parse(id).map_err(|_| ValidationError::User(word.to_owned()))
 }
 
-fn status(args: &Args<'_>) -> Result<TextCommand, ParseError> {
+/// Runs `command` on the room's incident.
+fn execute(command: Command) -> Result<Intent, ParseError> {
+    Ok(Intent::Execute(command))
+}
+
+/// Gives `role` to `user`.
+fn assign(role: Role, user: &UserRef) -> Intent {
+    Intent::Execute(Command::AssignRole { role, user: user.clone() })
+}
+
+fn status(args: &Args<'_>) -> Result<Intent, ParseError> {
     let arg = args.required()?;
     let (status, message) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
-    Ok(TextCommand::Status { status: status.parse()?, message: optional_text(message.trim())? })
+    execute(Command::ChangeStatus { to: status.parse()?, message: optional_text(message.trim())? })
 }
 
-fn started(args: &Args<'_>) -> Result<TextCommand, ParseError> {
+fn started(args: &Args<'_>) -> Result<Intent, ParseError> {
     let arg = args.required()?;
     let at = DateTime::parse_from_rfc3339(arg).map_err(|_| ValidationError::Time(arg.to_owned()))?;
-    Ok(TextCommand::Started(at.with_timezone(&Utc)))
+    execute(Command::Edit(FieldEdit::StartedAt(at.with_timezone(&Utc))))
 }
 
-fn escalate(args: &Args<'_>) -> Result<TextCommand, ParseError> {
-    Ok(TextCommand::Escalate(if args.rest.is_empty() { None } else { Some(Domain::parse(args.rest)?) }))
+fn escalate(args: &Args<'_>) -> Result<Intent, ParseError> {
+    execute(Command::Escalate { domain: if args.rest.is_empty() { None } else { Some(Domain::parse(args.rest)?) } })
 }
 
 /// Every `/incident` command, in the order `help` lists them.
@@ -123,7 +137,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &["", "new"],
         usage: "/incident declare",
         help: "Open the form to declare an incident (also /incident alone)",
-        parse: |_| Ok(TextCommand::Declare),
+        parse: |_| Ok(Intent::Declare),
         button: None,
     },
     CommandSpec {
@@ -131,16 +145,16 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &["?"],
         usage: "/incident help",
         help: "Show this list",
-        parse: |_| Ok(TextCommand::Help),
-        button: Some(Button { id: ActionId::ShowHelp, command: || TextCommand::Help }),
+        parse: |_| Ok(Intent::Help),
+        button: Some(Button { id: ActionId::ShowHelp, intent: |_| Intent::Help }),
     },
     CommandSpec {
         name: "info",
         aliases: &[],
         usage: "/incident info",
         help: "Show the incident card",
-        parse: |_| Ok(TextCommand::Info),
-        button: Some(Button { id: ActionId::ShowInfo, command: || TextCommand::Info }),
+        parse: |_| Ok(Intent::Info),
+        button: Some(Button { id: ActionId::ShowInfo, intent: |_| Intent::Info }),
     },
     CommandSpec {
         name: "status",
@@ -148,14 +162,14 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         usage: "/incident status <status> [message]",
         help: "Move to investigating, identified, monitoring, resolved, false_positive or closed",
         parse: status,
-        button: Some(Button { id: ActionId::UpdateStatus, command: || TextCommand::StatusForm }),
+        button: Some(Button { id: ActionId::UpdateStatus, intent: |_| Intent::StatusForm }),
     },
     CommandSpec {
         name: "resolve",
         aliases: &[],
         usage: "/incident resolve [message]",
         help: "Mark resolved and start the post-mortem",
-        parse: |args| Ok(TextCommand::Resolve { message: args.optional_text()? }),
+        parse: |args| execute(Command::ChangeStatus { to: Status::Resolved, message: args.optional_text()? }),
         button: None,
     },
     CommandSpec {
@@ -163,23 +177,26 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident manager <user|me>",
         help: "Give the Incident Manager role",
-        parse: |args| Ok(TextCommand::Manager(args.user()?)),
-        button: Some(Button { id: ActionId::BecomeIncidentManager, command: || TextCommand::Manager(UserArg::Me) }),
+        parse: |args| execute(Command::AssignRole { role: Role::IncidentManager, user: args.user()? }),
+        button: Some(Button { id: ActionId::BecomeIncidentManager, intent: |me| assign(Role::IncidentManager, me) }),
     },
     CommandSpec {
         name: "comms",
         aliases: &[],
         usage: "/incident comms <user|me>",
         help: "Give the Communication Lead role",
-        parse: |args| Ok(TextCommand::Comms(args.user()?)),
-        button: Some(Button { id: ActionId::BecomeCommunicationLead, command: || TextCommand::Comms(UserArg::Me) }),
+        parse: |args| execute(Command::AssignRole { role: Role::CommunicationLead, user: args.user()? }),
+        button: Some(Button {
+            id: ActionId::BecomeCommunicationLead,
+            intent: |me| assign(Role::CommunicationLead, me),
+        }),
     },
     CommandSpec {
         name: "severity",
         aliases: &[],
         usage: "/incident severity <sev1-4>",
         help: "Change the severity",
-        parse: |args| Ok(TextCommand::Severity(args.required()?.parse()?)),
+        parse: |args| execute(Command::Edit(FieldEdit::Severity(args.required()?.parse()?))),
         button: None,
     },
     CommandSpec {
@@ -187,7 +204,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident impact <n>",
         help: "Set the number of affected customers",
-        parse: |args| Ok(TextCommand::Impact(Impact::parse(args.required()?)?)),
+        parse: |args| execute(Command::Edit(FieldEdit::Impact(Impact::parse(args.required()?)?))),
         button: None,
     },
     CommandSpec {
@@ -203,7 +220,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident note <text>",
         help: "Add a note to the timeline",
-        parse: |args| Ok(TextCommand::Note(args.text()?)),
+        parse: |args| execute(Command::AddNote(args.text()?)),
         button: None,
     },
     CommandSpec {
@@ -212,22 +229,25 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         usage: "/incident escalate [domain]",
         help: "Page an on-call (this incident's domain by default)",
         parse: escalate,
-        button: Some(Button { id: ActionId::Escalate, command: || TextCommand::Escalate(None) }),
+        button: Some(Button {
+            id: ActionId::Escalate,
+            intent: |_| Intent::Execute(Command::Escalate { domain: None }),
+        }),
     },
     CommandSpec {
         name: "edit",
         aliases: &[],
         usage: "/incident edit",
         help: "Open the edit form",
-        parse: |_| Ok(TextCommand::Edit),
-        button: Some(Button { id: ActionId::EditIncident, command: || TextCommand::Edit }),
+        parse: |_| Ok(Intent::EditForm),
+        button: Some(Button { id: ActionId::EditIncident, intent: |_| Intent::EditForm }),
     },
     CommandSpec {
         name: "rootcause",
         aliases: &["root-cause"],
         usage: "/incident rootcause <text>",
         help: "Write down the root cause",
-        parse: |args| Ok(TextCommand::RootCause(args.text()?)),
+        parse: |args| execute(Command::SetRootCause(args.text()?)),
         button: None,
     },
     CommandSpec {
@@ -235,7 +255,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident action <text>",
         help: "Add a follow-up action item",
-        parse: |args| Ok(TextCommand::Action(args.text()?)),
+        parse: |args| execute(Command::AddActionItem(args.text()?)),
         button: None,
     },
     CommandSpec {
@@ -243,7 +263,7 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident retry",
         help: "Run again what SIMA failed to do (room, card, page, post-mortem…)",
-        parse: |_| Ok(TextCommand::Retry),
+        parse: |_| Ok(Intent::Retry),
         button: None,
     },
 ];
@@ -254,7 +274,7 @@ pub(crate) fn lookup(word: &str) -> Option<&'static CommandSpec> {
     COMMANDS.iter().find(|c| c.name == word || c.aliases.contains(&word.as_str()))
 }
 
-/// The command a button press runs.
-pub(crate) fn for_button(id: ActionId) -> Option<TextCommand> {
-    COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).map(|b| (b.command)())
+/// What a press of button `id` by `presser` asks for.
+pub(crate) fn for_button(id: ActionId, presser: &UserRef) -> Option<Intent> {
+    COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).map(|b| (b.intent)(presser))
 }
