@@ -53,6 +53,19 @@ macro_rules! store_contract_tests {
     ($runner:path) => {
         $crate::store_contract_tests!(@checks [@each $runner;]);
     };
+    // With SQL views: `$views(check)` builds a fresh store, awaits
+    // `check(&store, &view)` with the store's `MetricsView`, and cleans up.
+    ($runner:path, views: $views:path) => {
+        $crate::store_contract_tests!($runner);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn metrics_view_equals_the_core() {
+            $views(|store, view| {
+                ::std::boxed::Box::pin($crate::testkit::views::metrics_view_equals_the_core(store, view))
+            })
+            .await;
+        }
+    };
     // The one list of checks, handed to `@each` (tests) or `@run` (`run_all`).
     (@checks [$($then:tt)*]) => {
         $crate::store_contract_tests!($($then)*

@@ -7,6 +7,7 @@ mod clock;
 pub mod contract;
 mod fakes;
 mod memory;
+pub mod views;
 
 pub use clock::ManualClock;
 pub use fakes::{Alert, ChatCall, FakeChat, FakeDocs, FakePager};

@@ -3,10 +3,10 @@
 use sima_core::domain::{Command, Severity, Text};
 use sima_core::ports::{Incidents, PortError};
 use sima_core::testkit::contract::{act, at_ms, create_new, declaration, new_incident};
-use sima_store_postgres::{PgStore, PgStoreConfig};
+use sima_store_postgres::{PgStore, PgStoreConfig, ScratchDatabase};
 use sqlx::{Connection, PgConnection};
 
-use crate::helpers::{base_url, skipped, TestDb};
+use crate::helpers::TestDb;
 
 #[tokio::test]
 async fn an_unreachable_server_is_transient() {
@@ -38,12 +38,12 @@ async fn a_closed_pool_is_transient() {
 async fn killed_connections_are_transient_then_the_pool_reconnects() {
     let Some(db) = TestDb::create().await else { return };
     let incident = create_new(&db.store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await;
-    let mut admin = PgConnection::connect(&base_url()).await.unwrap();
+    let mut admin = PgConnection::connect(&ScratchDatabase::server_url()).await.unwrap();
     // What a server restart does to every open connection.
     let (killed,): (i64,) = sqlx::query_as(
         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
     )
-    .bind(&db.name)
+    .bind(db.database.name())
     .fetch_one(&mut admin)
     .await
     .unwrap();
@@ -67,9 +67,9 @@ async fn killed_connections_are_transient_then_the_pool_reconnects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_are_idempotent_and_optional() {
     let Some(db) = TestDb::create().await else { return };
-    let again = PgStore::connect(&PgStoreConfig::new(db.url.clone())).await.expect("migrate twice");
+    let again = PgStore::connect(&PgStoreConfig::new(db.database.url().to_owned())).await.expect("migrate twice");
     again.ping().await.unwrap();
-    let mut config = PgStoreConfig::new(db.url.clone());
+    let mut config = PgStoreConfig::new(db.database.url().to_owned());
     config.migrate = false;
     PgStore::connect(&config).await.expect("connect without migrating");
     let (applied,): (i64,) =
@@ -98,6 +98,6 @@ async fn action_items_are_kept_in_their_table() {
 #[test]
 fn the_skip_switch_is_off_by_default() {
     if std::env::var("SIMA_SKIP_POSTGRES").is_err() {
-        assert!(!skipped());
+        assert!(!ScratchDatabase::skipped());
     }
 }
