@@ -9,9 +9,11 @@ use crate::metrics;
 
 use crate::store::PgStore;
 use sima_core::domain::{DedupKey, EventKind, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use sima_core::ports::sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
-use sqlx::postgres::{PgExecutor, PgPool, Postgres};
+use sqlx::postgres::{PgArguments, PgExecutor, PgPool, Postgres};
 use sqlx::types::Json;
+use sqlx::Arguments;
 use sqlx::Transaction;
 
 use crate::error::{port_error, unique_violation, OPEN_DEDUP_KEY};
@@ -51,32 +53,32 @@ pub(crate) const FILTER_SQL: &str = "($1::text IS NULL OR i.status = $1)
     AND ($4::timestamptz IS NULL OR i.declared_at >= $4)
     AND ($5::timestamptz IS NULL OR i.declared_at < $5)";
 
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
+/// The bind values of an `incidents` row: `$1` the id, `$2` `second` (the
+/// number on insert, the expected version on update), `$3` the version,
+/// `$4..$9` the text columns, `$10..$14` the milestones, `$15` the snapshot.
+fn row_args(incident: &Incident, second: i64) -> Result<PgArguments, sqlx::Error> {
+    let columns = IncidentColumns::of(incident);
+    let mut args = PgArguments::default();
+    args.add(incident.id().as_uuid()).map_err(sqlx::Error::Encode)?;
+    args.add(second).map_err(sqlx::Error::Encode)?;
+    args.add(columns.version()).map_err(sqlx::Error::Encode)?;
+    for text in columns.texts() {
+        args.add(text).map_err(sqlx::Error::Encode)?;
+    }
+    for time in columns.times() {
+        args.add(time).map_err(sqlx::Error::Encode)?;
+    }
+    args.add(Json(incident)).map_err(sqlx::Error::Encode)?;
+    Ok(args)
 }
 
 async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    let m = &incident.milestones();
-    sqlx::query(
+    sqlx::query_with(
         "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
              declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        row_args(incident, IncidentColumns::of(incident).number())?,
     )
-    .bind(incident.id().as_uuid())
-    .bind(to_i64(incident.number().value()))
-    .bind(to_i64(incident.version()))
-    .bind(incident.status().as_str())
-    .bind(incident.domain().as_str())
-    .bind(incident.severity().as_str())
-    .bind(incident.summary().as_str())
-    .bind(incident.dedup_key().map(DedupKey::as_str))
-    .bind(incident.room().map(|r| r.id.as_str()))
-    .bind(m.declared_at)
-    .bind(m.started_at)
-    .bind(m.acknowledged_at)
-    .bind(m.mitigated_at)
-    .bind(m.resolved_at)
-    .bind(Json(incident))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -129,13 +131,7 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
             return Ok(Some(Created::Existing(existing)));
         }
     }
-    let mut incident = new.incident.clone();
-    incident = incident.numbered(
-        u64::try_from(number)
-            .ok()
-            .and_then(|n| IncidentNumber::new(n).ok())
-            .ok_or_else(|| PortError::Invalid(format!("incident counter at {number}")))?,
-    );
+    let incident = new.incident.clone().numbered(stored_number(number)?);
     if let Err(e) = insert_row(&mut tx, &incident).await {
         if unique_violation(&e) == Some(OPEN_DEDUP_KEY) {
             // A concurrent writer outside the counter lock (a hand-made row, an
@@ -186,9 +182,9 @@ impl Incidents for PgStore {
         batch.check_contiguous()?;
         let mut incident = batch.incident;
         let id = incident.id();
-        let m = incident.milestones();
+        let args = row_args(&incident, to_i64(batch.expected_version)).map_err(port_error)?;
         let mut tx = pool.begin().await.map_err(port_error)?;
-        let updated: Option<(i64,)> = sqlx::query_as(
+        let updated: Option<(i64,)> = sqlx::query_as_with(
             "UPDATE incidents SET version = $3, status = $4, domain = $5, severity = $6, summary = $7,
                  dedup_key = $8, room_id = $9, declared_at = $10, started_at = $11, acknowledged_at = $12,
                  mitigated_at = $13, resolved_at = $14,
@@ -196,22 +192,8 @@ impl Incidents for PgStore {
                  updated_at = now()
              WHERE id = $1 AND version = $2
              RETURNING number",
+            args,
         )
-        .bind(id.as_uuid())
-        .bind(to_i64(batch.expected_version))
-        .bind(to_i64(incident.version()))
-        .bind(incident.status().as_str())
-        .bind(incident.domain().as_str())
-        .bind(incident.severity().as_str())
-        .bind(incident.summary().as_str())
-        .bind(incident.dedup_key().map(DedupKey::as_str))
-        .bind(incident.room().map(|r| r.id.as_str()))
-        .bind(m.declared_at)
-        .bind(m.started_at)
-        .bind(m.acknowledged_at)
-        .bind(m.mitigated_at)
-        .bind(m.resolved_at)
-        .bind(Json(&incident))
         .fetch_optional(&mut *tx)
         .await
         .map_err(port_error)?;
@@ -221,20 +203,9 @@ impl Incidents for PgStore {
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(port_error)?;
-            return Err(match stored {
-                None => PortError::NotFound(format!("incident {id}")),
-                Some((version,)) => PortError::Conflict(format!(
-                    "incident {id} is at version {version}, not {}",
-                    batch.expected_version
-                )),
-            });
+            return Err(append_refused(id, stored.map(|(version,)| version), batch.expected_version));
         };
-        incident = incident.numbered(
-            u64::try_from(number)
-                .ok()
-                .and_then(|n| IncidentNumber::new(n).ok())
-                .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?,
-        );
+        incident = incident.numbered(stored_number(number)?);
         events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
         outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
         if let Some(claim) = batch.completes {
