@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::sql::MilestoneColumns;
+use sima_core::ports::sql::{milestones_query, MilestoneColumns};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
 use sqlx::postgres::PgPool;
 use uuid::Uuid;
@@ -29,13 +29,7 @@ type Row = (
 /// Milestones of the incidents matching `filter` (`limit` ignored), by number.
 pub(crate) async fn milestones(pool: &PgPool, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
     let args = FilterArgs::from(filter);
-    let sql = format!(
-        "SELECT i.id, i.number, i.domain, i.severity, i.status,
-                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
-         FROM incidents i
-         WHERE {FILTER_SQL}
-         ORDER BY i.number"
-    );
+    let sql = milestones_query(FILTER_SQL);
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(args.status)
         .bind(args.domain)

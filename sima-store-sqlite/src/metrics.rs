@@ -4,7 +4,7 @@
 //! from the log for BI tools, and the tests check both agree.
 
 use sima_core::domain::IncidentId;
-use sima_core::ports::sql::MilestoneColumns;
+use sima_core::ports::sql::{milestones_query, MilestoneColumns};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
 use uuid::Uuid;
 
@@ -28,13 +28,7 @@ type Row = (
 
 /// Milestones of the incidents matching `filter` (`limit` ignored), by number.
 pub(crate) async fn milestones(db: &Db, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
-    let sql = format!(
-        "SELECT i.id, i.number, i.domain, i.severity, i.status,
-                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
-         FROM incidents i
-         WHERE {FILTER_SQL}
-         ORDER BY i.number"
-    );
+    let sql = milestones_query(FILTER_SQL);
     let rows: Vec<Row> = bind_filter(sqlx::query_as(&sql), filter).fetch_all(&db.pool).await.map_err(port_error)?;
     rows.into_iter().map(to_row).collect()
 }

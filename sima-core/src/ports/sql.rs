@@ -188,3 +188,16 @@ pub fn append_refused(id: IncidentId, stored: Option<i64>, expected: u64) -> Por
         Some(version) => PortError::Conflict(format!("incident {id} is at version {version}, not {expected}")),
     }
 }
+
+/// The query for [`Incidents::milestones`](super::Incidents::milestones):
+/// the columns [`MilestoneColumns`] reads, in its order, from `incidents`
+/// aliased `i`, filtered by the store's `filter_sql`, by number.
+pub fn milestones_query(filter_sql: &str) -> String {
+    format!(
+        "SELECT i.id, i.number, i.domain, i.severity, i.status,
+                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
+         FROM incidents i
+         WHERE {filter_sql}
+         ORDER BY i.number"
+    )
+}
