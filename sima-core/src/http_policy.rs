@@ -105,7 +105,7 @@ impl HttpPolicy {
 /// Reads an HTTP `Retry-After` value given in seconds (integer or decimal).
 /// Negative or unreadable values (and HTTP dates) are `None`; a huge value
 /// saturates instead of overflowing, and callers clamp it to their longest wait.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let seconds: f64 = value.trim().parse().ok()?;
     if seconds.is_nan() || seconds < 0.0 {
         return None;

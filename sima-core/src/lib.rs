@@ -53,7 +53,7 @@ pub use domain::{
     IncidentId, IncidentRef, Role, Severity, Status, Summary, Text, UserRef,
 };
 pub use engine::{Engine, EngineBuilder, EngineError};
-pub use http_policy::{parse_retry_after, retry_after_header, Attempt, HttpPolicy};
+pub use http_policy::{retry_after_header, Attempt, HttpPolicy};
 pub use messages::DomainChoice;
 pub use metrics::{compute as compute_metrics, Durations, MetricsReport, Stat};
 pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, PortError};

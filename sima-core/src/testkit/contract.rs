@@ -54,7 +54,7 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@checks [@each $runner;]);
     };
     // With SQL views: `$views(check)` builds a fresh store, awaits
-    // `check(&store, &view)` with the store's `MetricsView`, and cleans up.
+    // `check(&store, &views)` with the store's `SqlViews`, and cleans up.
     ($runner:path, views: $views:path) => {
         $crate::store_contract_tests!($runner);
 
@@ -62,6 +62,14 @@ macro_rules! store_contract_tests {
         async fn metrics_view_equals_the_core() {
             $views(|store, view| {
                 ::std::boxed::Box::pin($crate::testkit::views::metrics_view_equals_the_core(store, view))
+            })
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn timeline_has_one_row_per_event() {
+            $views(|store, views| {
+                ::std::boxed::Box::pin($crate::testkit::views::timeline_has_one_row_per_event(store, views))
             })
             .await;
         }

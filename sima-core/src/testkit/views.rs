@@ -1,7 +1,7 @@
 //! The contract for a store's SQL views: the `incident_metrics` view must
 //! give, for the same incidents, the numbers the core computes in memory
-//! (ARCHITECTURE.md §3). A store's tests read their view into
-//! [`MetricsViewRow`]s through [`MetricsView`]; the check is the same for all.
+//! (ARCHITECTURE.md §3), and `incident_timeline` one row per event. A store's
+//! tests read their views through [`SqlViews`]; the checks are the same for all.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 
 use super::contract::{generated, write_history};
-use crate::domain::{Incident, IncidentId};
+use crate::domain::{EventKind, Incident, IncidentId};
 use crate::metrics::{compute, Durations};
 use crate::ports::{IncidentFilter, IncidentStore, MilestoneRow};
 
@@ -46,11 +46,21 @@ pub struct MetricsViewRow {
     pub durations: Durations,
 }
 
-/// A store's metrics view, read by its own tests.
+/// A status change as `incident_timeline` shows it: incident (`INC-7`),
+/// `seq`, `status_from`, `status_to`.
+pub type TimelineTransition = (String, i64, String, String);
+
+/// A store's SQL views, read by its own tests.
 #[async_trait]
-pub trait MetricsView: Send + Sync {
+pub trait SqlViews: Send + Sync {
     /// Every row of `incident_metrics`, by number.
     async fn metrics_rows(&self) -> Vec<MetricsViewRow>;
+
+    /// How many rows `incident_timeline` has.
+    async fn timeline_len(&self) -> u64;
+
+    /// The `status_changed` rows of `incident_timeline`, by number and `seq`.
+    async fn timeline_transitions(&self) -> Vec<TimelineTransition>;
 }
 
 /// The future of the view check, borrowing the store and its view.
@@ -71,7 +81,7 @@ pub async fn write_generated(store: &dyn IncidentStore, count: u64) -> BTreeMap<
 
 /// The view gives, row by row, the milestones and durations the core
 /// computes, and the store's milestones give the core's aggregates.
-pub async fn metrics_view_equals_the_core(store: &dyn IncidentStore, view: &dyn MetricsView) {
+pub async fn metrics_view_equals_the_core(store: &dyn IncidentStore, view: &dyn SqlViews) {
     let snapshots = write_generated(store, INCIDENTS).await;
     assert_eq!(snapshots.len() as u64, INCIDENTS);
     let rows = view.metrics_rows().await;
@@ -114,4 +124,26 @@ pub async fn metrics_view_equals_the_core(store: &dyn IncidentStore, view: &dyn 
     let expected: Vec<MilestoneRow> = snapshots.values().map(MilestoneRow::from).collect();
     assert_eq!(stored, expected);
     assert_eq!(compute(&stored), compute(&expected));
+}
+
+/// `incident_timeline` has one row per event, and its status changes are
+/// those of the logs.
+pub async fn timeline_has_one_row_per_event(store: &dyn IncidentStore, views: &dyn SqlViews) {
+    let snapshots = write_generated(store, 30).await;
+    let mut expected = 0u64;
+    let mut transitions = Vec::new();
+    for incident in snapshots.values() {
+        let events = store.events(incident.id()).await.expect("events");
+        expected += events.len() as u64;
+        for e in events {
+            if let EventKind::StatusChanged { from, to, .. } = e.kind {
+                transitions.push((incident.number().to_string(), e.seq as i64, from.to_string(), to.to_string()));
+            }
+        }
+    }
+    assert_eq!(views.timeline_len().await, expected);
+    let rows = views.timeline_transitions().await;
+    transitions.sort_by_key(|t| (t.0.trim_start_matches("INC-").parse::<u64>().unwrap_or_default(), t.1));
+    assert!(!rows.is_empty());
+    assert_eq!(rows, transitions);
 }

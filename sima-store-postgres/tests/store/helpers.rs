@@ -3,7 +3,7 @@
 
 use sima_core::ports::IncidentStore;
 use sima_core::testkit::contract::CheckFuture;
-use sima_core::testkit::views::{MetricsView, ViewCheckFuture};
+use sima_core::testkit::views::{SqlViews, ViewCheckFuture};
 use sima_store_postgres::{PgStore, PgStoreConfig, ScratchDatabase};
 
 /// A store connected to a database created for one test.
@@ -44,7 +44,7 @@ where
 /// Runs the views check against a store on a fresh database and its views.
 pub(crate) async fn fresh_with_views<F>(check: F)
 where
-    F: for<'a> FnOnce(&'a dyn IncidentStore, &'a dyn MetricsView) -> ViewCheckFuture<'a>,
+    F: for<'a> FnOnce(&'a dyn IncidentStore, &'a dyn SqlViews) -> ViewCheckFuture<'a>,
 {
     let Some(db) = TestDb::create().await else { return };
     check(&db.store, &db).await;
