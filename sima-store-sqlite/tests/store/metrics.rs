@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sima_core::testkit::views::{MetricsViewRow, SqlViews, TimelineTransition};
+use sima_core::testkit::views::{MetricsViewRow, SqlViews, TimelineRow, TIMELINE_QUERY};
 use sima_core::Durations;
 
 use crate::helpers::TestDb;
@@ -67,19 +67,7 @@ impl SqlViews for TestDb {
             .collect()
     }
 
-    async fn timeline_len(&self) -> u64 {
-        let (count,): (i64,) =
-            sqlx::query_as("SELECT count(*) FROM incident_timeline").fetch_one(self.store.pool()).await.unwrap();
-        count as u64
-    }
-
-    async fn timeline_transitions(&self) -> Vec<TimelineTransition> {
-        sqlx::query_as(
-            "SELECT incident, seq, status_from, status_to FROM incident_timeline
-             WHERE kind = 'status_changed' ORDER BY number, seq",
-        )
-        .fetch_all(self.store.pool())
-        .await
-        .unwrap()
+    async fn timeline_rows(&self) -> Vec<TimelineRow> {
+        sqlx::query_as(TIMELINE_QUERY).fetch_all(self.store.pool()).await.expect("query incident_timeline")
     }
 }
