@@ -114,7 +114,8 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// Reads a `Retry-After` header's raw value (as `HeaderValue::as_bytes`
-/// gives it), if the response had one: see [`parse_retry_after`].
+/// gives it), if the response had one: seconds, integer or decimal; negative
+/// or unreadable values and HTTP dates are `None`, huge ones saturate.
 pub fn retry_after_header(value: Option<&[u8]>) -> Option<Duration> {
     parse_retry_after(std::str::from_utf8(value?).ok()?)
 }

@@ -1,7 +1,8 @@
 //! Test support (feature `testkit`): an in-memory store, a manual clock,
-//! recording fakes of the platforms, and the contract suite every
-//! [`IncidentStore`](crate::ports::IncidentStore) passes, and the messages
-//! SIMA posts, for chat adapters to test their rendering against.
+//! recording fakes of the platforms, the contract suite every
+//! [`IncidentStore`](crate::ports::IncidentStore) passes (and [`views`], the
+//! one SQL stores' views pass), and the messages SIMA posts, for chat
+//! adapters to test their rendering against.
 
 mod clock;
 pub mod contract;
