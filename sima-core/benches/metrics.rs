@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use criterion::{criterion_main, Criterion};
+use sima_core::compute_metrics as compute;
 use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones, Severity, Status};
-use sima_core::metrics::compute;
 use sima_core::ports::MilestoneRow;
 
 fn rows(n: u64) -> Vec<MilestoneRow> {

@@ -184,8 +184,8 @@ mod tests {
         };
         let declared = engine.service().declare(declaration).await.unwrap();
         assert!(engine.worker().run_until_idle().await.unwrap() > 0);
-        let incident = engine.service().get(crate::domain::IncidentRef::Id(declared.incident.id)).await.unwrap();
-        assert_eq!(incident.room.map(|r| r.name), Some("incident_11_25_checkout-fails".to_owned()));
+        let incident = engine.service().get(crate::domain::IncidentRef::Id(declared.incident.id())).await.unwrap();
+        assert_eq!(incident.room().map(|r| r.name.as_str()), Some("incident_11_25_checkout-fails"));
         assert_eq!(chat.rooms().len(), 1);
     }
 

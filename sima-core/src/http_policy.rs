@@ -105,12 +105,19 @@ impl HttpPolicy {
 /// Reads an HTTP `Retry-After` value given in seconds (integer or decimal).
 /// Negative or unreadable values (and HTTP dates) are `None`; a huge value
 /// saturates instead of overflowing, and callers clamp it to their longest wait.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let seconds: f64 = value.trim().parse().ok()?;
     if seconds.is_nan() || seconds < 0.0 {
         return None;
     }
     Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+}
+
+/// Reads a `Retry-After` header's raw value (as `HeaderValue::as_bytes`
+/// gives it), if the response had one: seconds, integer or decimal; negative
+/// or unreadable values and HTTP dates are `None`, huge ones saturate.
+pub fn retry_after_header(value: Option<&[u8]>) -> Option<Duration> {
+    parse_retry_after(std::str::from_utf8(value?).ok()?)
 }
 
 #[cfg(test)]
@@ -126,6 +133,14 @@ mod tests {
         assert_eq!(parse_retry_after("-4"), None);
         assert_eq!(parse_retry_after("NaN"), None);
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn retry_after_header_reads_a_present_value() {
+        assert_eq!(retry_after_header(None), None);
+        assert_eq!(retry_after_header(Some(b"2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after_header(Some(b"soon")), None);
+        assert_eq!(retry_after_header(Some(&[0xff])), None);
     }
 
     type Slept = std::sync::Arc<std::sync::Mutex<Vec<Duration>>>;

@@ -8,44 +8,58 @@
 //! [`Engine::service`] and run [`Engine::run`] beside your own service.
 //!
 //! # Layout
-//! - [`Engine`]: the use cases and the effect worker, wired in one call.
+//! Public modules, for adapter authors:
 //! - [`domain`]: incidents, statuses, roles, events, and the pure `decide`/`apply` pair.
 //! - [`model`]: neutral messages, forms and documents in platform-free rich text, for adapters to render.
 //! - [`ports`]: the traits adapters implement, and the one [`ports::PortError`].
-//! - [`runbook`]: the effects events imply, and the outbox worker that runs them.
-//! - [`service`]: the use cases (`IncidentService`): declare, update, query.
 //! - [`chat`]: inbound chat, platform-free: what people do ([`chat::Inbound`]) and SIMA's [`chat::Reply`].
-//! - [`grammar`]: the `/incident …` text commands, with suggestions for typos.
-//! - [`metrics`]: MTTA, MTTR (recovery and repair), MTTD from milestones.
-//! - [`postmortem`]: the pre-filled post-mortem document and its Markdown form.
-//! - [`messages`]: the messages SIMA posts (card, broadcast, welcome, help…).
-//! - [`secret`]: credentials that never print.
-//! - [`http_policy`]: timeouts and retries that HTTP adapters share.
-//! - [`adapters`]: embedded defaults: log-only chat and paging, Markdown post-mortems.
-//! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite.
+//! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite,
+//!   and the messages SIMA posts, for adapters to test their rendering against.
+//!
+//! Everything an embedder wires is re-exported here: [`Engine`] (or
+//! [`IncidentService`] and [`EffectWorker`] over [`Ports`]), the settings
+//! ([`RunbookConfig`], [`WorkerConfig`], [`PagingPolicy`]), the embedded
+//! adapters ([`LogChat`], [`LogPager`], [`MarkdownDocs`]), the metrics
+//! ([`compute_metrics`]), and what HTTP adapters share ([`HttpPolicy`], [`Secret`]).
+//!
+//! Private modules: `engine`, `service` (use cases), `runbook` (effects and
+//! the outbox worker), `grammar` (the `/incident …` text commands),
+//! `metrics`, `postmortem`, `messages` (what SIMA posts), `secret`,
+//! `http_policy`, `adapters` (embedded defaults).
 
-pub mod adapters;
+mod adapters;
 pub mod chat;
 pub mod domain;
 mod engine;
-pub mod grammar;
-pub mod http_policy;
-pub mod messages;
-pub mod metrics;
+mod grammar;
+mod http_policy;
+// Reachable through `testkit::messages` only: adapters test their rendering
+// of these; embedders never call them.
+#[cfg_attr(not(any(test, feature = "testkit")), allow(unreachable_pub))]
+mod messages;
+mod metrics;
 pub mod model;
 pub mod ports;
-pub mod postmortem;
-pub mod runbook;
-pub mod secret;
-pub mod service;
+mod postmortem;
+mod runbook;
+mod secret;
+mod service;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
+pub use adapters::{LogChat, LogPager, MarkdownDocs};
 pub use domain::{
     Actor, Command, Declaration, Description, Domain, EventKind, FieldEdit, Impact, Incident, IncidentEvent,
     IncidentId, IncidentRef, Role, Severity, Status, Summary, Text, UserRef,
 };
 pub use engine::{Engine, EngineBuilder, EngineError};
+pub use http_policy::{retry_after_header, Attempt, HttpPolicy};
+pub use messages::DomainChoice;
+pub use metrics::{compute as compute_metrics, Durations, MetricsReport, Stat};
 pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, PortError};
-pub use runbook::{EffectWorker, RunbookConfig, WorkerConfig};
-pub use service::{Conversation, IncidentService, ServiceError};
+pub use postmortem::{describe as describe_event, human_duration, to_markdown as postmortem_markdown};
+pub use runbook::{
+    wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, Schedule, WakeReceiver, WakeSender, WorkerConfig,
+};
+pub use secret::Secret;
+pub use service::{AlertCleared, Conversation, Declared, IncidentService, Recorded, ServiceError, Submission};

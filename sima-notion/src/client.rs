@@ -7,13 +7,11 @@
 //! them); the adapter recovers by looking the page up again. A wait longer
 //! than `max_retry_wait_secs` is not slept: the error goes back to the caller.
 
-use std::time::Duration;
-
 use reqwest::header::RETRY_AFTER;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sima_core::http_policy::Attempt;
+use sima_core::{retry_after_header, Attempt};
 
 use crate::config::{HttpConfig, NotionConfig, Secret, NOTION_VERSION};
 use crate::dto::{
@@ -130,7 +128,7 @@ impl NotionClient {
         }
         let response = request.send().await.map_err(NotionError::Network)?;
         let status = response.status();
-        let retry_after = retry_after(response.headers());
+        let retry_after = retry_after_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
         let text = response.text().await.map_err(NotionError::Network)?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(NotionError::Decode);
@@ -142,27 +140,5 @@ impl NotionClient {
             envelope.message
         };
         Err(NotionError::Api { status: status.as_u16(), code: envelope.code, message, retry_after })
-    }
-}
-
-/// `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    sima_core::http_policy::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
-}
-
-#[cfg(test)]
-mod tests {
-    use reqwest::header::{HeaderMap, HeaderValue};
-
-    use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers), None);
     }
 }

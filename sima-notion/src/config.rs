@@ -7,7 +7,7 @@ pub const DEFAULT_API_URL: &str = "https://api.notion.com/v1";
 /// The `Notion-Version` this crate's wire types follow.
 pub const NOTION_VERSION: &str = "2025-09-03";
 
-pub use sima_core::secret::Secret;
+pub use sima_core::Secret;
 
 /// How `NotionDocs` reaches Notion, and where post-mortems go.
 ///
@@ -108,7 +108,7 @@ impl Default for PropertyNames {
     }
 }
 
-pub use sima_core::http_policy::HttpPolicy as HttpConfig;
+pub use sima_core::HttpPolicy as HttpConfig;
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
 //! The HTTP client: one enqueue call, with timeouts and bounded retries
-//! (the loop is [`HttpPolicy::run`](sima_core::http_policy::HttpPolicy::run)).
+//! (the loop is [`HttpPolicy::run`](sima_core::HttpPolicy::run)).
 //!
 //! Every Events API call is idempotent (PagerDuty deduplicates by
 //! `dedup_key`), so 429, 5xx and network failures are retried in process:
@@ -7,11 +7,9 @@
 //! and an exponential backoff otherwise. A wait longer than
 //! `max_retry_wait_secs` is not slept: the error goes back to the caller.
 
-use std::time::Duration;
-
 use reqwest::header::RETRY_AFTER;
 use reqwest::StatusCode;
-use sima_core::http_policy::Attempt;
+use sima_core::{retry_after_header, Attempt};
 
 use crate::config::{HttpConfig, PagerDutyConfig};
 use crate::dto::{EnqueueEventRequest, EnqueueEventResponse};
@@ -54,7 +52,7 @@ impl EventsClient {
     async fn enqueue_once(&self, event: &EnqueueEventRequest) -> Result<EnqueueEventResponse, PagerDutyError> {
         let response = self.http.post(&self.events_url).json(event).send().await.map_err(PagerDutyError::Network)?;
         let status = response.status();
-        let retry_after = retry_after(response.headers());
+        let retry_after = retry_after_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
         let body = response.text().await.map_err(PagerDutyError::Network)?;
         if status.is_success() {
             // 202 is the documented answer; a body we cannot read still means accepted.
@@ -72,32 +70,6 @@ impl EventsClient {
     }
 }
 
-/// `Retry-After` in seconds (integer or decimal). HTTP dates are ignored.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    sima_core::http_policy::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
-}
-
 fn excerpt(body: &str) -> String {
     body.chars().take(BODY_EXCERPT_CHARS).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use reqwest::header::{HeaderMap, HeaderValue};
-
-    use super::*;
-
-    #[test]
-    fn retry_after_reads_seconds() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("1.5"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_millis(1500)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("-4"));
-        assert_eq!(retry_after(&headers), None);
-    }
 }

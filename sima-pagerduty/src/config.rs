@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// The Events API v2 enqueue URL used when none is configured.
 pub const DEFAULT_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
-pub use sima_core::secret::Secret;
+pub use sima_core::Secret;
 
 /// How `PagerDutyPager` reaches PagerDuty.
 ///
@@ -66,7 +66,7 @@ impl PagerDutyConfig {
     }
 }
 
-pub use sima_core::http_policy::HttpPolicy as HttpConfig;
+pub use sima_core::HttpPolicy as HttpConfig;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use serde::{Deserialize, Deserializer};
 use sima_core::domain::Severity;
-use sima_core::runbook::Schedule;
+use sima_core::Schedule;
 
 /// A duration setting that `off` can disable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

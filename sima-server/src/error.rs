@@ -8,7 +8,7 @@ use axum::Json;
 use serde_json::json;
 use sima_core::domain::{DomainError, ValidationError};
 use sima_core::ports::PortError;
-use sima_core::service::ServiceError;
+use sima_core::ServiceError;
 
 /// An error answered to an API caller.
 #[derive(Debug)]

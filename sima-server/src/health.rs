@@ -34,7 +34,7 @@ impl IncidentGauges {
                 return Ok(counts.clone());
             }
         }
-        let rows = state.service.store().milestones(&IncidentFilter::default()).await?;
+        let rows = state.service.milestones(&IncidentFilter::default()).await?;
         let mut counts = vec![0; Status::ALL.len() * Severity::ALL.len()];
         for row in &rows {
             let s = Status::ALL.iter().position(|x| *x == row.status).unwrap_or_default();
@@ -86,7 +86,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         let body = json!({ "status": "unavailable", "error": "the effect worker is not running" });
         return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
     }
-    match state.service.store().ping().await {
+    match state.service.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(error) => {
             tracing::error!(%error, "readiness check failed");
@@ -128,7 +128,7 @@ fn effect_metrics(out: &mut String, state: &AppState, outbox: &OutboxStats) {
 /// outbox, and request counts and latencies per route.
 pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let counts = state.gauges.counts(&state).await?;
-    let outbox = state.service.store().outbox_stats().await?;
+    let outbox = state.service.outbox_stats().await?;
     let mut out = String::new();
     let _ = writeln!(out, "# HELP sima_incidents Incidents by status and severity.\n# TYPE sima_incidents gauge");
     for (s, status) in Status::ALL.iter().enumerate() {

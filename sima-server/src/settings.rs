@@ -10,7 +10,7 @@ use sima_core::domain::{Domain, Severity};
 
 use crate::delays::{self, EffectSettings, ReminderSettings, RoomSettings};
 
-pub use sima_core::secret::Secret;
+pub use sima_core::Secret;
 
 /// A domain people can declare incidents for.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

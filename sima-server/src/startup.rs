@@ -12,12 +12,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{middleware, Router};
-use sima_core::adapters::{LogChat, LogPager, MarkdownDocs};
 use sima_core::domain::RoomId;
-use sima_core::messages::DomainChoice;
 use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SystemClock};
-use sima_core::runbook::{wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
-use sima_core::service::{Conversation, IncidentService};
+use sima_core::DomainChoice;
+use sima_core::{wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
+use sima_core::{Conversation, IncidentService};
+use sima_core::{LogChat, LogPager, MarkdownDocs};
 use sima_slack::{SlackChat, SlackConfig, SlackState};
 use tokio::net::TcpListener;
 use tower::limit::GlobalConcurrencyLimitLayer;
@@ -56,8 +56,8 @@ async fn forget_old_keys(service: IncidentService) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        let cutoff = service.now() - chrono::Duration::from_std(KEY_RETENTION).unwrap_or(chrono::Duration::MAX);
-        match service.store().forget_keys_before(cutoff).await {
+        let age = chrono::Duration::from_std(KEY_RETENTION).unwrap_or(chrono::Duration::MAX);
+        match service.forget_keys_older_than(age).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "forgot old idempotency keys"),
             Err(error) => tracing::warn!(%error, "could not clean idempotency keys"),

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use sima_core::runbook::EffectWorker;
-use sima_core::service::{Conversation, IncidentService};
+use sima_core::EffectWorker;
+use sima_core::{Conversation, IncidentService};
 
 use crate::guard::ClientLimiter;
 use crate::health::IncidentGauges;

@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use serde::{de::DeserializeOwned, Serialize};
-use sima_core::http_policy::{Attempt, HttpPolicy};
+use sima_core::{retry_after_header, Attempt, HttpPolicy};
 
 use crate::config::{Secret, SlackConfig};
 use crate::error::SlackError;
@@ -80,7 +80,7 @@ impl SlackClient {
             .await
             .map_err(|e| SlackError::Transport { method, detail: transport_detail(&e) })?;
         let status = response.status();
-        let retry_after = retry_after(response.headers());
+        let retry_after = retry_after_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
         if status.as_u16() == 429 {
             return Err(SlackError::RateLimited { method, retry_after });
         }
@@ -98,11 +98,6 @@ impl SlackClient {
         }
         Err(SlackError::Api { method, code })
     }
-}
-
-/// The `Retry-After` header, in seconds.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    sima_core::http_policy::parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
 }
 
 /// A short description of a reqwest failure.

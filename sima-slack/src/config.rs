@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// The default Web API base; methods are appended as `/<method>`.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 
-pub use sima_core::secret::Secret;
+pub use sima_core::Secret;
 
 /// How SIMA talks to one Slack workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -38,7 +38,7 @@ async fn appends(store: &PgStore, shared: bool) -> f64 {
     for w in 0..WRITERS {
         if w == 0 || !shared {
             let d = declaration("payments", Severity::Sev2, None);
-            ids.push(create_new(store, new_incident(&d, at_ms(w as i64))).await.id);
+            ids.push(create_new(store, new_incident(&d, at_ms(w as i64))).await.id());
         }
     }
     let started = Instant::now();
@@ -73,8 +73,8 @@ async fn load(store: &PgStore, count: u64) {
         let mut tx = store.pool().begin().await.expect("begin");
         let mut events: Vec<(IncidentId, IncidentEvent)> = Vec::new();
         for i in chunk {
-            for e in memory.events(i.id).await.expect("events") {
-                events.push((i.id, e));
+            for e in memory.events(i.id()).await.expect("events") {
+                events.push((i.id(), e));
             }
         }
         let col =
@@ -85,18 +85,18 @@ async fn load(store: &PgStore, count: u64) {
              SELECT * FROM UNNEST($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
                  $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::jsonb[])",
         )
-        .bind(chunk.iter().map(|i| i.id.as_uuid()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|i| i.number.value() as i64).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|i| i.version as i64).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|i| i.status.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|i| i.domain.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|i| i.severity.as_str()).collect::<Vec<_>>())
-        .bind(chunk.iter().map(|i| i.summary.as_str()).collect::<Vec<_>>())
-        .bind(col(&|i| Some(i.milestones.declared_at)))
-        .bind(col(&|i| Some(i.milestones.started_at)))
-        .bind(col(&|i| i.milestones.acknowledged_at))
-        .bind(col(&|i| i.milestones.mitigated_at))
-        .bind(col(&|i| i.milestones.resolved_at))
+        .bind(chunk.iter().map(|i| i.id().as_uuid()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|i| i.number().value() as i64).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|i| i.version() as i64).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|i| i.status().as_str()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|i| i.domain().as_str()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|i| i.severity().as_str()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|i| i.summary().as_str()).collect::<Vec<_>>())
+        .bind(col(&|i| Some(i.milestones().declared_at)))
+        .bind(col(&|i| Some(i.milestones().started_at)))
+        .bind(col(&|i| i.milestones().acknowledged_at))
+        .bind(col(&|i| i.milestones().mitigated_at))
+        .bind(col(&|i| i.milestones().resolved_at))
         .bind(chunk.iter().map(Json).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await
@@ -148,7 +148,7 @@ async fn metrics(store: &PgStore, count: u64) {
     );
     let started = Instant::now();
     let rows = store.milestones(&IncidentFilter::default()).await.expect("milestones");
-    let report = sima_core::metrics::compute(&rows);
+    let report = sima_core::compute_metrics(&rows);
     println!(
         "metrics: milestones() + compute over {} incidents: {:.3} s (mtta mean {:.1} s)",
         rows.len(),

@@ -9,9 +9,11 @@ use crate::metrics;
 
 use crate::store::PgStore;
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use sima_core::ports::sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
-use sqlx::postgres::{PgExecutor, PgPool, Postgres};
+use sqlx::postgres::{PgArguments, PgExecutor, PgPool, Postgres};
 use sqlx::types::Json;
+use sqlx::Arguments;
 use sqlx::Transaction;
 
 use crate::error::{port_error, unique_violation, OPEN_DEDUP_KEY};
@@ -51,32 +53,32 @@ pub(crate) const FILTER_SQL: &str = "($1::text IS NULL OR i.status = $1)
     AND ($4::timestamptz IS NULL OR i.declared_at >= $4)
     AND ($5::timestamptz IS NULL OR i.declared_at < $5)";
 
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
+/// The bind values of an `incidents` row: `$1` the id, `$2` `second` (the
+/// number on insert, the expected version on update), `$3` the version,
+/// `$4..$9` the text columns, `$10..$14` the milestones, `$15` the snapshot.
+fn row_args(incident: &Incident, second: i64) -> Result<PgArguments, sqlx::Error> {
+    let columns = IncidentColumns::of(incident);
+    let mut args = PgArguments::default();
+    args.add(incident.id().as_uuid()).map_err(sqlx::Error::Encode)?;
+    args.add(second).map_err(sqlx::Error::Encode)?;
+    args.add(columns.version()).map_err(sqlx::Error::Encode)?;
+    for text in columns.texts() {
+        args.add(text).map_err(sqlx::Error::Encode)?;
+    }
+    for time in columns.times() {
+        args.add(time).map_err(sqlx::Error::Encode)?;
+    }
+    args.add(Json(incident)).map_err(sqlx::Error::Encode)?;
+    Ok(args)
 }
 
 async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    let m = &incident.milestones;
-    sqlx::query(
+    sqlx::query_with(
         "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
              declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        row_args(incident, IncidentColumns::of(incident).number())?,
     )
-    .bind(incident.id.as_uuid())
-    .bind(to_i64(incident.number.value()))
-    .bind(to_i64(incident.version))
-    .bind(incident.status.as_str())
-    .bind(incident.domain.as_str())
-    .bind(incident.severity.as_str())
-    .bind(incident.summary.as_str())
-    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
-    .bind(m.declared_at)
-    .bind(m.started_at)
-    .bind(m.acknowledged_at)
-    .bind(m.mitigated_at)
-    .bind(m.resolved_at)
-    .bind(Json(incident))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -85,24 +87,25 @@ async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> 
 /// Keeps `action_items` in step with the snapshot (items are added, then
 /// only their status changes).
 async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    if incident.action_items.is_empty() {
+    if incident.action_items().is_empty() {
         return Ok(());
     }
-    let positions: Vec<i32> = (0..incident.action_items.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
-    let texts: Vec<&str> = incident.action_items.iter().map(|a| a.text.as_str()).collect();
-    let authors: Vec<String> = incident.action_items.iter().map(|a| a.added_by.to_string()).collect();
+    let positions: Vec<i32> =
+        (0..incident.action_items().len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let texts: Vec<&str> = incident.action_items().iter().map(|a| a.text.as_str()).collect();
+    let authors: Vec<String> = incident.action_items().iter().map(|a| a.added_by.to_string()).collect();
     let owners: Vec<Option<&str>> =
-        incident.action_items.iter().map(|a| a.owner.as_ref().map(|o| o.as_str())).collect();
-    let statuses: Vec<&str> = incident.action_items.iter().map(|a| a.status.as_str()).collect();
-    let dues: Vec<Option<chrono::NaiveDate>> = incident.action_items.iter().map(|a| a.due).collect();
-    let done: Vec<Option<chrono::DateTime<chrono::Utc>>> = incident.action_items.iter().map(|a| a.done_at).collect();
+        incident.action_items().iter().map(|a| a.owner.as_ref().map(|o| o.as_str())).collect();
+    let statuses: Vec<&str> = incident.action_items().iter().map(|a| a.status.as_str()).collect();
+    let dues: Vec<Option<chrono::NaiveDate>> = incident.action_items().iter().map(|a| a.due).collect();
+    let done: Vec<Option<chrono::DateTime<chrono::Utc>>> = incident.action_items().iter().map(|a| a.done_at).collect();
     sqlx::query(
         "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at)
          SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::timestamptz[])
          ON CONFLICT (incident_id, position) DO UPDATE SET
              owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at",
     )
-    .bind(incident.id.as_uuid())
+    .bind(incident.id().as_uuid())
     .bind(&positions)
     .bind(&texts)
     .bind(&authors)
@@ -133,28 +136,24 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
             .fetch_one(&mut *tx)
             .await
             .map_err(port_error)?;
-    if let Some(key) = &new.incident.dedup_key {
+    if let Some(key) = &new.incident.dedup_key() {
         if let Some(existing) = open_by_key(&mut *tx, key).await.map_err(port_error)? {
             tx.rollback().await.map_err(port_error)?;
             return Ok(Some(Created::Existing(existing)));
         }
     }
-    let mut incident = new.incident.clone();
-    incident.number = u64::try_from(number)
-        .ok()
-        .and_then(|n| IncidentNumber::new(n).ok())
-        .ok_or_else(|| PortError::Invalid(format!("incident counter at {number}")))?;
+    let incident = new.incident.clone().numbered(stored_number(number)?);
     if let Err(e) = insert_row(&mut tx, &incident).await {
         if unique_violation(&e) == Some(OPEN_DEDUP_KEY) {
             // A concurrent writer outside the counter lock (a hand-made row, an
             // older replica) took the key: return its incident.
             tx.rollback().await.map_err(port_error)?;
-            let Some(key) = &incident.dedup_key else { return Err(port_error(e)) };
+            let Some(key) = &incident.dedup_key() else { return Err(port_error(e)) };
             return Ok(open_by_key(pool, key).await.map_err(port_error)?.map(Created::Existing));
         }
         return Err(port_error(e));
     }
-    events::insert(&mut tx, incident.id, &new.events).await.map_err(port_error)?;
+    events::insert(&mut tx, incident.id(), &new.events).await.map_err(port_error)?;
     outbox::enqueue(&mut tx, &new.effects).await.map_err(port_error)?;
     sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
     tx.commit().await.map_err(port_error)?;
@@ -184,7 +183,7 @@ impl Incidents for PgStore {
         }
         Err(PortError::Transient(format!(
             "dedup key {:?} kept changing hands; try again",
-            new.incident.dedup_key.as_ref().map(DedupKey::as_str)
+            new.incident.dedup_key().map(DedupKey::as_str)
         )))
     }
 
@@ -193,10 +192,10 @@ impl Incidents for PgStore {
         let pool = &self.pool;
         batch.check_contiguous()?;
         let mut incident = batch.incident;
-        let id = incident.id;
-        let m = incident.milestones;
+        let id = incident.id();
+        let args = row_args(&incident, to_i64(batch.expected_version)).map_err(port_error)?;
         let mut tx = pool.begin().await.map_err(port_error)?;
-        let updated: Option<(i64,)> = sqlx::query_as(
+        let updated: Option<(i64,)> = sqlx::query_as_with(
             "UPDATE incidents SET version = $3, status = $4, domain = $5, severity = $6, summary = $7,
                  dedup_key = $8, room_id = $9, declared_at = $10, started_at = $11, acknowledged_at = $12,
                  mitigated_at = $13, resolved_at = $14,
@@ -204,22 +203,8 @@ impl Incidents for PgStore {
                  updated_at = now()
              WHERE id = $1 AND version = $2
              RETURNING number",
+            args,
         )
-        .bind(id.as_uuid())
-        .bind(to_i64(batch.expected_version))
-        .bind(to_i64(incident.version))
-        .bind(incident.status.as_str())
-        .bind(incident.domain.as_str())
-        .bind(incident.severity.as_str())
-        .bind(incident.summary.as_str())
-        .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-        .bind(incident.room.as_ref().map(|r| r.id.as_str()))
-        .bind(m.declared_at)
-        .bind(m.started_at)
-        .bind(m.acknowledged_at)
-        .bind(m.mitigated_at)
-        .bind(m.resolved_at)
-        .bind(Json(&incident))
         .fetch_optional(&mut *tx)
         .await
         .map_err(port_error)?;
@@ -229,18 +214,9 @@ impl Incidents for PgStore {
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(port_error)?;
-            return Err(match stored {
-                None => PortError::NotFound(format!("incident {id}")),
-                Some((version,)) => PortError::Conflict(format!(
-                    "incident {id} is at version {version}, not {}",
-                    batch.expected_version
-                )),
-            });
+            return Err(append_refused(id, stored.map(|(version,)| version), batch.expected_version));
         };
-        incident.number = u64::try_from(number)
-            .ok()
-            .and_then(|n| IncidentNumber::new(n).ok())
-            .ok_or_else(|| PortError::Invalid(format!("stored number {number}")))?;
+        incident = incident.numbered(stored_number(number)?);
         events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
         outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
         if let Some(claim) = batch.completes {

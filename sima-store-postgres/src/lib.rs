@@ -18,6 +18,7 @@
 //! - `outbox`: enqueue, claim with leases, complete, retry, give up.
 //! - `keys`: idempotency keys.
 //! - `metrics`: milestones from the `incident_milestones` view.
+//! - `scratch` (feature `testing`): [`ScratchDatabase`], a fresh database per test.
 
 mod config;
 mod error;
@@ -26,7 +27,11 @@ mod incidents;
 mod keys;
 mod metrics;
 mod outbox;
+#[cfg(feature = "testing")]
+mod scratch;
 mod store;
 
 pub use config::PgStoreConfig;
+#[cfg(feature = "testing")]
+pub use scratch::{with_database, ScratchDatabase};
 pub use store::{PgStore, MIGRATOR};

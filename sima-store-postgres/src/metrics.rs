@@ -4,12 +4,13 @@
 //! from the log for BI tools, and the tests check both agree.
 
 use chrono::{DateTime, Utc};
-use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
+use sima_core::domain::IncidentId;
+use sima_core::ports::sql::{milestones_query, MilestoneColumns};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
 use sqlx::postgres::PgPool;
 use uuid::Uuid;
 
-use crate::error::{corrupt, port_error};
+use crate::error::port_error;
 use crate::incidents::{FilterArgs, FILTER_SQL};
 
 type Row = (
@@ -28,13 +29,7 @@ type Row = (
 /// Milestones of the incidents matching `filter` (`limit` ignored), by number.
 pub(crate) async fn milestones(pool: &PgPool, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
     let args = FilterArgs::from(filter);
-    let sql = format!(
-        "SELECT i.id, i.number, i.domain, i.severity, i.status,
-                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
-         FROM incidents i
-         WHERE {FILTER_SQL}
-         ORDER BY i.number"
-    );
+    let sql = milestones_query(FILTER_SQL);
     let rows: Vec<Row> = sqlx::query_as(&sql)
         .bind(args.status)
         .bind(args.domain)
@@ -48,20 +43,7 @@ pub(crate) async fn milestones(pool: &PgPool, filter: &IncidentFilter) -> Result
 }
 
 fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
-    let (id, number, domain, severity, status, declared, started, acknowledged_at, mitigated_at, resolved_at) = row;
-    let number = u64::try_from(number)
-        .ok()
-        .and_then(|n| IncidentNumber::new(n).ok())
-        .ok_or_else(|| corrupt("number", number))?;
-    let (Some(declared_at), Some(started_at)) = (declared, started) else {
-        return Err(corrupt("log", format!("{number} has no declared event")));
-    };
-    Ok(MilestoneRow {
-        id: IncidentId::from_uuid(id),
-        number,
-        domain: Domain::parse(&domain).map_err(|e| corrupt("domain", e))?,
-        severity: severity.parse().map_err(|e| corrupt("severity", e))?,
-        status: status.parse().map_err(|e| corrupt("status", e))?,
-        milestones: Milestones { declared_at, started_at, acknowledged_at, mitigated_at, resolved_at },
-    })
+    let (id, number, domain, severity, status, declared, started, acknowledged, mitigated, resolved) = row;
+    let times = [declared, started, acknowledged, mitigated, resolved];
+    MilestoneRow::try_from(MilestoneColumns { id: IncidentId::from_uuid(id), number, domain, severity, status, times })
 }

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
-use sima_core::runbook::Effect;
+use sima_core::ports::sql::ClaimRequest;
+use sima_core::ports::Effect;
+use sima_core::ports::{Claim, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
 use sqlx::postgres::{PgPool, Postgres};
 use sqlx::types::Json;
 use sqlx::Transaction;
@@ -108,11 +109,9 @@ impl Outbox for PgStore {
         lease: Duration,
     ) -> Result<Vec<ClaimedEffect>, PortError> {
         let pool = &self.pool;
-        if limit == 0 {
+        let Some(ClaimRequest { token, limit, until }) = ClaimRequest::new(limit, now, lease)? else {
             return Ok(Vec::new());
-        }
-        let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
-        let token = ClaimToken::new();
+        };
         let mut rows: Vec<ClaimRow> = sqlx::query_as(
             "WITH due AS (
                  SELECT id FROM effects
@@ -127,8 +126,8 @@ impl Outbox for PgStore {
              RETURNING e.id, e.incident_id, e.payload, e.attempts, e.due_at, e.first_claimed_at",
         )
         .bind(now)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(now + lease)
+        .bind(limit)
+        .bind(until)
         .bind(token.as_uuid())
         .fetch_all(pool)
         .await

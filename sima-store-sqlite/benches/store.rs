@@ -25,7 +25,7 @@ async fn appends(store: &SqliteStore, shared: bool) -> f64 {
     for w in 0..WRITERS {
         if w == 0 || !shared {
             let d = declaration("payments", Severity::Sev2, None);
-            ids.push(create_new(store, new_incident(&d, at_ms(w as i64))).await.id);
+            ids.push(create_new(store, new_incident(&d, at_ms(w as i64))).await.id());
         }
     }
     let started = Instant::now();
@@ -59,19 +59,19 @@ async fn load(store: &SqliteStore, count: u64) {
     let mut tx = store.pool().begin().await.expect("begin");
     sqlx::query("DELETE FROM incidents").execute(&mut *tx).await.expect("clear");
     for i in &incidents {
-        let m = i.milestones;
+        let m = i.milestones();
         sqlx::query(
             "INSERT INTO incidents (id, number, version, status, domain, severity, summary, declared_at, started_at,
                  acknowledged_at, mitigated_at, resolved_at, snapshot)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )
-        .bind(i.id.to_string())
-        .bind(i.number.value() as i64)
-        .bind(i.version as i64)
-        .bind(i.status.as_str())
-        .bind(i.domain.as_str())
-        .bind(i.severity.as_str())
-        .bind(i.summary.as_str())
+        .bind(i.id().to_string())
+        .bind(i.number().value() as i64)
+        .bind(i.version() as i64)
+        .bind(i.status().as_str())
+        .bind(i.domain().as_str())
+        .bind(i.severity().as_str())
+        .bind(i.summary().as_str())
         .bind(ts(m.declared_at))
         .bind(ts(m.started_at))
         .bind(m.acknowledged_at.map(ts))
@@ -81,10 +81,10 @@ async fn load(store: &SqliteStore, count: u64) {
         .execute(&mut *tx)
         .await
         .expect("insert incident");
-        let events: Vec<IncidentEvent> = memory.events(i.id).await.expect("events");
+        let events: Vec<IncidentEvent> = memory.events(i.id()).await.expect("events");
         for e in events {
             sqlx::query("INSERT INTO incident_events (incident_id, seq, at, actor, kind, event) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .bind(i.id.to_string())
+                .bind(i.id().to_string())
                 .bind(e.seq as i64)
                 .bind(ts(e.at))
                 .bind(e.actor.to_string())
@@ -128,7 +128,7 @@ async fn metrics(store: &SqliteStore, count: u64) {
     );
     let started = Instant::now();
     let rows = store.milestones(&IncidentFilter::default()).await.expect("milestones");
-    let report = sima_core::metrics::compute(&rows);
+    let report = sima_core::compute_metrics(&rows);
     println!(
         "metrics: milestones() + compute over {} incidents: {:.3} s (mtta mean {:.1} s)",
         rows.len(),

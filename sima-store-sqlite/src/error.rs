@@ -2,14 +2,9 @@
 //! unique violations are matched by constraint (SQLite names the index or the
 //! columns in its message).
 
+pub(crate) use sima_core::ports::sql::{corrupt, OPEN_DEDUP_KEY};
+use sima_core::ports::sql::{SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY};
 use sima_core::ports::PortError;
-
-/// The partial unique index on open dedup keys.
-pub(crate) const OPEN_DEDUP_KEY: &str = "incidents_open_dedup_key";
-/// The incidents' primary key.
-pub(crate) const INCIDENTS_PKEY: &str = "incidents_pkey";
-/// The events' primary key `(incident_id, seq)`.
-pub(crate) const EVENTS_PKEY: &str = "incident_events_pkey";
 
 /// Which of our unique constraints a SQLite message names.
 fn constraint_of(message: &str) -> &'static str {
@@ -39,29 +34,16 @@ fn transient_code(code: &str) -> bool {
 
 /// Maps a sqlx error to the port's error.
 pub(crate) fn port_error(err: sqlx::Error) -> PortError {
-    match &err {
+    let failure = match &err {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
-            PortError::Transient(err.to_string())
+            SqlFailure::Unreachable
         }
-        sqlx::Error::Database(db) => {
-            if db.code().is_some_and(|c| transient_code(&c)) {
-                PortError::Transient(err.to_string())
-            } else if db.is_unique_violation() {
-                let constraint = constraint_of(db.message());
-                let what = match constraint {
-                    OPEN_DEDUP_KEY => "a non-terminal incident already has this dedup key",
-                    INCIDENTS_PKEY => "an incident with this id exists",
-                    EVENTS_PKEY => "another writer appended these events first",
-                    _ => "duplicate",
-                };
-                PortError::Conflict(format!("{what} ({constraint})"))
-            } else {
-                PortError::Invalid(err.to_string())
-            }
-        }
-        sqlx::Error::RowNotFound => PortError::NotFound(err.to_string()),
-        _ => PortError::Invalid(err.to_string()),
-    }
+        sqlx::Error::Database(db) if db.code().is_some_and(|c| transient_code(&c)) => SqlFailure::Unreachable,
+        sqlx::Error::Database(db) if db.is_unique_violation() => SqlFailure::Unique(constraint_of(db.message())),
+        sqlx::Error::RowNotFound => SqlFailure::NotFound,
+        _ => SqlFailure::Other,
+    };
+    failure.port_error(err.to_string())
 }
 
 /// Maps a migration failure to the port's error.
@@ -70,11 +52,6 @@ pub(crate) fn migrate_error(err: sqlx::migrate::MigrateError) -> PortError {
         sqlx::migrate::MigrateError::Execute(e) => port_error(e),
         other => PortError::Invalid(format!("migrations: {other}")),
     }
-}
-
-/// A stored value that no longer reads back.
-pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> PortError {
-    PortError::Invalid(format!("stored {what} does not read back: {detail}"))
 }
 
 #[cfg(test)]

@@ -10,13 +10,15 @@ use crate::metrics;
 
 use crate::store::SqliteStore;
 use sima_core::domain::{DedupKey, Incident, IncidentId, IncidentNumber, RoomId};
+use sima_core::ports::sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
+use sqlx::Arguments;
 use sqlx::{Sqlite, Transaction};
 
 use crate::db::{Db, Writer};
 use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
-use crate::time::{ts, ts_opt};
+use crate::time::ts_opt;
 use crate::{events, outbox};
 
 const TERMINAL: &str = "('false_positive', 'closed')";
@@ -41,10 +43,6 @@ pub(crate) fn bind_filter<'q, O>(
         .bind(ts_opt(f.to))
 }
 
-fn to_i64(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
 fn json(incident: &Incident) -> Result<String, PortError> {
     serde_json::to_string(incident).map_err(|e| PortError::Invalid(format!("snapshot: {e}")))
 }
@@ -53,33 +51,33 @@ fn read(body: &str) -> Result<Incident, PortError> {
     serde_json::from_str(body).map_err(|e| corrupt("snapshot", e))
 }
 
-fn number(n: i64) -> Result<IncidentNumber, PortError> {
-    u64::try_from(n).ok().and_then(|n| IncidentNumber::new(n).ok()).ok_or_else(|| corrupt("number", n))
+/// The bind values of an `incidents` row: `?1` the id, `?2` `second` (the
+/// number on insert, the expected version on update), `?3` the version,
+/// `?4..?9` the text columns, `?10..?14` the milestones, `?15` the snapshot.
+fn row_args<'q>(incident: &'q Incident, second: i64, snapshot: String) -> Result<SqliteArguments<'q>, sqlx::Error> {
+    let columns = IncidentColumns::of(incident);
+    let mut args = SqliteArguments::default();
+    args.add(incident.id().as_uuid().to_string()).map_err(sqlx::Error::Encode)?;
+    args.add(second).map_err(sqlx::Error::Encode)?;
+    args.add(columns.version()).map_err(sqlx::Error::Encode)?;
+    for text in columns.texts() {
+        args.add(text).map_err(sqlx::Error::Encode)?;
+    }
+    for time in columns.times() {
+        args.add(ts_opt(time)).map_err(sqlx::Error::Encode)?;
+    }
+    args.add(snapshot).map_err(sqlx::Error::Encode)?;
+    Ok(args)
 }
 
 async fn insert_row(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Result<(), sqlx::Error> {
-    let m = &incident.milestones;
     let snapshot = serde_json::to_string(incident).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
+    sqlx::query_with(
         "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
              declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        row_args(incident, IncidentColumns::of(incident).number(), snapshot)?,
     )
-    .bind(incident.id.as_uuid().to_string())
-    .bind(to_i64(incident.number.value()))
-    .bind(to_i64(incident.version))
-    .bind(incident.status.as_str())
-    .bind(incident.domain.as_str())
-    .bind(incident.severity.as_str())
-    .bind(incident.summary.as_str())
-    .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-    .bind(incident.room.as_ref().map(|r| r.id.as_str()))
-    .bind(ts(m.declared_at))
-    .bind(ts(m.started_at))
-    .bind(ts_opt(m.acknowledged_at))
-    .bind(ts_opt(m.mitigated_at))
-    .bind(ts_opt(m.resolved_at))
-    .bind(snapshot)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -88,8 +86,8 @@ async fn insert_row(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Re
 /// Keeps `action_items` in step with the snapshot (items are added, then
 /// only their status changes).
 async fn sync_action_items(tx: &mut Transaction<'_, Sqlite>, incident: &Incident) -> Result<(), PortError> {
-    let id = incident.id.as_uuid().to_string();
-    for (position, item) in incident.action_items.iter().enumerate() {
+    let id = incident.id().as_uuid().to_string();
+    for (position, item) in incident.action_items().iter().enumerate() {
         sqlx::query(
             "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -133,7 +131,7 @@ impl Incidents for SqliteStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let db = &self.db;
         let (_write, mut tx) = db.write_tx(Writer::Foreground).await?;
-        if let Some(key) = &new.incident.dedup_key {
+        if let Some(key) = new.incident.dedup_key() {
             if let Some(existing) = open_by_key(&mut *tx, key).await? {
                 tx.rollback().await.map_err(port_error)?;
                 return Ok(Created::Existing(existing));
@@ -144,9 +142,9 @@ impl Incidents for SqliteStore {
             .await
             .map_err(port_error)?;
         let mut incident = new.incident;
-        incident.number = number(next)?;
+        incident = incident.numbered(stored_number(next)?);
         if let Err(e) = insert_row(&mut tx, &incident).await {
-            if let (Some(OPEN_DEDUP_KEY), Some(key)) = (unique_violation(&e), &incident.dedup_key) {
+            if let (Some(OPEN_DEDUP_KEY), Some(key)) = (unique_violation(&e), &incident.dedup_key()) {
                 tx.rollback().await.map_err(port_error)?;
                 return open_by_key(&db.pool, key)
                     .await?
@@ -155,7 +153,7 @@ impl Incidents for SqliteStore {
             }
             return Err(port_error(e));
         }
-        events::insert(&mut tx, incident.id, &new.events).await?;
+        events::insert(&mut tx, incident.id(), &new.events).await?;
         outbox::enqueue(&mut tx, &new.effects).await?;
         sync_action_items(&mut tx, &incident).await?;
         tx.commit().await.map_err(port_error)?;
@@ -167,12 +165,11 @@ impl Incidents for SqliteStore {
         let db = &self.db;
         batch.check_contiguous()?;
         let mut incident = batch.incident;
-        let id = incident.id;
-        let m = incident.milestones;
-        let snapshot = json(&incident)?;
+        let id = incident.id();
+        let args = row_args(&incident, to_i64(batch.expected_version), json(&incident)?).map_err(port_error)?;
         let writer = if batch.completes.is_some() { Writer::Background } else { Writer::Foreground };
         let (_write, mut tx) = db.write_tx(writer).await?;
-        let updated: Option<(i64,)> = sqlx::query_as(
+        let updated: Option<(i64,)> = sqlx::query_as_with(
             "UPDATE incidents SET version = ?3, status = ?4, domain = ?5, severity = ?6, summary = ?7,
                  dedup_key = ?8, room_id = ?9, declared_at = ?10, started_at = ?11, acknowledged_at = ?12,
                  mitigated_at = ?13, resolved_at = ?14,
@@ -180,40 +177,20 @@ impl Incidents for SqliteStore {
                  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?1 AND version = ?2
              RETURNING number",
+            args,
         )
-        .bind(id.as_uuid().to_string())
-        .bind(to_i64(batch.expected_version))
-        .bind(to_i64(incident.version))
-        .bind(incident.status.as_str())
-        .bind(incident.domain.as_str())
-        .bind(incident.severity.as_str())
-        .bind(incident.summary.as_str())
-        .bind(incident.dedup_key.as_ref().map(DedupKey::as_str))
-        .bind(incident.room.as_ref().map(|r| r.id.as_str()))
-        .bind(ts(m.declared_at))
-        .bind(ts(m.started_at))
-        .bind(ts_opt(m.acknowledged_at))
-        .bind(ts_opt(m.mitigated_at))
-        .bind(ts_opt(m.resolved_at))
-        .bind(snapshot)
         .fetch_optional(&mut *tx)
         .await
         .map_err(port_error)?;
-        let Some((stored_number,)) = updated else {
+        let Some((number,)) = updated else {
             let stored: Option<(i64,)> = sqlx::query_as("SELECT version FROM incidents WHERE id = ?1")
                 .bind(id.as_uuid().to_string())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(port_error)?;
-            return Err(match stored {
-                None => PortError::NotFound(format!("incident {id}")),
-                Some((version,)) => PortError::Conflict(format!(
-                    "incident {id} is at version {version}, not {}",
-                    batch.expected_version
-                )),
-            });
+            return Err(append_refused(id, stored.map(|(version,)| version), batch.expected_version));
         };
-        incident.number = number(stored_number)?;
+        incident = incident.numbered(stored_number(number)?);
         events::insert(&mut tx, id, &batch.events).await?;
         outbox::enqueue(&mut tx, &batch.effects).await?;
         if let Some(claim) = batch.completes {

@@ -3,14 +3,15 @@
 //! transaction as the events; the `incident_milestones` view recomputes them
 //! from the log for BI tools, and the tests check both agree.
 
-use sima_core::domain::{Domain, IncidentId, IncidentNumber, Milestones};
+use sima_core::domain::IncidentId;
+use sima_core::ports::sql::{milestones_query, MilestoneColumns};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
 use uuid::Uuid;
 
 use crate::db::Db;
 use crate::error::{corrupt, port_error};
 use crate::incidents::{bind_filter, FILTER_SQL};
-use crate::time::{parse, parse_opt};
+use crate::time::parse_opt;
 
 type Row = (
     String,
@@ -27,38 +28,17 @@ type Row = (
 
 /// Milestones of the incidents matching `filter` (`limit` ignored), by number.
 pub(crate) async fn milestones(db: &Db, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
-    let sql = format!(
-        "SELECT i.id, i.number, i.domain, i.severity, i.status,
-                i.declared_at, i.started_at, i.acknowledged_at, i.mitigated_at, i.resolved_at
-         FROM incidents i
-         WHERE {FILTER_SQL}
-         ORDER BY i.number"
-    );
+    let sql = milestones_query(FILTER_SQL);
     let rows: Vec<Row> = bind_filter(sqlx::query_as(&sql), filter).fetch_all(&db.pool).await.map_err(port_error)?;
     rows.into_iter().map(to_row).collect()
 }
 
 fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
     let (id, number, domain, severity, status, declared, started, acknowledged, mitigated, resolved) = row;
-    let number = u64::try_from(number)
-        .ok()
-        .and_then(|n| IncidentNumber::new(n).ok())
-        .ok_or_else(|| corrupt("number", number))?;
-    let (Some(declared), Some(started)) = (declared, started) else {
-        return Err(corrupt("log", format!("{number} has no declared event")));
-    };
-    Ok(MilestoneRow {
-        id: IncidentId::from_uuid(Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?),
-        number,
-        domain: Domain::parse(&domain).map_err(|e| corrupt("domain", e))?,
-        severity: severity.parse().map_err(|e| corrupt("severity", e))?,
-        status: status.parse().map_err(|e| corrupt("status", e))?,
-        milestones: Milestones {
-            declared_at: parse(&declared)?,
-            started_at: parse(&started)?,
-            acknowledged_at: parse_opt(acknowledged.as_deref())?,
-            mitigated_at: parse_opt(mitigated.as_deref())?,
-            resolved_at: parse_opt(resolved.as_deref())?,
-        },
-    })
+    let mut times = [None; 5];
+    for (time, text) in times.iter_mut().zip([declared, started, acknowledged, mitigated, resolved]) {
+        *time = parse_opt(text.as_deref())?;
+    }
+    let id = IncidentId::from_uuid(Uuid::parse_str(&id).map_err(|e| corrupt("id", e))?);
+    MilestoneRow::try_from(MilestoneColumns { id, number, domain, severity, status, times })
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::{Claim, ClaimToken, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
+use sima_core::ports::sql::ClaimRequest;
+use sima_core::ports::{Claim, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 
@@ -105,11 +106,9 @@ impl Outbox for SqliteStore {
         lease: Duration,
     ) -> Result<Vec<ClaimedEffect>, PortError> {
         let db = &self.db;
-        if limit == 0 {
+        let Some(ClaimRequest { token, limit, until }) = ClaimRequest::new(limit, now, lease)? else {
             return Ok(Vec::new());
-        }
-        let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(format!("lease: {e}")))?;
-        let token = ClaimToken::new();
+        };
         let (_write, mut tx) = db.write_tx(Writer::Background).await?;
         let mut rows: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
             "UPDATE effects SET attempts = attempts + 1, lease_until = ?3, claim = ?4,
@@ -122,8 +121,8 @@ impl Outbox for SqliteStore {
              RETURNING id, incident_id, payload, attempts, due_at, first_claimed_at",
         )
         .bind(ts(now))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .bind(ts(now + lease))
+        .bind(limit)
+        .bind(ts(until))
         .bind(token.as_uuid().to_string())
         .fetch_all(&mut *tx)
         .await

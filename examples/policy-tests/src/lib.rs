@@ -5,7 +5,7 @@
 //! - [`runbook`]: Acme's settings: where incidents are announced, what pages.
 
 use sima_core::domain::{RoomId, Severity};
-use sima_core::runbook::{PagingPolicy, RunbookConfig, Schedule};
+use sima_core::{PagingPolicy, RunbookConfig, Schedule};
 
 /// Acme pages its on-calls for sev1 and sev2 only, announces every incident
 /// in `#incidents` (channel `C0INCIDENTS`), and asks for an update on a sev1

@@ -6,9 +6,9 @@ use sima_core::domain::{
     Actor, Declaration, Description, Domain, MessageRef, PageRef, Room, RoomId, Severity, Summary, UserRef,
 };
 use sima_core::ports::{MockChatPort, MockDocsPort, MockPagingPort};
-use sima_core::runbook::{EffectWorker, Ports, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{InMemoryStore, ManualClock};
+use sima_core::IncidentService;
+use sima_core::{EffectWorker, Ports, WorkerConfig};
 
 fn declaration(severity: Severity) -> Declaration {
     Declaration {

@@ -10,15 +10,15 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use sima_core::adapters::{LogChat, LogPager, MarkdownDocs};
 use sima_core::domain::{
     Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, IncidentRef, Role, Severity, Status, Summary,
     Text, UserRef,
 };
 use sima_core::ports::IncidentFilter;
-use sima_core::postmortem::{describe, human_duration};
 use sima_core::testkit::{InMemoryStore, ManualClock};
 use sima_core::Engine;
+use sima_core::{describe_event as describe, human_duration};
+use sima_core::{LogChat, LogPager, MarkdownDocs};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             reporter: Actor::User(alice.clone()),
         })
         .await?;
-    let id = declared.incident.id;
+    let id = declared.incident.id();
     worker.run_until_idle().await?;
 
     // (minutes after the previous step, who, what)
@@ -86,7 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             describe(event)
         );
     }
-    if let Some(doc) = &incident.postmortem {
+    if let Some(doc) = &incident.postmortem() {
         let markdown = std::fs::read_to_string(folder.join(format!("{}.md", doc.id)))?;
         println!("\n== Post-mortem ({}) ==\n{markdown}", doc.url);
     }

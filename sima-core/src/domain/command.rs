@@ -126,30 +126,30 @@ impl Incident {
             Command::CompleteActionItem(number) => {
                 let item = self
                     .action_item(*number)
-                    .ok_or(DomainError::NoSuchActionItem { number: *number, count: self.action_items.len() })?;
+                    .ok_or(DomainError::NoSuchActionItem { number: *number, count: self.action_items().len() })?;
                 return Ok(if item.is_open() { vec![EventKind::ActionItemDone { number: *number }] } else { vec![] });
             }
             _ => {}
         }
-        if self.status.is_terminal() {
-            return Err(DomainError::Terminal(self.status));
+        if self.status().is_terminal() {
+            return Err(DomainError::Terminal(self.status()));
         }
         let events = match command {
             Command::ChangeStatus { to, message } => {
-                if *to == self.status {
-                    return Err(DomainError::AlreadyInStatus(self.status));
+                if *to == self.status() {
+                    return Err(DomainError::AlreadyInStatus(self.status()));
                 }
-                if !self.status.can_become(*to) {
-                    return Err(TransitionError::new(self.status, *to).into());
+                if !self.status().can_become(*to) {
+                    return Err(TransitionError::new(self.status(), *to).into());
                 }
                 vec![EventKind::StatusChanged {
-                    from: self.status,
+                    from: self.status(),
                     to: *to,
                     message: message.as_ref().map(|m| m.as_str().to_owned()),
                 }]
             }
             Command::AssignRole { role, user } => {
-                let previous = self.roles.get(*role).cloned();
+                let previous = self.roles().get(*role).cloned();
                 if previous.as_ref() == Some(user) {
                     return Ok(vec![]);
                 }
@@ -158,10 +158,10 @@ impl Incident {
             Command::Edit(edit) => self.decide_edit(edit, now)?.into_iter().collect(),
             Command::AddNote(text) => vec![EventKind::NoteAdded { text: text.clone() }],
             Command::Escalate { domain } => {
-                vec![EventKind::Escalated { domain: domain.clone().unwrap_or_else(|| self.domain.clone()) }]
+                vec![EventKind::Escalated { domain: domain.clone().unwrap_or_else(|| self.domain().clone()) }]
             }
             Command::SetRootCause(text) => {
-                if self.root_cause.as_ref() == Some(text) {
+                if self.root_cause() == Some(text) {
                     return Ok(vec![]);
                 }
                 vec![EventKind::RootCauseSet { text: text.clone() }]
@@ -176,13 +176,13 @@ impl Incident {
 
     fn decide_edit(&self, edit: &FieldEdit, now: DateTime<Utc>) -> Result<Option<EventKind>, DomainError> {
         let change = match edit {
-            FieldEdit::Summary(v) => FieldChange::Summary { old: self.summary.clone(), new: v.clone() },
-            FieldEdit::Description(v) => FieldChange::Description { old: self.description.clone(), new: v.clone() },
-            FieldEdit::Severity(v) => FieldChange::Severity { old: self.severity, new: *v },
-            FieldEdit::Impact(v) => FieldChange::Impact { old: self.impact, new: *v },
-            FieldEdit::Domain(v) => FieldChange::Domain { old: self.domain.clone(), new: v.clone() },
+            FieldEdit::Summary(v) => FieldChange::Summary { old: self.summary().clone(), new: v.clone() },
+            FieldEdit::Description(v) => FieldChange::Description { old: self.description().clone(), new: v.clone() },
+            FieldEdit::Severity(v) => FieldChange::Severity { old: self.severity(), new: *v },
+            FieldEdit::Impact(v) => FieldChange::Impact { old: self.impact(), new: *v },
+            FieldEdit::Domain(v) => FieldChange::Domain { old: self.domain().clone(), new: v.clone() },
             FieldEdit::StartedAt(at) => {
-                let (milestone, limit) = self.milestones.earliest_after_start();
+                let (milestone, limit) = self.milestones().earliest_after_start();
                 let (milestone, limit) = if now < limit { ("current time", now) } else { (milestone, limit) };
                 if *at > limit {
                     return Err(DomainError::StartAfterMilestone {
@@ -191,7 +191,7 @@ impl Incident {
                         limit: format_time(limit),
                     });
                 }
-                FieldChange::StartedAt { old: self.milestones.started_at, new: *at }
+                FieldChange::StartedAt { old: self.milestones().started_at, new: *at }
             }
         };
         Ok((!change.is_no_op()).then_some(EventKind::FieldEdited(change)))
@@ -199,15 +199,15 @@ impl Incident {
 
     fn record(&self, outcome: &Outcome) -> Vec<EventKind> {
         let event = match outcome {
-            Outcome::RoomCreated(room) if self.room.is_none() => EventKind::RoomCreated { room: room.clone() },
+            Outcome::RoomCreated(room) if self.room().is_none() => EventKind::RoomCreated { room: room.clone() },
             Outcome::MembersInvited(users) => EventKind::MembersInvited { users: users.clone() },
-            Outcome::CardPosted(m) if self.card.is_none() => EventKind::CardPosted { message: m.clone() },
-            Outcome::BroadcastPosted(m) if self.broadcast.is_none() => {
+            Outcome::CardPosted(m) if self.card().is_none() => EventKind::CardPosted { message: m.clone() },
+            Outcome::BroadcastPosted(m) if self.broadcast().is_none() => {
                 EventKind::BroadcastPosted { message: m.clone() }
             }
             Outcome::Paged(page) => EventKind::Paged { page: page.clone() },
             Outcome::PageResolved(page) => EventKind::PageResolved { page: page.clone() },
-            Outcome::PostmortemCreated(doc) if self.postmortem.is_none() => {
+            Outcome::PostmortemCreated(doc) if self.postmortem().is_none() => {
                 EventKind::PostmortemCreated { doc: doc.clone() }
             }
             Outcome::EffectFailed { effect, error } => {
@@ -217,12 +217,12 @@ impl Incident {
                 EventKind::EffectsRetried { effects: effects.clone() }
             }
             // A reminder counts only if nothing moved the clock since it was scheduled.
-            Outcome::UpdateReminderPosted { basis } if *basis == self.reminder_basis && self.status.is_active() => {
+            Outcome::UpdateReminderPosted { basis } if *basis == self.reminder_basis() && self.status().is_active() => {
                 EventKind::UpdateReminderPosted { basis: *basis }
             }
-            Outcome::PostmortemReminderPosted if !self.postmortem_reminded => EventKind::PostmortemReminderPosted,
-            Outcome::ClosingSummaryPosted if self.room_state == RoomState::Open => EventKind::ClosingSummaryPosted,
-            Outcome::RoomArchived if self.room_state != RoomState::Archived => EventKind::RoomArchived,
+            Outcome::PostmortemReminderPosted if !self.postmortem_reminded() => EventKind::PostmortemReminderPosted,
+            Outcome::ClosingSummaryPosted if self.room_state() == RoomState::Open => EventKind::ClosingSummaryPosted,
+            Outcome::RoomArchived if self.room_state() != RoomState::Archived => EventKind::RoomArchived,
             _ => return vec![],
         };
         vec![event]

@@ -58,67 +58,197 @@ impl Milestones {
     }
 }
 
-/// An incident as its events made it. Change it only through
-/// [`Incident::apply`]; the fields are public for reading and storing.
+/// An incident as its events made it: read it through its accessors; it
+/// changes only by [`Incident::apply`]ing events. Stores keep it as JSON
+/// (serde) or rebuild it from its log ([`Incident::replay`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
     /// Identity.
-    pub id: IncidentId,
+    id: IncidentId,
     /// Human number, allocated by the store.
-    pub number: IncidentNumber,
+    number: IncidentNumber,
     /// The `seq` of the last applied event.
-    pub version: u64,
+    version: u64,
     /// Current status.
-    pub status: Status,
+    status: Status,
     /// Affected domain.
-    pub domain: Domain,
+    domain: Domain,
     /// One line.
-    pub summary: Summary,
+    summary: Summary,
     /// Longer text.
-    pub description: Description,
+    description: Description,
     /// How bad.
-    pub severity: Severity,
+    severity: Severity,
     /// Affected customers, if known.
-    pub impact: Option<Impact>,
+    impact: Option<Impact>,
     /// Who declared it.
-    pub reporter: Actor,
+    reporter: Actor,
     /// Role holders.
-    pub roles: Roles,
+    roles: Roles,
     /// The incident room, once created.
-    pub room: Option<Room>,
+    room: Option<Room>,
     /// The pinned card in the room.
-    pub card: Option<MessageRef>,
+    card: Option<MessageRef>,
     /// The announcement in the broadcast channel.
-    pub broadcast: Option<MessageRef>,
+    broadcast: Option<MessageRef>,
     /// Pages raised and not yet resolved.
-    pub open_pages: Vec<PageRef>,
+    open_pages: Vec<PageRef>,
     /// The post-mortem, once created.
-    pub postmortem: Option<DocRef>,
+    postmortem: Option<DocRef>,
     /// The root cause, once known.
-    pub root_cause: Option<Text>,
+    root_cause: Option<Text>,
     /// Follow-up actions.
-    pub action_items: Vec<ActionItem>,
+    action_items: Vec<ActionItem>,
     /// Webhook deduplication key.
-    pub dedup_key: Option<DedupKey>,
+    dedup_key: Option<DedupKey>,
     /// The kinds of effect that failed for good and were not retried since.
     #[serde(default)]
-    pub failed_effects: Vec<EffectKind>,
+    failed_effects: Vec<EffectKind>,
     /// Metric timestamps.
-    pub milestones: Milestones,
+    milestones: Milestones,
     /// The `seq` the update-reminder clock runs from: the last update
     /// (status, note, role or field change), the room's creation, or the last
     /// reminder, whichever came last.
     #[serde(default)]
-    pub reminder_basis: u64,
+    reminder_basis: u64,
     /// Open, closing or archived.
     #[serde(default)]
-    pub room_state: RoomState,
+    room_state: RoomState,
     /// Whether the post-mortem reminder was posted (it is posted once).
     #[serde(default)]
-    pub postmortem_reminded: bool,
+    postmortem_reminded: bool,
 }
 
 impl Incident {
+    /// Identity.
+    pub fn id(&self) -> IncidentId {
+        self.id
+    }
+
+    /// Human number, allocated by the store.
+    pub fn number(&self) -> IncidentNumber {
+        self.number
+    }
+
+    /// The `seq` of the last applied event.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Current status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Affected domain.
+    pub fn domain(&self) -> &Domain {
+        &self.domain
+    }
+
+    /// One line.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Longer text.
+    pub fn description(&self) -> &Description {
+        &self.description
+    }
+
+    /// How bad.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// Affected customers, if known.
+    pub fn impact(&self) -> Option<Impact> {
+        self.impact
+    }
+
+    /// Who declared it.
+    pub fn reporter(&self) -> &Actor {
+        &self.reporter
+    }
+
+    /// Role holders.
+    pub fn roles(&self) -> &Roles {
+        &self.roles
+    }
+
+    /// The incident room, once created.
+    pub fn room(&self) -> Option<&Room> {
+        self.room.as_ref()
+    }
+
+    /// The pinned card in the room.
+    pub fn card(&self) -> Option<&MessageRef> {
+        self.card.as_ref()
+    }
+
+    /// The announcement in the broadcast channel.
+    pub fn broadcast(&self) -> Option<&MessageRef> {
+        self.broadcast.as_ref()
+    }
+
+    /// Pages raised and not yet resolved.
+    pub fn open_pages(&self) -> &[PageRef] {
+        &self.open_pages
+    }
+
+    /// The post-mortem, once created.
+    pub fn postmortem(&self) -> Option<&DocRef> {
+        self.postmortem.as_ref()
+    }
+
+    /// The root cause, once known.
+    pub fn root_cause(&self) -> Option<&Text> {
+        self.root_cause.as_ref()
+    }
+
+    /// Follow-up actions.
+    pub fn action_items(&self) -> &[ActionItem] {
+        &self.action_items
+    }
+
+    /// Webhook deduplication key.
+    pub fn dedup_key(&self) -> Option<&DedupKey> {
+        self.dedup_key.as_ref()
+    }
+
+    /// The kinds of effect that failed for good and were not retried since.
+    pub fn failed_effects(&self) -> &[EffectKind] {
+        &self.failed_effects
+    }
+
+    /// Metric timestamps.
+    pub fn milestones(&self) -> Milestones {
+        self.milestones
+    }
+
+    /// The `seq` the update-reminder clock runs from: the last update, the
+    /// room's creation, or the last reminder, whichever came last.
+    pub fn reminder_basis(&self) -> u64 {
+        self.reminder_basis
+    }
+
+    /// Open, closing or archived.
+    pub fn room_state(&self) -> RoomState {
+        self.room_state
+    }
+
+    /// Whether the post-mortem reminder was posted (it is posted once).
+    pub fn postmortem_reminded(&self) -> bool {
+        self.postmortem_reminded
+    }
+
+    /// The same incident under the number its store allocated. For stores
+    /// only: the number names the incident; no event changes it.
+    #[must_use]
+    pub fn numbered(mut self, number: IncidentNumber) -> Self {
+        self.number = number;
+        self
+    }
+
     /// Builds an incident from its log. `None` if the log does not start with
     /// a `declared` event.
     pub fn replay(id: IncidentId, number: IncidentNumber, events: &[IncidentEvent]) -> Option<Self> {
@@ -236,7 +366,7 @@ impl Incident {
     /// Whether the room's opening runbook will still record `message`
     /// (`card` or `broadcast`): the room exists, the message is not recorded,
     /// and its effect (`post_card`, `post_broadcast`) has not failed for good.
-    pub fn awaits(&self, message: &Option<MessageRef>, effect: EffectKind) -> bool {
+    pub fn awaits(&self, message: Option<&MessageRef>, effect: EffectKind) -> bool {
         self.room.is_some() && message.is_none() && !self.failed_effects.contains(&effect)
     }
 

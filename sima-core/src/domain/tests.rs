@@ -36,7 +36,7 @@ pub(crate) fn run(
     let kinds = incident.decide(&command, at)?;
     let mut events = Vec::new();
     for kind in kinds {
-        let event = IncidentEvent { seq: incident.version + 1, at, actor: Actor::User(alice()), kind };
+        let event = IncidentEvent { seq: incident.version() + 1, at, actor: Actor::User(alice()), kind };
         incident.apply(&event);
         events.push(event);
     }
@@ -113,8 +113,8 @@ fn roles_change_hands_and_repeat_is_a_no_op() {
         EventKind::RoleAssigned { role: Role::IncidentManager, user: bob.clone(), previous: Some(alice()) }
     );
     assert!(run(&mut incident, give(&bob), t(3)).unwrap().is_empty());
-    assert_eq!(incident.roles.incident_manager, Some(bob));
-    assert_eq!(incident.version, 3);
+    assert_eq!(incident.roles().incident_manager, Some(bob));
+    assert_eq!(incident.version(), 3);
 }
 
 #[test]
@@ -125,9 +125,9 @@ fn edits_record_old_and_new_values() {
         events[0].kind,
         EventKind::FieldEdited(FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1 })
     );
-    assert_eq!(incident.severity, Severity::Sev1);
+    assert_eq!(incident.severity(), Severity::Sev1);
     run(&mut incident, Command::Edit(FieldEdit::Impact(Impact::new(40))), t(2)).unwrap();
-    assert_eq!(incident.impact, Some(Impact::new(40)));
+    assert_eq!(incident.impact(), Some(Impact::new(40)));
     assert!(run(&mut incident, Command::Edit(FieldEdit::Impact(Impact::new(40))), t(3)).unwrap().is_empty());
 }
 
@@ -135,12 +135,12 @@ fn edits_record_old_and_new_values() {
 fn backdating_start_must_precede_every_milestone() {
     let mut incident = declared(t(0));
     run(&mut incident, Command::Edit(FieldEdit::StartedAt(t(-30))), t(1)).unwrap();
-    assert_eq!(incident.milestones.started_at, t(-30));
+    assert_eq!(incident.milestones().started_at, t(-30));
     let err = run(&mut incident, Command::Edit(FieldEdit::StartedAt(t(5))), t(6)).unwrap_err();
     assert!(err.to_string().contains("declared_at"), "{err}");
     run(&mut incident, status(Status::Investigating), t(10)).unwrap();
     run(&mut incident, Command::Edit(FieldEdit::StartedAt(t(0))), t(11)).unwrap();
-    assert_eq!(incident.milestones.started_at, t(0));
+    assert_eq!(incident.milestones().started_at, t(0));
     assert!(run(&mut incident, Command::Edit(FieldEdit::StartedAt(t(1))), t(12)).is_err());
 }
 
@@ -167,38 +167,38 @@ fn milestones_follow_first_ack_first_mitigation_and_last_resolution() {
     run(&mut incident, status(Status::Investigating), t(4)).unwrap();
     run(&mut incident, status(Status::Monitoring), t(20)).unwrap();
     run(&mut incident, status(Status::Resolved), t(30)).unwrap();
-    assert_eq!(incident.milestones.resolved_at, Some(t(30)));
+    assert_eq!(incident.milestones().resolved_at, Some(t(30)));
     run(&mut incident, status(Status::Investigating), t(40)).unwrap();
-    assert_eq!(incident.milestones.resolved_at, None, "a reopened incident is not resolved");
+    assert_eq!(incident.milestones().resolved_at, None, "a reopened incident is not resolved");
     run(&mut incident, status(Status::Resolved), t(55)).unwrap();
     run(&mut incident, status(Status::Closed), t(90)).unwrap();
-    let m = incident.milestones;
+    let m = incident.milestones();
     assert_eq!((m.acknowledged_at, m.mitigated_at, m.resolved_at), (Some(t(4)), Some(t(20)), Some(t(55))));
 }
 
 #[test]
 fn replay_equals_the_incremental_fold() {
     let mut incident = declared(t(0));
-    let first = IncidentEvent { seq: 1, at: t(0), actor: incident.reporter.clone(), kind: declared_kind(&incident) };
+    let first = IncidentEvent { seq: 1, at: t(0), actor: incident.reporter().clone(), kind: declared_kind(&incident) };
     let mut log = vec![first];
     log.extend(run(&mut incident, status(Status::Identified), t(3)).unwrap());
     log.extend(run(&mut incident, Command::SetRootCause(Text::parse("cert expired").unwrap()), t(4)).unwrap());
     log.extend(
         run(&mut incident, Command::AddActionItem(Text::parse("alert on certs").unwrap().into()), t(5)).unwrap(),
     );
-    let replayed = Incident::replay(incident.id, incident.number, &log).unwrap();
+    let replayed = Incident::replay(incident.id(), incident.number(), &log).unwrap();
     assert_eq!(replayed, incident);
-    assert_eq!(replayed.action_items.len(), 1);
+    assert_eq!(replayed.action_items().len(), 1);
 }
 
 fn declared_kind(incident: &Incident) -> EventKind {
     EventKind::Declared {
-        domain: incident.domain.clone(),
-        summary: incident.summary.clone(),
-        description: incident.description.clone(),
-        severity: incident.severity,
-        impact: incident.impact,
-        started_at: incident.milestones.started_at,
+        domain: incident.domain().clone(),
+        summary: incident.summary().clone(),
+        description: incident.description().clone(),
+        severity: incident.severity(),
+        impact: incident.impact(),
+        started_at: incident.milestones().started_at,
         dedup_key: None,
     }
 }

@@ -1,80 +1,42 @@
-//! What a command line means, and why one did not parse.
+//! What a command line asks for, and why one did not parse.
 
-use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use crate::domain::{Domain, Impact, NewActionItem, Severity, Status, Text, UserRef, ValidationError};
+use crate::domain::{Command, ValidationError};
 
-/// Who a role command names.
+/// What a parsed `/incident` command (or the button standing for it) asks
+/// SIMA to do. Most commands are a domain [`Command`] run on the room's
+/// incident, so a new one needs only its table entry and its use case.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UserArg {
-    /// The person typing.
-    Me,
-    /// Someone else.
-    User(UserRef),
-}
-
-/// A parsed `/incident` command (or the command a button stands for).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextCommand {
-    /// No text, or `declare`: open the declare form.
+pub(crate) enum Intent {
+    /// Open the declare form (works outside incident rooms).
     Declare,
-    /// `help`.
+    /// List the commands (works outside incident rooms).
     Help,
-    /// `info`.
+    /// Show the incident card.
     Info,
-    /// `status <status> [message]`.
-    Status {
-        /// Target.
-        status: Status,
-        /// Update text.
-        message: Option<Text>,
-    },
-    /// The status update form, which the `update_status` button opens.
+    /// Open the status update form.
     StatusForm,
-    /// `resolve [message]`.
-    Resolve {
-        /// Update text.
-        message: Option<Text>,
-    },
-    /// `manager <user|me>`.
-    Manager(UserArg),
-    /// `comms <user|me>`.
-    Comms(UserArg),
-    /// `severity <sev1-4>`.
-    Severity(Severity),
-    /// `impact <n>`.
-    Impact(Impact),
-    /// `started <RFC 3339 time>`.
-    Started(DateTime<Utc>),
-    /// `note <text>`.
-    Note(Text),
-    /// `escalate [domain]`.
-    Escalate(Option<Domain>),
-    /// `edit`.
-    Edit,
-    /// `rootcause <text>`.
-    RootCause(Text),
-    /// `action [@owner] <text> [due YYYY-MM-DD]`.
-    Action(NewActionItem),
-    /// `actions`: list the action items.
+    /// Open the edit form.
+    EditForm,
+    /// List the action items, each with its done button.
     Actions,
-    /// `done <n>`: mark action item n done.
-    Done(u32),
-    /// `retry`: run the effects that failed for good again.
+    /// Run again the effects that failed for good.
     Retry,
+    /// Run this command on the incident, as the person who typed it.
+    Execute(Command),
 }
 
-impl TextCommand {
-    /// Whether the command acts on the incident of the room it is typed in.
-    pub fn needs_incident(&self) -> bool {
+impl Intent {
+    /// Whether it acts on the incident of the room it is typed in.
+    pub(crate) fn needs_incident(&self) -> bool {
         !matches!(self, Self::Declare | Self::Help)
     }
 }
 
 /// Why a line did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ParseError {
+pub(crate) enum ParseError {
     /// The first word is no command.
     #[error("unknown command `{typed}`")]
     Unknown {

@@ -3,7 +3,7 @@
 //! suggestions and buttons are derived.
 //!
 //! # Layout
-//! - `command`: [`TextCommand`], [`UserArg`] and [`ParseError`].
+//! - `command`: [`Intent`] (what a command asks for) and [`ParseError`].
 //! - `table`: [`COMMANDS`], each command defined once ([`CommandSpec`]).
 //! - `parse`: a command line through the table.
 //! - `suggest`: the closest commands to a typo.
@@ -13,7 +13,6 @@ mod parse;
 mod suggest;
 mod table;
 
-pub use command::{ParseError, TextCommand, UserArg};
-pub use parse::parse;
-pub use suggest::suggest;
-pub use table::{for_button, lookup, Args, Button, CommandSpec, COMMANDS};
+pub(crate) use command::{Intent, ParseError};
+pub(crate) use parse::parse;
+pub(crate) use table::{for_button, lookup, COMMANDS};

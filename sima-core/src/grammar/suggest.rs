@@ -21,7 +21,7 @@ fn distance(a: &str, b: &str) -> usize {
 /// The commands closest to `typed`, best first: at most three, within an
 /// edit distance of about a third of the word (at least 2), or those it is a
 /// prefix of.
-pub fn suggest(typed: &str) -> Vec<&'static str> {
+pub(crate) fn suggest(typed: &str) -> Vec<&'static str> {
     let typed = typed.to_ascii_lowercase();
     let limit = (typed.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &'static str)> = COMMANDS

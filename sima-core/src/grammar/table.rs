@@ -1,18 +1,19 @@
 //! The one command table: every `/incident` command is defined here once,
 //! with its name, aliases, usage, help text, argument parser and the button
 //! that does the same thing. The parser, `help`, typo suggestions and buttons
-//! all read this table; adding a command is one entry here plus its use case
-//! in `Conversation`.
+//! all read this table, and so does `Conversation`, which runs the
+//! [`Intent`] an entry yields: adding a command is one entry here plus its
+//! use case (a domain [`Command`] the incident decides).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::command::{ParseError, TextCommand, UserArg};
-use crate::domain::{Domain, Impact, NewActionItem, Text, UserRef, ValidationError};
+use super::command::{Intent, ParseError};
+use crate::domain::{Command, Domain, FieldEdit, Impact, NewActionItem, Role, Status, Text, UserRef, ValidationError};
 use crate::model::ActionId;
 
 /// One command.
 #[derive(Debug, Clone, Copy)]
-pub struct CommandSpec {
+pub(crate) struct CommandSpec {
     /// The word typed after `/incident` (`status`).
     pub name: &'static str,
     /// Other words for the same command (`root-cause`); `""` is "no text".
@@ -21,30 +22,32 @@ pub struct CommandSpec {
     pub usage: &'static str,
     /// What it does, as `help` shows it.
     pub help: &'static str,
-    /// Reads the arguments.
-    pub parse: fn(&Args<'_>) -> Result<TextCommand, ParseError>,
+    /// Reads the arguments into what the command asks for.
+    pub parse: fn(&Args<'_>) -> Result<Intent, ParseError>,
     /// The button that does the same thing, if any.
     pub button: Option<Button>,
 }
 
 /// A button standing for a command.
 #[derive(Debug, Clone, Copy)]
-pub struct Button {
+pub(crate) struct Button {
     /// The button's stable id.
     pub id: ActionId,
-    /// The command a press runs, given the argument the button carries after
-    /// the incident id in its value (`""` for most buttons); `None` when the
-    /// argument is wrong.
-    pub command: fn(&str) -> Option<TextCommand>,
+    /// What a press asks for, given who pressed it and the argument the
+    /// button carries after the incident id in its value (`""` for most
+    /// buttons); `None` when the argument is wrong.
+    pub intent: fn(&UserRef, &str) -> Option<Intent>,
 }
 
 /// The arguments of one command line: the text after the command word.
 #[derive(Debug, Clone, Copy)]
-pub struct Args<'a> {
+pub(crate) struct Args<'a> {
     /// The command being parsed.
     pub spec: &'static CommandSpec,
     /// The trimmed text after the command word (may be empty).
     pub rest: &'a str,
+    /// Who typed it (`me`).
+    pub typer: &'a UserRef,
 }
 
 impl<'a> Args<'a> {
@@ -52,7 +55,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// [`ParseError::MissingArgument`] when nothing follows the command.
-    pub fn required(&self) -> Result<&'a str, ParseError> {
+    pub(crate) fn required(&self) -> Result<&'a str, ParseError> {
         if self.rest.is_empty() {
             return Err(ParseError::MissingArgument { command: self.spec.name, usage: self.spec.usage });
         }
@@ -63,7 +66,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// [`ParseError::Invalid`] when the text is not valid.
-    pub fn optional_text(&self) -> Result<Option<Text>, ParseError> {
+    pub(crate) fn optional_text(&self) -> Result<Option<Text>, ParseError> {
         optional_text(self.rest)
     }
 
@@ -71,7 +74,7 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// As [`Args::required`], or the text is not valid.
-    pub fn text(&self) -> Result<Text, ParseError> {
+    pub(crate) fn text(&self) -> Result<Text, ParseError> {
         Ok(Text::parse(self.required()?)?)
     }
 
@@ -79,8 +82,8 @@ impl<'a> Args<'a> {
     ///
     /// # Errors
     /// As [`Args::required`], or the word is no user.
-    pub fn user(&self) -> Result<UserArg, ParseError> {
-        Ok(user(self.required()?)?)
+    pub(crate) fn user(&self) -> Result<UserRef, ParseError> {
+        Ok(user(self.required()?, self.typer)?)
     }
 }
 
@@ -91,44 +94,52 @@ fn optional_text(rest: &str) -> Result<Option<Text>, ParseError> {
     Ok(Some(Text::parse(rest)?))
 }
 
-/// Reads a user: `me`, a mention `@U123` or a bare id. Chat adapters turn
-/// their platform's mentions into `@id` before the text reaches the core.
-fn user(rest: &str) -> Result<UserArg, ValidationError> {
+/// Reads a user: `me` (the typer), a mention `@U123` or a bare id. Chat
+/// adapters turn their platform's mentions into `@id` before the text
+/// reaches the core.
+fn user(rest: &str, typer: &UserRef) -> Result<UserRef, ValidationError> {
     let word = rest.split_whitespace().next().unwrap_or_default();
     if word.eq_ignore_ascii_case("me") {
-        return Ok(UserArg::Me);
+        return Ok(typer.clone());
     }
     let id = word.strip_prefix('@').unwrap_or(word);
-    UserRef::parse(id).map(UserArg::User).map_err(|_| ValidationError::User(word.to_owned()))
+    UserRef::parse(id).map_err(|_| ValidationError::User(word.to_owned()))
 }
 
-fn status(args: &Args<'_>) -> Result<TextCommand, ParseError> {
+/// Runs `command` on the room's incident.
+fn execute(command: Command) -> Result<Intent, ParseError> {
+    Ok(Intent::Execute(command))
+}
+
+/// Gives `role` to `user`.
+fn assign(role: Role, user: &UserRef) -> Intent {
+    Intent::Execute(Command::AssignRole { role, user: user.clone() })
+}
+
+fn status(args: &Args<'_>) -> Result<Intent, ParseError> {
     let arg = args.required()?;
     let (status, message) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
-    Ok(TextCommand::Status { status: status.parse()?, message: optional_text(message.trim())? })
+    execute(Command::ChangeStatus { to: status.parse()?, message: optional_text(message.trim())? })
 }
 
-fn started(args: &Args<'_>) -> Result<TextCommand, ParseError> {
+fn started(args: &Args<'_>) -> Result<Intent, ParseError> {
     let arg = args.required()?;
     let at = DateTime::parse_from_rfc3339(arg).map_err(|_| ValidationError::Time(arg.to_owned()))?;
-    Ok(TextCommand::Started(at.with_timezone(&Utc)))
+    execute(Command::Edit(FieldEdit::StartedAt(at.with_timezone(&Utc))))
 }
 
-fn escalate(args: &Args<'_>) -> Result<TextCommand, ParseError> {
-    Ok(TextCommand::Escalate(if args.rest.is_empty() { None } else { Some(Domain::parse(args.rest)?) }))
+fn escalate(args: &Args<'_>) -> Result<Intent, ParseError> {
+    execute(Command::Escalate { domain: if args.rest.is_empty() { None } else { Some(Domain::parse(args.rest)?) } })
 }
 
 /// `[@owner] <text> [due YYYY-MM-DD]`: a leading mention names the owner, a
 /// trailing `due` date the deadline.
-fn action(args: &Args<'_>) -> Result<TextCommand, ParseError> {
+fn action(args: &Args<'_>) -> Result<Intent, ParseError> {
     let mut rest = args.required()?;
     let mut owner = None;
     if rest.starts_with('@') {
         let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-        owner = match user(word)? {
-            UserArg::User(u) => Some(u),
-            UserArg::Me => None,
-        };
+        owner = Some(user(word, args.typer)?);
         rest = tail.trim();
     }
     let mut due = None;
@@ -144,7 +155,7 @@ fn action(args: &Args<'_>) -> Result<TextCommand, ParseError> {
     if rest.is_empty() {
         return Err(ParseError::MissingArgument { command: args.spec.name, usage: args.spec.usage });
     }
-    Ok(TextCommand::Action(NewActionItem { text: Text::parse(rest)?, owner, due }))
+    execute(Command::AddActionItem(NewActionItem { text: Text::parse(rest)?, owner, due }))
 }
 
 /// An action item number: a positive integer, `#` allowed (`#2`).
@@ -154,13 +165,13 @@ fn action_number(arg: &str) -> Result<u32, ValidationError> {
 }
 
 /// Every `/incident` command, in the order `help` lists them.
-pub const COMMANDS: &[CommandSpec] = &[
+pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "declare",
         aliases: &["", "new"],
         usage: "/incident declare",
         help: "Open the form to declare an incident (also /incident alone)",
-        parse: |_| Ok(TextCommand::Declare),
+        parse: |_| Ok(Intent::Declare),
         button: None,
     },
     CommandSpec {
@@ -168,16 +179,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &["?"],
         usage: "/incident help",
         help: "Show this list",
-        parse: |_| Ok(TextCommand::Help),
-        button: Some(Button { id: ActionId::ShowHelp, command: |_| Some(TextCommand::Help) }),
+        parse: |_| Ok(Intent::Help),
+        button: Some(Button { id: ActionId::ShowHelp, intent: |_, _| Some(Intent::Help) }),
     },
     CommandSpec {
         name: "info",
         aliases: &[],
         usage: "/incident info",
         help: "Show the incident card",
-        parse: |_| Ok(TextCommand::Info),
-        button: Some(Button { id: ActionId::ShowInfo, command: |_| Some(TextCommand::Info) }),
+        parse: |_| Ok(Intent::Info),
+        button: Some(Button { id: ActionId::ShowInfo, intent: |_, _| Some(Intent::Info) }),
     },
     CommandSpec {
         name: "status",
@@ -185,17 +196,17 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident status <status> [message]",
         help: "Move to investigating, identified, monitoring, resolved, false_positive or closed",
         parse: status,
-        button: Some(Button { id: ActionId::UpdateStatus, command: |_| Some(TextCommand::StatusForm) }),
+        button: Some(Button { id: ActionId::UpdateStatus, intent: |_, _| Some(Intent::StatusForm) }),
     },
     CommandSpec {
         name: "resolve",
         aliases: &[],
         usage: "/incident resolve [message]",
         help: "Mark resolved and start the post-mortem",
-        parse: |args| Ok(TextCommand::Resolve { message: args.optional_text()? }),
+        parse: |args| execute(Command::ChangeStatus { to: Status::Resolved, message: args.optional_text()? }),
         button: Some(Button {
             id: ActionId::ResolveIncident,
-            command: |_| Some(TextCommand::Resolve { message: None }),
+            intent: |_, _| Some(Intent::Execute(Command::ChangeStatus { to: Status::Resolved, message: None })),
         }),
     },
     CommandSpec {
@@ -203,10 +214,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident manager <user|me>",
         help: "Give the Incident Manager role",
-        parse: |args| Ok(TextCommand::Manager(args.user()?)),
+        parse: |args| execute(Command::AssignRole { role: Role::IncidentManager, user: args.user()? }),
         button: Some(Button {
             id: ActionId::BecomeIncidentManager,
-            command: |_| Some(TextCommand::Manager(UserArg::Me)),
+            intent: |me, _| Some(assign(Role::IncidentManager, me)),
         }),
     },
     CommandSpec {
@@ -214,10 +225,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident comms <user|me>",
         help: "Give the Communication Lead role",
-        parse: |args| Ok(TextCommand::Comms(args.user()?)),
+        parse: |args| execute(Command::AssignRole { role: Role::CommunicationLead, user: args.user()? }),
         button: Some(Button {
             id: ActionId::BecomeCommunicationLead,
-            command: |_| Some(TextCommand::Comms(UserArg::Me)),
+            intent: |me, _| Some(assign(Role::CommunicationLead, me)),
         }),
     },
     CommandSpec {
@@ -225,7 +236,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident severity <sev1-4>",
         help: "Change the severity",
-        parse: |args| Ok(TextCommand::Severity(args.required()?.parse()?)),
+        parse: |args| execute(Command::Edit(FieldEdit::Severity(args.required()?.parse()?))),
         button: None,
     },
     CommandSpec {
@@ -233,7 +244,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident impact <n>",
         help: "Set the number of affected customers",
-        parse: |args| Ok(TextCommand::Impact(Impact::parse(args.required()?)?)),
+        parse: |args| execute(Command::Edit(FieldEdit::Impact(Impact::parse(args.required()?)?))),
         button: None,
     },
     CommandSpec {
@@ -249,7 +260,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident note <text>",
         help: "Add a note to the timeline",
-        parse: |args| Ok(TextCommand::Note(args.text()?)),
+        parse: |args| execute(Command::AddNote(args.text()?)),
         button: None,
     },
     CommandSpec {
@@ -258,22 +269,25 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident escalate [domain]",
         help: "Page an on-call (this incident's domain by default)",
         parse: escalate,
-        button: Some(Button { id: ActionId::Escalate, command: |_| Some(TextCommand::Escalate(None)) }),
+        button: Some(Button {
+            id: ActionId::Escalate,
+            intent: |_, _| Some(Intent::Execute(Command::Escalate { domain: None })),
+        }),
     },
     CommandSpec {
         name: "edit",
         aliases: &[],
         usage: "/incident edit",
         help: "Open the edit form",
-        parse: |_| Ok(TextCommand::Edit),
-        button: Some(Button { id: ActionId::EditIncident, command: |_| Some(TextCommand::Edit) }),
+        parse: |_| Ok(Intent::EditForm),
+        button: Some(Button { id: ActionId::EditIncident, intent: |_, _| Some(Intent::EditForm) }),
     },
     CommandSpec {
         name: "rootcause",
         aliases: &["root-cause"],
         usage: "/incident rootcause <text>",
         help: "Write down the root cause",
-        parse: |args| Ok(TextCommand::RootCause(args.text()?)),
+        parse: |args| execute(Command::SetRootCause(args.text()?)),
         button: None,
     },
     CommandSpec {
@@ -289,7 +303,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &["todo"],
         usage: "/incident actions",
         help: "List the action items, with buttons to mark them done",
-        parse: |_| Ok(TextCommand::Actions),
+        parse: |_| Ok(Intent::Actions),
         button: None,
     },
     CommandSpec {
@@ -297,10 +311,10 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident done <n>",
         help: "Mark action item n done",
-        parse: |args| Ok(TextCommand::Done(action_number(args.required()?)?)),
+        parse: |args| execute(Command::CompleteActionItem(action_number(args.required()?)?)),
         button: Some(Button {
             id: ActionId::CompleteActionItem,
-            command: |arg| action_number(arg).ok().map(TextCommand::Done),
+            intent: |_, arg| action_number(arg).ok().map(|n| Intent::Execute(Command::CompleteActionItem(n))),
         }),
     },
     CommandSpec {
@@ -308,19 +322,19 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "/incident retry",
         help: "Run again what SIMA failed to do (room, card, page, post-mortem…)",
-        parse: |_| Ok(TextCommand::Retry),
+        parse: |_| Ok(Intent::Retry),
         button: None,
     },
 ];
 
 /// The command typed as `word` (a name or an alias, any case).
-pub fn lookup(word: &str) -> Option<&'static CommandSpec> {
+pub(crate) fn lookup(word: &str) -> Option<&'static CommandSpec> {
     let word = word.to_ascii_lowercase();
     COMMANDS.iter().find(|c| c.name == word || c.aliases.contains(&word.as_str()))
 }
 
-/// The command a button press runs.
-/// `arg` is what the button's value carries after the incident id (`""` for most).
-pub fn for_button(id: ActionId, arg: &str) -> Option<TextCommand> {
-    COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).and_then(|b| (b.command)(arg))
+/// What a press of button `id` by `presser` asks for; `arg` is what the
+/// button's value carries after the incident id (`""` for most).
+pub(crate) fn for_button(id: ActionId, presser: &UserRef, arg: &str) -> Option<Intent> {
+    COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).and_then(|b| (b.intent)(presser, arg))
 }

@@ -12,7 +12,7 @@ fn who(actor: &Actor) -> RichText {
 }
 
 fn holder(incident: &Incident, role: Role) -> RichText {
-    incident.roles.get(role).map_or_else(|| RichText::new().italic("unassigned"), |u| RichText::new().mention(u))
+    incident.roles().get(role).map_or_else(|| RichText::new().italic("unassigned"), |u| RichText::new().mention(u))
 }
 
 /// The emoji that stands for a status.
@@ -29,12 +29,12 @@ fn status_emoji(status: Status) -> &'static str {
 }
 
 fn facts(incident: &Incident) -> Block {
-    let impact = incident.impact.map_or_else(|| RichText::new().italic("unknown"), |i| RichText::new().plain(i));
+    let impact = incident.impact().map_or_else(|| RichText::new().italic("unknown"), |i| RichText::new().plain(i));
     Block::Fields {
         fields: vec![
-            Field::rich("Status", RichText::new().emoji(status_emoji(incident.status)).plain(incident.status)),
-            Field::new("Severity", format!("{} ({})", incident.severity, incident.severity.description())),
-            Field::new("Domain", &incident.domain),
+            Field::rich("Status", RichText::new().emoji(status_emoji(incident.status())).plain(incident.status())),
+            Field::new("Severity", format!("{} ({})", incident.severity(), incident.severity().description())),
+            Field::new("Domain", incident.domain()),
             Field::rich("Impact", impact),
             Field::rich(Role::IncidentManager.title(), holder(incident, Role::IncidentManager)),
             Field::rich(Role::CommunicationLead.title(), holder(incident, Role::CommunicationLead)),
@@ -44,19 +44,19 @@ fn facts(incident: &Incident) -> Block {
 
 /// The pinned incident card: what, how bad, who leads, and the main buttons.
 pub fn card(incident: &Incident) -> Message {
-    let value = Some(incident.id.to_string());
+    let value = Some(incident.id().to_string());
     let mut blocks = vec![Block::Header { text: RichText::new().emoji("rotating_light").plain(incident.title()) }];
-    if !incident.description.as_str().is_empty() {
-        blocks.push(Block::Text { text: RichText::new().plain(&incident.description) });
+    if !incident.description().as_str().is_empty() {
+        blocks.push(Block::Text { text: RichText::new().plain(incident.description()) });
     }
     blocks.push(facts(incident));
     blocks.push(Block::Context {
         text: RichText::new()
-            .plain(format!("Declared {} by ", format_time(incident.milestones.declared_at)))
-            .append(who(&incident.reporter))
-            .plain(format!(" · impact started {}", format_time(incident.milestones.started_at))),
+            .plain(format!("Declared {} by ", format_time(incident.milestones().declared_at)))
+            .append(who(incident.reporter()))
+            .plain(format!(" · impact started {}", format_time(incident.milestones().started_at))),
     });
-    if !incident.status.is_terminal() {
+    if !incident.status().is_terminal() {
         blocks.push(Block::Actions {
             actions: vec![
                 ActionId::UpdateStatus.button(ActionStyle::Primary, value.clone()),
@@ -68,19 +68,19 @@ pub fn card(incident: &Incident) -> Message {
             ],
         });
     }
-    let text = format!("{} [{} · {}]", incident.title(), incident.severity, incident.status);
+    let text = format!("{} [{} · {}]", incident.title(), incident.severity(), incident.status());
     Message { text: text.into(), blocks }
 }
 
 /// The announcement in the company-wide channel, refreshed in place.
 pub fn broadcast(incident: &Incident) -> Message {
     let room = incident
-        .room
+        .room()
         .as_ref()
         .map_or_else(|| RichText::new().italic("room being created"), |r| RichText::new().room(r));
-    let title = RichText::new().emoji(status_emoji(incident.status)).plain(incident.title());
+    let title = RichText::new().emoji(status_emoji(incident.status())).plain(incident.title());
     Message {
-        text: title.clone().plain(format!(" [{} · {}]", incident.severity, incident.status)),
+        text: title.clone().plain(format!(" [{} · {}]", incident.severity(), incident.status())),
         blocks: vec![
             Block::Header { text: title },
             facts(incident),
@@ -134,8 +134,8 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
             (RichText::new().emoji("mag_right").plain("Root cause (").append(who).plain(format!("): {text}")), false)
         }
         EventKind::ActionItemAdded { .. } => {
-            let n = incident.action_items.len();
-            let item = super::action_line(n, incident.action_items.last()?);
+            let n = incident.action_items().len();
+            let item = super::action_line(n, incident.action_items().last()?);
             (
                 RichText::new()
                     .emoji("ballot_box_with_check")
@@ -156,7 +156,7 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
         }
         _ => return None,
     };
-    let text = RichText::new().plain(format!("{} · ", incident.number)).append(line.clone());
+    let text = RichText::new().plain(format!("{} · ", incident.number())).append(line.clone());
     Some((Message { text, blocks: vec![Block::Text { text: line }] }, public))
 }
 
@@ -164,11 +164,11 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
 pub fn postmortem_link(incident: &Incident, doc: &DocRef) -> Message {
     let text = RichText::new()
         .emoji("page_facing_up")
-        .plain(format!("The post-mortem draft for {} is ready: ", incident.number))
+        .plain(format!("The post-mortem draft for {} is ready: ", incident.number()))
         .link(&doc.url, "open it")
         .plain(". Fill in what the timeline cannot tell.");
     Message {
-        text: RichText::new().plain(format!("Post-mortem for {}: ", incident.number)).link(&doc.url, ""),
+        text: RichText::new().plain(format!("Post-mortem for {}: ", incident.number())).link(&doc.url, ""),
         blocks: vec![Block::Text { text }],
     }
 }
@@ -181,7 +181,7 @@ pub fn effect_failed(incident: &Incident, effect: EffectKind, error: &str) -> Me
         .code("/incident retry")
         .plain(" to try again.");
     Message {
-        text: RichText::new().plain(format!("{} · ", incident.number)).append(line.clone()),
+        text: RichText::new().plain(format!("{} · ", incident.number())).append(line.clone()),
         blocks: vec![Block::Text { text: line }],
     }
 }

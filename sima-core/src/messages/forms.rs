@@ -103,20 +103,20 @@ pub fn edit_form(incident: &Incident, domains: &[DomainChoice], severities: &Sev
         title: "Edit incident".into(),
         submit: "Save".into(),
         inputs: vec![
-            domain_input(domains, Some(&incident.domain)),
-            text("summary", "Summary", false, 150, false, Some(incident.summary.to_string())),
-            text("description", "Description", true, 3000, true, Some(incident.description.to_string())),
-            impact_input(incident.impact.map(|i| i.affected_customers().to_string())),
-            severity_input(Some(incident.severity), severities),
+            domain_input(domains, Some(incident.domain())),
+            text("summary", "Summary", false, 150, false, Some(incident.summary().to_string())),
+            text("description", "Description", true, 3000, true, Some(incident.description().to_string())),
+            impact_input(incident.impact().map(|i| i.affected_customers().to_string())),
+            severity_input(Some(incident.severity()), severities),
         ],
-        metadata: Some(incident.id.to_string()),
+        metadata: Some(incident.id().to_string()),
     }
 }
 
 /// The status update form: the next statuses and a message.
 pub fn status_form(incident: &Incident) -> Form {
     let options = incident
-        .status
+        .status()
         .next()
         .iter()
         .map(|s: &Status| Choice { value: s.as_str().into(), label: s.as_str().replace('_', " ") })
@@ -136,6 +136,6 @@ pub fn status_form(incident: &Incident) -> Form {
             },
             text("message", "What changed", true, 3000, true, None),
         ],
-        metadata: Some(incident.id.to_string()),
+        metadata: Some(incident.id().to_string()),
     }
 }

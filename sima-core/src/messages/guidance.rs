@@ -7,7 +7,7 @@ use crate::grammar::{lookup, COMMANDS};
 use crate::model::{ActionId, ActionStyle, Block, Message, RichText};
 
 fn buttons(incident: Option<&Incident>, ids: &[ActionId]) -> Block {
-    let value = incident.map(|i| i.id.to_string());
+    let value = incident.map(|i| i.id().to_string());
     Block::Actions {
         actions: ids
             .iter()
@@ -38,12 +38,12 @@ pub fn welcome(incident: &Incident) -> Message {
         (Role::IncidentManager, ActionId::BecomeIncidentManager),
         (Role::CommunicationLead, ActionId::BecomeCommunicationLead),
     ] {
-        if incident.roles.get(role).is_none() {
+        if incident.roles().get(role).is_none() {
             ids.push(id);
         }
     }
     ids.extend([ActionId::ShowInfo, ActionId::UpdateStatus, ActionId::ShowHelp]);
-    let lead = incident.roles.incident_manager.as_ref().map_or_else(
+    let lead = incident.roles().incident_manager.as_ref().map_or_else(
         || RichText::new().plain("Nobody leads yet: take the Incident Manager role if you can."),
         |u| RichText::new().mention(u).plain(" is the Incident Manager."),
     );
@@ -51,7 +51,7 @@ pub fn welcome(incident: &Incident) -> Message {
         .emoji("wave")
         .plain("Welcome to ")
         .bold(incident.title())
-        .plain(format!(" ({}, {}). ", incident.severity, incident.status))
+        .plain(format!(" ({}, {}). ", incident.severity(), incident.status()))
         .append(lead)
         .plain(" The pinned card has the essentials.");
     Message {

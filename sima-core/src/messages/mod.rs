@@ -8,6 +8,7 @@ mod guidance;
 mod tests;
 
 pub use cards::{broadcast, card, effect_failed, postmortem_link, update};
-pub use followups::{action_items, action_line, action_text, closing_summary, postmortem_reminder, update_reminder};
+pub use followups::{action_items, closing_summary, postmortem_reminder, update_reminder};
+pub(crate) use followups::{action_line, action_text};
 pub use forms::{declare_form, edit_form, status_form, DomainChoice, SeverityDescriptions};
 pub use guidance::{answer, done, help, mistyped, warning, welcome};

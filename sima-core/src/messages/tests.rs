@@ -25,8 +25,11 @@ fn text(s: &str) -> Text {
 /// `typed` in every field a person can write.
 fn story(typed: &str) -> (Incident, Vec<IncidentEvent>) {
     let mut incident = declared(t(0));
-    incident.room =
-        Some(Room { id: RoomId::new("C0INC"), name: "incident_11_25_x".into(), url: "https://chat.test/C0INC".into() });
+    let room =
+        Room { id: RoomId::new("C0INC"), name: "incident_11_25_x".into(), url: "https://chat.test/C0INC".into() };
+    let room_created = crate::domain::EventKind::RoomCreated { room };
+    let actor = crate::domain::Actor::Sima;
+    incident.apply(&IncidentEvent { seq: incident.version() + 1, at: t(0), actor, kind: room_created });
     let commands = [
         Command::Edit(FieldEdit::Summary(Summary::parse(typed).unwrap())),
         Command::Edit(FieldEdit::Description(crate::domain::Description::parse(typed).unwrap())),

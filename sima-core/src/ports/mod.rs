@@ -1,12 +1,16 @@
-//! Ports: the traits adapters implement. Held as `Arc<dyn Port>`.
+//! Ports: the traits adapters implement. Held as `Arc<dyn Port>`; [`sql`]
+//! holds what SQL stores share.
 
 mod chat;
 mod clock;
 mod docs;
 mod error;
 mod paging;
+pub mod sql;
 mod store;
 
+/// What an outbox entry does (see [`Outbox`]).
+pub use crate::runbook::Effect;
 pub use chat::{ChatPort, RoomSpec};
 pub use clock::Clock;
 #[cfg(feature = "tokio")]

@@ -183,7 +183,7 @@ impl AppendBatch {
     /// `Invalid` when they do not.
     pub fn check_contiguous(&self) -> Result<(), PortError> {
         let contiguous = self.events.iter().zip(self.expected_version + 1..).all(|(e, seq)| e.seq == seq);
-        if !contiguous || self.incident.version != self.expected_version + self.events.len() as u64 {
+        if !contiguous || self.incident.version() != self.expected_version + self.events.len() as u64 {
             return Err(PortError::Invalid("events must continue the log without gaps".into()));
         }
         Ok(())
@@ -211,11 +211,11 @@ pub struct IncidentFilter {
 impl IncidentFilter {
     /// Whether `incident` passes the filter (ignoring `limit`).
     pub fn matches(&self, incident: &Incident) -> bool {
-        self.status.is_none_or(|s| s == incident.status)
-            && self.domain.as_ref().is_none_or(|d| *d == incident.domain)
-            && self.severity.is_none_or(|s| s == incident.severity)
-            && self.from.is_none_or(|f| incident.milestones.declared_at >= f)
-            && self.to.is_none_or(|t| incident.milestones.declared_at < t)
+        self.status.is_none_or(|s| s == incident.status())
+            && self.domain.as_ref().is_none_or(|d| d == incident.domain())
+            && self.severity.is_none_or(|s| s == incident.severity())
+            && self.from.is_none_or(|f| incident.milestones().declared_at >= f)
+            && self.to.is_none_or(|t| incident.milestones().declared_at < t)
     }
 }
 
@@ -239,12 +239,12 @@ pub struct MilestoneRow {
 impl From<&Incident> for MilestoneRow {
     fn from(i: &Incident) -> Self {
         Self {
-            id: i.id,
-            number: i.number,
-            domain: i.domain.clone(),
-            severity: i.severity,
-            status: i.status,
-            milestones: i.milestones,
+            id: i.id(),
+            number: i.number(),
+            domain: i.domain().clone(),
+            severity: i.severity(),
+            status: i.status(),
+            milestones: i.milestones(),
         }
     }
 }

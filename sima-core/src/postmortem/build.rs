@@ -71,24 +71,24 @@ fn who(actor: &Actor) -> RichText {
 }
 
 /// The post-mortem of `incident`, pre-filled from its `events`.
-pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
-    let m = &incident.milestones;
+pub(crate) fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
+    let m = &incident.milestones();
     let d = Durations::of(m);
     let minutes = |s: Option<f64>| s.map(|s| (s / 60.0 * 100.0).round() / 100.0);
-    let impact = incident.impact.map_or_else(|| "an unknown number of customers".to_owned(), |i| i.to_string());
-    let mut blocks = vec![heading("Summary"), paragraph(incident.summary.to_string())];
-    if !incident.description.as_str().is_empty() {
-        blocks.push(paragraph(incident.description.to_string()));
+    let impact = incident.impact().map_or_else(|| "an unknown number of customers".to_owned(), |i| i.to_string());
+    let mut blocks = vec![heading("Summary"), paragraph(incident.summary().to_string())];
+    if !incident.description().as_str().is_empty() {
+        blocks.push(paragraph(incident.description().to_string()));
     }
-    if let Some(room) = &incident.room {
+    if let Some(room) = &incident.room() {
         blocks.push(paragraph(RichText::new().plain("Handled in ").room(room).plain(".")));
     }
     blocks.extend([
         heading("Impact"),
         paragraph(format!(
             "{} incident in {} affecting {impact}, from {} to {}.",
-            incident.severity,
-            incident.domain,
+            incident.severity(),
+            incident.domain(),
             format_time(m.started_at),
             m.resolved_at.map_or_else(|| "(not resolved)".to_owned(), format_time),
         )),
@@ -108,14 +108,14 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
             rows: events.iter().map(|e| vec![format_time(e.at).into(), who(&e.actor), describe(e).into()]).collect(),
         },
         heading("Root cause"),
-        paragraph(incident.root_cause.as_ref().map_or_else(
+        paragraph(incident.root_cause().map_or_else(
             || "To be written: why did it happen, and why was it not caught earlier?".to_owned(),
             ToString::to_string,
         )),
         heading("Action items"),
     ]);
     let mut todos: Vec<Todo> = incident
-        .action_items
+        .action_items()
         .iter()
         .map(|a| Todo { text: crate::messages::action_text(a), done: !a.is_open() })
         .collect();
@@ -127,16 +127,16 @@ pub fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
     Document {
         title: format!("Post-mortem {}", incident.title()),
         properties: PostmortemProperties {
-            number: incident.number.to_string(),
-            severity: incident.severity.to_string(),
-            domain: incident.domain.to_string(),
+            number: incident.number().to_string(),
+            severity: incident.severity().to_string(),
+            domain: incident.domain().to_string(),
             status: "Draft".into(),
             started_at: m.started_at,
             resolved_at: m.resolved_at,
             mtta_minutes: minutes(d.tta),
             mttr_minutes: minutes(d.ttr_recovery),
-            incident_manager: incident.roles.incident_manager.as_ref().map(ToString::to_string),
-            room_url: incident.room.as_ref().map(|r| r.url.clone()),
+            incident_manager: incident.roles().incident_manager.as_ref().map(ToString::to_string),
+            room_url: incident.room().map(|r| r.url.clone()),
         },
         blocks,
     }

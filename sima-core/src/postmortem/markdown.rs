@@ -8,7 +8,7 @@ use crate::model::{emoji_char, DocBlock, Document, Inline, RichText};
 /// `text` with Markdown's metacharacters escaped, so it shows as written:
 /// emphasis, links, HTML, tables and entities everywhere, and headings,
 /// lists and quotes at the start of a line.
-pub fn escape_markdown(text: &str) -> String {
+pub(crate) fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (n, line) in text.split('\n').enumerate() {
         if n > 0 {
@@ -34,7 +34,7 @@ pub fn escape_markdown(text: &str) -> String {
 
 /// Rich text as Markdown: user text escaped, bold `**…**`, italic `_…_`,
 /// code in backticks, links `[text](url)`, people as `@name`, rooms linked.
-pub fn rich_to_markdown(text: &RichText) -> String {
+pub(crate) fn rich_to_markdown(text: &RichText) -> String {
     text.inlines().iter().map(inline).collect()
 }
 

@@ -5,5 +5,6 @@
 mod build;
 mod markdown;
 
-pub use build::{describe, document, human_duration};
-pub use markdown::{escape_markdown, rich_to_markdown, to_markdown};
+pub(crate) use build::document;
+pub use build::{describe, human_duration};
+pub use markdown::to_markdown;

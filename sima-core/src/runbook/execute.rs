@@ -34,10 +34,10 @@ impl From<PortError> for Failure {
 /// summary, at most 80 characters of `[a-z0-9_-]`. A summary with no ASCII
 /// letter or digit (`支付失败`, `🔥🔥🔥`) is named by its number instead
 /// (`incident_11_25_inc-42`), which is unique.
-pub fn room_name(prefix: &str, incident: &Incident) -> String {
-    let date = incident.milestones.declared_at.format("%m_%d");
+pub(crate) fn room_name(prefix: &str, incident: &Incident) -> String {
+    let date = incident.milestones().declared_at.format("%m_%d");
     let mut slug = String::new();
-    for c in incident.summary.as_str().chars().flat_map(char::to_lowercase) {
+    for c in incident.summary().as_str().chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
@@ -45,16 +45,16 @@ pub fn room_name(prefix: &str, incident: &Incident) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { incident.number.to_string().to_lowercase() } else { slug.to_owned() };
+    let slug = if slug.is_empty() { incident.number().to_string().to_lowercase() } else { slug.to_owned() };
     let mut name = format!("{prefix}_{date}_{slug}");
     name.truncate(80);
     name.trim_end_matches(['-', '_']).to_owned()
 }
 
 fn room(incident: &Incident) -> Result<&Room, Failure> {
-    match &incident.room {
+    match &incident.room() {
         Some(room) => Ok(room),
-        None if incident.failed_effects.contains(&EffectKind::CreateRoom) => {
+        None if incident.failed_effects().contains(&EffectKind::CreateRoom) => {
             Err(Failure::Blocked(EffectKind::CreateRoom))
         }
         None => Err(Failure::NotReady("the incident room is not created yet")),
@@ -65,7 +65,7 @@ fn room(incident: &Incident) -> Result<&Room, Failure> {
 /// while the opening runbook may still record it; `None` if it never will.
 fn recorded(
     incident: &Incident,
-    message: &Option<MessageRef>,
+    message: Option<&MessageRef>,
     effect: EffectKind,
 ) -> Result<Option<MessageRef>, Failure> {
     room(incident)?;
@@ -75,7 +75,7 @@ fn recorded(
             _ => "the broadcast is not recorded yet",
         }));
     }
-    Ok(message.clone())
+    Ok(message.cloned())
 }
 
 /// Runs `effect` for `incident` and returns what it achieved.
@@ -87,19 +87,19 @@ pub(crate) async fn perform(
     store: &dyn IncidentStore,
 ) -> Result<Vec<Outcome>, Failure> {
     let chat = &ports.chat;
-    if incident.room_state == RoomState::Archived && effect.acts_in_room() {
+    if incident.room_state() == RoomState::Archived && effect.acts_in_room() {
         tracing::debug!(effect = effect.name(), "the room is archived; skipped");
         return Ok(vec![]);
     }
     let outcomes = match effect {
         Effect::CreateRoom => {
-            if incident.room.is_some() {
+            if incident.room().is_some() {
                 return Ok(vec![]);
             }
             let spec = RoomSpec {
                 name_hint: room_name(&config.room_prefix, incident),
-                topic: format!("{} · {} · {}", incident.title(), incident.severity, incident.status),
-                key: incident.id.to_string(),
+                topic: format!("{} · {} · {}", incident.title(), incident.severity(), incident.status()),
+                key: incident.id().to_string(),
             };
             vec![Outcome::RoomCreated(chat.create_room(&spec).await?)]
         }
@@ -108,19 +108,19 @@ pub(crate) async fn perform(
             vec![Outcome::MembersInvited(users.clone())]
         }
         Effect::PostCard => {
-            if incident.card.is_some() {
+            if incident.card().is_some() {
                 return Ok(vec![]);
             }
             vec![Outcome::CardPosted(chat.post(&room(incident)?.id, &messages::card(incident)).await?)]
         }
         Effect::PinCard => {
-            if let Some(card) = &incident.card {
+            if let Some(card) = &incident.card() {
                 ignore_unsupported(chat.pin(card).await)?;
             }
             vec![]
         }
         Effect::PostBroadcast => {
-            if incident.broadcast.is_some() {
+            if incident.broadcast().is_some() {
                 return Ok(vec![]);
             }
             vec![Outcome::BroadcastPosted(chat.post(&config.broadcast_room, &messages::broadcast(incident)).await?)]
@@ -137,7 +137,7 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::ReplyToBroadcast { seq } => {
-            if let Some(broadcast) = recorded(incident, &incident.broadcast, EffectKind::PostBroadcast)? {
+            if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
                 if let Some((message, true)) = announcement(incident, &event(store, incident, *seq).await?) {
                     chat.reply(&broadcast, &message).await?;
                 }
@@ -150,27 +150,27 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::RefreshCard => {
-            if let Some(card) = recorded(incident, &incident.card, EffectKind::PostCard)? {
+            if let Some(card) = recorded(incident, incident.card(), EffectKind::PostCard)? {
                 ignore_unsupported(chat.update(&card, &messages::card(incident)).await)?;
             }
             vec![]
         }
         Effect::RefreshBroadcast => {
-            if let Some(broadcast) = recorded(incident, &incident.broadcast, EffectKind::PostBroadcast)? {
+            if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
                 ignore_unsupported(chat.update(&broadcast, &messages::broadcast(incident)).await)?;
             }
             vec![]
         }
         Effect::CreatePostmortem => {
-            if incident.postmortem.is_some() {
+            if incident.postmortem().is_some() {
                 return Ok(vec![]);
             }
-            let document = postmortem::document(incident, &store.events(incident.id).await?);
+            let document = postmortem::document(incident, &store.events(incident.id()).await?);
             vec![Outcome::PostmortemCreated(ports.docs.create_postmortem(&document).await?)]
         }
         Effect::ResolvePages => {
             let mut resolved = Vec::new();
-            for page in &incident.open_pages {
+            for page in incident.open_pages() {
                 ports.pager.resolve(page).await?;
                 resolved.push(Outcome::PageResolved(page.clone()));
             }
@@ -178,7 +178,7 @@ pub(crate) async fn perform(
         }
         Effect::NotifyFailure { seq } => {
             // Without a room there is nowhere to say it; the timeline and the metrics still show it.
-            if let Some(room) = &incident.room {
+            if let Some(room) = &incident.room() {
                 if let EventKind::EffectFailed { effect, error } = &event(store, incident, *seq).await?.kind {
                     chat.post(&room.id, &messages::effect_failed(incident, *effect, error)).await?;
                 }
@@ -195,9 +195,9 @@ pub(crate) async fn perform(
 
 /// The event `seq` of the incident's log.
 async fn event(store: &dyn IncidentStore, incident: &Incident, seq: u64) -> Result<IncidentEvent, Failure> {
-    let events = store.events(incident.id).await?;
+    let events = store.events(incident.id()).await?;
     let found = events.into_iter().find(|e| e.seq == seq);
-    found.ok_or_else(|| Failure::Port(PortError::NotFound(format!("event {seq} of {}", incident.number))))
+    found.ok_or_else(|| Failure::Port(PortError::NotFound(format!("event {seq} of {}", incident.number()))))
 }
 
 /// The message announcing `event` and whether it goes to the broadcast thread too.
@@ -221,27 +221,27 @@ pub(super) fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), Po
 /// The page for a domain's on-call. The first page's dedup key is the
 /// incident id; an escalation's adds the domain.
 fn page(config: &RunbookConfig, incident: &Incident, domain: &str, escalation: bool) -> Page {
-    let dedup_key = if escalation { format!("{}:{domain}", incident.id) } else { incident.id.to_string() };
+    let dedup_key = if escalation { format!("{}:{domain}", incident.id()) } else { incident.id().to_string() };
     let mut links = Vec::new();
-    if let Some(room) = &incident.room {
+    if let Some(room) = &incident.room() {
         links.push(Link { label: "Incident channel".into(), url: room.url.clone() });
     }
     links.push(Link {
-        label: format!("{} in SIMA", incident.number),
-        url: format!("{}/api/v1/incidents/{}", config.public_url.trim_end_matches('/'), incident.number),
+        label: format!("{} in SIMA", incident.number()),
+        url: format!("{}/api/v1/incidents/{}", config.public_url.trim_end_matches('/'), incident.number()),
     });
     let mut details = std::collections::BTreeMap::new();
-    details.insert("number".to_owned(), incident.number.to_string());
-    details.insert("domain".to_owned(), incident.domain.to_string());
-    details.insert("reporter".to_owned(), incident.reporter.to_string());
-    details.insert("impact".to_owned(), incident.impact.map_or_else(|| "unknown".to_owned(), |i| i.to_string()));
-    details.insert("description".to_owned(), incident.description.to_string());
+    details.insert("number".to_owned(), incident.number().to_string());
+    details.insert("domain".to_owned(), incident.domain().to_string());
+    details.insert("reporter".to_owned(), incident.reporter().to_string());
+    details.insert("impact".to_owned(), incident.impact().map_or_else(|| "unknown".to_owned(), |i| i.to_string()));
+    details.insert("description".to_owned(), incident.description().to_string());
     Page {
         dedup_key,
         service: domain.to_owned(),
-        summary: format!("[{}] {}", incident.severity, incident.title()),
-        severity: incident.severity,
-        timestamp: incident.milestones.declared_at,
+        summary: format!("[{}] {}", incident.severity(), incident.title()),
+        severity: incident.severity(),
+        timestamp: incident.milestones().declared_at,
         links,
         details,
     }

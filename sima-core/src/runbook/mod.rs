@@ -13,8 +13,8 @@ mod worker;
 
 pub use config::{RunbookConfig, WorkerConfig};
 pub use effect::Effect;
-pub use execute::room_name;
-pub use plan::{plan, PagingPolicy, Planned};
+pub(crate) use plan::plan;
+pub use plan::PagingPolicy;
 pub use ports::Ports;
 pub(crate) use schedule::later;
 pub use schedule::Schedule;

@@ -30,28 +30,28 @@ impl PagingPolicy {
 
 /// An effect the runbook asks for, and how long after the events it falls due.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Planned {
+pub(crate) struct Planned {
     /// What to do.
-    pub effect: Effect,
+    pub(crate) effect: Effect,
     /// How long after the events it is due (zero: at once).
-    pub delay: Duration,
+    pub(crate) delay: Duration,
 }
 
 impl Planned {
     /// An effect due at once.
-    pub fn now(effect: Effect) -> Self {
+    pub(crate) fn now(effect: Effect) -> Self {
         Self { effect, delay: Duration::ZERO }
     }
 
     /// An effect due `delay` after the events.
-    pub fn after(effect: Effect, delay: Duration) -> Self {
+    pub(crate) fn after(effect: Effect, delay: Duration) -> Self {
         Self { effect, delay }
     }
 }
 
 /// The effects `events` imply for `after`, the incident once they are
 /// applied, each with the delay after which it falls due.
-pub fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Planned> {
+pub(crate) fn plan(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Planned> {
     let mut planned: Vec<Planned> = immediate(config, after, events).into_iter().map(Planned::now).collect();
     planned.extend(scheduled(&config.schedule, after, events));
     planned
@@ -75,9 +75,9 @@ fn scheduled(schedule: &Schedule, after: &Incident, events: &[IncidentEvent]) ->
     // One reminder per change, from the clock as the change left it; a
     // reminder planned from an earlier clock finds it moved and does nothing.
     let clock_moved = events.iter().any(|e| e.kind.restarts_reminders());
-    if clock_moved && after.status.is_active() && after.room_is_open() {
-        if let Some(delay) = schedule.update_after(after.severity) {
-            planned.push(Planned::after(Effect::RemindUpdate { basis: after.reminder_basis }, delay));
+    if clock_moved && after.status().is_active() && after.room_is_open() {
+        if let Some(delay) = schedule.update_after(after.severity()) {
+            planned.push(Planned::after(Effect::RemindUpdate { basis: after.reminder_basis() }, delay));
         }
     }
     planned
@@ -98,13 +98,13 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
         match &event.kind {
             EventKind::Declared { .. } => effects.push(Effect::CreateRoom),
             EventKind::RoomCreated { .. } => {
-                if let Actor::User(reporter) = &after.reporter {
+                if let Actor::User(reporter) = after.reporter() {
                     effects.push(Effect::InviteMembers { users: vec![reporter.clone()] });
                 }
                 effects.push(Effect::PostCard);
                 effects.push(Effect::PostBroadcast);
-                if config.paging.pages(after.severity) && after.status.is_active() {
-                    effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
+                if config.paging.pages(after.severity()) && after.status().is_active() {
+                    effects.push(Effect::Page { domain: after.domain().clone(), escalation: false });
                 }
             }
             EventKind::CardPosted { .. } => effects.push(Effect::PinCard),
@@ -112,7 +112,7 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
                 announce(&mut effects, seq, true);
                 refresh = true;
                 match to {
-                    Status::Resolved if after.postmortem.is_none() => {
+                    Status::Resolved if after.postmortem().is_none() => {
                         effects.extend([Effect::CreatePostmortem, Effect::ResolvePages]);
                     }
                     Status::Resolved | Status::FalsePositive => effects.push(Effect::ResolvePages),
@@ -123,12 +123,12 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
                 announce(&mut effects, seq, true);
                 refresh = true;
                 let first_page_due = change.field() == EditableField::Severity
-                    && after.room.is_some()
-                    && after.open_pages.is_empty()
-                    && after.status.is_active()
-                    && config.paging.pages(after.severity);
+                    && after.room().is_some()
+                    && after.open_pages().is_empty()
+                    && after.status().is_active()
+                    && config.paging.pages(after.severity());
                 if first_page_due {
-                    effects.push(Effect::Page { domain: after.domain.clone(), escalation: false });
+                    effects.push(Effect::Page { domain: after.domain().clone(), escalation: false });
                 }
             }
             EventKind::RoleAssigned { .. } => {
@@ -142,7 +142,7 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
             EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
             EventKind::PostmortemCreated { .. } => announce(&mut effects, seq, true),
             // A page recorded after the incident ended (the runbooks raced): resolve it too.
-            EventKind::Paged { .. } if !after.status.is_active() => effects.push(Effect::ResolvePages),
+            EventKind::Paged { .. } if !after.status().is_active() => effects.push(Effect::ResolvePages),
             EventKind::NoteAdded { .. }
             | EventKind::RootCauseSet { .. }
             | EventKind::ActionItemAdded { .. }

@@ -13,7 +13,8 @@ use crate::ports::{ChatPort, PortError};
 
 /// Whether the incident is still in the resolution that happened at `resolved_at`.
 fn still_resolved(incident: &Incident, resolved_at: DateTime<Utc>) -> bool {
-    matches!(incident.status, Status::Resolved | Status::Closed) && incident.milestones.resolved_at == Some(resolved_at)
+    matches!(incident.status(), Status::Resolved | Status::Closed)
+        && incident.milestones().resolved_at == Some(resolved_at)
 }
 
 /// Runs one scheduled effect.
@@ -23,23 +24,23 @@ pub(super) async fn perform(
     incident: &Incident,
     effect: &Effect,
 ) -> Result<Vec<Outcome>, Failure> {
-    let Some(room) = incident.room.as_ref().filter(|_| incident.room_is_open()) else {
+    let Some(room) = incident.room().filter(|_| incident.room_is_open()) else {
         return Ok(vec![]);
     };
     let outcomes = match effect {
         Effect::RemindUpdate { basis } => {
             // Reminders turned off since this one was queued (a restart with `off`) stay off.
-            let Some(after) = config.schedule.update_after(incident.severity) else { return Ok(vec![]) };
-            if incident.reminder_basis != *basis || !incident.status.is_active() {
+            let Some(after) = config.schedule.update_after(incident.severity()) else { return Ok(vec![]) };
+            if incident.reminder_basis() != *basis || !incident.status().is_active() {
                 return Ok(vec![]);
             }
             chat.post(&room.id, &messages::update_reminder(incident, after)).await?;
             vec![Outcome::UpdateReminderPosted { basis: *basis }]
         }
         Effect::RemindPostmortem { resolved_at } => {
-            let missing = incident.root_cause.is_none() || incident.action_items.is_empty();
+            let missing = incident.root_cause().is_none() || incident.action_items().is_empty();
             let off = config.schedule.postmortem_reminder_after.is_none();
-            if off || !still_resolved(incident, *resolved_at) || incident.postmortem_reminded || !missing {
+            if off || !still_resolved(incident, *resolved_at) || incident.postmortem_reminded() || !missing {
                 return Ok(vec![]);
             }
             chat.post(&room.id, &messages::postmortem_reminder(incident)).await?;
@@ -47,24 +48,24 @@ pub(super) async fn perform(
         }
         Effect::PostClosingSummary { resolved_at } => {
             let off = config.schedule.archive_after.is_none();
-            if off || !still_resolved(incident, *resolved_at) || incident.room_state != RoomState::Open {
+            if off || !still_resolved(incident, *resolved_at) || incident.room_state() != RoomState::Open {
                 return Ok(vec![]);
             }
             // Refreshing is idempotent; the summary is the one post of this step.
-            if let Some(card) = &incident.card {
+            if let Some(card) = &incident.card() {
                 ignore_unsupported(chat.update(card, &messages::card(incident)).await)?;
             }
             chat.post(&room.id, &messages::closing_summary(incident)).await?;
             vec![Outcome::ClosingSummaryPosted]
         }
         Effect::ArchiveRoom => {
-            if incident.status.is_active() || incident.room_state != RoomState::Closing {
+            if incident.status().is_active() || incident.room_state() != RoomState::Closing {
                 return Ok(vec![]);
             }
             match chat.archive(&room.id).await {
                 Ok(()) => vec![Outcome::RoomArchived],
                 Err(PortError::Unsupported(what)) => {
-                    tracing::info!(%what, incident = %incident.number, "the chat platform cannot archive rooms; skipped");
+                    tracing::info!(%what, incident = %incident.number(), "the chat platform cannot archive rooms; skipped");
                     vec![]
                 }
                 Err(e) => return Err(e.into()),

@@ -287,8 +287,8 @@ impl EffectWorker {
         let config = self.service.config();
         match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
-                debug!(effect = name, incident = %incident.number, "effect done");
-                match self.service.record(incident.id, outcomes, claimed.claim(), self.config.lease).await {
+                debug!(effect = name, incident = %incident.number(), "effect done");
+                match self.service.record(incident.id(), outcomes, claimed.claim(), self.config.lease).await {
                     Ok(Recorded { incident, follow_ups }) => {
                         follow_ups.into_iter().map(|c| Job { claimed: c, incident: Some(incident.clone()) }).collect()
                     }

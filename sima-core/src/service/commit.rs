@@ -70,7 +70,7 @@ impl IncidentService {
             let mut events = Vec::new();
             for command in commands {
                 for kind in after.decide(command, now)? {
-                    let event = IncidentEvent { seq: after.version + 1, at: now, actor: actor.clone(), kind };
+                    let event = IncidentEvent { seq: after.version() + 1, at: now, actor: actor.clone(), kind };
                     after.apply(&event);
                     events.push(event);
                 }
@@ -89,7 +89,7 @@ impl IncidentService {
             }
             let follow_ups: Vec<ClaimedEffect> = effects.iter().filter_map(NewEffect::claimed).collect();
             let unclaimed = follow_ups.len() < effects.len();
-            let batch = AppendBatch { incident: after, expected_version: before.version, events, effects, completes };
+            let batch = AppendBatch { incident: after, expected_version: before.version(), events, effects, completes };
             match self.store.append(batch).await {
                 Ok(stored) => {
                     if unclaimed {

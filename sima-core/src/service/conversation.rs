@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::{IncidentService, ServiceError};
 use crate::domain::{
-    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, Role, RoomId, Severity,
+    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, RoomId, Severity,
     Status, Summary, Text, UserRef, ValidationError,
 };
-use crate::grammar::{for_button, parse, ParseError, TextCommand, UserArg};
+use crate::grammar::{for_button, parse, Intent, ParseError};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
 use crate::model::{ActionId, Form, FormId, FormTrigger, Message, RichText};
 use crate::ports::ChatPort;
@@ -103,71 +103,55 @@ impl Conversation {
         text: &str,
         trigger: Option<FormTrigger>,
     ) -> Result<Option<Message>, ServiceError> {
-        let command = match parse(text) {
-            Ok(command) => command,
+        let intent = match parse(text, user) {
+            Ok(intent) => intent,
             Err(ParseError::Unknown { typed, suggestions }) => {
                 let incident = self.service.find_by_room(room).await?;
                 return Ok(Some(messages::mistyped(&typed, &suggestions, incident.as_ref())));
             }
             Err(e) => return Ok(Some(warn(e))),
         };
-        match command {
-            TextCommand::Declare => {
-                return told(self.open(trigger, messages::declare_form(&self.domains, &self.severities)).await)
-            }
-            TextCommand::Help => {
-                let incident = self.service.find_by_room(room).await?;
-                return Ok(Some(messages::help(incident.as_ref())));
-            }
-            _ => {}
+        if intent == Intent::Declare {
+            return told(self.open(trigger, messages::declare_form(&self.domains, &self.severities)).await);
         }
-        let Some(incident) = self.service.find_by_room(room).await? else {
+        let incident = self.service.find_by_room(room).await?;
+        if !intent.needs_incident() {
+            return Ok(Some(messages::help(incident.as_ref())));
+        }
+        let Some(incident) = incident else {
             return Ok(Some(warn("this command works inside an incident room; use /incident to declare one")));
         };
-        told(self.run(&incident, user, command, trigger).await)
+        told(self.run(&incident, user, intent, trigger).await)
     }
 
+    /// Does what `intent` asks for on `incident`, as `user`.
     async fn run(
         &self,
         incident: &Incident,
         user: &UserRef,
-        command: TextCommand,
+        intent: Intent,
         trigger: Option<FormTrigger>,
     ) -> Result<Message, ServiceError> {
-        let who = |arg: UserArg| match arg {
-            UserArg::Me => user.clone(),
-            UserArg::User(u) => u,
-        };
-        let command = match command {
-            TextCommand::Info => return Ok(messages::card(incident)),
-            TextCommand::StatusForm => return self.open(trigger, messages::status_form(incident)).await,
-            TextCommand::Edit => {
-                return self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await
+        match intent {
+            Intent::Declare | Intent::Help => Ok(messages::help(Some(incident))),
+            Intent::Info => Ok(messages::card(incident)),
+            Intent::StatusForm => self.open(trigger, messages::status_form(incident)).await,
+            Intent::EditForm => {
+                self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await
             }
-            TextCommand::Declare | TextCommand::Help => return Ok(messages::help(Some(incident))),
-            TextCommand::Status { status, message } => Command::ChangeStatus { to: status, message },
-            TextCommand::Resolve { message } => Command::ChangeStatus { to: Status::Resolved, message },
-            TextCommand::Manager(arg) => Command::AssignRole { role: Role::IncidentManager, user: who(arg) },
-            TextCommand::Comms(arg) => Command::AssignRole { role: Role::CommunicationLead, user: who(arg) },
-            TextCommand::Severity(s) => Command::Edit(FieldEdit::Severity(s)),
-            TextCommand::Impact(i) => Command::Edit(FieldEdit::Impact(i)),
-            TextCommand::Started(at) => Command::Edit(FieldEdit::StartedAt(at)),
-            TextCommand::Note(text) => Command::AddNote(text),
-            TextCommand::Escalate(domain) => Command::Escalate { domain },
-            TextCommand::RootCause(text) => Command::SetRootCause(text),
-            TextCommand::Action(item) => Command::AddActionItem(item),
-            TextCommand::Actions => return Ok(messages::action_items(incident)),
-            TextCommand::Done(number) => Command::CompleteActionItem(number),
-            TextCommand::Retry => {
-                let count = self.service.retry_failed_effects(incident.id, Actor::User(user.clone())).await?;
-                return Ok(answer(match count {
-                    0 => format!("Nothing to retry: every step of {} went through.", incident.number),
-                    n => format!(":arrows_counterclockwise: Retrying {n} failed step(s) of {}.", incident.number),
-                }));
+            Intent::Actions => Ok(messages::action_items(incident)),
+            Intent::Retry => {
+                let count = self.service.retry_failed_effects(incident.id(), Actor::User(user.clone())).await?;
+                Ok(answer(match count {
+                    0 => format!("Nothing to retry: every step of {} went through.", incident.number()),
+                    n => format!("Retrying {n} failed step(s) of {}.", incident.number()),
+                }))
             }
-        };
-        let after = self.service.execute(incident.id, Actor::User(user.clone()), command).await?;
-        Ok(messages::done(format!("Done. {} is {} ({}).", after.number, after.status, after.severity)))
+            Intent::Execute(command) => {
+                let after = self.service.execute(incident.id(), Actor::User(user.clone()), command).await?;
+                Ok(messages::done(format!("Done. {} is {} ({}).", after.number(), after.status(), after.severity())))
+            }
+        }
     }
 
     /// Handles a button press; returns what to show the person who pressed it.
@@ -184,17 +168,17 @@ impl Conversation {
     ) -> Result<Option<Message>, ServiceError> {
         // A value is the incident id, then what the button carries (an action item's number).
         let (id, arg) = value.map_or(("", ""), |v| v.split_once(' ').unwrap_or((v, "")));
-        let Some(command) = for_button(action, arg) else {
+        let Some(intent) = for_button(action, user, arg) else {
             return Ok(Some(warn("this button does nothing any more")));
         };
         let incident = self.incident_of(room, Some(id).filter(|id| !id.is_empty())).await?;
-        if command == TextCommand::Help {
+        if !intent.needs_incident() {
             return Ok(Some(messages::help(incident.as_ref())));
         }
         let Some(incident) = incident else {
             return Ok(Some(warn("this button belongs to an incident that no longer exists")));
         };
-        told(self.run(&incident, user, command, trigger).await)
+        told(self.run(&incident, user, intent, trigger).await)
     }
 
     /// Someone joined `room`: record it; the runbook welcomes them.
@@ -203,10 +187,10 @@ impl Conversation {
     /// Only store failures.
     pub async fn joined(&self, room: &RoomId, user: &UserRef) -> Result<(), ServiceError> {
         let Some(incident) = self.service.find_by_room(room).await? else { return Ok(()) };
-        if incident.status.is_terminal() {
+        if incident.status().is_terminal() {
             return Ok(());
         }
-        match self.service.execute(incident.id, Actor::User(user.clone()), Command::Join(user.clone())).await {
+        match self.service.execute(incident.id(), Actor::User(user.clone()), Command::Join(user.clone())).await {
             Ok(_) | Err(ServiceError::Refused(_)) => Ok(()),
             Err(e) => Err(e),
         }
@@ -262,7 +246,7 @@ impl Conversation {
                         reporter: Actor::User(user.clone()),
                     };
                     let declared = self.service.declare(declaration).await?;
-                    let n = declared.incident.number;
+                    let n = declared.incident.number();
                     return Ok(Submission::Accepted(Some(answer(
                         RichText::new()
                             .emoji("rotating_light")

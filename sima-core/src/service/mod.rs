@@ -7,6 +7,7 @@ mod error;
 mod locks;
 mod queries;
 mod retry;
+mod upkeep;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use tracing::instrument;
 pub use commit::Recorded;
 pub use conversation::{Conversation, Submission};
 pub use error::ServiceError;
+pub use upkeep::AlertCleared;
 
 use crate::domain::{Declaration, Incident, IncidentEvent, IncidentId};
 use crate::ports::{Clock, Created, IncidentStore, NewEffect, NewIncident};
@@ -58,13 +60,13 @@ impl IncidentService {
         self
     }
 
-    /// The store.
-    pub fn store(&self) -> &Arc<dyn IncidentStore> {
+    /// The store, for the effect worker and the conversation.
+    pub(crate) fn store(&self) -> &Arc<dyn IncidentStore> {
         &self.store
     }
 
-    /// The clock.
-    pub fn clock(&self) -> &Arc<dyn Clock> {
+    /// The clock, for the effect worker.
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }
 
@@ -82,7 +84,7 @@ impl IncidentService {
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
         plan(&self.config, incident, events)
             .into_iter()
-            .map(|planned| NewEffect::due(incident.id, planned.effect, later(now, planned.delay)))
+            .map(|planned| NewEffect::due(incident.id(), planned.effect, later(now, planned.delay)))
             .collect()
     }
 
@@ -115,7 +117,7 @@ impl IncidentService {
         Ok(match created {
             Created::New(incident) => {
                 self.wake();
-                tracing::info!(incident = %incident.number, "incident declared");
+                tracing::info!(incident = %incident.number(), "incident declared");
                 Declared { incident, created: true }
             }
             Created::Existing(incident) => Declared { incident, created: false },

@@ -45,7 +45,7 @@ impl IncidentService {
     /// `NotFound` or `Store`.
     pub async fn timeline(&self, reference: IncidentRef) -> Result<(Incident, Vec<IncidentEvent>), ServiceError> {
         let incident = self.get(reference).await?;
-        let events = self.store.events(incident.id).await?;
+        let events = self.store.events(incident.id()).await?;
         Ok((incident, events))
     }
 

@@ -17,13 +17,13 @@ impl IncidentService {
         let incident = self.store.get(id).await?.ok_or_else(|| ServiceError::NotFound(id.to_string()))?;
         // The event first: a crash before the reset leaves the effects failed,
         // and the next retry finds them in the store.
-        if !incident.failed_effects.is_empty() {
-            let retried = Command::Record(Outcome::EffectsRetried(incident.failed_effects.clone()));
+        if !incident.failed_effects().is_empty() {
+            let retried = Command::Record(Outcome::EffectsRetried(incident.failed_effects().to_vec()));
             self.execute(id, actor, retried).await?;
         }
         let count = self.store.retry_failed(id, self.now()).await?;
         if count > 0 {
-            tracing::info!(incident = %incident.number, effects = count, "failed effects queued again");
+            tracing::info!(incident = %incident.number(), effects = count, "failed effects queued again");
             self.wake();
         }
         Ok(count)

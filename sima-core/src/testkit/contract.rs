@@ -53,6 +53,27 @@ macro_rules! store_contract_tests {
     ($runner:path) => {
         $crate::store_contract_tests!(@checks [@each $runner;]);
     };
+    // With SQL views: `$views(check)` builds a fresh store, awaits
+    // `check(&store, &views)` with the store's `SqlViews`, and cleans up.
+    ($runner:path, views: $views:path) => {
+        $crate::store_contract_tests!($runner);
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn metrics_view_equals_the_core() {
+            $views(|store, view| {
+                ::std::boxed::Box::pin($crate::testkit::views::metrics_view_equals_the_core(store, view))
+            })
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn timeline_has_one_row_per_event() {
+            $views(|store, views| {
+                ::std::boxed::Box::pin($crate::testkit::views::timeline_has_one_row_per_event(store, views))
+            })
+            .await;
+        }
+    };
     // The one list of checks, handed to `@each` (tests) or `@run` (`run_all`).
     (@checks [$($then:tt)*]) => {
         $crate::store_contract_tests!($($then)*
@@ -177,13 +198,13 @@ pub fn batch(incident: &Incident, command: &Command, now: DateTime<Utc>) -> Appe
     let mut next = incident.clone();
     let events: Vec<IncidentEvent> = kinds
         .into_iter()
-        .zip(incident.version + 1..)
+        .zip(incident.version() + 1..)
         .map(|(kind, seq)| IncidentEvent { seq, at: now, actor: Actor::Api, kind })
         .collect();
     for event in &events {
         next.apply(event);
     }
-    AppendBatch { incident: next, expected_version: incident.version, events, effects: vec![], completes: None }
+    AppendBatch { incident: next, expected_version: incident.version(), events, effects: vec![], completes: None }
 }
 
 /// Loads the incident, decides `command` at `now` and appends the result.
@@ -403,13 +424,13 @@ pub async fn create_allocates_increasing_numbers(store: &dyn IncidentStore) {
         let first_event = new.events[0].clone();
         let mut expected = new.incident.clone();
         let created = create_new(store, new).await;
-        assert!(created.number > last, "numbers must increase: {} after {}", created.number, last);
-        assert_ne!(created.number, IncidentNumber::UNALLOCATED, "the store allocates the number");
-        last = created.number;
-        expected.number = created.number;
+        assert!(created.number() > last, "numbers must increase: {} after {}", created.number(), last);
+        assert_ne!(created.number(), IncidentNumber::UNALLOCATED, "the store allocates the number");
+        last = created.number();
+        expected = expected.numbered(created.number());
         assert_eq!(created, expected, "create returns the snapshot with its number");
-        assert_eq!(must_get(store, created.id).await, expected, "the stored snapshot round-trips");
-        let events = store.events(created.id).await.unwrap_or_else(|e| panic!("events: {e}"));
+        assert_eq!(must_get(store, created.id()).await, expected, "the stored snapshot round-trips");
+        let events = store.events(created.id()).await.unwrap_or_else(|e| panic!("events: {e}"));
         assert_eq!(events, vec![first_event], "the declared event round-trips");
     }
 }
@@ -421,16 +442,16 @@ pub async fn lookups_by_id_number_room_and_dedup_key(store: &dyn IncidentStore) 
     let other = create_new(store, new_incident(&declaration("search", Severity::Sev3, None), at_ms(5))).await;
     let room =
         Room { id: RoomId::new("C0ROOM1"), name: "incident_03_02_payments".into(), url: "https://chat/C0ROOM1".into() };
-    let with_room = must_act(store, first.id, Command::Record(Outcome::RoomCreated(room.clone())), at_ms(10)).await;
+    let with_room = must_act(store, first.id(), Command::Record(Outcome::RoomCreated(room.clone())), at_ms(10)).await;
 
-    assert_eq!(store.get(first.id).await.ok().flatten(), Some(with_room.clone()));
-    assert_eq!(store.get_by_number(first.number).await.ok().flatten(), Some(with_room.clone()));
-    assert_eq!(store.get_by_number(other.number).await.ok().flatten(), Some(other.clone()));
+    assert_eq!(store.get(first.id()).await.ok().flatten(), Some(with_room.clone()));
+    assert_eq!(store.get_by_number(first.number()).await.ok().flatten(), Some(with_room.clone()));
+    assert_eq!(store.get_by_number(other.number()).await.ok().flatten(), Some(other.clone()));
     assert_eq!(store.find_by_room(&room.id).await.ok().flatten(), Some(with_room.clone()));
     assert_eq!(store.find_open_by_dedup_key(&key("pay-1")).await.ok().flatten(), Some(with_room));
 
     assert_eq!(store.get(IncidentId::new()).await.ok(), Some(None));
-    let unknown_number = IncidentNumber::new(other.number.value() + 1000).unwrap_or(IncidentNumber::UNALLOCATED);
+    let unknown_number = IncidentNumber::new(other.number().value() + 1000).unwrap_or(IncidentNumber::UNALLOCATED);
     assert_eq!(store.get_by_number(unknown_number).await.ok(), Some(None));
     assert_eq!(store.find_by_room(&RoomId::new("C0NOPE")).await.ok(), Some(None));
     assert_eq!(store.find_open_by_dedup_key(&key("pay-2")).await.ok(), Some(None));
@@ -445,7 +466,7 @@ pub async fn dedup_key_is_unique_while_not_terminal(store: &dyn IncidentStore) {
     let before = stats(store).await;
 
     let second = new_incident(&d, at_ms(1000));
-    let second_id = second.incident.id;
+    let second_id = second.incident.id();
     match store.create(second).await {
         Ok(Created::Existing(existing)) => assert_eq!(existing, first, "the existing incident comes back"),
         other => panic!("expected Existing, got {other:?}"),
@@ -454,21 +475,24 @@ pub async fn dedup_key_is_unique_while_not_terminal(store: &dyn IncidentStore) {
     assert!(matches!(store.events(second_id).await, Err(PortError::NotFound(_))), "no events for the duplicate");
     assert_eq!(stats(store).await, before, "the duplicate's effects are not enqueued");
 
-    must_act(store, first.id, status(Status::Resolved), at_ms(2000)).await;
+    must_act(store, first.id(), status(Status::Resolved), at_ms(2000)).await;
     match store.create(new_incident(&d, at_ms(3000))).await {
-        Ok(Created::Existing(existing)) => assert_eq!(existing.id, first.id, "resolved is not terminal"),
+        Ok(Created::Existing(existing)) => assert_eq!(existing.id(), first.id(), "resolved is not terminal"),
         other => panic!("expected Existing while resolved, got {other:?}"),
     }
-    must_act(store, first.id, status(Status::Closed), at_ms(4000)).await;
+    must_act(store, first.id(), status(Status::Closed), at_ms(4000)).await;
     assert_eq!(store.find_open_by_dedup_key(&key("mail-queue")).await.ok(), Some(None), "closed is terminal");
 
     let reopened = create_new(store, new_incident(&d, at_ms(5000))).await;
-    assert!(reopened.number > first.number);
-    assert_eq!(store.find_open_by_dedup_key(&key("mail-queue")).await.ok().flatten().map(|i| i.id), Some(reopened.id));
+    assert!(reopened.number() > first.number());
+    assert_eq!(
+        store.find_open_by_dedup_key(&key("mail-queue")).await.ok().flatten().map(|i| i.id()),
+        Some(reopened.id())
+    );
 
-    must_act(store, reopened.id, status(Status::FalsePositive), at_ms(6000)).await;
+    must_act(store, reopened.id(), status(Status::FalsePositive), at_ms(6000)).await;
     let third = create_new(store, new_incident(&d, at_ms(7000))).await;
-    assert_eq!(store.find_open_by_dedup_key(&key("mail-queue")).await.ok().flatten().map(|i| i.id), Some(third.id));
+    assert_eq!(store.find_open_by_dedup_key(&key("mail-queue")).await.ok().flatten().map(|i| i.id()), Some(third.id()));
     let all = store.list(&IncidentFilter::default()).await.unwrap_or_else(|e| panic!("list: {e}"));
     assert_eq!(all.len(), 3, "three incidents over the key's life");
 }
@@ -477,7 +501,7 @@ pub async fn dedup_key_is_unique_while_not_terminal(store: &dyn IncidentStore) {
 /// stored snapshot is the one appended.
 pub async fn append_extends_the_log_contiguously(store: &dyn IncidentStore) {
     let created = create_new(store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
-    let mut expected_events = store.events(created.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let mut expected_events = store.events(created.id()).await.unwrap_or_else(|e| panic!("{e}"));
     let commands = [
         Command::AssignRole { role: Role::IncidentManager, user: user("U0MANAGER") },
         status(Status::Investigating),
@@ -494,14 +518,14 @@ pub async fn append_extends_the_log_contiguously(store: &dyn IncidentStore) {
         incident = store.append(b).await.unwrap_or_else(|e| panic!("append {command:?}: {e}"));
         assert_eq!(incident, expected, "append returns the new snapshot");
     }
-    let events = store.events(incident.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let events = store.events(incident.id()).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(events, expected_events, "every event comes back, in order");
     let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>(), "seq is contiguous from 1");
-    let stored = must_get(store, incident.id).await;
+    let stored = must_get(store, incident.id()).await;
     assert_eq!(stored, incident);
-    assert_eq!(stored.version, events.len() as u64);
-    let replayed = Incident::replay(stored.id, stored.number, &events).unwrap_or_else(|| panic!("replay"));
+    assert_eq!(stored.version(), events.len() as u64);
+    let replayed = Incident::replay(stored.id(), stored.number(), &events).unwrap_or_else(|| panic!("replay"));
     assert_eq!(replayed, stored, "the snapshot is the fold of the log");
 }
 
@@ -511,19 +535,19 @@ pub async fn stale_version_conflicts_and_writes_nothing(store: &dyn IncidentStor
     let created = create_new(store, new_incident(&declaration("search", Severity::Sev3, None), at_ms(0))).await;
     let claimed = claim(store, 10, at_ms(0), 60).await;
     assert_eq!(claimed.len(), 1);
-    let current = must_act(store, created.id, status(Status::Investigating), at_ms(10)).await;
-    let events_before = store.events(created.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let current = must_act(store, created.id(), status(Status::Investigating), at_ms(10)).await;
+    let events_before = store.events(created.id()).await.unwrap_or_else(|e| panic!("{e}"));
     let stats_before = stats(store).await;
 
     let mut stale = batch(&created, &Command::AddNote(text("late writer")), at_ms(20));
-    stale.effects.push(effect(created.id, Effect::RefreshCard, at_ms(20)));
+    stale.effects.push(effect(created.id(), Effect::RefreshCard, at_ms(20)));
     stale.completes = Some(claimed[0].claim());
     match store.append(stale).await {
         Err(PortError::Conflict(_)) => {}
         other => panic!("expected Conflict, got {other:?}"),
     }
-    assert_eq!(store.events(created.id).await.unwrap_or_else(|e| panic!("{e}")), events_before, "no event written");
-    assert_eq!(must_get(store, created.id).await, current, "snapshot unchanged");
+    assert_eq!(store.events(created.id()).await.unwrap_or_else(|e| panic!("{e}")), events_before, "no event written");
+    assert_eq!(must_get(store, created.id()).await, current, "snapshot unchanged");
     assert_eq!(stats(store).await, stats_before, "no effect enqueued, none completed");
     let again = claim(store, 10, at_ms(60_000), 60).await;
     assert_eq!(ids(&again), vec![claimed[0].id], "the effect named in `completes` is still pending");
@@ -537,7 +561,7 @@ pub async fn unknown_incidents_are_not_found(store: &dyn IncidentStore) {
         Err(PortError::NotFound(_)) => {}
         other => panic!("expected NotFound, got {other:?}"),
     }
-    assert!(matches!(store.events(new.incident.id).await, Err(PortError::NotFound(_))));
+    assert!(matches!(store.events(new.incident.id()).await, Err(PortError::NotFound(_))));
 }
 
 /// Effects written by `create` and `append` are claimable when due, with their
@@ -547,8 +571,8 @@ pub async fn effects_enqueued_with_writes_are_claimable(store: &dyn IncidentStor
     let create_room = new.effects[0].clone();
     let created = create_new(store, new).await;
     let mut b = batch(&created, &status(Status::Investigating), at_ms(100));
-    let page = effect(created.id, Effect::Page { domain: domain("payments"), escalation: true }, at_ms(60_000));
-    let invite = effect(created.id, Effect::InviteMembers { users: vec![user("U1"), user("U2")] }, at_ms(100));
+    let page = effect(created.id(), Effect::Page { domain: domain("payments"), escalation: true }, at_ms(60_000));
+    let invite = effect(created.id(), Effect::InviteMembers { users: vec![user("U1"), user("U2")] }, at_ms(100));
     b.effects = vec![page.clone(), invite.clone()];
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
 
@@ -557,14 +581,17 @@ pub async fn effects_enqueued_with_writes_are_claimable(store: &dyn IncidentStor
     assert_eq!(
         now.iter().map(seen).collect::<Vec<_>>(),
         vec![
-            (create_room.id, created.id, Effect::CreateRoom, 1, at_ms(100)),
-            (invite.id, created.id, invite.effect.clone(), 1, at_ms(100)),
+            (create_room.id, created.id(), Effect::CreateRoom, 1, at_ms(100)),
+            (invite.id, created.id(), invite.effect.clone(), 1, at_ms(100)),
         ],
         "due effects, oldest due first"
     );
     assert_eq!(now[0].token, now[1].token, "one claim, one token");
     let later = claim(store, 10, at_ms(60_000), 30).await;
-    assert_eq!(later.iter().map(seen).collect::<Vec<_>>(), vec![(page.id, created.id, page.effect, 1, at_ms(60_000))]);
+    assert_eq!(
+        later.iter().map(seen).collect::<Vec<_>>(),
+        vec![(page.id, created.id(), page.effect, 1, at_ms(60_000))]
+    );
     assert_ne!(later[0].token, now[0].token, "each claim has its own token");
 }
 
@@ -576,7 +603,7 @@ pub async fn completes_marks_the_effect_done_with_the_append(store: &dyn Inciden
     let room = Room { id: RoomId::new("C0AUTH"), name: "incident_auth".into(), url: "https://chat/C0AUTH".into() };
     let mut b = batch(&created, &Command::Record(Outcome::RoomCreated(room)), at_ms(500));
     b.completes = Some(claimed[0].claim());
-    b.effects.push(effect(created.id, Effect::PostCard, at_ms(500)));
+    b.effects.push(effect(created.id(), Effect::PostCard, at_ms(500)));
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(counts(store).await, (1, 1, 0));
     let later = claim(store, 10, at_ms(3_600_000), 30).await;
@@ -592,7 +619,7 @@ pub async fn claim_due_respects_due_at_order_and_limit(store: &dyn IncidentStore
     let mut b = batch(&created, &Command::AddNote(text("queue")), at_ms(1));
     let due: Vec<NewEffect> = [30, 10, 20, 5_000, 40]
         .into_iter()
-        .map(|ms| effect(created.id, Effect::AnnounceUpdate { seq: ms as u64 }, at_ms(ms)))
+        .map(|ms| effect(created.id(), Effect::AnnounceUpdate { seq: ms as u64 }, at_ms(ms)))
         .collect();
     b.effects = due.clone();
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
@@ -614,12 +641,12 @@ pub async fn rooms_are_claimed_before_older_effects(store: &dyn IncidentStore) {
     let older = create_new(store, new_incident(&declaration("search", Severity::Sev3, None), at_ms(0))).await;
     assert_eq!(claim(store, 10, at_ms(0), 3600).await.len(), 1, "the older room is leased away");
     let mut b = batch(&older, &Command::AddNote(text("queue")), at_ms(1));
-    b.effects = vec![effect(older.id, Effect::AnnounceUpdate { seq: 2 }, at_ms(1))];
+    b.effects = vec![effect(older.id(), Effect::AnnounceUpdate { seq: 2 }, at_ms(1))];
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
     let newer = create_new(store, new_incident(&declaration("api", Severity::Sev1, None), at_ms(50))).await;
 
     let first = claim(store, 1, at_ms(100), 60).await;
-    assert_eq!((first[0].incident_id, &first[0].effect), (newer.id, &Effect::CreateRoom), "the room goes first");
+    assert_eq!((first[0].incident_id, &first[0].effect), (newer.id(), &Effect::CreateRoom), "the room goes first");
     let next = claim(store, 1, at_ms(100), 60).await;
     assert_eq!(next[0].effect, Effect::AnnounceUpdate { seq: 2 });
 }
@@ -645,8 +672,8 @@ pub async fn leases_hide_effects_until_they_expire(store: &dyn IncidentStore) {
 pub async fn retry_give_up_and_release(store: &dyn IncidentStore) {
     let created = create_new(store, new_incident(&declaration("auth", Severity::Sev1, None), at_ms(0))).await;
     let mut b = batch(&created, &Command::AddNote(text("more")), at_ms(0));
-    let doomed = effect(created.id, Effect::CreatePostmortem, at_ms(0));
-    let done = effect(created.id, Effect::ResolvePages, at_ms(0));
+    let doomed = effect(created.id(), Effect::CreatePostmortem, at_ms(0));
+    let done = effect(created.id(), Effect::ResolvePages, at_ms(0));
     b.effects = vec![doomed.clone(), done.clone()];
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
     let all = claim(store, 10, at_ms(0), 30).await;
@@ -719,7 +746,7 @@ pub async fn stale_completes_records_events_but_not_completion(store: &dyn Incid
     let mut b = batch(&created, &Command::Record(Outcome::RoomCreated(room.clone())), at_ms(10_500));
     b.completes = Some(first[0].claim());
     store.append(b).await.unwrap_or_else(|e| panic!("append: {e}"));
-    assert_eq!(must_get(store, created.id).await.room, Some(room), "the outcome is recorded");
+    assert_eq!(must_get(store, created.id()).await.room(), Some(&room), "the outcome is recorded");
     assert_eq!(counts(store).await, (1, 0, 0), "the effect is still the new holder's");
     store.complete(second[0].claim(), at_ms(11_000)).await.unwrap_or_else(|e| panic!("complete: {e}"));
 }
@@ -760,11 +787,11 @@ pub async fn effects_enqueued_leased_belong_to_their_holder(store: &dyn Incident
     let mut b = batch(&created, &Command::Record(Outcome::RoomCreated(room)), at_ms(100));
     b.completes = Some(room_claim[0].claim());
     let lease = Lease::starting(token, at_ms(100), Duration::from_secs(10));
-    let mut card = effect(created.id, Effect::PostCard, at_ms(100));
+    let mut card = effect(created.id(), Effect::PostCard, at_ms(100));
     card.leased = Some(lease);
-    let mut pin = effect(created.id, Effect::PinCard, at_ms(100));
+    let mut pin = effect(created.id(), Effect::PinCard, at_ms(100));
     pin.leased = Some(lease);
-    let broadcast = effect(created.id, Effect::PostBroadcast, at_ms(100));
+    let broadcast = effect(created.id(), Effect::PostBroadcast, at_ms(100));
     b.effects = vec![card.clone(), pin.clone(), broadcast.clone()];
     store.append(b).await.unwrap_or_else(|e| panic!("append: {e}"));
 
@@ -793,16 +820,16 @@ pub async fn retry_failed_requeues_failed_effects(store: &dyn IncidentStore) {
         store.give_up(claimed.claim(), at_ms(1), "chat refused").await.unwrap_or_else(|e| panic!("give_up: {e}"));
     }
     assert_eq!(counts(store).await, (0, 0, 2));
-    let requeued = store.retry_failed(one.id, at_ms(5_000)).await.unwrap_or_else(|e| panic!("retry_failed: {e}"));
+    let requeued = store.retry_failed(one.id(), at_ms(5_000)).await.unwrap_or_else(|e| panic!("retry_failed: {e}"));
     assert_eq!(requeued, 1);
     assert!(claim(store, 10, at_ms(4_999), 10).await.is_empty(), "due from the retry on");
     let again = claim(store, 10, at_ms(5_000), 10).await;
     assert_eq!(
         again.iter().map(|c| (c.incident_id, c.attempts, c.first_claimed_at)).collect::<Vec<_>>(),
-        vec![(one.id, 1, at_ms(5_000))]
+        vec![(one.id(), 1, at_ms(5_000))]
     );
-    assert_eq!(store.retry_failed(other.id, at_ms(6_000)).await.ok(), Some(1));
-    assert_eq!(store.retry_failed(one.id, at_ms(6_000)).await.ok(), Some(0), "nothing failed any more");
+    assert_eq!(store.retry_failed(other.id(), at_ms(6_000)).await.ok(), Some(1));
+    assert_eq!(store.retry_failed(one.id(), at_ms(6_000)).await.ok(), Some(0), "nothing failed any more");
 }
 
 /// `outbox_stats` counts pending, completed and failed effects.
@@ -811,7 +838,7 @@ pub async fn outbox_stats_count_each_state(store: &dyn IncidentStore) {
     assert_eq!(stats(store).await.oldest_pending_due, None);
     let created = create_new(store, new_incident(&declaration("search", Severity::Sev4, None), at_ms(0))).await;
     let mut b = batch(&created, &Command::AddNote(text("fan out")), at_ms(0));
-    b.effects = (0..5).map(|i| effect(created.id, Effect::AnnounceUpdate { seq: i }, at_ms(i as i64))).collect();
+    b.effects = (0..5).map(|i| effect(created.id(), Effect::AnnounceUpdate { seq: i }, at_ms(i as i64))).collect();
     store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(counts(store).await, (6, 0, 0));
     assert_eq!(stats(store).await.oldest_pending_due, Some(at_ms(0)));
@@ -857,11 +884,11 @@ pub async fn list_filters_and_orders_newest_first(store: &dyn IncidentStore) {
     for (slug, sev, ms) in specs {
         made.push(create_new(store, new_incident(&declaration(slug, sev, None), at_ms(ms))).await);
     }
-    let resolved = must_act(store, made[2].id, status(Status::Resolved), at_ms(5_000)).await;
+    let resolved = must_act(store, made[2].id(), status(Status::Resolved), at_ms(5_000)).await;
     made[2] = resolved;
-    let numbers = |v: Vec<Incident>| v.into_iter().map(|i| i.number).collect::<Vec<_>>();
+    let numbers = |v: Vec<Incident>| v.into_iter().map(|i| i.number()).collect::<Vec<_>>();
     let list = |f: IncidentFilter| async move { store.list(&f).await.unwrap_or_else(|e| panic!("list {f:?}: {e}")) };
-    let n = |i: usize| made[i].number;
+    let n = |i: usize| made[i].number();
 
     let all = list(IncidentFilter::default()).await;
     assert_eq!(all[0], made[3], "full snapshots come back");
@@ -894,12 +921,12 @@ pub async fn milestones_equal_the_snapshots(store: &dyn IncidentStore) {
     let mut snapshots = BTreeMap::new();
     for n in 0..40 {
         let incident = write_history(store, &generated(n)).await;
-        snapshots.insert(incident.number, incident);
+        snapshots.insert(incident.number(), incident);
     }
     // A hand-written history that exercises every milestone rule.
     let mut d = declaration("payments", Severity::Sev1, None);
     d.started_at = Some(at_ms(-90_000));
-    let id = create_new(store, new_incident(&d, at_ms(0))).await.id;
+    let id = create_new(store, new_incident(&d, at_ms(0))).await.id();
     for (command, ms) in [
         (status(Status::Investigating), 60_000),
         (status(Status::Monitoring), 120_500),
@@ -912,13 +939,13 @@ pub async fn milestones_equal_the_snapshots(store: &dyn IncidentStore) {
         must_act(store, id, command, at_ms(ms)).await;
     }
     let hand = must_get(store, id).await;
-    let m = hand.milestones;
+    let m = hand.milestones();
     assert_eq!(
         (m.started_at, m.acknowledged_at, m.mitigated_at, m.resolved_at),
         (at_ms(-30_001), Some(at_ms(60_000)), Some(at_ms(120_500)), Some(at_ms(300_999))),
         "the domain's milestones for the hand-written history"
     );
-    snapshots.insert(hand.number, hand);
+    snapshots.insert(hand.number(), hand);
 
     let mut rows = store.milestones(&IncidentFilter::default()).await.unwrap_or_else(|e| panic!("milestones: {e}"));
     rows.sort_by_key(|r| r.number);
@@ -949,7 +976,7 @@ pub async fn milestones_equal_the_snapshots(store: &dyn IncidentStore) {
 pub async fn concurrent_appends_lose_no_event(store: &dyn IncidentStore) {
     const WRITERS: usize = 16;
     const NOTES: usize = 5;
-    let id = create_new(store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await.id;
+    let id = create_new(store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await.id();
     let writer = |w: usize| async move {
         let mut conflicts = 0u32;
         for n in 0..NOTES {
@@ -976,7 +1003,7 @@ pub async fn concurrent_appends_lose_no_event(store: &dyn IncidentStore) {
         })
         .collect();
     assert_eq!(notes.len(), WRITERS * NOTES, "every note once");
-    assert_eq!(must_get(store, id).await.version, events.len() as u64);
+    assert_eq!(must_get(store, id).await.version(), events.len() as u64);
 }
 
 /// 32 concurrent declarations with one dedup key create one incident; the
@@ -988,9 +1015,9 @@ pub async fn concurrent_declarations_create_one_incident(store: &dyn IncidentSto
     let mut existing_ids = BTreeSet::new();
     for result in results {
         match result {
-            Ok(Created::New(i)) => new_ids.push(i.id),
+            Ok(Created::New(i)) => new_ids.push(i.id()),
             Ok(Created::Existing(i)) => {
-                existing_ids.insert(i.id);
+                existing_ids.insert(i.id());
             }
             Err(e) => panic!("a declaration failed: {e}"),
         }
@@ -998,7 +1025,7 @@ pub async fn concurrent_declarations_create_one_incident(store: &dyn IncidentSto
     assert_eq!(new_ids.len(), 1, "exactly one new incident");
     assert!(existing_ids.iter().all(|id| *id == new_ids[0]), "the others get it back");
     let all = store.list(&IncidentFilter::default()).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all.iter().map(|i| i.id).collect::<Vec<_>>(), new_ids, "one stored incident");
+    assert_eq!(all.iter().map(|i| i.id()).collect::<Vec<_>>(), new_ids, "one stored incident");
     assert_eq!(stats(store).await.pending, 1, "one set of effects");
 }
 
@@ -1006,7 +1033,7 @@ pub async fn concurrent_declarations_create_one_incident(store: &dyn IncidentSto
 pub async fn concurrent_claims_take_each_effect_once(store: &dyn IncidentStore) {
     const EFFECTS: usize = 1_000;
     let mut new = new_incident(&declaration("search", Severity::Sev3, None), at_ms(0));
-    let id = new.incident.id;
+    let id = new.incident.id();
     new.effects =
         (0..EFFECTS).map(|i| effect(id, Effect::AnnounceUpdate { seq: i as u64 }, at_ms(i as i64 % 7))).collect();
     create_new(store, new).await;

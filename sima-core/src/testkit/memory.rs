@@ -73,7 +73,7 @@ impl State {
 }
 
 /// A store that keeps everything in memory behind one mutex; it implements
-/// the whole [`IncidentStore`] contract, transactions included.
+/// the whole [`IncidentStore`](crate::ports::IncidentStore) contract, transactions included.
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
     state: Mutex<State>,
@@ -95,33 +95,34 @@ impl InMemoryStore {
 impl Incidents for InMemoryStore {
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
         let mut state = self.state();
-        if let Some(key) = &new.incident.dedup_key {
-            let existing =
-                state.incidents.values().find(|i| i.dedup_key.as_ref() == Some(key) && !i.status.is_terminal());
+        if let Some(key) = &new.incident.dedup_key() {
+            let existing = state.incidents.values().find(|i| i.dedup_key() == Some(key) && !i.status().is_terminal());
             if let Some(existing) = existing {
                 return Ok(Created::Existing(existing.clone()));
             }
         }
         let mut incident = new.incident;
-        if state.incidents.contains_key(&incident.id) {
-            return Err(PortError::Conflict(format!("incident {} exists", incident.id)));
+        if state.incidents.contains_key(&incident.id()) {
+            return Err(PortError::Conflict(format!("incident {} exists", incident.id())));
         }
         state.last_number += 1;
-        incident.number = IncidentNumber::new(state.last_number).map_err(|e| PortError::Invalid(e.to_string()))?;
-        state.events.insert(incident.id, new.events);
+        incident =
+            incident.numbered(IncidentNumber::new(state.last_number).map_err(|e| PortError::Invalid(e.to_string()))?);
+        state.events.insert(incident.id(), new.events);
         state.enqueue(new.effects);
-        state.incidents.insert(incident.id, incident.clone());
+        state.incidents.insert(incident.id(), incident.clone());
         Ok(Created::New(incident))
     }
 
     async fn append(&self, batch: AppendBatch) -> Result<Incident, PortError> {
         let mut state = self.state();
-        let id = batch.incident.id;
+        let id = batch.incident.id();
         let stored = state.incidents.get(&id).ok_or_else(|| PortError::NotFound(format!("incident {id}")))?;
-        if stored.version != batch.expected_version {
+        if stored.version() != batch.expected_version {
             return Err(PortError::Conflict(format!(
                 "incident {id} is at version {}, not {}",
-                stored.version, batch.expected_version
+                stored.version(),
+                batch.expected_version
             )));
         }
         batch.check_contiguous()?;
@@ -133,7 +134,7 @@ impl Incidents for InMemoryStore {
             }
         }
         let mut incident = batch.incident;
-        incident.number = state.incidents[&id].number;
+        incident = incident.numbered(state.incidents[&id].number());
         state.events.entry(id).or_default().extend(batch.events);
         state.enqueue(batch.effects);
         state.incidents.insert(id, incident.clone());
@@ -145,24 +146,24 @@ impl Incidents for InMemoryStore {
     }
 
     async fn get_by_number(&self, number: IncidentNumber) -> Result<Option<Incident>, PortError> {
-        Ok(self.state().incidents.values().find(|i| i.number == number).cloned())
+        Ok(self.state().incidents.values().find(|i| i.number() == number).cloned())
     }
 
     async fn find_by_room(&self, room: &RoomId) -> Result<Option<Incident>, PortError> {
         let state = self.state();
-        Ok(state.incidents.values().find(|i| i.room.as_ref().is_some_and(|r| &r.id == room)).cloned())
+        Ok(state.incidents.values().find(|i| i.room().is_some_and(|r| &r.id == room)).cloned())
     }
 
     async fn find_open_by_dedup_key(&self, key: &DedupKey) -> Result<Option<Incident>, PortError> {
         let state = self.state();
-        let found = state.incidents.values().find(|i| i.dedup_key.as_ref() == Some(key) && !i.status.is_terminal());
+        let found = state.incidents.values().find(|i| i.dedup_key() == Some(key) && !i.status().is_terminal());
         Ok(found.cloned())
     }
 
     async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
         let state = self.state();
         let mut found: Vec<Incident> = state.incidents.values().filter(|i| filter.matches(i)).cloned().collect();
-        found.sort_by_key(|i| std::cmp::Reverse(i.number));
+        found.sort_by_key(|i| std::cmp::Reverse(i.number()));
         found.truncate(filter.limit.unwrap_or(usize::MAX));
         Ok(found)
     }

@@ -1,12 +1,25 @@
 //! Test support (feature `testkit`): an in-memory store, a manual clock,
-//! recording fakes of the platforms, and the contract suite every
-//! [`IncidentStore`](crate::ports::IncidentStore) passes.
+//! recording fakes of the platforms, the contract suite every
+//! [`IncidentStore`](crate::ports::IncidentStore) passes (and [`views`], the
+//! one SQL stores' views pass), and the messages SIMA posts, for chat
+//! adapters to test their rendering against.
 
 mod clock;
 pub mod contract;
 mod fakes;
 mod memory;
+pub mod views;
 
 pub use clock::ManualClock;
 pub use fakes::{Alert, ChatCall, FakeChat, FakeDocs, FakePager};
 pub use memory::InMemoryStore;
+
+/// The messages and forms SIMA posts (card, broadcast, help, forms…), for
+/// chat adapters to test their rendering against.
+pub mod messages {
+    pub use crate::messages::{
+        action_items, answer, broadcast, card, closing_summary, declare_form, done, edit_form, effect_failed, help,
+        mistyped, postmortem_link, postmortem_reminder, status_form, update, update_reminder, warning, welcome,
+        DomainChoice, SeverityDescriptions,
+    };
+}

@@ -7,9 +7,9 @@ use std::time::Duration;
 use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Block, Message};
-use sima_core::runbook::Schedule;
-use sima_core::service::Conversation;
 use sima_core::testkit::ChatCall;
+use sima_core::Conversation;
+use sima_core::Schedule;
 
 use crate::helpers::{alice, World};
 
@@ -27,7 +27,7 @@ async fn action_items_are_added_listed_done_by_button_and_land_in_the_postmortem
     let (world, _clock) = World::manual();
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
-    let room = world.reload(&incident).await.room.unwrap().id;
+    let room = world.reload(&incident).await.room().unwrap().id.clone();
     let handler: Arc<dyn InboundHandler> =
         Arc::new(Conversation::new(world.service.clone(), world.chat.clone(), vec![]));
     let typed = |text: &str| Inbound::Command { room: room.clone(), user: alice(), text: text.into(), trigger: None };
@@ -36,9 +36,9 @@ async fn action_items_are_added_listed_done_by_button_and_land_in_the_postmortem
     handler.handle(typed("action write the runbook")).await;
     let incident = world.reload(&incident).await;
     let bob = UserRef::parse("UBOB").unwrap();
-    assert_eq!(incident.action_items[0].owner, Some(bob));
-    assert_eq!(incident.action_items[0].due, Some("2026-12-01".parse().unwrap()));
-    assert_eq!(incident.action_items[1].owner, None);
+    assert_eq!(incident.action_items()[0].owner, Some(bob));
+    assert_eq!(incident.action_items()[0].due, Some("2026-12-01".parse().unwrap()));
+    assert_eq!(incident.action_items()[1].owner, None);
 
     let list = said(handler.handle(typed("actions")).await);
     let done_buttons: Vec<Option<String>> = list
@@ -51,7 +51,7 @@ async fn action_items_are_added_listed_done_by_button_and_land_in_the_postmortem
             _ => vec![],
         })
         .collect();
-    assert_eq!(done_buttons, vec![Some(format!("{} 1", incident.id)), Some(format!("{} 2", incident.id))]);
+    assert_eq!(done_buttons, vec![Some(format!("{} 1", incident.id())), Some(format!("{} 2", incident.id()))]);
 
     let pressed = Inbound::ButtonPressed {
         action: ActionId::CompleteActionItem,
@@ -62,15 +62,15 @@ async fn action_items_are_added_listed_done_by_button_and_land_in_the_postmortem
     };
     handler.handle(pressed).await;
     let incident = world.reload(&incident).await;
-    assert_eq!(incident.action_items[1].status, ActionStatus::Done);
-    assert_eq!(incident.action_items[0].status, ActionStatus::Open);
+    assert_eq!(incident.action_items()[1].status, ActionStatus::Done);
+    assert_eq!(incident.action_items()[0].status, ActionStatus::Open);
     let wrong = said(handler.handle(typed("done 7")).await);
     assert!(wrong.text.to_string().contains("no action item 7"), "{}", wrong.text);
 
     let resolve = Command::ChangeStatus { to: Status::Resolved, message: None };
-    world.service.execute(incident.id, Actor::User(alice()), resolve).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), resolve).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
-    let markdown = sima_core::postmortem::to_markdown(&world.docs.documents()["INC-1"]);
+    let markdown = sima_core::postmortem_markdown(&world.docs.documents()["INC-1"]);
     assert!(markdown.contains("- [ ] alert on queue depth (@UBOB) due 2026-12-01"), "{markdown}");
     assert!(markdown.contains("- [x] write the runbook"), "{markdown}");
 }
@@ -91,7 +91,7 @@ async fn the_postmortem_reminder_comes_once_and_only_when_something_is_missing()
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     let resolve = Command::ChangeStatus { to: Status::Resolved, message: None };
-    world.service.execute(incident.id, Actor::User(alice()), resolve.clone()).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), resolve.clone()).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
     clock.advance(2 * DAY - Duration::from_secs(1));
     world.worker.run_until_idle().await.unwrap();
@@ -101,8 +101,8 @@ async fn the_postmortem_reminder_comes_once_and_only_when_something_is_missing()
     assert_eq!(reminded(&world), 1);
     // Reopened and resolved again: still once.
     let reopen = Command::ChangeStatus { to: Status::Investigating, message: None };
-    world.service.execute(incident.id, Actor::User(alice()), reopen).await.unwrap();
-    world.service.execute(incident.id, Actor::User(alice()), resolve.clone()).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), reopen).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), resolve.clone()).await.unwrap();
     clock.advance(3 * DAY);
     world.worker.run_until_idle().await.unwrap();
     assert_eq!(reminded(&world), 1);
@@ -115,7 +115,7 @@ async fn the_postmortem_reminder_comes_once_and_only_when_something_is_missing()
         Command::AddActionItem(Text::parse("alert on disk usage").unwrap().into()),
         resolve,
     ];
-    world.service.execute_all(incident.id, Actor::User(alice()), &commands).await.unwrap();
+    world.service.execute_all(incident.id(), Actor::User(alice()), &commands).await.unwrap();
     clock.advance(3 * DAY);
     world.worker.run_until_idle().await.unwrap();
     assert_eq!(reminded(&world), 0, "root cause and action items are there");

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sima_core::domain::*;
 use sima_core::ports::{Incidents, PortError};
-use sima_core::runbook::Schedule;
 use sima_core::testkit::{ChatCall, ManualClock};
+use sima_core::Schedule;
 
 use crate::helpers::{alice, World};
 
@@ -24,7 +24,7 @@ async fn opened(world: &World) -> Incident {
 
 async fn set_status(world: &World, incident: &Incident, to: Status) {
     let change = Command::ChangeStatus { to, message: None };
-    world.service.execute(incident.id, Actor::User(alice()), change).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), change).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
 }
 
@@ -42,7 +42,7 @@ async fn the_room_is_archived_after_the_delay_once_the_card_is_refreshed_and_the
     let (world, clock) = World::scheduled(archive_only());
     let incident = opened(&world).await;
     let item = Command::AddActionItem(Text::parse("alert on queue depth").unwrap().into());
-    world.service.execute(incident.id, Actor::User(alice()), item).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), item).await.unwrap();
     set_status(&world, &incident, Status::Resolved).await;
 
     tick(&world, &clock, 7 * DAY - Duration::from_secs(1)).await;
@@ -51,8 +51,8 @@ async fn the_room_is_archived_after_the_delay_once_the_card_is_refreshed_and_the
     let before = world.chat.calls().len();
     tick(&world, &clock, Duration::from_secs(1)).await;
     let incident = world.reload(&incident).await;
-    let room = incident.room.clone().unwrap();
-    let card = incident.card.clone().unwrap();
+    let room = incident.room().cloned().unwrap();
+    let card = incident.card().cloned().unwrap();
     let last: Vec<ChatCall> = world.chat.calls().split_off(before);
     assert_eq!(last.len(), 3, "{last:#?}");
     assert!(matches!(&last[0], ChatCall::Update(m, _) if *m == card), "the card is refreshed first: {last:#?}");
@@ -63,7 +63,7 @@ async fn the_room_is_archived_after_the_delay_once_the_card_is_refreshed_and_the
     assert!(shown.contains("alert on queue depth"), "open action items: {shown}");
     assert!(shown.contains("Time to recover"), "durations: {shown}");
     assert_eq!(last[2], ChatCall::Archive(room.id.clone()));
-    assert_eq!(incident.room_state, RoomState::Archived);
+    assert_eq!(incident.room_state(), RoomState::Archived);
 
     tick(&world, &clock, 30 * DAY).await;
     assert_eq!(archives(&world), 1, "archived once");
@@ -91,12 +91,12 @@ async fn nothing_is_posted_in_an_archived_room_later_updates_go_to_the_broadcast
     set_status(&world, &incident, Status::Resolved).await;
     tick(&world, &clock, 7 * DAY).await;
     assert_eq!(archives(&world), 1);
-    let room = world.reload(&incident).await.room.unwrap().id;
+    let room = world.reload(&incident).await.room().unwrap().id.clone();
 
     let before = world.chat.calls().len();
     set_status(&world, &incident, Status::Investigating).await;
     let note = Command::AddNote(Text::parse("it is back").unwrap());
-    world.service.execute(incident.id, Actor::User(alice()), note).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), note).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
     let after: Vec<ChatCall> = world.chat.calls().split_off(before);
     let in_room = after.iter().any(|c| match c {
@@ -115,8 +115,8 @@ async fn platforms_that_cannot_archive_are_skipped_without_a_failure() {
     set_status(&world, &incident, Status::Resolved).await;
     world.chat.fail_next("archive", PortError::Unsupported("archiving".into()));
     tick(&world, &clock, 7 * DAY).await;
-    let events = world.store.events(incident.id).await.unwrap();
+    let events = world.store.events(incident.id()).await.unwrap();
     assert!(events.iter().any(|e| e.kind == EventKind::ClosingSummaryPosted));
     assert!(!events.iter().any(|e| matches!(e.kind, EventKind::RoomArchived | EventKind::EffectFailed { .. })));
-    assert_eq!(world.reload(&incident).await.room_state, RoomState::Closing);
+    assert_eq!(world.reload(&incident).await.room_state(), RoomState::Closing);
 }

@@ -8,9 +8,9 @@ use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Form, FormId, FormTrigger, Message};
 use sima_core::ports::*;
-use sima_core::runbook::RunbookConfig;
-use sima_core::service::{Conversation, IncidentService};
 use sima_core::testkit::{ChatCall, FakeChat, ManualClock};
+use sima_core::RunbookConfig;
+use sima_core::{Conversation, IncidentService};
 
 use crate::helpers::{alice, World};
 
@@ -29,7 +29,7 @@ async fn opened(world: &World) -> (Incident, RoomId, Conversation) {
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     let incident = world.reload(&incident).await;
-    let room = incident.room.clone().unwrap().id;
+    let room = incident.room().cloned().unwrap().id;
     (incident, room, Conversation::new(world.service.clone(), world.chat.clone(), vec![]))
 }
 
@@ -46,7 +46,7 @@ async fn commands_buttons_forms_and_joins_drive_the_incident() {
 
     let pressed = Inbound::ButtonPressed {
         action: ActionId::BecomeIncidentManager,
-        value: Some(incident.id.to_string()),
+        value: Some(incident.id().to_string()),
         room: Some(room.clone()),
         user: bob(),
         trigger: None,
@@ -60,7 +60,7 @@ async fn commands_buttons_forms_and_joins_drive_the_incident() {
             ("status".to_owned(), "monitoring".to_owned()),
             ("message".to_owned(), "fix deployed".to_owned()),
         ]),
-        metadata: Some(incident.id.to_string()),
+        metadata: Some(incident.id().to_string()),
         user: alice(),
     };
     assert_eq!(handler.handle(submitted).await, Reply::Ack);
@@ -69,9 +69,9 @@ async fn commands_buttons_forms_and_joins_drive_the_incident() {
     assert_eq!(handler.handle(joined).await, Reply::Ack);
 
     let after = world.reload(&incident).await;
-    assert_eq!(after.status, Status::Monitoring);
-    assert_eq!(after.roles.incident_manager, Some(bob()));
-    let events = world.store.events(incident.id).await.unwrap();
+    assert_eq!(after.status(), Status::Monitoring);
+    assert_eq!(after.roles().incident_manager, Some(bob()));
+    let events = world.store.events(incident.id()).await.unwrap();
     assert!(events.iter().any(|e| matches!(&e.kind, EventKind::MemberJoined { user } if *user == bob())));
     assert!(events.iter().any(|e| matches!(&e.kind, EventKind::StatusChanged { to: Status::Monitoring, .. })
         && e.actor == Actor::User(alice())));
@@ -92,7 +92,7 @@ async fn mistakes_are_answered_in_words_and_forms_keep_their_errors() {
     let wrong = Inbound::FormSubmitted {
         form: FormId::UpdateStatus,
         values: BTreeMap::from([("status".to_owned(), "done".to_owned())]),
-        metadata: Some(incident.id.to_string()),
+        metadata: Some(incident.id().to_string()),
         user: alice(),
     };
     let Reply::FormErrors(errors) = conversation.handle(wrong).await else { panic!("the form must stay open") };
@@ -100,7 +100,7 @@ async fn mistakes_are_answered_in_words_and_forms_keep_their_errors() {
 
     let closed = Inbound::FormClosed { form: FormId::EditIncident, metadata: None, user: alice() };
     assert_eq!(conversation.handle(closed).await, Reply::Ack);
-    assert_eq!(world.reload(&incident).await.status, Status::Open);
+    assert_eq!(world.reload(&incident).await.status(), Status::Open);
 
     let mention = Inbound::Mention { room: room.clone(), user: alice(), text: "info".into() };
     assert_eq!(conversation.handle(mention).await, Reply::Ack);
@@ -236,7 +236,7 @@ async fn the_update_status_button_opens_the_status_form_of_its_incident() {
     let trigger = FormTrigger("trigger-9".into());
     let pressed = Inbound::ButtonPressed {
         action: ActionId::UpdateStatus,
-        value: Some(incident.id.to_string()),
+        value: Some(incident.id().to_string()),
         room: Some(room),
         user: alice(),
         trigger: Some(trigger.clone()),
@@ -247,7 +247,7 @@ async fn the_update_status_button_opens_the_status_form_of_its_incident() {
         matches!(
             &calls[before..],
             [ChatCall::OpenForm(t, Form { id: FormId::UpdateStatus, metadata: Some(m), .. })]
-                if *t == trigger && *m == incident.id.to_string()
+                if *t == trigger && *m == incident.id().to_string()
         ),
         "{:?}",
         &calls[before..]

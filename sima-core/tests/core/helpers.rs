@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Actor, Declaration, Description, Domain, Incident, Severity, Summary, UserRef};
 use sima_core::ports::{Clock, IncidentStore, Incidents};
-use sima_core::runbook::{EffectWorker, Ports, RunbookConfig, Schedule, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
+use sima_core::IncidentService;
+use sima_core::{EffectWorker, Ports, RunbookConfig, Schedule, WorkerConfig};
 
 /// A clock on tokio's (pausable) timer, so latencies add up in virtual time.
 pub(crate) struct TokioClock {
@@ -41,6 +41,7 @@ pub(crate) struct World {
     pub docs: Arc<FakeDocs>,
     pub service: IncidentService,
     pub worker: EffectWorker,
+    pub clock: Arc<dyn Clock>,
 }
 
 pub(crate) fn config() -> RunbookConfig {
@@ -80,17 +81,16 @@ impl World {
     fn build(clock: Arc<dyn Clock>, chat: FakeChat, pager: FakePager, config: RunbookConfig) -> Self {
         let store = Arc::new(InMemoryStore::new());
         let (chat, pager, docs) = (Arc::new(chat), Arc::new(pager), Arc::new(FakeDocs::new()));
-        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock, config);
+        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock.clone(), config);
         let ports = Ports { chat: chat.clone(), pager: pager.clone(), docs: docs.clone() };
         let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
-        Self { store, chat, pager, docs, service, worker }
+        Self { store, chat, pager, docs, service, worker, clock }
     }
 
     /// A second replica: its own service and worker over the same store,
     /// platforms and clock (also what a restarted process looks like).
     pub(crate) fn replica(&self) -> EffectWorker {
-        let service =
-            IncidentService::new(self.store.clone(), self.service.clock().clone(), self.service.config().clone());
+        let service = IncidentService::new(self.store.clone(), self.clock.clone(), self.service.config().clone());
         let ports = Ports { chat: self.chat.clone(), pager: self.pager.clone(), docs: self.docs.clone() };
         EffectWorker::new(service, ports, WorkerConfig::default())
     }
@@ -106,7 +106,7 @@ impl World {
     }
 
     pub(crate) async fn reload(&self, incident: &Incident) -> Incident {
-        self.store.get(incident.id).await.unwrap().unwrap()
+        self.store.get(incident.id()).await.unwrap().unwrap()
     }
 }
 

@@ -13,16 +13,16 @@ use crate::helpers::{alice, declaration, World};
 async fn declaring_opens_a_war_room_pages_and_announces() {
     let (world, _clock) = World::manual();
     let incident = world.declare(Severity::Sev1).await;
-    assert_eq!(incident.number.to_string(), "INC-1");
+    assert_eq!(incident.number().to_string(), "INC-1");
     let ran = world.worker.run_until_idle().await.unwrap();
     assert_eq!(ran, 6, "create room, then invite, card, broadcast, page, then pin");
 
     let incident = world.reload(&incident).await;
-    let room = incident.room.clone().expect("room recorded");
+    let room = incident.room().cloned().expect("room recorded");
     assert_eq!(room.name, "incident_11_25_emails-are-late");
     let calls = world.chat.calls();
     assert!(calls.contains(&ChatCall::Invite(room.id.clone(), vec![alice()])));
-    let card = incident.card.clone().expect("card recorded");
+    let card = incident.card().cloned().expect("card recorded");
     assert!(calls.contains(&ChatCall::Pin(card.clone())));
     let posted_card = calls.iter().find_map(|c| match c {
         ChatCall::Post(r, m) if *r == room.id => Some(m.clone()),
@@ -32,16 +32,16 @@ async fn declaring_opens_a_war_room_pages_and_announces() {
     assert!(
         matches!(&posted_card.blocks[0], Block::Header { text } if text.to_string().contains("INC-1 · Emails are late!"))
     );
-    let broadcast = incident.broadcast.clone().expect("broadcast recorded");
+    let broadcast = incident.broadcast().cloned().expect("broadcast recorded");
     assert_eq!(broadcast.room.as_str(), "CBROADCAST");
 
     let alerts = world.pager.alerts();
-    let alert = &alerts[&incident.id.to_string()];
+    let alert = &alerts[&incident.id().to_string()];
     assert_eq!(alert.page.service, "outbound-email");
     assert_eq!(alert.page.severity, Severity::Sev1);
     assert_eq!(alert.page.links[0].url, room.url, "the page deep-links to the room");
     assert_eq!(alert.page.links[1].url, "https://sima.example/api/v1/incidents/INC-1");
-    assert_eq!(incident.open_pages.len(), 1);
+    assert_eq!(incident.open_pages().len(), 1);
     assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0);
 }
 
@@ -66,11 +66,11 @@ async fn a_dedup_key_opens_one_incident_until_it_ends() {
     let first = world.service.declare(keyed.clone()).await.unwrap();
     let second = world.service.declare(keyed.clone()).await.unwrap();
     assert!(first.created && !second.created);
-    assert_eq!(first.incident.id, second.incident.id);
+    assert_eq!(first.incident.id(), second.incident.id());
     world
         .service
         .execute(
-            first.incident.id,
+            first.incident.id(),
             sima_core::domain::Actor::Api,
             sima_core::domain::Command::ChangeStatus { to: Status::FalsePositive, message: None },
         )
@@ -78,5 +78,5 @@ async fn a_dedup_key_opens_one_incident_until_it_ends() {
         .unwrap();
     let third = world.service.declare(keyed).await.unwrap();
     assert!(third.created, "a terminal incident frees its dedup key");
-    assert_eq!(third.incident.number.to_string(), "INC-2");
+    assert_eq!(third.incident.number().to_string(), "INC-2");
 }

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use sima_core::domain::{Room, RoomId, Severity};
 use sima_core::ports::{MockChatPort, MockDocsPort, MockPagingPort, PortError};
-use sima_core::runbook::{EffectWorker, PagingPolicy, Ports, RunbookConfig, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{InMemoryStore, ManualClock};
+use sima_core::IncidentService;
+use sima_core::{EffectWorker, PagingPolicy, Ports, RunbookConfig, WorkerConfig};
 
 use crate::helpers::declaration;
 

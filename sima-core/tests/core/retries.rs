@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::*;
 use sima_core::ports::*;
-use sima_core::runbook::{EffectWorker, Ports, WorkerConfig};
-use sima_core::service::IncidentService;
 use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
+use sima_core::IncidentService;
+use sima_core::{EffectWorker, Ports, WorkerConfig};
 
 use crate::helpers::{config, declaration, World};
 
@@ -20,13 +20,13 @@ async fn rate_limited_effects_wait_for_retry_after() {
     world.chat.fail_next("create_room", PortError::RateLimited { retry_after: Some(Duration::from_secs(30)) });
     let incident = world.declare(Severity::Sev2).await;
     assert_eq!(world.worker.run_until_idle().await.unwrap(), 1);
-    assert!(world.reload(&incident).await.room.is_none());
+    assert!(world.reload(&incident).await.room().is_none());
 
     clock.advance(Duration::from_secs(29));
     assert_eq!(world.worker.run_until_idle().await.unwrap(), 0, "not before retry_after");
     clock.advance(Duration::from_secs(1));
     assert_eq!(world.worker.run_until_idle().await.unwrap(), 6);
-    assert!(world.reload(&incident).await.room.is_some());
+    assert!(world.reload(&incident).await.room().is_some());
     assert_eq!(world.chat.rooms().len(), 1);
 }
 
@@ -40,12 +40,12 @@ async fn transient_failures_back_off_exponentially() {
     world.worker.run_until_idle().await.unwrap();
     clock.advance(Duration::from_secs(1));
     world.worker.run_until_idle().await.unwrap();
-    assert!(world.reload(&incident).await.open_pages.is_empty(), "second attempt failed too");
+    assert!(world.reload(&incident).await.open_pages().is_empty(), "second attempt failed too");
     clock.advance(Duration::from_millis(999));
     assert_eq!(world.worker.run_until_idle().await.unwrap(), 0, "the second retry waits 1 to 2 s (jitter)");
     clock.advance(Duration::from_millis(1001));
     world.worker.run_until_idle().await.unwrap();
-    assert_eq!(world.reload(&incident).await.open_pages.len(), 1);
+    assert_eq!(world.reload(&incident).await.open_pages().len(), 1);
 }
 
 #[tokio::test]
@@ -54,7 +54,7 @@ async fn refused_effects_are_given_up_and_recorded() {
     world.pager.fail_next("trigger", PortError::Invalid("routing key unknown".into()));
     let incident = world.declare(Severity::Sev1).await;
     world.worker.run_until_idle().await.unwrap();
-    let events = world.store.events(incident.id).await.unwrap();
+    let events = world.store.events(incident.id()).await.unwrap();
     let failed = events.iter().find_map(|e| match &e.kind {
         EventKind::EffectFailed { effect, error } => Some((*effect, error.clone())),
         _ => None,
@@ -165,19 +165,19 @@ async fn an_unrecorded_outcome_is_not_duplicated_on_the_platforms() {
     // The room is created but its outcome is lost.
     store.lose.store(1, Ordering::SeqCst);
     assert_eq!(worker.run_until_idle().await.unwrap(), 1);
-    assert!(store.get(incident.id).await.unwrap().unwrap().room.is_none());
+    assert!(store.get(incident.id()).await.unwrap().unwrap().room().is_none());
     // The lease expires; the effect runs again and finds the same room.
     clock.advance(WorkerConfig::default().lease);
     worker.run_until_idle().await.unwrap();
     assert_eq!(chat.rooms().len(), 1, "one room on the platform");
     // The page outcome is lost too: same story.
-    let incident = store.get(incident.id).await.unwrap().unwrap();
-    assert_eq!(incident.open_pages.len(), 1);
+    let incident = store.get(incident.id()).await.unwrap().unwrap();
+    assert_eq!(incident.open_pages().len(), 1);
     let alerts = pager.alerts();
     assert_eq!(alerts.len(), 1, "one alert on the platform");
 
     let reopened = service
-        .execute(incident.id, Actor::Api, Command::Escalate { domain: Some(Domain::parse("api").unwrap()) })
+        .execute(incident.id(), Actor::Api, Command::Escalate { domain: Some(Domain::parse("api").unwrap()) })
         .await
         .unwrap();
     store.lose.store(1, Ordering::SeqCst);
@@ -185,7 +185,7 @@ async fn an_unrecorded_outcome_is_not_duplicated_on_the_platforms() {
     clock.advance(WorkerConfig::default().lease);
     worker.run_until_idle().await.unwrap();
     let alerts = pager.alerts();
-    let escalation = &alerts[&format!("{}:api", reopened.id)];
+    let escalation = &alerts[&format!("{}:api", reopened.id())];
     assert_eq!(escalation.triggers, 2, "the page was sent again…");
     assert_eq!(alerts.len(), 2, "…under the same dedup key, so one alert");
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Inline, Message};
 use sima_core::ports::{Incidents, Outbox};
-use sima_core::runbook::Schedule;
 use sima_core::testkit::{ChatCall, ManualClock};
+use sima_core::Schedule;
 
 use crate::helpers::{alice, buttons, World};
 
@@ -44,7 +44,7 @@ async fn opened(world: &World) -> (Incident, RoomId) {
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     let incident = world.reload(&incident).await;
-    let room = incident.room.clone().expect("room created").id;
+    let room = incident.room().cloned().expect("room created").id;
     (incident, room)
 }
 
@@ -69,7 +69,7 @@ async fn a_reminder_comes_at_the_threshold_not_before_and_mentions_the_reporter(
         buttons(&sent[0]),
         vec![ActionId::UpdateStatus, ActionId::ResolveIncident, ActionId::BecomeIncidentManager]
     );
-    let events = world.store.events(incident.id).await.unwrap();
+    let events = world.store.events(incident.id()).await.unwrap();
     assert!(events.iter().any(|e| matches!(e.kind, EventKind::UpdateReminderPosted { .. })), "on the timeline");
 }
 
@@ -85,7 +85,7 @@ async fn reminders_repeat_each_interval_and_every_update_restarts_the_clock() {
     world
         .service
         .execute(
-            incident.id,
+            incident.id(),
             Actor::User(bob.clone()),
             Command::AssignRole { role: Role::IncidentManager, user: bob.clone() },
         )
@@ -104,7 +104,7 @@ async fn reminders_repeat_each_interval_and_every_update_restarts_the_clock() {
     tick(&world, &clock, 30 * MINUTE).await; // 11:50: still nothing, the same interval again
     assert_eq!(reminders(&world, &room).len(), 3);
     let note = Command::AddNote(Text::parse("still digging").unwrap());
-    world.service.execute(incident.id, Actor::User(alice()), note).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), note).await.unwrap();
     tick(&world, &clock, 29 * MINUTE).await;
     assert_eq!(reminders(&world, &room).len(), 3, "a note is an update too");
 }
@@ -116,7 +116,7 @@ async fn no_reminder_after_resolution() {
     tick(&world, &clock, 30 * MINUTE).await;
     assert_eq!(reminders(&world, &room).len(), 1);
     let resolve = Command::ChangeStatus { to: Status::Resolved, message: None };
-    world.service.execute(incident.id, Actor::User(alice()), resolve).await.unwrap();
+    world.service.execute(incident.id(), Actor::User(alice()), resolve).await.unwrap();
     for _ in 0..6 {
         tick(&world, &clock, 30 * MINUTE).await;
     }
@@ -166,11 +166,10 @@ async fn severities_have_their_own_interval_and_off_disables() {
 async fn reminders_turned_off_at_a_restart_stay_off_for_those_already_queued() {
     let (world, clock) = World::scheduled(reminders_only(30 * MINUTE));
     let (_incident, room) = opened(&world).await;
-    let config = sima_core::runbook::RunbookConfig { schedule: Schedule::off(), ..world.service.config().clone() };
-    let service = sima_core::service::IncidentService::new(world.store.clone(), world.service.clock().clone(), config);
-    let ports =
-        sima_core::runbook::Ports { chat: world.chat.clone(), pager: world.pager.clone(), docs: world.docs.clone() };
-    let restarted = sima_core::runbook::EffectWorker::new(service, ports, Default::default());
+    let config = sima_core::RunbookConfig { schedule: Schedule::off(), ..world.service.config().clone() };
+    let service = sima_core::IncidentService::new(world.store.clone(), world.clock.clone(), config);
+    let ports = sima_core::Ports { chat: world.chat.clone(), pager: world.pager.clone(), docs: world.docs.clone() };
+    let restarted = sima_core::EffectWorker::new(service, ports, Default::default());
     clock.advance(30 * MINUTE);
     restarted.run_until_idle().await.unwrap();
     assert!(reminders(&world, &room).is_empty());

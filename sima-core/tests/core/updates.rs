@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sima_core::domain::*;
-use sima_core::messages::DomainChoice;
 use sima_core::model::{ActionId, Block, FormId, FormTrigger};
 use sima_core::ports::Incidents;
-use sima_core::service::{Conversation, Submission};
 use sima_core::testkit::ChatCall;
+use sima_core::DomainChoice;
+use sima_core::{Conversation, Submission};
 
 use crate::helpers::{alice, buttons, World};
 
@@ -41,7 +41,7 @@ fn text_of(message: &sima_core::model::Message) -> String {
 async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_both_cards() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
-    let room = incident.room.clone().unwrap();
+    let room = incident.room().cloned().unwrap();
     let before = world.chat.calls().len();
     let reply =
         conversation.command(&room.id, &alice(), "status investigating looking at the queue", None).await.unwrap();
@@ -53,12 +53,12 @@ async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_bot
         _ => None,
     });
     assert!(posted.unwrap().contains("open → investigating"));
-    let broadcast = incident.broadcast.clone().unwrap();
+    let broadcast = incident.broadcast().cloned().unwrap();
     assert!(calls.iter().any(|c| matches!(c, ChatCall::Reply(parent, m) if *parent == broadcast && text_of(m).contains("looking at the queue"))));
     assert!(calls
         .iter()
         .any(|c| matches!(c, ChatCall::Update(target, m) if *target == broadcast && m.text.to_string().contains("investigating"))));
-    let card = incident.card.clone().unwrap();
+    let card = incident.card().cloned().unwrap();
     assert!(calls.iter().any(|c| matches!(c, ChatCall::Update(target, _) if *target == card)));
 }
 
@@ -66,22 +66,22 @@ async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_bot
 async fn roles_by_command_and_by_button() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
-    let room = incident.room.clone().unwrap();
+    let room = incident.room().cloned().unwrap();
     conversation.command(&room.id, &alice(), "manager me", None).await.unwrap();
     conversation
-        .action(ActionId::BecomeCommunicationLead, Some(&incident.id.to_string()), &room.id, &bob(), None)
+        .action(ActionId::BecomeCommunicationLead, Some(&incident.id().to_string()), &room.id, &bob(), None)
         .await
         .unwrap();
     let incident = world.reload(&incident).await;
-    assert_eq!(incident.roles.incident_manager, Some(alice()));
-    assert_eq!(incident.roles.communication_lead, Some(bob()));
+    assert_eq!(incident.roles().incident_manager, Some(alice()));
+    assert_eq!(incident.roles().communication_lead, Some(bob()));
 }
 
 #[tokio::test]
 async fn whoever_joins_is_welcomed_with_buttons() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
-    let room = incident.room.clone().unwrap();
+    let room = incident.room().cloned().unwrap();
     conversation.joined(&room.id, &bob()).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
     let welcome = world.chat.calls().into_iter().find_map(|c| match c {
@@ -106,7 +106,7 @@ async fn whoever_joins_is_welcomed_with_buttons() {
 async fn a_mistyped_command_gets_the_closest_commands_and_buttons() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
-    let room = incident.room.clone().unwrap();
+    let room = incident.room().cloned().unwrap();
     let reply = conversation.command(&room.id, &alice(), "stauts resolved", None).await.unwrap().unwrap();
     assert!(text_of(&reply).contains("/incident status <status> [message]"));
     assert_eq!(buttons(&reply), vec![ActionId::UpdateStatus, ActionId::ShowInfo, ActionId::ShowHelp]);
@@ -141,15 +141,15 @@ async fn the_declare_form_opens_and_its_submission_declares() {
     let accepted = conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap();
     assert!(matches!(accepted, Submission::Accepted(Some(_))));
     let listed = world.store.list(&Default::default()).await.unwrap();
-    assert_eq!(listed[0].impact, Some(Impact::new(120)));
-    assert_eq!(listed[0].reporter, Actor::User(alice()));
+    assert_eq!(listed[0].impact(), Some(Impact::new(120)));
+    assert_eq!(listed[0].reporter(), &Actor::User(alice()));
 }
 
 #[tokio::test]
 async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
     let (world, clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
-    let room = incident.room.clone().unwrap();
+    let room = incident.room().cloned().unwrap();
     for (minutes, text) in [
         (4, "status investigating"),
         (6, "rootcause certificate expired"),
@@ -164,13 +164,13 @@ async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
     }
     world.worker.run_until_idle().await.unwrap();
     let incident = world.reload(&incident).await;
-    assert!(incident.postmortem.is_some());
-    assert!(incident.open_pages.is_empty());
+    assert!(incident.postmortem().is_some());
+    assert!(incident.open_pages().is_empty());
     assert!(world.pager.alerts().values().all(|a| a.resolved));
     let doc = &world.docs.documents()["INC-1"];
     assert_eq!(doc.properties.mtta_minutes, Some(4.0));
     assert_eq!(doc.properties.mttr_minutes, Some(20.0));
-    let markdown = sima_core::postmortem::to_markdown(doc);
+    let markdown = sima_core::postmortem_markdown(doc);
     assert!(markdown.contains("certificate expired"));
     assert!(markdown.contains("- [ ] alert on expiry"));
     assert!(markdown.contains("Status open → investigating"));
@@ -185,20 +185,21 @@ async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
 async fn concurrent_changes_to_one_incident_all_land() {
     let (world, _clock) = World::manual();
     let incident = world.declare(Severity::Sev3).await;
+    let id = incident.id();
     let service = Arc::new(world.service.clone());
     let tasks: Vec<_> = (0..16)
         .map(|n| {
             let service = service.clone();
             tokio::spawn(async move {
                 let note = Command::AddNote(Text::parse(&format!("note {n}")).unwrap());
-                service.execute(incident.id, Actor::Api, note).await.unwrap();
+                service.execute(id, Actor::Api, note).await.unwrap();
             })
         })
         .collect();
     for task in tasks {
         task.await.unwrap();
     }
-    let events = world.store.events(incident.id).await.unwrap();
+    let events = world.store.events(incident.id()).await.unwrap();
     assert_eq!(events.len(), 17);
     assert!(events.iter().zip(1..).all(|(e, seq)| e.seq == seq));
 }
@@ -209,10 +210,10 @@ async fn an_update_waits_for_the_card_it_must_refresh() {
     world.chat.fail_next("post", sima_core::ports::PortError::Transient("timeout".into()));
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
-    assert!(world.reload(&incident).await.card.is_none(), "the card effect failed and waits for its retry");
+    assert!(world.reload(&incident).await.card().is_none(), "the card effect failed and waits for its retry");
 
     let change = Command::ChangeStatus { to: Status::Investigating, message: None };
-    world.service.execute(incident.id, Actor::Api, change).await.unwrap();
+    world.service.execute(incident.id(), Actor::Api, change).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
     let card_updates = || {
         let card = world.chat.calls();
@@ -224,7 +225,7 @@ async fn an_update_waits_for_the_card_it_must_refresh() {
         clock.advance(std::time::Duration::from_secs(1));
         world.worker.run_until_idle().await.unwrap();
     }
-    let card = world.reload(&incident).await.card.expect("card recorded on retry");
+    let card = world.reload(&incident).await.card().cloned().expect("card recorded on retry");
     let refreshed = world.chat.calls().into_iter().any(
         |c| matches!(c, ChatCall::Update(target, m) if target == card && m.text.to_string().contains("investigating")),
     );
@@ -250,11 +251,11 @@ async fn a_failed_pin_never_posts_the_card_twice() {
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     let incident = world.reload(&incident).await;
-    let card = incident.card.clone().expect("the card is recorded before the pin is tried");
+    let card = incident.card().cloned().expect("the card is recorded before the pin is tried");
     clock.advance(std::time::Duration::from_secs(2));
     world.worker.run_until_idle().await.unwrap();
 
-    let room = incident.room.expect("room");
+    let room = incident.room().expect("room");
     let cards = posts_in(&world, room.id.as_str());
     assert_eq!(cards.len(), 1, "one card in the room: {cards:?}");
     let pins: Vec<_> = world.chat.calls().into_iter().filter(|c| matches!(c, ChatCall::Pin(_))).collect();
@@ -269,12 +270,12 @@ async fn a_failed_broadcast_reply_never_reposts_the_room_update() {
     world.chat.fail_next("reply", sima_core::ports::PortError::Transient("HTTP 503".into()));
     world.chat.fail_next("update", sima_core::ports::PortError::Transient("HTTP 503".into()));
     let change = Command::ChangeStatus { to: Status::Identified, message: Some(Text::parse("bad deploy").unwrap()) };
-    world.service.execute(incident.id, Actor::Api, change).await.unwrap();
+    world.service.execute(incident.id(), Actor::Api, change).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
     clock.advance(std::time::Duration::from_secs(2));
     world.worker.run_until_idle().await.unwrap();
 
-    let room = world.reload(&incident).await.room.expect("room");
+    let room = world.reload(&incident).await.room().cloned().expect("room");
     let updates: Vec<_> =
         posts_in(&world, room.id.as_str()).into_iter().filter(|m| m.text.to_string().contains("identified")).collect();
     assert_eq!(updates.len(), 1, "the update is in the room once: {updates:?}");

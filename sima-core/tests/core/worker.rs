@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sima_core::domain::*;
 use sima_core::ports::*;
-use sima_core::runbook::{wake_channel, EffectWorker, Ports, WorkerConfig};
 use sima_core::testkit::{ChatCall, FakeDocs};
+use sima_core::{wake_channel, EffectWorker, Ports, WorkerConfig};
 
 use crate::helpers::World;
 
@@ -84,10 +84,10 @@ async fn a_hostile_retry_after_is_clamped_to_the_longest_backoff() {
     world.pager.fail_next("trigger", PortError::RateLimited { retry_after: Some(Duration::MAX) });
     let incident = world.declare(Severity::Sev1).await;
     world.worker.run_until_idle().await.unwrap();
-    assert!(world.reload(&incident).await.open_pages.is_empty());
+    assert!(world.reload(&incident).await.open_pages().is_empty());
     clock.advance(WorkerConfig::default().max_backoff);
     world.worker.run_until_idle().await.unwrap();
-    assert_eq!(world.reload(&incident).await.open_pages.len(), 1, "paged once the clamped wait passed");
+    assert_eq!(world.reload(&incident).await.open_pages().len(), 1, "paged once the clamped wait passed");
 }
 
 /// A pager with a bug.
@@ -115,15 +115,15 @@ async fn a_panicking_effect_fails_alone_and_the_worker_goes_on() {
     worker.run_until_idle().await.unwrap();
 
     let after = world.reload(&incident).await;
-    assert!(after.card.is_some() && after.broadcast.is_some(), "the other effects ran");
-    let failed = failures(&world.store.events(incident.id).await.unwrap());
+    assert!(after.card().is_some() && after.broadcast().is_some(), "the other effects ran");
+    let failed = failures(&world.store.events(incident.id()).await.unwrap());
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].0, EffectKind::Page);
     assert!(failed[0].1.contains("index out of bounds"), "{failed:?}");
     assert_eq!(worker.failures().get(&EffectKind::Page), Some(&1));
 
     let note = Command::AddNote(Text::parse("still here").unwrap());
-    world.service.execute(incident.id, Actor::Api, note).await.unwrap();
+    world.service.execute(incident.id(), Actor::Api, note).await.unwrap();
     assert!(worker.run_until_idle().await.unwrap() > 0, "the worker keeps running effects");
 }
 
@@ -140,13 +140,13 @@ async fn a_three_minute_outage_loses_nothing() {
         world.worker.run_until_idle().await.unwrap();
     }
     let incident = world.reload(&incident).await;
-    assert!(incident.failed_effects.is_empty(), "nothing given up: {:?}", incident.failed_effects);
+    assert!(incident.failed_effects().is_empty(), "nothing given up: {:?}", incident.failed_effects());
     for _ in 0..12 {
         clock.advance(Duration::from_secs(300));
         world.worker.run_until_idle().await.unwrap();
     }
-    assert_eq!(world.reload(&incident).await.open_pages.len(), 1, "paged once the outage ended");
-    assert_eq!(world.pager.alerts()[&incident.id.to_string()].triggers, 1);
+    assert_eq!(world.reload(&incident).await.open_pages().len(), 1, "paged once the outage ended");
+    assert_eq!(world.pager.alerts()[&incident.id().to_string()].triggers, 1);
 }
 
 #[tokio::test]
@@ -164,11 +164,11 @@ async fn an_effect_failing_past_the_horizon_is_shown_everywhere_and_can_be_retri
         worker.run_until_idle().await.unwrap();
     }
     let after = world.reload(&incident).await;
-    assert_eq!(after.failed_effects, vec![EffectKind::Page]);
-    let failed = failures(&world.store.events(incident.id).await.unwrap());
+    assert_eq!(after.failed_effects(), vec![EffectKind::Page]);
+    let failed = failures(&world.store.events(incident.id()).await.unwrap());
     assert_eq!(failed.len(), 1, "given up once");
     assert!(failed[0].1.contains("HTTP 503"), "{failed:?}");
-    let room = after.room.clone().unwrap();
+    let room = after.room().cloned().unwrap();
     let told = world.chat.calls().into_iter().any(|c| {
         matches!(&c, ChatCall::Post(r, m)
             if *r == room.id && m.text.to_string().contains("could not page the on-call") && m.text.to_string().contains("/incident retry"))
@@ -179,15 +179,15 @@ async fn an_effect_failing_past_the_horizon_is_shown_everywhere_and_can_be_retri
 
     // The provider is back; someone runs `/incident retry`.
     world.pager.clear_failures();
-    let queued = world.service.retry_failed_effects(incident.id, Actor::Api).await.unwrap();
+    let queued = world.service.retry_failed_effects(incident.id(), Actor::Api).await.unwrap();
     assert_eq!(queued, 1);
     worker.run_until_idle().await.unwrap();
     let after = world.reload(&incident).await;
-    assert_eq!(after.open_pages.len(), 1, "paged on retry");
-    assert!(after.failed_effects.is_empty(), "nothing failed any more");
-    let kinds: Vec<_> = world.store.events(incident.id).await.unwrap().into_iter().map(|e| e.kind.name()).collect();
+    assert_eq!(after.open_pages().len(), 1, "paged on retry");
+    assert!(after.failed_effects().is_empty(), "nothing failed any more");
+    let kinds: Vec<_> = world.store.events(incident.id()).await.unwrap().into_iter().map(|e| e.kind.name()).collect();
     assert!(kinds.contains(&"effects_retried"), "{kinds:?}");
-    assert_eq!(world.service.retry_failed_effects(incident.id, Actor::Api).await.unwrap(), 0, "nothing left");
+    assert_eq!(world.service.retry_failed_effects(incident.id(), Actor::Api).await.unwrap(), 0, "nothing left");
 }
 
 #[tokio::test]
@@ -197,9 +197,9 @@ async fn a_refused_prerequisite_fails_what_depends_on_it() {
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     let change = Command::ChangeStatus { to: Status::Investigating, message: None };
-    world.service.execute(incident.id, Actor::Api, change).await.unwrap();
+    world.service.execute(incident.id(), Actor::Api, change).await.unwrap();
     world.worker.run_until_idle().await.unwrap();
-    let failed = failures(&world.store.events(incident.id).await.unwrap());
+    let failed = failures(&world.store.events(incident.id()).await.unwrap());
     assert!(failed.iter().any(|(kind, _)| *kind == EffectKind::CreateRoom), "{failed:?}");
     assert!(failed.iter().any(|(kind, why)| *kind == EffectKind::AnnounceUpdate && why.contains("incident room")));
     assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "nothing left waiting forever");
@@ -238,7 +238,7 @@ async fn follow_ups_handed_to_a_worker_that_died_are_taken_over_after_one_lease(
     let room = Room { id: RoomId::new("CWAR"), name: "incident_11_25_emails".into(), url: "https://chat/CWAR".into() };
     // The process records the room, is handed the follow-ups, and dies before running them.
     let recorded =
-        world.service.record(incident.id, vec![Outcome::RoomCreated(room)], claimed[0].claim(), lease).await.unwrap();
+        world.service.record(incident.id(), vec![Outcome::RoomCreated(room)], claimed[0].claim(), lease).await.unwrap();
     assert_eq!(recorded.follow_ups.len(), 4, "invite, card, broadcast, page");
 
     assert_eq!(world.worker.run_once().await.unwrap(), 0, "still leased to the dead worker");

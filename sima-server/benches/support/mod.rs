@@ -18,7 +18,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sima_server::{Application, Settings};
-use sqlx::{Connection, PgConnection};
+use sima_store_postgres::ScratchDatabase;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -250,44 +250,6 @@ impl std::fmt::Display for Db {
     }
 }
 
-/// A database created for one run and dropped after it.
-struct PgDatabase {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-fn postgres_base() -> String {
-    std::env::var("SIMA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-impl PgDatabase {
-    async fn create() -> Self {
-        let admin = postgres_base();
-        let name = format!("sima_bench_{}", uuid::Uuid::now_v7().simple());
-        let (head, query) = admin.split_once('?').map_or((admin.as_str(), None), |(h, q)| (h, Some(q)));
-        let (scheme, rest) = head.split_once("://").expect("a postgres:// URL");
-        let host = rest.split_once('/').map_or(rest, |(h, _)| h);
-        let url = match query {
-            Some(q) => format!("{scheme}://{host}/{name}?{q}"),
-            None => format!("{scheme}://{host}/{name}"),
-        };
-        let mut conn = PgConnection::connect(&admin).await.expect("PostgreSQL reachable (SIMA_TEST_DATABASE_URL)");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
-        let _ = conn.close().await;
-        Self { admin, name, url }
-    }
-
-    async fn drop_database(self) {
-        let mut conn = PgConnection::connect(&self.admin).await.expect("PostgreSQL reachable");
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-            .execute(&mut conn)
-            .await
-            .expect("drop database");
-        let _ = conn.close().await;
-    }
-}
-
 /// `Application::build` on 127.0.0.1:0 with Slack and PagerDuty pointed at
 /// the fakes, served until [`Server::stop`].
 pub struct Server {
@@ -295,7 +257,7 @@ pub struct Server {
     pub base: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
-    database: Option<PgDatabase>,
+    database: Option<ScratchDatabase>,
     _dir: tempfile::TempDir,
 }
 
@@ -306,8 +268,9 @@ impl Server {
         let (database_url, database) = match db {
             Db::Sqlite => (format!("sqlite://{}", dir.path().join("sima.db").display()), None),
             Db::Postgres => {
-                let database = PgDatabase::create().await;
-                (database.url.clone(), Some(database))
+                let database =
+                    ScratchDatabase::create("sima_bench").await.expect("PostgreSQL benchmarks are not skipped");
+                (database.url().to_owned(), Some(database))
             }
         };
         let env: HashMap<String, String> = [
@@ -357,9 +320,7 @@ impl Server {
                 Err(_) => eprintln!("server did not stop within 15 s"),
             }
         }
-        if let Some(database) = self.database.take() {
-            database.drop_database().await;
-        }
+        // The database is dropped with `self`.
     }
 }
 

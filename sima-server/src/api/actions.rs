@@ -45,7 +45,7 @@ impl ActionItemView {
 }
 
 fn views(incident: &Incident) -> Vec<ActionItemView> {
-    incident.action_items.iter().enumerate().map(|(i, item)| ActionItemView::new(i + 1, item)).collect()
+    incident.action_items().iter().enumerate().map(|(i, item)| ActionItemView::new(i + 1, item)).collect()
 }
 
 /// `GET /incidents/{id}/actions`: `{"actions": [...]}`, numbered from 1.
@@ -90,7 +90,7 @@ pub(super) async fn add(
 ) -> Result<impl IntoResponse, ApiError> {
     let item = body.parse()?;
     let incident = state.service.get(reference(&id)?).await?;
-    let after = state.service.execute(incident.id, Actor::Api, Command::AddActionItem(item)).await?;
+    let after = state.service.execute(incident.id(), Actor::Api, Command::AddActionItem(item)).await?;
     let created = views(&after).pop().ok_or_else(|| ApiError::not_found("the action item was not recorded"))?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -106,8 +106,9 @@ pub(super) async fn done(
         .filter(|n| *n > 0)
         .ok_or_else(|| ApiError::not_found(format!("`{number}` is no action item number: use 1, 2, …")))?;
     let incident = state.service.get(reference(&id)?).await?;
-    let after = state.service.execute(incident.id, Actor::Api, Command::CompleteActionItem(number)).await?;
+    let after = state.service.execute(incident.id(), Actor::Api, Command::CompleteActionItem(number)).await?;
     let index = usize::try_from(number).unwrap_or(usize::MAX) - 1;
-    let item = after.action_items.get(index).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
+    let item =
+        after.action_items().get(index).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
     Ok(Json(ActionItemView::new(index + 1, item)))
 }

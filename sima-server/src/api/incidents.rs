@@ -6,8 +6,9 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sima_core::domain::{Actor, Command, Incident, IncidentNumber, Status, Text, UserRef};
+use sima_core::domain::{Actor, Command, Incident, IncidentNumber, IncidentRef, Status, Text, UserRef};
 use sima_core::ports::IncidentFilter;
+use sima_core::ServiceError;
 
 use super::json::{IncidentView, JsonBody};
 use super::query::FilterQuery;
@@ -31,10 +32,12 @@ async fn after_cursor(
 ) -> Result<Vec<Incident>, ApiError> {
     // The stores list newest number first and filter by declaration time: start
     // at the cursor's declaration and skip what the previous page showed.
-    let Some(last) = state.service.store().get_by_number(cursor).await? else {
-        return Err(ApiError::invalid(format!("`cursor`: no incident {cursor}")));
+    let last = match state.service.get(IncidentRef::Number(cursor)).await {
+        Ok(last) => last,
+        Err(ServiceError::NotFound(_)) => return Err(ApiError::invalid(format!("`cursor`: no incident {cursor}"))),
+        Err(error) => return Err(error.into()),
     };
-    let until = last.milestones.declared_at + chrono::Duration::nanoseconds(1);
+    let until = last.milestones().declared_at + chrono::Duration::nanoseconds(1);
     let mut window = filter.clone();
     window.to = Some(filter.to.map_or(until, |to| to.min(until)));
     let mut extra = 1;
@@ -42,7 +45,7 @@ async fn after_cursor(
         window.limit = Some(page + 1 + extra);
         let rows = state.service.list(&window).await?;
         let complete = rows.len() < page + 1 + extra;
-        let rest: Vec<Incident> = rows.into_iter().filter(|i| i.number < cursor).collect();
+        let rest: Vec<Incident> = rows.into_iter().filter(|i| i.number() < cursor).collect();
         if complete || rest.len() > page {
             return Ok(rest.into_iter().take(page + 1).collect());
         }
@@ -71,7 +74,7 @@ pub(super) async fn list(
     };
     let next_cursor = (incidents.len() > page).then(|| {
         incidents.truncate(page);
-        incidents.last().map(|i| i.number.to_string())
+        incidents.last().map(|i| i.number().to_string())
     });
     let views: Vec<IncidentView> = incidents.iter().map(IncidentView::from).collect();
     Ok(Json(json!({ "incidents": views, "next_cursor": next_cursor.flatten() })))
@@ -160,7 +163,7 @@ pub(super) async fn change_status(
         _ => None,
     };
     let incident = state.service.get(reference(&id)?).await?;
-    let changed = state.service.execute(incident.id, Actor::Api, Command::ChangeStatus { to, message }).await?;
+    let changed = state.service.execute(incident.id(), Actor::Api, Command::ChangeStatus { to, message }).await?;
     Ok(Json(IncidentView::from(&changed)))
 }
 
@@ -171,6 +174,6 @@ pub(super) async fn retry_effects(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let incident = state.service.get(reference(&id)?).await?;
-    let retried = state.service.retry_failed_effects(incident.id, Actor::Api).await?;
+    let retried = state.service.retry_failed_effects(incident.id(), Actor::Api).await?;
     Ok(Json(json!({ "retried": retried })))
 }

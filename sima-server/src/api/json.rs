@@ -77,26 +77,26 @@ pub struct IncidentView {
 
 impl From<&Incident> for IncidentView {
     fn from(i: &Incident) -> Self {
-        let m = &i.milestones;
+        let m = &i.milestones();
         Self {
-            id: i.id.to_string(),
-            number: i.number.to_string(),
-            status: i.status.to_string(),
-            domain: i.domain.to_string(),
-            summary: i.summary.to_string(),
-            description: i.description.to_string(),
-            severity: i.severity.to_string(),
-            impact: i.impact.map(|x| x.affected_customers()),
-            dedup_key: i.dedup_key.as_ref().map(ToString::to_string),
-            reporter: i.reporter.to_string(),
+            id: i.id().to_string(),
+            number: i.number().to_string(),
+            status: i.status().to_string(),
+            domain: i.domain().to_string(),
+            summary: i.summary().to_string(),
+            description: i.description().to_string(),
+            severity: i.severity().to_string(),
+            impact: i.impact().map(|x| x.affected_customers()),
+            dedup_key: i.dedup_key().map(ToString::to_string),
+            reporter: i.reporter().to_string(),
             roles: RolesView {
-                incident_manager: i.roles.incident_manager.as_ref().map(ToString::to_string),
-                communication_lead: i.roles.communication_lead.as_ref().map(ToString::to_string),
+                incident_manager: i.roles().incident_manager.as_ref().map(ToString::to_string),
+                communication_lead: i.roles().communication_lead.as_ref().map(ToString::to_string),
             },
-            room: i.room.clone(),
-            root_cause: i.root_cause.as_ref().map(ToString::to_string),
-            action_items: i.action_items.iter().map(|a| a.text.to_string()).collect(),
-            postmortem_url: i.postmortem.as_ref().map(|d| d.url.clone()),
+            room: i.room().cloned(),
+            root_cause: i.root_cause().map(ToString::to_string),
+            action_items: i.action_items().iter().map(|a| a.text.to_string()).collect(),
+            postmortem_url: i.postmortem().map(|d| d.url.clone()),
             declared_at: m.declared_at,
             started_at: m.started_at,
             acknowledged_at: m.acknowledged_at,

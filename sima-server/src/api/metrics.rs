@@ -3,7 +3,7 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use serde_json::{json, Value};
-use sima_core::metrics::Stat;
+use sima_core::Stat;
 
 use super::query::FilterQuery;
 use crate::error::ApiError;

@@ -1,7 +1,7 @@
 //! What a "resolved" notification does to the incident its alert opened.
 
 use sima_core::domain::{Actor, Command, DedupKey, Incident, Status, Text};
-use sima_core::service::ServiceError;
+use sima_core::{AlertCleared, ServiceError};
 
 use crate::state::AppState;
 
@@ -13,17 +13,18 @@ pub(super) async fn alert_resolved(
     source: &str,
 ) -> Result<Option<Incident>, ServiceError> {
     let service = &state.service;
-    let Some(incident) = service.store().find_open_by_dedup_key(key).await? else { return Ok(None) };
-    let first = service.store().remember(&format!("alert-resolved:{}", incident.id), service.now()).await?;
-    if !first {
-        return Ok(Some(incident));
-    }
+    let incident = match service.alert_cleared(key).await? {
+        AlertCleared::NoIncident => return Ok(None),
+        AlertCleared::Repeated(incident) => return Ok(Some(incident)),
+        AlertCleared::First(incident) => incident,
+    };
     let actor = Actor::Monitor(source.to_owned());
     let note = Text::parse(&format!("{source} reports the alert resolved"))?;
-    let mut incident = service.execute(incident.id, actor.clone(), Command::AddNote(note)).await?;
-    if state.settings.alerts.resolve_on_alert_resolved && incident.status.can_become(Status::Resolved) {
+    let mut incident = service.execute(incident.id(), actor.clone(), Command::AddNote(note)).await?;
+    if state.settings.alerts.resolve_on_alert_resolved && incident.status().can_become(Status::Resolved) {
         let message = Some(Text::parse("Resolved automatically: the alert cleared")?);
-        incident = service.execute(incident.id, actor, Command::ChangeStatus { to: Status::Resolved, message }).await?;
+        incident =
+            service.execute(incident.id(), actor, Command::ChangeStatus { to: Status::Resolved, message }).await?;
     }
     Ok(Some(incident))
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sima_core::ports::{Clock, SystemClock};
 use sima_server::{Application, Settings};
-use sqlx::{Connection, PgConnection};
+use sima_store_postgres::ScratchDatabase;
 use tokio::sync::oneshot;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -516,10 +516,7 @@ pub(crate) enum Database {
     /// `sima.db` in a directory removed on drop.
     Sqlite(tempfile::TempDir),
     /// `sima_srv_<uuid>` on the test server.
-    Postgres {
-        /// The database name.
-        name: String,
-    },
+    Postgres(ScratchDatabase),
 }
 
 impl Database {
@@ -528,62 +525,22 @@ impl Database {
         Self::Sqlite(tempfile::tempdir().expect("a temporary directory"))
     }
 
-    /// A fresh database on `SIMA_TEST_DATABASE_URL` (default: the local server).
+    /// A fresh database on `SIMA_TEST_DATABASE_URL` (default: the local
+    /// server). Tests that call it return early when
+    /// [`ScratchDatabase::skipped`].
     pub(crate) async fn postgres() -> Self {
-        let admin = postgres_admin_url();
-        let mut connection = PgConnection::connect(&admin)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is unreachable ({e}); set SIMA_TEST_DATABASE_URL"));
-        let name = format!("sima_srv_{}", uuid::Uuid::now_v7().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.expect("CREATE DATABASE");
-        let _ = connection.close().await;
-        Self::Postgres { name }
+        Self::Postgres(ScratchDatabase::create("sima_srv").await.expect("PostgreSQL tests are not skipped here"))
     }
 
     /// Its URL, for `SIMA_DATABASE_URL`.
     pub(crate) fn url(&self) -> String {
         match self {
             Self::Sqlite(dir) => format!("sqlite://{}", sqlite_path(dir).display()),
-            Self::Postgres { name } => with_database(&postgres_admin_url(), name),
+            Self::Postgres(database) => database.url().to_owned(),
         }
     }
 }
 
 fn sqlite_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("sima.db")
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let Self::Postgres { name } = self else { return };
-        let (name, admin) = (name.clone(), postgres_admin_url());
-        // Dropping needs async I/O, also while a failed test unwinds: use a
-        // runtime of its own on a thread of its own.
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-            runtime.block_on(async move {
-                if let Ok(mut connection) = PgConnection::connect(&admin).await {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(&drop).execute(&mut connection).await;
-                    let _ = connection.close().await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn postgres_admin_url() -> String {
-    std::env::var("SIMA_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// `base` with its database replaced by `database` (query string kept).
-fn with_database(base: &str, database: &str) -> String {
-    let (head, query) = base.split_once('?').map_or((base, None), |(h, q)| (h, Some(q)));
-    let (scheme, rest) = head.split_once("://").unwrap_or(("postgres", head));
-    let host = rest.split_once('/').map_or(rest, |(h, _)| h);
-    match query {
-        Some(q) => format!("{scheme}://{host}/{database}?{q}"),
-        None => format!("{scheme}://{host}/{database}"),
-    }
 }

@@ -1,11 +1,11 @@
 //! The messages and forms the core actually sends, rendered within Slack's limits.
 
 use sima_core::domain::{Command, DocRef, Domain, Severity, Status, Text};
-use sima_core::messages::{
+use sima_core::testkit::contract::{batch, declaration, new_incident, t0};
+use sima_core::testkit::messages::{
     action_items, answer, broadcast, card, closing_summary, declare_form, edit_form, help, mistyped, postmortem_link,
     postmortem_reminder, status_form, update, update_reminder, welcome, DomainChoice,
 };
-use sima_core::testkit::contract::{batch, declaration, new_incident, t0};
 use sima_slack::render::{fallback_text, message_blocks, modal_view};
 
 use crate::render::{assert_message_within_limits, assert_modal_within_limits};

@@ -3,16 +3,16 @@
 
 use serde_json::Value;
 use sima_core::domain::{
-    Command, Description, DocRef, Domain, FieldEdit, Incident, IncidentEvent, Role, Room, RoomId, Severity, Status,
-    Summary, Text, UserRef,
-};
-use sima_core::messages::{
-    answer, broadcast, card, declare_form, done, edit_form, effect_failed, help, mistyped, postmortem_link,
-    status_form, update, warning, welcome, DomainChoice,
+    Actor, Command, Description, DocRef, Domain, EventKind, FieldEdit, Incident, IncidentEvent, Role, Room, RoomId,
+    Severity, Status, Summary, Text, UserRef,
 };
 use sima_core::model::Message;
 use sima_core::ports::ChatPort;
 use sima_core::testkit::contract::{batch, declaration, new_incident, t0};
+use sima_core::testkit::messages::{
+    answer, broadcast, card, declare_form, done, edit_form, effect_failed, help, mistyped, postmortem_link,
+    status_form, update, warning, welcome, DomainChoice,
+};
 use sima_slack::render::{fallback_text, message_blocks, modal_view};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -32,11 +32,13 @@ fn story() -> (Incident, Vec<IncidentEvent>) {
     declared.summary = Summary::parse(TYPED).unwrap();
     declared.description = Description::parse(TYPED).unwrap();
     let mut incident = new_incident(&declared, t0()).incident;
-    incident.room = Some(Room {
+    let room = Room {
         id: RoomId::new("C0INCIDENT"),
         name: "incident_11_25_x".into(),
         url: "https://acme.slack.com/archives/C0INCIDENT".into(),
-    });
+    };
+    let room_created = EventKind::RoomCreated { room };
+    incident.apply(&IncidentEvent { seq: incident.version() + 1, at: t0(), actor: Actor::Sima, kind: room_created });
     let typed = || Text::parse(TYPED).unwrap();
     let commands = [
         Command::ChangeStatus { to: Status::Investigating, message: Some(typed()) },

@@ -83,9 +83,10 @@ async fn a_signed_command_reaches_the_handler_and_its_answer_is_rendered() {
 #[tokio::test]
 async fn ephemeral_answers_escape_what_people_typed() {
     let typed = "<!channel> <https://evil.test|Join>";
-    for reply in
-        [Reply::Private(sima_core::messages::warning(typed)), Reply::private_text(format!("could not record {typed}"))]
-    {
+    for reply in [
+        Reply::Private(sima_core::testkit::messages::warning(typed)),
+        Reply::private_text(format!("could not record {typed}")),
+    ] {
         let app = app(Recorder::replying(reply));
         let (_, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
         assert!(!body.contains("<!channel>") && !body.contains("<https://evil"), "{body}");

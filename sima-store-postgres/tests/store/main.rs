@@ -8,6 +8,6 @@ mod resilience;
 
 mod contract {
     //! The sima-core store contract, one test per check.
-    use crate::helpers::fresh;
-    sima_core::store_contract_tests!(fresh);
+    use crate::helpers::{fresh, fresh_with_views};
+    sima_core::store_contract_tests!(fresh, views: fresh_with_views);
 }

@@ -1,18 +1,14 @@
-//! The SQL views against the core's computation.
+//! The SQL views, read for the testkit's [`SqlViews`] contract: the metrics
+//! view against the core's computation, the timeline against the logs.
 
-use std::collections::BTreeMap;
-
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
-use sima_core::domain::{EventKind, Incident};
-use sima_core::metrics::{compute, Durations};
-use sima_core::ports::{IncidentFilter, IncidentStore, Incidents, MilestoneRow};
-use sima_core::testkit::contract::{generated, write_history};
+use sima_core::domain::IncidentId;
+use sima_core::testkit::views::{MetricsViewRow, SqlViews, TimelineRow, TIMELINE_QUERY};
+use sima_core::Durations;
 use uuid::Uuid;
 
 use crate::helpers::TestDb;
-
-const INCIDENTS: u64 = 1_000;
 
 #[derive(sqlx::FromRow, Debug)]
 struct MetricsRow {
@@ -33,95 +29,37 @@ struct MetricsRow {
     ttd_seconds: Option<f64>,
 }
 
-async fn write_generated(store: &dyn IncidentStore, count: u64) -> BTreeMap<u64, Incident> {
-    let mut snapshots = BTreeMap::new();
-    let ids: Vec<u64> = (0..count).collect();
-    for chunk in ids.chunks(8) {
-        let written = join_all(chunk.iter().map(|n| async move { write_history(store, &generated(*n)).await })).await;
-        for incident in written {
-            snapshots.insert(incident.number.value(), incident);
-        }
+#[async_trait]
+impl SqlViews for TestDb {
+    async fn metrics_rows(&self) -> Vec<MetricsViewRow> {
+        let rows: Vec<MetricsRow> = sqlx::query_as("SELECT * FROM incident_metrics ORDER BY number")
+            .fetch_all(self.store.pool())
+            .await
+            .expect("query incident_metrics");
+        rows.into_iter()
+            .map(|row| MetricsViewRow {
+                id: IncidentId::from_uuid(row.id),
+                number: row.number as u64,
+                incident: row.incident,
+                domain: row.domain,
+                severity: row.severity,
+                status: row.status,
+                declared_at: row.declared_at,
+                started_at: row.started_at,
+                acknowledged_at: row.acknowledged_at,
+                mitigated_at: row.mitigated_at,
+                resolved_at: row.resolved_at,
+                durations: Durations {
+                    tta: row.tta_seconds,
+                    ttr_recovery: row.ttr_recovery_seconds,
+                    ttr_repair: row.ttr_repair_seconds,
+                    ttd: row.ttd_seconds,
+                },
+            })
+            .collect()
     }
-    snapshots
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn incident_metrics_equals_the_core_for_1000_generated_incidents() {
-    let Some(db) = TestDb::create().await else { return };
-    let snapshots = write_generated(&db.store, INCIDENTS).await;
-    assert_eq!(snapshots.len() as u64, INCIDENTS);
-
-    let rows: Vec<MetricsRow> = sqlx::query_as("SELECT * FROM incident_metrics ORDER BY number")
-        .fetch_all(db.store.pool())
-        .await
-        .expect("query incident_metrics");
-    assert_eq!(rows.len() as u64, INCIDENTS, "one row per incident");
-    let mut with_each = [0usize; 4];
-    for row in &rows {
-        let incident = &snapshots[&(row.number as u64)];
-        let m = incident.milestones;
-        let d = Durations::of(&m);
-        let n = &incident.number;
-        assert_eq!(row.id, incident.id.as_uuid(), "{n}");
-        assert_eq!(row.incident, n.to_string());
-        assert_eq!(
-            (row.domain.as_str(), row.severity.as_str(), row.status.as_str()),
-            (incident.domain.as_str(), incident.severity.as_str(), incident.status.as_str()),
-            "{n}"
-        );
-        assert_eq!(row.declared_at, Some(m.declared_at), "{n} declared_at");
-        assert_eq!(row.started_at, Some(m.started_at), "{n} started_at");
-        assert_eq!(row.acknowledged_at, m.acknowledged_at, "{n} acknowledged_at");
-        assert_eq!(row.mitigated_at, m.mitigated_at, "{n} mitigated_at");
-        assert_eq!(row.resolved_at, m.resolved_at, "{n} resolved_at");
-        assert_eq!(row.tta_seconds, d.tta, "{n} tta");
-        assert_eq!(row.ttr_recovery_seconds, d.ttr_recovery, "{n} ttr_recovery");
-        assert_eq!(row.ttr_repair_seconds, d.ttr_repair, "{n} ttr_repair");
-        assert_eq!(row.ttd_seconds, d.ttd, "{n} ttd");
-        for (count, value) in with_each.iter_mut().zip([d.tta, d.ttr_recovery, d.ttr_repair, d.ttd]) {
-            *count += usize::from(value.is_some());
-        }
+    async fn timeline_rows(&self) -> Vec<TimelineRow> {
+        sqlx::query_as(TIMELINE_QUERY).fetch_all(self.store.pool()).await.expect("query incident_timeline")
     }
-    // The generated set must exercise every column, or the comparison proves little.
-    assert!(with_each.iter().all(|c| *c > 100 && *c < INCIDENTS as usize + 1), "{with_each:?}");
-    let reopened = snapshots
-        .values()
-        .filter(|i| i.milestones.mitigated_at.is_some() && i.milestones.resolved_at.is_none())
-        .count();
-    assert!(reopened > 10, "some incidents were mitigated and not (or no longer) resolved: {reopened}");
-
-    let mut stored = db.store.milestones(&IncidentFilter::default()).await.expect("milestones");
-    stored.sort_by_key(|r| r.number);
-    let expected: Vec<MilestoneRow> = snapshots.values().map(MilestoneRow::from).collect();
-    assert_eq!(stored, expected);
-    assert_eq!(compute(&stored), compute(&expected));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn incident_timeline_has_one_row_per_event() {
-    let Some(db) = TestDb::create().await else { return };
-    let snapshots = write_generated(&db.store, 30).await;
-    let mut expected = 0usize;
-    let mut transitions = Vec::new();
-    for incident in snapshots.values() {
-        let events = db.store.events(incident.id).await.expect("events");
-        expected += events.len();
-        for e in events {
-            if let EventKind::StatusChanged { from, to, .. } = e.kind {
-                transitions.push((incident.number.to_string(), e.seq as i64, from.to_string(), to.to_string()));
-            }
-        }
-    }
-    let (count,): (i64,) =
-        sqlx::query_as("SELECT count(*) FROM incident_timeline").fetch_one(db.store.pool()).await.unwrap();
-    assert_eq!(count as usize, expected);
-    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
-        "SELECT incident, seq, status_from, status_to FROM incident_timeline WHERE kind = 'status_changed' ORDER BY number, seq",
-    )
-    .fetch_all(db.store.pool())
-    .await
-    .unwrap();
-    transitions.sort_by_key(|t| (t.0.trim_start_matches("INC-").parse::<u64>().unwrap(), t.1));
-    assert!(!rows.is_empty());
-    assert_eq!(rows, transitions);
 }

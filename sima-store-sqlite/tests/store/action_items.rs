@@ -28,11 +28,11 @@ async fn the_view_lists_every_action_item_with_owner_status_and_due_date() {
     .fetch_all(db.store.pool())
     .await
     .expect("query incident_action_items");
-    assert_eq!(rows.len(), incident.action_items.len());
+    assert_eq!(rows.len(), incident.action_items().len());
     let shown: Vec<_> =
         rows.iter().map(|r| (r.item, r.text.clone(), r.owner.clone(), r.status.clone(), r.due_on.clone())).collect();
     assert_eq!(shown, expected_action_item_rows());
-    assert!(rows.iter().all(|r| r.incident == incident.number.to_string()));
+    assert!(rows.iter().all(|r| r.incident == incident.number().to_string()));
     assert!(rows[1].done_at.is_some() && rows[0].done_at.is_none());
     assert!(rows.iter().all(|r| r.incident_status == "closed" && !r.added_by.is_empty()));
 }

@@ -2,6 +2,7 @@
 
 use sima_core::ports::IncidentStore;
 use sima_core::testkit::contract::CheckFuture;
+use sima_core::testkit::views::{SqlViews, ViewCheckFuture};
 use sima_store_sqlite::{SqliteStore, SqliteStoreConfig};
 use tempfile::TempDir;
 
@@ -31,5 +32,15 @@ where
 {
     let db = TestDb::create().await;
     check(&db.store).await;
+    db.store.close().await;
+}
+
+/// Runs the views check against a store on a fresh file and its views.
+pub(crate) async fn fresh_with_views<F>(check: F)
+where
+    F: for<'a> FnOnce(&'a dyn IncidentStore, &'a dyn SqlViews) -> ViewCheckFuture<'a>,
+{
+    let db = TestDb::create().await;
+    check(&db.store, &db).await;
     db.store.close().await;
 }

@@ -46,7 +46,7 @@ async fn the_file_is_created_in_wal_mode_and_migrations_are_idempotent() {
 async fn two_processes_appending_see_conflicts_never_locks() {
     let db = TestDb::create().await;
     let other = SqliteStore::connect(&db.config).await.unwrap();
-    let id = create_new(&db.store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await.id;
+    let id = create_new(&db.store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await.id();
     let stores: [&dyn IncidentStore; 2] = [&db.store, &other];
     let writer = |w: usize| async move {
         let store = stores[w % 2];
@@ -72,13 +72,13 @@ async fn action_items_are_kept_in_their_table() {
     let db = TestDb::create().await;
     let incident = create_new(&db.store, new_incident(&declaration("auth", Severity::Sev2, None), at_ms(0))).await;
     for (i, text) in ["rotate the keys", "add an alert"].into_iter().enumerate() {
-        act(&db.store, incident.id, Command::AddActionItem(Text::parse(text).unwrap().into()), at_ms(i as i64 + 1))
+        act(&db.store, incident.id(), Command::AddActionItem(Text::parse(text).unwrap().into()), at_ms(i as i64 + 1))
             .await
             .unwrap();
     }
     let rows: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT position, text, added_by FROM action_items WHERE incident_id = ?1 ORDER BY position")
-            .bind(incident.id.to_string())
+            .bind(incident.id().to_string())
             .fetch_all(db.store.pool())
             .await
             .unwrap();
