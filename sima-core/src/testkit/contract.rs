@@ -856,17 +856,17 @@ pub async fn remember_and_forget_keys(store: &dyn IncidentStore) {
     let remember = |k: &'static str, ms: i64| async move {
         store.remember(k, at_ms(ms)).await.unwrap_or_else(|e| panic!("remember {k}: {e}"))
     };
-    assert!(remember("slack:Ev1", 0).await, "first time");
-    assert!(!remember("slack:Ev1", 5).await, "second time");
-    assert!(remember("slack:Ev2", 1_000).await);
+    assert!(remember("chat:Ev1", 0).await, "first time");
+    assert!(!remember("chat:Ev1", 5).await, "second time");
+    assert!(remember("chat:Ev2", 1_000).await);
     assert!(remember("webhook:é😀", 2_000).await, "any text is a key");
-    store.forget_key("slack:Ev2").await.unwrap_or_else(|e| panic!("forget_key: {e}"));
+    store.forget_key("chat:Ev2").await.unwrap_or_else(|e| panic!("forget_key: {e}"));
     store.forget_key("never-seen").await.unwrap_or_else(|e| panic!("forget_key of an unknown key: {e}"));
-    assert!(remember("slack:Ev2", 1_000).await, "a forgotten key is new again");
+    assert!(remember("chat:Ev2", 1_000).await, "a forgotten key is new again");
     let forgotten = store.forget_keys_before(at_ms(1_000)).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(forgotten, 1, "only the key seen before the cutoff");
-    assert!(remember("slack:Ev1", 3_000).await, "forgotten keys are new again");
-    assert!(!remember("slack:Ev2", 3_000).await, "kept at the cutoff");
+    assert!(remember("chat:Ev1", 3_000).await, "forgotten keys are new again");
+    assert!(!remember("chat:Ev2", 3_000).await, "kept at the cutoff");
     assert!(!remember("webhook:é😀", 3_000).await);
     assert_eq!(store.forget_keys_before(at_ms(10_000)).await.ok(), Some(3));
 }
