@@ -98,11 +98,23 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// The outbox gauges and this process's give-ups, by effect kind.
 fn effect_metrics(out: &mut String, state: &AppState, outbox: &OutboxStats) {
     let _ = writeln!(out, "# HELP sima_effects Outbox effects by state.\n# TYPE sima_effects gauge");
-    for (label, n) in [("pending", outbox.pending), ("completed", outbox.completed), ("failed", outbox.failed)] {
+    let states = [
+        ("pending", outbox.pending),
+        ("scheduled", outbox.scheduled),
+        ("completed", outbox.completed),
+        ("failed", outbox.failed),
+    ];
+    for (label, n) in states {
         let _ = writeln!(out, "sima_effects{{state=\"{label}\"}} {n}");
     }
-    let _ = writeln!(out, "# HELP sima_effects_pending Effects not done yet.\n# TYPE sima_effects_pending gauge");
+    let _ =
+        writeln!(out, "# HELP sima_effects_pending Effects due and not done yet.\n# TYPE sima_effects_pending gauge");
     let _ = writeln!(out, "sima_effects_pending {}", outbox.pending);
+    let _ = writeln!(
+        out,
+        "# HELP sima_effects_scheduled Effects due later (reminders, archives).\n# TYPE sima_effects_scheduled gauge"
+    );
+    let _ = writeln!(out, "sima_effects_scheduled {}", outbox.scheduled);
     let waited = outbox
         .oldest_pending_due
         .map_or(0.0, |due| (state.service.now() - due).num_milliseconds().max(0) as f64 / 1000.0);

@@ -215,21 +215,29 @@ impl Outbox for SqliteStore {
         Ok(result.rows_affected())
     }
 
-    /// Counts of pending, completed and failed effects.
-    async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
+    /// Counts of pending (due), scheduled, completed and failed effects.
+    async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
         let db = &self.db;
-        let (pending, completed, failed, oldest): (i64, i64, i64, Option<String>) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE done_at IS NULL),
+        let (pending, scheduled, completed, failed, oldest): (i64, i64, i64, i64, Option<String>) = sqlx::query_as(
+            "SELECT count(*) FILTER (WHERE done_at IS NULL AND (due_at <= ?1 OR attempts > 0)),
+                    count(*) FILTER (WHERE done_at IS NULL AND due_at > ?1 AND attempts = 0),
                     count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
                     count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
-                    min(due_at) FILTER (WHERE done_at IS NULL)
+                    min(due_at) FILTER (WHERE done_at IS NULL AND due_at <= ?1)
              FROM effects",
         )
+        .bind(ts(now))
         .fetch_one(&db.pool)
         .await
         .map_err(port_error)?;
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         let oldest_pending_due = parse_opt(oldest.as_deref())?;
-        Ok(OutboxStats { pending: n(pending), completed: n(completed), failed: n(failed), oldest_pending_due })
+        Ok(OutboxStats {
+            pending: n(pending),
+            scheduled: n(scheduled),
+            completed: n(completed),
+            failed: n(failed),
+            oldest_pending_due,
+        })
     }
 }

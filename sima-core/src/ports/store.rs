@@ -252,8 +252,12 @@ impl From<&Incident> for MilestoneRow {
 /// Counts of outbox entries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct OutboxStats {
-    /// Not yet done.
+    /// Not yet done, and due or already tried: waiting to run, running, or
+    /// waiting to retry.
     pub pending: u64,
+    /// Not yet done, never tried and due later: reminders, archives,
+    /// post-mortem nudges.
+    pub scheduled: u64,
     /// Done successfully.
     pub completed: u64,
     /// Given up on.
@@ -390,11 +394,12 @@ pub trait Outbox: Send + Sync {
     /// `Transient` when unreachable.
     async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError>;
 
-    /// Outbox counts.
+    /// Outbox counts at `now`: what is due then (or waits to retry) is
+    /// pending, what is due later and never tried is scheduled.
     ///
     /// # Errors
     /// `Transient` when unreachable.
-    async fn outbox_stats(&self) -> Result<OutboxStats, PortError>;
+    async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError>;
 }
 
 /// Idempotency keys: work that must run once per key (a retried webhook,

@@ -32,7 +32,7 @@ impl IncidentService {
     /// # Errors
     /// `Store`.
     pub async fn outbox_stats(&self) -> Result<OutboxStats, ServiceError> {
-        Ok(self.store.outbox_stats().await?)
+        Ok(self.store.outbox_stats(self.now()).await?)
     }
 
     /// The milestones of the incidents matching `filter`, as the metrics read them.

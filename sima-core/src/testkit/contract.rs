@@ -261,7 +261,12 @@ fn ids(claimed: &[ClaimedEffect]) -> Vec<EffectId> {
 }
 
 async fn stats(store: &dyn IncidentStore) -> OutboxStats {
-    store.outbox_stats().await.unwrap_or_else(|e| panic!("outbox_stats: {e}"))
+    stats_at(store, at_ms(3_600_000)).await
+}
+
+/// Outbox counts at `now`.
+async fn stats_at(store: &dyn IncidentStore, now: DateTime<Utc>) -> OutboxStats {
+    store.outbox_stats(now).await.unwrap_or_else(|e| panic!("outbox_stats: {e}"))
 }
 
 /// Pending, completed and failed counts.
@@ -848,6 +853,19 @@ pub async fn outbox_stats_count_each_state(store: &dyn IncidentStore) {
     store.give_up(claimed[2].claim(), at_ms(11), "no").await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(counts(store).await, (3, 2, 1), "leased ones are pending");
     assert_eq!(stats(store).await.oldest_pending_due, Some(at_ms(2)), "the earliest due of the pending ones");
+
+    let mut later = batch(&must_get(store, created.id()).await, &Command::AddNote(text("remind")), at_ms(20));
+    later.effects = vec![effect(created.id(), Effect::ResolvePages, at_ms(7_200_000))];
+    store.append(later).await.unwrap_or_else(|e| panic!("{e}"));
+    let hour = stats_at(store, at_ms(3_600_000)).await;
+    assert_eq!((hour.pending, hour.scheduled), (3, 1), "due later is scheduled, not pending");
+    assert_eq!(hour.oldest_pending_due, Some(at_ms(2)), "a scheduled effect is not waiting");
+    let two_hours = stats_at(store, at_ms(7_200_000)).await;
+    assert_eq!((two_hours.pending, two_hours.scheduled), (4, 0), "pending once due");
+    let retried = claim(store, 1, at_ms(7_200_000), 30).await;
+    store.retry_at(retried[0].claim(), at_ms(9_000_000), "503").await.unwrap_or_else(|e| panic!("{e}"));
+    let waiting = stats_at(store, at_ms(7_200_001)).await;
+    assert_eq!((waiting.pending, waiting.scheduled), (4, 0), "an effect waiting to retry is pending");
 }
 
 /// `remember` is true only the first time; `forget_keys_before` deletes keys

@@ -279,11 +279,12 @@ impl Outbox for InMemoryStore {
         Ok(count)
     }
 
-    async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
+    async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
         let state = self.state();
         let mut stats = OutboxStats::default();
         for entry in state.effects.values() {
             match entry.done {
+                None if entry.effect.due_at > now && entry.attempts == 0 => stats.scheduled += 1,
                 None => {
                     stats.pending += 1;
                     let due = entry.effect.due_at;

@@ -197,7 +197,7 @@ impl Outbox for Unreachable {
     async fn retry_failed(&self, _: IncidentId, _: chrono::DateTime<chrono::Utc>) -> Result<u64, PortError> {
         down()
     }
-    async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
+    async fn outbox_stats(&self, _: chrono::DateTime<chrono::Utc>) -> Result<OutboxStats, PortError> {
         down()
     }
 }

@@ -105,6 +105,12 @@ impl World {
         self.service.declare(declaration(severity)).await.unwrap().incident
     }
 
+    /// Effects not done yet, due now or later.
+    pub(crate) async fn unfinished_effects(&self) -> u64 {
+        let stats = self.service.outbox_stats().await.unwrap();
+        stats.pending + stats.scheduled
+    }
+
     pub(crate) async fn reload(&self, incident: &Incident) -> Incident {
         self.store.get(incident.id()).await.unwrap().unwrap()
     }

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use sima_core::domain::{DedupKey, Severity, Status};
 use sima_core::model::Block;
-use sima_core::ports::Outbox;
 use sima_core::testkit::ChatCall;
 
 use crate::helpers::{alice, declaration, World};
@@ -42,7 +41,7 @@ async fn declaring_opens_a_war_room_pages_and_announces() {
     assert_eq!(alert.page.links[0].url, room.url, "the page deep-links to the room");
     assert_eq!(alert.page.links[1].url, "https://sima.example/api/v1/incidents/INC-1");
     assert_eq!(incident.open_pages().len(), 1);
-    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0);
+    assert_eq!(world.service.outbox_stats().await.unwrap().pending, 0);
 }
 
 #[tokio::test(start_paused = true)]

@@ -60,7 +60,7 @@ async fn refused_effects_are_given_up_and_recorded() {
         _ => None,
     });
     assert_eq!(failed, Some((EffectKind::Page, "invalid request: routing key unknown".into())));
-    let stats = world.store.outbox_stats().await.unwrap();
+    let stats = world.service.outbox_stats().await.unwrap();
     assert_eq!((stats.failed, stats.pending), (1, 0));
 }
 
@@ -147,8 +147,8 @@ impl Outbox for Crashing {
     async fn retry_failed(&self, incident: IncidentId, now: DateTime<Utc>) -> Result<u64, PortError> {
         self.inner.retry_failed(incident, now).await
     }
-    async fn outbox_stats(&self) -> Result<OutboxStats, PortError> {
-        self.inner.outbox_stats().await
+    async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
+        self.inner.outbox_stats(now).await
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Inline, Message};
-use sima_core::ports::{Incidents, Outbox};
+use sima_core::ports::Incidents;
 use sima_core::testkit::{ChatCall, ManualClock};
 use sima_core::Schedule;
 
@@ -121,7 +121,7 @@ async fn no_reminder_after_resolution() {
         tick(&world, &clock, 30 * MINUTE).await;
     }
     assert_eq!(reminders(&world, &room).len(), 1);
-    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "the obsolete reminder completed");
+    assert_eq!(world.unfinished_effects().await, 0, "the obsolete reminder completed");
 }
 
 #[tokio::test]
@@ -159,7 +159,7 @@ async fn severities_have_their_own_interval_and_off_disables() {
     let (_incident, room) = opened(&world).await;
     tick(&world, &clock, 24 * 60 * MINUTE).await;
     assert!(reminders(&world, &room).is_empty());
-    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "nothing scheduled when off");
+    assert_eq!(world.unfinished_effects().await, 0, "nothing scheduled when off");
 }
 
 #[tokio::test]
@@ -173,5 +173,5 @@ async fn reminders_turned_off_at_a_restart_stay_off_for_those_already_queued() {
     clock.advance(30 * MINUTE);
     restarted.run_until_idle().await.unwrap();
     assert!(reminders(&world, &room).is_empty());
-    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "the queued reminder completed silently");
+    assert_eq!(world.unfinished_effects().await, 0, "the queued reminder completed silently");
 }

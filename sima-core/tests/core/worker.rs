@@ -175,7 +175,7 @@ async fn an_effect_failing_past_the_horizon_is_shown_everywhere_and_can_be_retri
     });
     assert!(told, "the room is told");
     assert_eq!(worker.failures().get(&EffectKind::Page), Some(&1));
-    assert_eq!(world.store.outbox_stats().await.unwrap().failed, 1);
+    assert_eq!(world.service.outbox_stats().await.unwrap().failed, 1);
 
     // The provider is back; someone runs `/incident retry`.
     world.pager.clear_failures();
@@ -202,7 +202,7 @@ async fn a_refused_prerequisite_fails_what_depends_on_it() {
     let failed = failures(&world.store.events(incident.id()).await.unwrap());
     assert!(failed.iter().any(|(kind, _)| *kind == EffectKind::CreateRoom), "{failed:?}");
     assert!(failed.iter().any(|(kind, why)| *kind == EffectKind::AnnounceUpdate && why.contains("incident room")));
-    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0, "nothing left waiting forever");
+    assert_eq!(world.service.outbox_stats().await.unwrap().pending, 0, "nothing left waiting forever");
 }
 
 fn war_room_calls(world: &World) -> (usize, usize, usize, usize) {
@@ -226,7 +226,7 @@ async fn the_follow_ups_of_an_outcome_run_at_once_without_a_claim() {
     let ran = world.worker.run_once().await.unwrap();
     assert_eq!(war_room_calls(&world), (1, 2, 1, 1), "room, card and broadcast, pin, page");
     assert_eq!(ran, 6, "create room, invite, post card, pin, broadcast, page");
-    assert_eq!(world.store.outbox_stats().await.unwrap().pending, 0);
+    assert_eq!(world.service.outbox_stats().await.unwrap().pending, 0);
 }
 
 #[tokio::test]
