@@ -15,8 +15,8 @@ use axum::{middleware, Router};
 use sima_core::domain::RoomId;
 use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SystemClock};
 use sima_core::DomainChoice;
-use sima_core::{wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
 use sima_core::{Conversation, IncidentService};
+use sima_core::{EffectWorker, Engine, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
 use sima_core::{LogChat, LogPager, MarkdownDocs};
 use sima_slack::{SlackChat, SlackConfig, SlackState};
 use tokio::net::TcpListener;
@@ -196,7 +196,6 @@ impl Application {
         }
         let store = connect_store(&settings).await?;
         let ports = build_ports(&settings)?;
-        let (wake_tx, wake) = wake_channel();
         let runbook = RunbookConfig {
             broadcast_room: RoomId::new(settings.broadcast_channel.clone()),
             public_url: settings.public_url.clone(),
@@ -204,14 +203,27 @@ impl Application {
             paging: PagingPolicy { min_severity: settings.page_min_severity },
             schedule: crate::delays::schedule(&settings.reminders, &settings.rooms),
         };
-        let service = IncidentService::new(store.clone(), clock.clone(), runbook).with_wake(wake_tx);
+        let defaults = WorkerConfig::default();
+        let worker_config =
+            WorkerConfig { retry_for: settings.effects.retry_for.0.unwrap_or(defaults.retry_for), ..defaults };
+        let chat = ports.chat.clone();
+        let (service, worker, wake) = Engine::builder()
+            .store(store.clone())
+            .clock(clock.clone())
+            .chat(ports.chat)
+            .paging(ports.pager)
+            .docs(ports.docs)
+            .runbook(runbook)
+            .worker(worker_config)
+            .build()?
+            .into_parts();
         let domains = settings
             .domains
             .iter()
             .map(|d| DomainChoice { domain: d.name.clone(), description: d.description.clone() })
             .collect();
-        let conversation = Conversation::new(service.clone(), ports.chat.clone(), domains)
-            .with_severity_descriptions(settings.severities.clone());
+        let conversation =
+            Conversation::new(service.clone(), chat, domains).with_severity_descriptions(settings.severities.clone());
         let slack = settings.slack.signing_secret.as_ref().map(|secret| {
             let state = SlackState::new(secret.clone(), Arc::new(conversation.clone()), store.clone(), clock.clone());
             match &settings.slack.api_url {
@@ -219,10 +231,6 @@ impl Application {
                 None => state,
             }
         });
-        let defaults = WorkerConfig::default();
-        let worker_config =
-            WorkerConfig { retry_for: settings.effects.retry_for.0.unwrap_or(defaults.retry_for), ..defaults };
-        let worker = EffectWorker::new(service.clone(), ports, worker_config);
         let janitor = service.clone();
         let listener = TcpListener::bind(&settings.listen)
             .await
