@@ -148,7 +148,7 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
             // A concurrent writer outside the counter lock (a hand-made row, an
             // older replica) took the key: return its incident.
             tx.rollback().await.map_err(port_error)?;
-            let Some(key) = &incident.dedup_key() else { return Err(port_error(e)) };
+            let Some(key) = incident.dedup_key() else { return Err(port_error(e)) };
             return Ok(open_by_key(pool, key).await.map_err(port_error)?.map(Created::Existing));
         }
         return Err(port_error(e));

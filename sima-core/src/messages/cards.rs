@@ -74,10 +74,8 @@ pub fn card(incident: &Incident) -> Message {
 
 /// The announcement in the company-wide channel, refreshed in place.
 pub fn broadcast(incident: &Incident) -> Message {
-    let room = incident
-        .room()
-        .as_ref()
-        .map_or_else(|| RichText::new().italic("room being created"), |r| RichText::new().room(r));
+    let room =
+        incident.room().map_or_else(|| RichText::new().italic("room being created"), |r| RichText::new().room(r));
     let title = RichText::new().emoji(status_emoji(incident.status())).plain(incident.title());
     Message {
         text: title.clone().plain(format!(" [{} · {}]", incident.severity(), incident.status())),

@@ -86,7 +86,6 @@ pub fn closing_summary(incident: &Incident) -> Message {
     let d = Durations::of(&incident.milestones());
     let postmortem = incident
         .postmortem()
-        .as_ref()
         .map_or_else(|| RichText::new().italic("none"), |doc| RichText::new().link(&doc.url, "open it"));
     let open: Vec<RichText> = numbered(incident).filter(|(_, a)| a.is_open()).map(|(n, a)| action_line(n, a)).collect();
     let mut blocks = vec![

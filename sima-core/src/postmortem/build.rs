@@ -72,15 +72,15 @@ fn who(actor: &Actor) -> RichText {
 
 /// The post-mortem of `incident`, pre-filled from its `events`.
 pub(crate) fn document(incident: &Incident, events: &[IncidentEvent]) -> Document {
-    let m = &incident.milestones();
-    let d = Durations::of(m);
+    let m = incident.milestones();
+    let d = Durations::of(&m);
     let minutes = |s: Option<f64>| s.map(|s| (s / 60.0 * 100.0).round() / 100.0);
     let impact = incident.impact().map_or_else(|| "an unknown number of customers".to_owned(), |i| i.to_string());
     let mut blocks = vec![heading("Summary"), paragraph(incident.summary().to_string())];
     if !incident.description().as_str().is_empty() {
         blocks.push(paragraph(incident.description().to_string()));
     }
-    if let Some(room) = &incident.room() {
+    if let Some(room) = incident.room() {
         blocks.push(paragraph(RichText::new().plain("Handled in ").room(room).plain(".")));
     }
     blocks.extend([

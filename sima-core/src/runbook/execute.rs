@@ -52,7 +52,7 @@ pub(crate) fn room_name(prefix: &str, incident: &Incident) -> String {
 }
 
 fn room(incident: &Incident) -> Result<&Room, Failure> {
-    match &incident.room() {
+    match incident.room() {
         Some(room) => Ok(room),
         None if incident.failed_effects().contains(&EffectKind::CreateRoom) => {
             Err(Failure::Blocked(EffectKind::CreateRoom))
@@ -114,7 +114,7 @@ pub(crate) async fn perform(
             vec![Outcome::CardPosted(chat.post(&room(incident)?.id, &messages::card(incident)).await?)]
         }
         Effect::PinCard => {
-            if let Some(card) = &incident.card() {
+            if let Some(card) = incident.card() {
                 ignore_unsupported(chat.pin(card).await)?;
             }
             vec![]
@@ -178,7 +178,7 @@ pub(crate) async fn perform(
         }
         Effect::NotifyFailure { seq } => {
             // Without a room there is nowhere to say it; the timeline and the metrics still show it.
-            if let Some(room) = &incident.room() {
+            if let Some(room) = incident.room() {
                 if let EventKind::EffectFailed { effect, error } = &event(store, incident, *seq).await?.kind {
                     chat.post(&room.id, &messages::effect_failed(incident, *effect, error)).await?;
                 }
@@ -223,7 +223,7 @@ pub(super) fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), Po
 fn page(config: &RunbookConfig, incident: &Incident, domain: &str, escalation: bool) -> Page {
     let dedup_key = if escalation { format!("{}:{domain}", incident.id()) } else { incident.id().to_string() };
     let mut links = Vec::new();
-    if let Some(room) = &incident.room() {
+    if let Some(room) = incident.room() {
         links.push(Link { label: "Incident channel".into(), url: room.url.clone() });
     }
     links.push(Link {

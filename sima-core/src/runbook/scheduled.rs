@@ -52,7 +52,7 @@ pub(super) async fn perform(
                 return Ok(vec![]);
             }
             // Refreshing is idempotent; the summary is the one post of this step.
-            if let Some(card) = &incident.card() {
+            if let Some(card) = incident.card() {
                 ignore_unsupported(chat.update(card, &messages::card(incident)).await)?;
             }
             chat.post(&room.id, &messages::closing_summary(incident)).await?;
