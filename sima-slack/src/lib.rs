@@ -1,7 +1,7 @@
 //! `sima-slack` connects SIMA to Slack both ways. Outbound, [`SlackChat`]
 //! implements the core's `ChatPort` over the Slack Web API: it creates incident
 //! channels, posts and updates Block Kit messages, pins them and opens modals.
-//! Inbound, [`router`] is an axum `Router` with `/commands`, `/interactions` and
+//! Inbound, [`router()`] is an axum `Router` with `/commands`, `/interactions` and
 //! `/events` that checks Slack's v0 request signatures, parses slash commands,
 //! interactivity payloads and Events API deliveries into the core's neutral
 //! `sima_core::chat::Inbound` events (through [`SlackInbound`]), drops repeated
@@ -19,7 +19,7 @@
 //! - [`signature`]: v0 request signatures.
 //! - [`inbound`]: [`SlackInbound`] and its neutral core event.
 //! - [`parse`]: raw request bodies to [`SlackInbound`].
-//! - [`router`]: the axum routes and their [`SlackState`].
+//! - [`router`](mod@router): the axum routes and their [`SlackState`].
 
 mod adapter;
 mod client;

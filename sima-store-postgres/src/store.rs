@@ -12,7 +12,7 @@ use crate::error::{migrate_error, port_error};
 /// when [`PgStoreConfig::migrate`] is set.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// The PostgreSQL [`IncidentStore`]. Cheap to clone (the pool is shared).
+/// The PostgreSQL [`IncidentStore`](sima_core::ports::IncidentStore). Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,

@@ -16,7 +16,7 @@ use crate::error::{migrate_error, port_error};
 /// when [`SqliteStoreConfig::migrate`] is set.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// The SQLite [`IncidentStore`]. Cheap to clone (pool and write lock are shared).
+/// The SQLite [`IncidentStore`](sima_core::ports::IncidentStore). Cheap to clone (pool and write lock are shared).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) db: Db,

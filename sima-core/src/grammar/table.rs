@@ -338,3 +338,30 @@ pub(crate) fn lookup(word: &str) -> Option<&'static CommandSpec> {
 pub(crate) fn for_button(id: ActionId, presser: &UserRef, arg: &str) -> Option<Intent> {
     COMMANDS.iter().filter_map(|c| c.button).find(|b| b.id == id).and_then(|b| (b.intent)(presser, arg))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The user guide lists every command with its usage and an example that parses.
+    #[test]
+    fn the_readme_documents_every_command_with_a_working_example() {
+        let readme = include_str!("../../../README.md").replace("\\|", "|");
+        let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `/incident")).collect();
+        for spec in COMMANDS {
+            let row = rows
+                .iter()
+                .find(|row| row.starts_with(&format!("| `{}`", spec.usage)))
+                .unwrap_or_else(|| panic!("README: no row for `{}`", spec.usage));
+            let example = row.trim_end_matches(" |").rsplit("| `").next().unwrap_or_default().trim_end_matches('`');
+            let text = example.strip_prefix("/incident").unwrap_or_else(|| panic!("README example `{example}`")).trim();
+            let word = text.split_whitespace().next().unwrap_or("");
+            let found = lookup(word).unwrap_or_else(|| panic!("README example `{example}` names no command"));
+            assert_eq!(found.name, spec.name, "README example `{example}` is not a `{}` example", spec.name);
+            let me = UserRef::parse("U0ME").unwrap();
+            if let Err(e) = super::super::parse::parse(text, &me) {
+                panic!("README example `{example}` does not parse: {e}");
+            }
+        }
+    }
+}

@@ -238,10 +238,14 @@ impl EffectWorker {
             }
             let until = later(self.service.clock().now(), self.config.lease);
             match self.service.store().renew(&held, until).await {
-                Ok(renewed) if renewed.len() < held.len() => {
-                    warn!(lost = held.len() - renewed.len(), "leases lost; another worker may run those effects")
+                Ok(renewed) => {
+                    // An effect that finished while the renewal ran is not lost.
+                    let still_held = lock(&self.shared.held);
+                    let lost = held.iter().filter(|c| still_held.contains(c) && !renewed.contains(&c.effect)).count();
+                    if lost > 0 {
+                        warn!(lost, "leases lost; another worker may run those effects");
+                    }
                 }
-                Ok(_) => {}
                 Err(error) => warn!(%error, "could not renew leases"),
             }
         }

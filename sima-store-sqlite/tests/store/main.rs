@@ -3,6 +3,7 @@
 mod action_items;
 mod helpers;
 mod metrics;
+mod recipes;
 mod resilience;
 
 mod contract {
