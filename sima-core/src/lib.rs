@@ -47,6 +47,22 @@ mod service;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
+/// Entry points for the fuzz targets under `fuzz/` (feature `fuzzing`); not a stable API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads the text typed after `/incident` as the command table does, and
+    /// renders what SIMA would answer for it: the command, or the error with
+    /// its suggestions.
+    pub fn parse_command(text: &str) -> String {
+        let typer = crate::domain::UserRef::parse("U0FUZZ").unwrap_or_else(|e| unreachable!("a valid user: {e}"));
+        match crate::grammar::parse(text, &typer) {
+            Ok(intent) => format!("{intent:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+}
+
 pub use adapters::{LogChat, LogPager, MarkdownDocs};
 pub use domain::{
     Actor, Command, Declaration, Description, Domain, EventKind, FieldEdit, Impact, Incident, IncidentEvent,

@@ -273,13 +273,26 @@ impl Settings {
     /// # Errors
     /// An unreadable or invalid file, or an inconsistent configuration.
     pub fn from_env(env: &HashMap<String, String>) -> anyhow::Result<Self> {
-        let mut settings = match env.get("SIMA_CONFIG") {
+        match env.get("SIMA_CONFIG") {
             Some(path) => {
                 let text = std::fs::read_to_string(path).with_context(|| format!("reading SIMA_CONFIG={path}"))?;
-                toml::from_str(&text).with_context(|| format!("{path} is not a valid SIMA configuration"))?
+                Self::from_file_text(path, &text, env)
             }
-            None => Settings::default(),
-        };
+            None => Self::with_overrides(Settings::default(), env),
+        }
+    }
+
+    /// The settings of a `sima.toml` (`text`, read from `path`), then every
+    /// `SIMA_*` override in `env`.
+    ///
+    /// # Errors
+    /// Invalid TOML, an unknown key, or an inconsistent configuration.
+    pub fn from_file_text(path: &str, text: &str, env: &HashMap<String, String>) -> anyhow::Result<Self> {
+        let settings = toml::from_str(text).with_context(|| format!("{path} is not a valid SIMA configuration"))?;
+        Self::with_overrides(settings, env)
+    }
+
+    fn with_overrides(mut settings: Settings, env: &HashMap<String, String>) -> anyhow::Result<Self> {
         let var = |name: &str| env.get(name).cloned();
         if let Some(v) = var("SIMA_LISTEN") {
             settings.listen = v;

@@ -13,9 +13,10 @@ use sha2::{Digest, Sha256};
 use sima_core::domain::{Actor, Declaration, DedupKey, Description, Domain, Severity, Summary};
 
 use super::alerts::AlertStatus;
-use super::{authorize, resolve::alert_resolved};
+use super::{authorize, resolve::alert_resolved, AlertRequest};
 use crate::api::IncidentView;
 use crate::error::ApiError;
+use crate::settings::AlertSettings;
 use crate::state::AppState;
 
 type Labels = BTreeMap<String, String>;
@@ -23,7 +24,7 @@ type Labels = BTreeMap<String, String>;
 /// An Alertmanager notification (webhook payload version 4).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct Notification {
+pub struct Notification {
     version: String,
     group_key: String,
     status: AlertStatus,
@@ -111,8 +112,7 @@ fn clip(text: &str, max: usize) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(max).collect::<String>().trim().to_owned()
 }
 
-fn declaration(n: &Notification, state: &AppState, key: DedupKey, now: DateTime<Utc>) -> Declaration {
-    let alerts = &state.settings.alerts;
+fn declaration(n: &Notification, alerts: &AlertSettings, key: DedupKey, now: DateTime<Utc>) -> Declaration {
     let summary = n
         .annotation("summary")
         .or_else(|| n.label("alertname"))
@@ -140,6 +140,26 @@ fn declaration(n: &Notification, state: &AppState, key: DedupKey, now: DateTime<
     }
 }
 
+impl Notification {
+    /// What this notification asks for at `now`, or a 400 saying what to fix.
+    ///
+    /// # Errors
+    /// 400 for a version other than 4 or an empty group key.
+    pub fn request(&self, alerts: &AlertSettings, now: DateTime<Utc>) -> Result<AlertRequest, ApiError> {
+        if self.version != "4" {
+            return Err(ApiError::invalid(format!(
+                "Alertmanager webhook version `{}` is not supported; send version 4",
+                self.version
+            )));
+        }
+        let key = dedup_key(&self.group_key)?;
+        Ok(match self.status {
+            AlertStatus::Firing => AlertRequest::Fire(declaration(self, alerts, key, now)),
+            AlertStatus::Resolved => AlertRequest::Clear(key),
+        })
+    }
+}
+
 /// Opens (or finds) the group's incident when firing; posts an update when resolved.
 pub(super) async fn receive(
     State(state): State<AppState>,
@@ -148,16 +168,8 @@ pub(super) async fn receive(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     authorize(&state, &headers)?;
     let Json(notification) = body?;
-    if notification.version != "4" {
-        return Err(ApiError::invalid(format!(
-            "Alertmanager webhook version `{}` is not supported; send version 4",
-            notification.version
-        )));
-    }
-    let key = dedup_key(&notification.group_key)?;
-    match notification.status {
-        AlertStatus::Firing => {
-            let declaration = declaration(&notification, &state, key, state.service.now());
+    match notification.request(&state.settings.alerts, state.service.now())? {
+        AlertRequest::Fire(declaration) => {
             let declared = state.service.declare(declaration).await?;
             let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
             Ok((
@@ -165,7 +177,7 @@ pub(super) async fn receive(
                 Json(json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) })),
             ))
         }
-        AlertStatus::Resolved => {
+        AlertRequest::Clear(key) => {
             let incident = alert_resolved(&state, &key, "alertmanager").await?;
             Ok((
                 StatusCode::OK,

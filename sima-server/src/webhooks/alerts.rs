@@ -6,9 +6,9 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
-use sima_core::domain::{Actor, DedupKey};
+use sima_core::domain::{Actor, DedupKey, Severity};
 
-use super::{authorize, resolve::alert_resolved};
+use super::{authorize, resolve::alert_resolved, AlertRequest};
 use crate::api::IncidentView;
 use crate::error::ApiError;
 use crate::intake::DeclarationFields;
@@ -24,10 +24,29 @@ pub(super) enum AlertStatus {
 
 /// `{"dedup_key", "domain", "summary", "description"?, "severity"?, "impact"?, "started_at"?, "status"}`.
 #[derive(Debug, Deserialize)]
-pub(super) struct AlertBody {
+pub struct AlertBody {
     #[serde(flatten)]
     fields: DeclarationFields,
     status: AlertStatus,
+}
+
+impl AlertBody {
+    /// What this alert asks for, or a 400 naming the field to fix.
+    ///
+    /// # Errors
+    /// 400 (or 422 for hidden characters) for a missing or invalid field.
+    pub fn request(self, default_severity: Severity) -> Result<AlertRequest, ApiError> {
+        let Some(key) = self.fields.dedup_key.as_deref() else {
+            return Err(ApiError::invalid("`dedup_key` is required: alerts with the same key open one incident"));
+        };
+        let key = DedupKey::parse(key).map_err(|e| ApiError::invalid(format!("`dedup_key`: {e}")))?;
+        Ok(match self.status {
+            AlertStatus::Firing => {
+                AlertRequest::Fire(self.fields.into_declaration(Actor::Monitor("webhook".into()), default_severity)?)
+            }
+            AlertStatus::Resolved => AlertRequest::Clear(key),
+        })
+    }
 }
 
 /// Opens (or finds) the incident for a firing alert; posts an update for a resolved one.
@@ -38,21 +57,14 @@ pub(super) async fn receive(
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(&state, &headers)?;
     let Json(body) = body?;
-    let Some(key) = body.fields.dedup_key.clone() else {
-        return Err(ApiError::invalid("`dedup_key` is required: alerts with the same key open one incident"));
-    };
-    let key = DedupKey::parse(&key).map_err(|e| ApiError::invalid(format!("`dedup_key`: {e}")))?;
-    match body.status {
-        AlertStatus::Firing => {
-            let declaration = body
-                .fields
-                .into_declaration(Actor::Monitor("webhook".into()), state.settings.alerts.default_severity)?;
+    match body.request(state.settings.alerts.default_severity)? {
+        AlertRequest::Fire(declaration) => {
             let declared = state.service.declare(declaration).await?;
             let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
             let body = json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) });
             Ok((status, Json(body)))
         }
-        AlertStatus::Resolved => {
+        AlertRequest::Clear(key) => {
             let incident = alert_resolved(&state, &key, "webhook").await?;
             let body = json!({ "created": false, "incident": incident.as_ref().map(IncidentView::from) });
             Ok((StatusCode::OK, Json(body)))

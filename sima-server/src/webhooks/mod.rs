@@ -6,13 +6,27 @@ mod alertmanager;
 mod alerts;
 mod resolve;
 
+pub use alertmanager::Notification;
+pub use alerts::AlertBody;
+
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::Router;
 use subtle::ConstantTimeEq;
 
+use sima_core::domain::{Declaration, DedupKey};
+
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// What an alert asks for, read from its body before anything is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertRequest {
+    /// The alert fires: declare the incident, or find the one open for its dedup key.
+    Fire(Declaration),
+    /// The alert cleared: update the incident open for this key, if any.
+    Clear(DedupKey),
+}
 
 /// `/webhooks/…` routes.
 pub fn router() -> Router<AppState> {

@@ -7,6 +7,8 @@ mod contract;
 mod events;
 mod faults;
 mod helpers;
+mod process;
+mod replicas;
 mod restart;
 mod schedule;
 mod security;

@@ -1,84 +1,13 @@
 //! A server killed in the middle of the opening runbook, and restarted on the
 //! same database, finishes the runbook without repeating what was done.
 
-use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::helpers::{count_kind, json_bodies, wait_at_most, wait_until, Database, Fakes, BROADCAST, WEBHOOK_TOKEN};
-
-/// The compiled `sima-server` binary, running as a child process.
-struct ServerProcess {
-    child: Child,
-    address: String,
-}
-
-impl ServerProcess {
-    /// Starts the binary with `env` on a free port and waits until it listens.
-    fn spawn(env: HashMap<String, String>) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sima-server"))
-            .envs(env)
-            .env("SIMA_LISTEN", "127.0.0.1:0")
-            .env("RUST_LOG", "info,sqlx=warn")
-            .env("NO_COLOR", "1")
-            .env_remove("SIMA_CONFIG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the sima-server binary starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        // Reads the log until the end, so the child never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) = listening_port(&line) {
-                    let _ = port_tx.send(port);
-                }
-            }
-        });
-        let port = port_rx.recv_timeout(Duration::from_secs(20)).expect("the server logs its port");
-        Self { child, address: format!("http://127.0.0.1:{port}") }
-    }
-
-    /// Kills the process (SIGKILL: no graceful shutdown) and reaps it.
-    fn kill(mut self) {
-        self.child.kill().expect("the server is killed");
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The port in the `SIMA is listening port=…` log line, colours or not.
-fn listening_port(line: &str) -> Option<u16> {
-    let mut plain = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            chars.by_ref().find(char::is_ascii_alphabetic);
-        } else {
-            plain.push(c);
-        }
-    }
-    if !plain.contains("SIMA is listening") {
-        return None;
-    }
-    let digits: String = plain.split("port=").nth(1)?.chars().take_while(char::is_ascii_digit).collect();
-    digits.parse().ok()
-}
-
-/// `GET url` as JSON, if the server answers.
-async fn get_json(http: &reqwest::Client, url: &str) -> Option<Value> {
-    http.get(url).send().await.ok()?.json().await.ok()
-}
+use crate::process::{get_json, ServerProcess};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_runbook_finishes_it_within_a_lease_of_its_restart_repeating_nothing() {
