@@ -1,0 +1,7 @@
+//! Integration tests of the Teams adapter: Graph and Connector calls against
+//! mock servers, error mapping, token caching, rendering, signed inbound
+//! activities, and SIMA's runbooks end to end with Teams as the chat platform.
+
+mod helpers;
+mod runbook;
+mod world;
