@@ -3,5 +3,6 @@
 //! activities, and SIMA's runbooks end to end with Teams as the chat platform.
 
 mod helpers;
+mod inbound;
 mod runbook;
 mod world;
