@@ -2,7 +2,11 @@
 //! mock servers, error mapping, token caching, rendering, signed inbound
 //! activities, and SIMA's runbooks end to end with Teams as the chat platform.
 
+mod errors;
 mod helpers;
 mod inbound;
+mod outbound;
+mod render;
 mod runbook;
+mod tokens;
 mod world;
