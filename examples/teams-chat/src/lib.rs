@@ -4,7 +4,7 @@
 //! Outbound, [`TeamsChat`] implements the core's `ChatPort`: incident rooms
 //! are standard channels created through Microsoft Graph; messages are
 //! Adaptive Cards posted, replied to and updated through the Bot Framework
-//! Connector as proactive messages. Inbound, [`router`] is an axum `Router`
+//! Connector as proactive messages. Inbound, [`router()`] is an axum `Router`
 //! whose `POST /messages` checks the Bot Framework's signed token, reads
 //! activities into the core's neutral `sima_core::chat::Inbound` events, drops
 //! redeliveries, hands the rest to the core's `InboundHandler`
@@ -28,7 +28,7 @@
 //! - `adapter`: `impl ChatPort for TeamsChat`.
 //! - [`auth`]: [`BotAuthenticator`], RS256 tokens checked against the published keys.
 //! - [`activity`]: activities to neutral events ([`parse_activity`]).
-//! - [`router`]: the axum route and its [`TeamsState`].
+//! - [`mod@router`]: the axum route and its [`TeamsState`].
 
 pub mod activity;
 mod adapter;
