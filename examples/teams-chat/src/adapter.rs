@@ -23,6 +23,9 @@ use crate::render::{form_card, message_card, summary, ADAPTIVE_CARD};
 const MAX_COLLISION_ROUNDS: u32 = 5;
 /// Graph's longest channel description.
 const MAX_DESCRIPTION: usize = 1024;
+/// The longest an answer to an inbound activity may take: the Bot Framework
+/// waits 15 s for the request it answers.
+const ANSWER_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Microsoft Teams as SIMA's chat platform.
 #[derive(Clone)]
@@ -109,17 +112,24 @@ impl TeamsChat {
         Ok(ThreadRef { conversation: conversation.to_owned(), activity: id }.into_message_ref(room.clone()))
     }
 
-    /// Answers an inbound activity in its conversation (the thread it came from).
-    pub(crate) async fn answer(&self, room: &RoomId, conversation: &str, reply_to: Option<&str>, message: &Message) {
-        if let Err(error) = self.send_to_conversation(room, conversation, reply_to, Self::activity(message)).await {
-            tracing::warn!(%error, "could not answer a Teams activity");
-        }
+    /// Answers an inbound activity in its conversation (the thread it came
+    /// from) within [`ANSWER_BUDGET`]; a failure is logged, not returned:
+    /// the activity itself was handled.
+    pub(crate) async fn answer(&self, room: &RoomId, conversation: &str, message: &Message) {
+        self.answer_with(room, conversation, Self::activity(message)).await;
     }
 
-    /// Answers an inbound activity with a form card.
-    pub(crate) async fn answer_form(&self, room: &RoomId, conversation: &str, reply_to: Option<&str>, form: &Form) {
-        if let Err(error) = self.send_to_conversation(room, conversation, reply_to, form_activity(form)).await {
-            tracing::warn!(%error, "could not answer a Teams activity with a form");
+    /// Answers an inbound activity with a form card, as [`TeamsChat::answer`].
+    pub(crate) async fn answer_form(&self, room: &RoomId, conversation: &str, form: &Form) {
+        self.answer_with(room, conversation, form_activity(form)).await;
+    }
+
+    async fn answer_with(&self, room: &RoomId, conversation: &str, activity: MessageActivity) {
+        let sent = self.send_to_conversation(room, conversation, None, activity);
+        match tokio::time::timeout(ANSWER_BUDGET, sent).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "could not answer a Teams activity"),
+            Err(_) => tracing::warn!("answering a Teams activity took too long; given up"),
         }
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! Every request is checked against its Bot Framework token before anything
 //! else; activities are de-duplicated by id so redeliveries never act twice.
-//! Answers are posted in the activity's thread through the Connector before
-//! the request is acknowledged (Teams waits up to 15 s).
+//! Answers are posted in the activity's thread through the Connector (at the
+//! configured `connector_url`, never at a URL the request names) before the
+//! request is acknowledged, within 10 s (Teams waits up to 15 s).
 
 use std::sync::Arc;
 
@@ -128,9 +129,9 @@ async fn answer(state: &TeamsState, activity: &TeamsActivity, reply: Reply) -> b
     let (room, conversation) = (&activity.room, activity.conversation.as_str());
     match reply {
         // Teams channels have no private messages: answers go to the thread.
-        Reply::Private(message) | Reply::InRoom(message) => state.chat.answer(room, conversation, None, &message).await,
-        Reply::FormErrors(errors) => state.chat.answer(room, conversation, None, &form_errors(&errors)).await,
-        Reply::ReplaceForm(form) => state.chat.answer_form(room, conversation, None, &form).await,
+        Reply::Private(message) | Reply::InRoom(message) => state.chat.answer(room, conversation, &message).await,
+        Reply::FormErrors(errors) => state.chat.answer(room, conversation, &form_errors(&errors)).await,
+        Reply::ReplaceForm(form) => state.chat.answer_form(room, conversation, &form).await,
         Reply::Ack | Reply::CloseForms => {}
         Reply::Retry => return true,
     }

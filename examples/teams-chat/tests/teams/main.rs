@@ -6,6 +6,7 @@ mod errors;
 mod helpers;
 mod inbound;
 mod outbound;
+mod parse;
 mod render;
 mod runbook;
 mod tokens;
