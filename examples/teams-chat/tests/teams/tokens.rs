@@ -56,3 +56,20 @@ async fn a_token_is_fetched_again_when_it_is_about_to_expire() {
     chat.post(&room, &warning("x")).await.unwrap();
     assert_eq!(token_calls(&teams).await, 2);
 }
+
+#[tokio::test]
+async fn a_token_the_connector_refuses_is_not_used_again() {
+    let teams = Teams::bare().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .respond_with(wiremock::ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .mount(&teams.connector)
+        .await;
+    teams.mount_connector().await;
+    let chat = teams.chat();
+    let room = RoomId::new("19:r@thread.tacv2");
+    let refused = chat.post(&room, &warning("x")).await;
+    assert!(matches!(refused, Err(sima_core::ports::PortError::Unauthorized(_))), "{refused:?}");
+    chat.post(&room, &warning("x")).await.unwrap();
+    assert_eq!(token_calls(&teams).await, 2, "a new token after the 401");
+}
