@@ -1,7 +1,8 @@
 //! Verifies the Bot Framework's signature on inbound activities: an RS256
 //! JWT in `Authorization: Bearer …`, signed by a key published at the
 //! `jwks_uri` of the Bot Framework's OpenID metadata, for this bot (audience
-//! = app id), from the Bot Framework (issuer), and within its lifetime.
+//! = app id), from the Bot Framework (issuer), within its lifetime, and with
+//! a key endorsed for the activity's channel (`msteams`).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -68,11 +69,21 @@ struct Jwk {
     n: Option<String>,
     #[serde(default)]
     e: Option<String>,
+    /// The channels (`msteams`…) the key may sign for.
+    #[serde(default)]
+    endorsements: Vec<String>,
+}
+
+/// A published key and the channels it is endorsed for.
+#[derive(Clone)]
+struct Key {
+    key: DecodingKey,
+    endorsements: Vec<String>,
 }
 
 #[derive(Default)]
 struct KeyCache {
-    keys: HashMap<String, DecodingKey>,
+    keys: HashMap<String, Key>,
     fetched: Option<Instant>,
 }
 
@@ -115,11 +126,12 @@ impl BotAuthenticator {
         }
     }
 
-    /// Verifies the value of an `Authorization` header.
+    /// Verifies the value of an `Authorization` header on an activity of
+    /// `channel_id` (`msteams`): the signing key must be endorsed for it.
     ///
     /// # Errors
     /// An [`AuthError`] saying why the request must be refused.
-    pub async fn verify(&self, authorization: Option<&str>) -> Result<BotClaims, AuthError> {
+    pub async fn verify(&self, authorization: Option<&str>, channel_id: &str) -> Result<BotClaims, AuthError> {
         let token = authorization
             .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
             .map(str::trim)
@@ -130,15 +142,19 @@ impl BotAuthenticator {
             return Err(AuthError::Malformed(format!("algorithm {:?}", header.alg)));
         }
         let kid = header.kid.ok_or_else(|| AuthError::Malformed("no key id".into()))?;
-        let key = self.key(&kid).await?;
-        decode::<BotClaims>(token, &key, &self.validation)
+        let Key { key, endorsements } = self.key(&kid).await?;
+        let claims = decode::<BotClaims>(token, &key, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| AuthError::Rejected(e.to_string()))
+            .map_err(|e| AuthError::Rejected(e.to_string()))?;
+        if !endorsements.is_empty() && !endorsements.iter().any(|c| c == channel_id) {
+            return Err(AuthError::Rejected(format!("key {kid} is not endorsed for channel {channel_id:?}")));
+        }
+        Ok(claims)
     }
 
     /// The key `kid`, fetching the key set when it is unknown (at most once
     /// a minute) or old.
-    async fn key(&self, kid: &str) -> Result<DecodingKey, AuthError> {
+    async fn key(&self, kid: &str) -> Result<Key, AuthError> {
         let mut cache = self.keys.lock().await;
         let age = cache.fetched.map(|at| at.elapsed());
         let known = cache.keys.get(kid).cloned();
@@ -158,7 +174,7 @@ impl BotAuthenticator {
         cache.keys.get(kid).cloned().ok_or(AuthError::UnknownKey)
     }
 
-    async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, AuthError> {
+    async fn fetch(&self) -> Result<HashMap<String, Key>, AuthError> {
         let metadata: OpenIdMetadata = self.get_json(&self.metadata_url).await?;
         let set: JwkSet = self.get_json(&metadata.jwks_uri).await?;
         let mut keys = HashMap::new();
@@ -169,7 +185,7 @@ impl BotAuthenticator {
             }
             match DecodingKey::from_rsa_components(&n, &e) {
                 Ok(key) => {
-                    keys.insert(kid, key);
+                    keys.insert(kid, Key { key, endorsements: jwk.endorsements });
                 }
                 Err(error) => tracing::warn!(%error, %kid, "skipped an unreadable signing key"),
             }

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use serde::Deserialize;
 use sima_core::chat::{InboundHandler, Reply};
 use sima_core::model::{Block, Message, RichText};
 use sima_core::ports::{Clock, IdempotencyKeys, PortError};
@@ -94,9 +95,17 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// The one field read before the token is checked: the keys are endorsed per channel.
+#[derive(Deserialize, Default)]
+struct ChannelOf {
+    #[serde(default, rename = "channelId")]
+    channel_id: String,
+}
+
 async fn messages(State(state): State<TeamsState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
     let authorization = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    state.auth.verify(authorization).await.map_err(Refusal::Auth)?;
+    let channel = serde_json::from_slice::<ChannelOf>(&body).unwrap_or_default();
+    state.auth.verify(authorization, &channel.channel_id).await.map_err(Refusal::Auth)?;
     let activity = parse_activity(&body, &state.command).map_err(Refusal::Malformed)?;
     if activity.events.is_empty() {
         return Ok(StatusCode::OK.into_response());

@@ -63,6 +63,16 @@ async fn an_expired_token_is_refused() {
 }
 
 #[tokio::test]
+async fn a_key_endorsed_for_teams_does_not_sign_for_other_channels() {
+    let world = World::start().await;
+    let incident = world.declare("Payments fail").await;
+    let mut typed = command_activity("6801", ROOM, "incident status resolved all good");
+    typed["channelId"] = json!("webchat");
+    assert_eq!(deliver_signed(&world.app, &typed).await, 401);
+    assert_eq!(world.reload(&incident).await.status(), Status::Open);
+}
+
+#[tokio::test]
 async fn unknown_key_ids_are_refused_and_refetch_the_keys_at_most_once_a_minute() {
     let world = World::start().await;
     let typed = command_activity("6101", ROOM, "incident help");
