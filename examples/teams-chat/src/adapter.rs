@@ -63,7 +63,8 @@ impl TeamsChat {
 
     fn room(&self, channel: Channel) -> Room {
         let url = channel.web_url.clone().unwrap_or_else(|| {
-            format!("https://teams.microsoft.com/l/channel/{}/?groupId={}", channel.id, self.team_id)
+            let id = channel.id.replace(':', "%3a").replace('@', "%40");
+            format!("https://teams.microsoft.com/l/channel/{id}/?groupId={}", self.team_id)
         });
         Room { id: RoomId::new(channel.id), name: channel.display_name, url }
     }
