@@ -33,6 +33,7 @@ pub struct TeamsChat {
     client: TeamsClient,
     team_id: String,
     tenant_id: String,
+    archive_rooms: bool,
 }
 
 impl std::fmt::Debug for TeamsChat {
@@ -51,6 +52,7 @@ impl TeamsChat {
             client: TeamsClient::new(config)?,
             team_id: config.team_id.clone(),
             tenant_id: config.tenant_id.clone(),
+            archive_rooms: config.archive_rooms,
         })
     }
 
@@ -242,6 +244,21 @@ impl ChatPort for TeamsChat {
     async fn open_form(&self, trigger: &FormTrigger, form: &Form) -> Result<(), PortError> {
         let (room, conversation, reply_to) = form_trigger_conversation(trigger)?;
         self.send_to_conversation(&room, &conversation, reply_to.as_deref(), form_activity(form)).await?;
+        Ok(())
+    }
+
+    /// Archives the channel through Graph (an asynchronous operation Graph
+    /// accepts with 202) when `archive_rooms` is on; `Unsupported` otherwise.
+    #[tracing::instrument(skip_all, fields(room = %room), err)]
+    async fn archive(&self, room: &RoomId) -> Result<(), PortError> {
+        if !self.archive_rooms {
+            return Err(PortError::Unsupported("archiving Teams channels (archive_rooms is off)".into()));
+        }
+        let url = self.client.url(Api::Graph, &["teams", &self.team_id, "channels", room.as_str(), "archive"])?;
+        let body = json!({});
+        self.client
+            .send::<_, serde_json::Value>(Api::Graph, "graph: archive channel", Method::POST, url, Some(&body))
+            .await?;
         Ok(())
     }
 }

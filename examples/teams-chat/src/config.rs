@@ -45,6 +45,10 @@ pub struct TeamsConfig {
     /// The word that starts a command typed to the bot (`incident status monitoring`).
     #[serde(default = "default_command")]
     pub command: String,
+    /// Archive incident channels when SIMA closes them (needs the Graph
+    /// permission `ChannelSettings.ReadWrite.All`); off, archiving is skipped.
+    #[serde(default)]
+    pub archive_rooms: bool,
     /// Timeouts and in-process retries on rate limits.
     #[serde(default)]
     pub http: HttpPolicy,
@@ -68,6 +72,7 @@ impl TeamsConfig {
             token_url: None,
             openid_metadata_url: default_openid_metadata_url(),
             command: default_command(),
+            archive_rooms: false,
             http: HttpPolicy::default(),
         }
     }

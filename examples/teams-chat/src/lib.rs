@@ -14,7 +14,8 @@
 //! messages are `PortError::Unsupported` (the runbook skips them); inviting
 //! into a standard channel succeeds without a call (the whole team is in
 //! it); forms are cards with inputs posted in the thread, because Teams
-//! opens dialogs only in answer to an invoke.
+//! opens dialogs only in answer to an invoke; rooms are archived only when
+//! `archive_rooms` is on (it needs one more Graph permission).
 //!
 //! # Layout
 //! - [`config`]: [`TeamsConfig`], every base URL overridable, the secret never printed.

@@ -126,3 +126,23 @@ async fn pins_and_ephemeral_messages_are_unsupported_and_invites_succeed_without
     assert!(teams.graph.received_requests().await.unwrap().is_empty());
     assert!(teams.connector.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn rooms_are_archived_through_graph_only_when_configured() {
+    let teams = Teams::bare().await;
+    assert!(matches!(teams.chat().archive(&RoomId::new(ROOM)).await, Err(PortError::Unsupported(_))));
+    assert!(teams.graph.received_requests().await.unwrap().is_empty());
+
+    Mock::given(method("POST"))
+        .and(path(format!("/v1.0/teams/{TEAM}/channels/{ROOM}/archive")))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&teams.graph)
+        .await;
+    let mut config = teams.config();
+    config.archive_rooms = true;
+    let chat = teams_chat::TeamsChat::new(&config).unwrap();
+    chat.archive(&RoomId::new(ROOM)).await.unwrap();
+    assert_eq!(received(&teams.graph, "POST", "/v1.0/teams").await.len(), 1);
+    let missing = chat.archive(&RoomId::new("19:gone@thread.tacv2")).await;
+    assert!(matches!(missing, Err(PortError::NotFound(_))), "{missing:?}");
+}
