@@ -1,5 +1,7 @@
 //! An example of a company policy on top of SIMA, and (in `tests/`) how to
-//! unit-test it with mockall mocks of the ports: no Slack, no PagerDuty.
+//! unit-test it with mockall mocks of the ports (no Slack, no PagerDuty), and
+//! how to check that it tells the same story whichever chat platform runs it
+//! (`same_story.rs`: Slack and Teams adapters against mocks of their services).
 //!
 //! # Layout
 //! - [`runbook`]: Acme's settings: where incidents are announced, what pages.

@@ -1,0 +1,75 @@
+//! SIMA's engine with `TeamsChat` as its chat port: the in-memory store, a
+//! manual clock, fake paging and documents, and the Teams route answering
+//! through the core's `Conversation`.
+
+use std::sync::Arc;
+
+use sima_core::domain::{
+    Actor, Declaration, Description, Domain, Incident, IncidentRef, RoomId, Severity, Summary, UserRef,
+};
+use sima_core::ports::{ChatPort, IncidentStore};
+use sima_core::testkit::{FakeDocs, FakePager, InMemoryStore, ManualClock};
+use sima_core::{
+    Conversation, DomainChoice, EffectWorker, IncidentService, Ports, RunbookConfig, Schedule, WorkerConfig,
+};
+
+use crate::helpers::Teams;
+
+/// The company-wide channel where incidents are announced.
+pub(crate) const BROADCAST: &str = "19:broadcast@thread.tacv2";
+
+pub(crate) struct World {
+    pub(crate) teams: Teams,
+    pub(crate) service: IncidentService,
+    pub(crate) worker: EffectWorker,
+    pub(crate) app: axum::Router,
+}
+
+impl World {
+    pub(crate) async fn start() -> Self {
+        let teams = Teams::start().await;
+        let store = Arc::new(InMemoryStore::new());
+        let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
+        let config = RunbookConfig {
+            broadcast_room: RoomId::new(BROADCAST),
+            public_url: "https://sima.example".into(),
+            schedule: Schedule::off(),
+            ..RunbookConfig::default()
+        };
+        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock.clone(), config);
+        let chat: Arc<dyn ChatPort> = Arc::new(teams.chat());
+        let ports = Ports { chat: chat.clone(), pager: Arc::new(FakePager::new()), docs: Arc::new(FakeDocs::new()) };
+        let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+        let domains = vec![DomainChoice { domain: Domain::parse("checkout").unwrap(), description: "Payments".into() }];
+        let conversation = Arc::new(Conversation::new(service.clone(), chat, domains));
+        let app = teams.router(conversation, store, clock);
+        Self { teams, service, worker, app }
+    }
+
+    /// Declares a sev2 in `checkout` and runs the opening runbook.
+    pub(crate) async fn declare(&self, summary: &str) -> Incident {
+        let declaration = Declaration {
+            domain: Domain::parse("checkout").unwrap(),
+            summary: Summary::parse(summary).unwrap(),
+            description: Description::parse("Card payments are refused").unwrap(),
+            severity: Severity::Sev2,
+            impact: None,
+            started_at: None,
+            dedup_key: None,
+            reporter: Actor::User(UserRef::parse("aad-ann").unwrap()),
+        };
+        let declared = self.service.declare(declaration).await.unwrap();
+        self.worker.run_until_idle().await.unwrap();
+        self.reload(&declared.incident).await
+    }
+
+    pub(crate) async fn reload(&self, incident: &Incident) -> Incident {
+        self.service.get(IncidentRef::Id(incident.id())).await.unwrap()
+    }
+
+    /// The kinds of the incident's events, in order.
+    pub(crate) async fn kinds(&self, incident: &Incident) -> Vec<&'static str> {
+        let (_, events) = self.service.timeline(IncidentRef::Id(incident.id())).await.unwrap();
+        events.iter().map(|e| e.kind.name()).collect()
+    }
+}
