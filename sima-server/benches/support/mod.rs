@@ -78,6 +78,10 @@ pub struct Call {
 #[derive(Default)]
 struct FakeState {
     delay: Duration,
+    /// Every n-th call fails (0: none): a 500, or a 429 with `Retry-After: 1`.
+    fail_every: u64,
+    calls_seen: AtomicU64,
+    faults: AtomicU64,
     next: AtomicU64,
     names: Mutex<HashMap<String, String>>,
     calls: Mutex<Vec<Call>>,
@@ -85,6 +89,21 @@ struct FakeState {
 }
 
 impl FakeState {
+    /// The injected failure for this call, if it is one.
+    fn fault(&self) -> Option<axum::response::Response> {
+        use axum::response::IntoResponse;
+        let n = self.calls_seen.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.fail_every == 0 || n % self.fail_every != 0 {
+            return None;
+        }
+        self.faults.fetch_add(1, Ordering::Relaxed);
+        Some(if (n / self.fail_every) % 2 == 0 {
+            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "slow down").into_response()
+        } else {
+            (StatusCode::INTERNAL_SERVER_ERROR, "injected failure").into_response()
+        })
+    }
+
     fn name_of(&self, channel: &str) -> String {
         self.names.lock().expect("names").get(channel).cloned().unwrap_or_default()
     }
@@ -108,7 +127,15 @@ fn text(body: &Value, key: &str) -> String {
     body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
-async fn slack_method(State(state): State<Arc<FakeState>>, Path(method): Path<String>, body: Bytes) -> Json<Value> {
+async fn slack_method(
+    State(state): State<Arc<FakeState>>,
+    Path(method): Path<String>,
+    body: Bytes,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(fault) = state.fault() {
+        return fault;
+    }
     let received = Instant::now();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if !state.delay.is_zero() {
@@ -134,10 +161,14 @@ async fn slack_method(State(state): State<Arc<FakeState>>, Path(method): Path<St
         }
     };
     state.record(&method, channel, subject.to_lowercase(), received);
-    Json(answer)
+    Json(answer).into_response()
 }
 
-async fn pagerduty_enqueue(State(state): State<Arc<FakeState>>, body: Bytes) -> (StatusCode, Json<Value>) {
+async fn pagerduty_enqueue(State(state): State<Arc<FakeState>>, body: Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(fault) = state.fault() {
+        return fault;
+    }
     let received = Instant::now();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if !state.delay.is_zero() {
@@ -146,7 +177,7 @@ async fn pagerduty_enqueue(State(state): State<Arc<FakeState>>, body: Bytes) -> 
     let summary = body.pointer("/payload/summary").and_then(Value::as_str).unwrap_or_default().to_lowercase();
     state.record("pagerduty.enqueue", String::new(), summary, received);
     let answer = json!({ "status": "success", "message": "Event processed", "dedup_key": text(&body, "dedup_key") });
-    (StatusCode::ACCEPTED, Json(answer))
+    (StatusCode::ACCEPTED, Json(answer)).into_response()
 }
 
 /// Slack (`/api/<method>`) and PagerDuty (`/v2/enqueue`) on one local port,
@@ -161,7 +192,13 @@ pub struct Fakes {
 impl Fakes {
     /// Starts the fakes on 127.0.0.1 (a free port).
     pub async fn start(delay: Duration) -> Self {
-        let state = Arc::new(FakeState { delay, ..FakeState::default() });
+        Self::start_failing(delay, 0).await
+    }
+
+    /// Like [`Fakes::start`], failing every `fail_every`-th call (20: 5 %),
+    /// alternately with a 500 and a 429 carrying `Retry-After: 1`.
+    pub async fn start_failing(delay: Duration, fail_every: u64) -> Self {
+        let state = Arc::new(FakeState { delay, fail_every, ..FakeState::default() });
         let app = Router::new()
             .route("/api/{method}", post(slack_method))
             .route("/v2/enqueue", post(pagerduty_enqueue))
@@ -196,6 +233,11 @@ impl Fakes {
     /// How many calls of `step` (a method, or `broadcast`) were answered; cheap.
     pub fn count(&self, step: &str) -> usize {
         self.state.counts.lock().expect("counts").get(step).copied().unwrap_or(0)
+    }
+
+    /// How many failures were injected.
+    pub fn faults(&self) -> u64 {
+        self.state.faults.load(Ordering::Relaxed)
     }
 
     /// Forgets the calls so far.
