@@ -10,5 +10,6 @@ mod helpers;
 mod restart;
 mod schedule;
 mod security;
+mod socket;
 mod story;
 mod webhooks;
