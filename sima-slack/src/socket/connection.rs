@@ -55,7 +55,8 @@ impl Link {
             let wait = match self.once(&mut backoff).await {
                 Outcome::Stopped | Outcome::Fatal => return,
                 Outcome::Reconnect => continue,
-                Outcome::Failed(Some(wait)) => wait.min(self.config.max_backoff),
+                // Slack's Retry-After is honoured in full, never below the shortest wait.
+                Outcome::Failed(Some(wait)) => wait.max(self.config.min_backoff),
                 Outcome::Failed(None) => backoff.next_wait(),
             };
             tracing::debug!(slot = self.slot, wait_ms = wait.as_millis() as u64, "Socket Mode reconnecting");

@@ -68,7 +68,7 @@ pub struct SocketConfig {
     pub connections: usize,
     /// First wait after a failed attempt; it doubles up to [`Self::max_backoff`].
     pub min_backoff: Duration,
-    /// Longest wait between attempts.
+    /// Longest backoff between attempts (a `Retry-After` from Slack is honoured in full).
     pub max_backoff: Duration,
     /// How long a new connection may take to say `hello`.
     pub hello_timeout: Duration,
