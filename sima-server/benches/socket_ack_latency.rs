@@ -30,6 +30,9 @@ const PIPELINED: usize = 4_000;
 const IN_FLIGHT: usize = 50;
 const ACK_WAIT: Duration = Duration::from_secs(5);
 
+/// One measured phase: name, envelopes, envelopes in flight, the command text of envelope `i`.
+type Phase = (&'static str, usize, usize, fn(usize) -> String);
+
 /// The `slash_commands` payload of command `i`.
 fn command(rooms: &[String], i: usize, text: &str) -> Value {
     json!({
@@ -125,7 +128,7 @@ fn main() {
 
         let info = |_: usize| "info".to_owned();
         let note = |i: usize| format!("note socket check {i}");
-        let phases: [(&str, usize, usize, fn(usize) -> String); 5] = [
+        let phases: [Phase; 5] = [
             ("warmup", WARMUP, 1, info),
             ("read 1", SERIAL, 1, info),
             ("write 1", SERIAL / 2, 1, note),
