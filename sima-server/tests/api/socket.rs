@@ -155,8 +155,13 @@ async fn a_join_survives_a_dropped_connection_and_its_redelivery_welcomes_once()
         "event": { "type": "member_joined_channel", "user": "U0LATE", "channel": room, "channel_type": "C" }
     });
 
-    // Delivered, then the connection fails; Slack redelivers on the other one.
+    // Handled, then the connection fails before Slack reads the acknowledgement;
+    // Slack redelivers on the other connection.
     first.envelope("env-join", "events_api", &joined, false, 0);
+    wait_until("the join is recorded", || async {
+        (count_kind(&app.timeline(&id).await, "member_joined") == 1).then_some(())
+    })
+    .await;
     first.drop_connection();
     second.envelope("env-join-retry", "events_api", &joined, false, 1);
     assert_eq!(second.ack("env-join-retry", ACK).await, Some(json!({ "envelope_id": "env-join-retry" })));

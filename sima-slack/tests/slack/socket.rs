@@ -31,25 +31,34 @@ struct Running {
 
 impl Running {
     async fn start(reply: Reply) -> Self {
+        Self::start_on(SocketServer::start().await.unwrap(), reply, false).await
+    }
+
+    /// Starts against `sockets`, with the fake Web API answering its URL.
+    async fn start_on(sockets: SocketServer, reply: Reply, store_down: bool) -> Self {
         let slack = MockServer::start().await;
-        let sockets = SocketServer::start().await.unwrap();
         Mock::given(method("POST"))
             .and(path("/apps.connections.open"))
             .and(header("authorization", format!("Bearer {APP_TOKEN}").as_str()))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "ok": true, "url": sockets.url() })))
             .mount(&slack)
             .await;
-        Self::start_against(slack, sockets, reply).await
+        Self::start_with(slack, sockets, reply, store_down).await
     }
 
     async fn start_against(slack: MockServer, sockets: SocketServer, reply: Reply) -> Self {
+        Self::start_with(slack, sockets, reply, false).await
+    }
+
+    /// Starts against these fakes; `store_down` makes every idempotency key fail.
+    async fn start_with(slack: MockServer, sockets: SocketServer, reply: Reply, store_down: bool) -> Self {
         let handler = Recorder::replying(reply);
         let state =
-            SlackState::unsigned(handler.clone(), Arc::new(key_store(false)), Arc::new(FixedClock(vector_time())));
+            SlackState::unsigned(handler.clone(), Arc::new(key_store(store_down)), Arc::new(FixedClock(vector_time())));
         let mut config = SocketConfig::new(Secret::new(APP_TOKEN)).unwrap().with_api_url(slack.uri());
         config.min_backoff = Duration::from_millis(10);
         config.max_backoff = Duration::from_millis(100);
-        config.hello_timeout = Duration::from_secs(1);
+        config.hello_timeout = Duration::from_millis(300);
         let socket_mode = SocketMode::new(config, state).unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(socket_mode.run(async move {
@@ -204,8 +213,9 @@ async fn a_dropped_connection_is_replaced_and_the_redelivered_event_acts_once() 
     let mut second = running.connection().await;
     let joined = fixture_json("member_joined_channel.json");
 
-    // Sent, then the connection fails before Slack sees an acknowledgement.
+    // Handled, then the connection fails before Slack reads the acknowledgement.
     first.envelope("env-lost", "events_api", &joined, false, 0);
+    assert_eq!(running.seen(1).await.len(), 1);
     first.drop_connection();
     second.envelope("env-retry", "events_api", &joined, false, 1);
     assert_eq!(second.ack("env-retry", WAIT).await, Some(json!({ "envelope_id": "env-retry" })));
@@ -308,4 +318,26 @@ async fn shutdown_acknowledges_and_closes_every_connection() {
     let mut second = running.connection().await;
     running.stop().await;
     assert!(first.closed(WAIT).await && second.closed(WAIT).await, "both connections are closed");
+}
+
+#[tokio::test]
+async fn a_connection_that_never_says_hello_is_replaced() {
+    let mut running = Running::start_on(SocketServer::start_with(false).await.unwrap(), Reply::Ack, false).await;
+    let mut silent = running.connection().await;
+    running.connection().await;
+    assert!(silent.closed(WAIT).await, "SIMA gives up on a connection without hello");
+    running.connection().await;
+    assert!(running.sockets.accepted() >= 3);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn while_the_store_is_down_nothing_is_acknowledged_so_slack_delivers_again() {
+    let mut running = Running::start_on(SocketServer::start().await.unwrap(), Reply::Private(answer()), true).await;
+    let mut peer = running.connection().await;
+    peer.envelope("env-cmd-down", "slash_commands", &slash_command_payload(), true, 0);
+    peer.envelope("env-ev-down", "events_api", &fixture_json("member_joined_channel.json"), false, 0);
+    assert_eq!(peer.next_message(Duration::from_millis(300)).await, None, "no acknowledgement");
+    assert!(running.handler.seen().is_empty(), "nothing acted on without its idempotency key");
+    running.stop().await;
 }
