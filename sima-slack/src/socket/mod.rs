@@ -20,7 +20,7 @@
 //! - `backoff`: capped, jittered waits between attempts.
 //! - `envelope`: one envelope → its acknowledgement.
 //! - `connection`: one connection's life, from open to close.
-//! - [`testing`] (feature `testing`): a local server that behaves like Slack's.
+//! - `testing` (feature `testing`): a local server that behaves like Slack's.
 
 mod backoff;
 mod connection;
