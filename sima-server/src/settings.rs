@@ -32,8 +32,11 @@ pub struct DomainSettings {
 pub struct SlackSettings {
     /// Bot token (`xoxb-…`); unset: chat runs in log-only mode.
     pub bot_token: Option<Secret>,
-    /// Signing secret; unset: Slack requests are refused.
+    /// Signing secret; unset: the signed HTTP routes refuse Slack's requests.
     pub signing_secret: Option<Secret>,
+    /// App-level token (`xapp-…`, scope `connections:write`); set: Slack's
+    /// requests also arrive over Socket Mode, and no public URL is needed.
+    pub app_token: Option<Secret>,
     /// Web API base.
     pub api_url: Option<String>,
     /// Workspace id, for room links.
@@ -321,6 +324,9 @@ impl Settings {
         if let Some(v) = var("SIMA_SLACK_SIGNING_SECRET") {
             settings.slack.signing_secret = guard(v);
         }
+        if let Some(v) = var("SIMA_SLACK_APP_TOKEN") {
+            settings.slack.app_token = secret(v);
+        }
         if let Some(v) = var("SIMA_SLACK_API_URL") {
             settings.slack.api_url = Some(v);
         }
@@ -371,6 +377,15 @@ impl Settings {
                 }
             }
         }
+        if let Some(token) = &self.slack.app_token {
+            if !token.expose().starts_with(sima_slack::socket::APP_TOKEN_PREFIX) {
+                bail!(
+                    "SIMA_SLACK_APP_TOKEN (slack.app_token) must be an app-level token starting with `xapp-` \
+                     (Slack app settings → Basic Information → App-Level Tokens, scope connections:write); \
+                     bot tokens (xoxb-) go in SIMA_SLACK_BOT_TOKEN"
+                );
+            }
+        }
         let limits = &self.limits;
         if limits.requests_per_second == 0 || limits.burst == 0 || limits.max_in_flight == 0 {
             bail!("limits.requests_per_second, limits.burst and limits.max_in_flight must be at least 1");
@@ -402,11 +417,19 @@ impl Settings {
     /// One line per integration: what is configured, what runs log-only.
     pub fn describe(&self) -> Vec<String> {
         let store = if self.is_postgres() { "PostgreSQL" } else { "SQLite" };
-        let chat = match (&self.slack.bot_token, &self.slack.signing_secret) {
-            (Some(_), Some(_)) => "Slack (Web API and signed requests)".to_owned(),
-            (Some(_), None) => "Slack Web API; inbound Slack requests refused (no signing secret)".to_owned(),
-            (None, Some(_)) => "log-only (no bot token); inbound Slack requests accepted".to_owned(),
-            (None, None) => "log-only (set SIMA_SLACK_BOT_TOKEN and SIMA_SLACK_SIGNING_SECRET)".to_owned(),
+        let slack = &self.slack;
+        let inbound = match (&slack.app_token, &slack.signing_secret) {
+            (Some(_), Some(_)) => "inbound over Socket Mode and signed HTTP requests",
+            (Some(_), None) => "inbound over Socket Mode; HTTP routes refused (no signing secret)",
+            (None, Some(_)) => "inbound over signed HTTP requests",
+            (None, None) => "inbound Slack requests refused (set SIMA_SLACK_APP_TOKEN or SIMA_SLACK_SIGNING_SECRET)",
+        };
+        let chat = match (&slack.bot_token, &slack.signing_secret, &slack.app_token) {
+            (None, None, None) => {
+                "log-only (set SIMA_SLACK_BOT_TOKEN, and SIMA_SLACK_APP_TOKEN or SIMA_SLACK_SIGNING_SECRET)".to_owned()
+            }
+            (Some(_), _, _) => format!("Slack (Web API; {inbound})"),
+            (None, _, _) => format!("log-only (no bot token); {inbound}"),
         };
         let keyed = self.domains.iter().filter(|d| d.routing_key.is_some()).count();
         let paging = match (&self.pagerduty.routing_key, keyed) {
@@ -568,6 +591,47 @@ routing_key = "email-key"
         assert!(!shown.contains("api-token-0123456789"), "{shown}");
         assert!(!shown.contains("db-pa55word"), "{shown}");
         assert!(shown.contains("postgres://sima:[redacted]@db.internal:5432/sima?sslmode=require"), "{shown}");
+    }
+
+    #[test]
+    fn an_app_token_runs_socket_mode_without_a_signing_secret() {
+        let app_token = "xapp-1-A0SIMA-1234-0123456789abcdef";
+        let s = Settings::from_env(&env(&[("SIMA_SLACK_BOT_TOKEN", "xoxb-1"), ("SIMA_SLACK_APP_TOKEN", app_token)]))
+            .unwrap();
+        assert_eq!(s.slack.app_token.as_ref().unwrap().expose(), app_token);
+        assert!(s.slack.signing_secret.is_none());
+        let described = s.describe().join("\n");
+        assert!(
+            described.contains("chat: Slack (Web API; inbound over Socket Mode; HTTP routes refused"),
+            "{described}"
+        );
+        assert!(!format!("{s:?} {described}").contains("0123456789abcdef"), "the app token is never printed");
+
+        let s = Settings::from_env(&env(&[
+            ("SIMA_SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SIMA_SLACK_APP_TOKEN", app_token),
+            ("SIMA_SLACK_SIGNING_SECRET", "0123456789abcdef0123"),
+        ]))
+        .unwrap();
+        assert!(s.describe()[1].contains("inbound over Socket Mode and signed HTTP requests"), "{:?}", s.describe());
+        let s = Settings::from_env(&env(&[("SIMA_SLACK_SIGNING_SECRET", "0123456789abcdef0123")])).unwrap();
+        assert!(s.describe()[1].contains("inbound over signed HTTP requests"), "{:?}", s.describe());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sima.toml");
+        std::fs::write(&path, format!("[slack]\napp_token = \"{app_token}\"\n")).unwrap();
+        let s = Settings::from_env(&env(&[("SIMA_CONFIG", path.to_str().unwrap())])).unwrap();
+        assert_eq!(s.slack.app_token.unwrap().expose(), app_token);
+    }
+
+    #[test]
+    fn a_token_that_is_not_an_app_token_is_explained() {
+        for wrong in ["xoxb-1234-secretbotvalue", "xapp", " xapp-1-A0"] {
+            let err = Settings::from_env(&env(&[("SIMA_SLACK_APP_TOKEN", wrong)])).unwrap_err().to_string();
+            assert!(err.contains("SIMA_SLACK_APP_TOKEN") && err.contains("`xapp-`"), "{err}");
+            assert!(!err.contains("secretbotvalue"), "the value is never echoed: {err}");
+        }
+        assert!(Settings::from_env(&env(&[("SIMA_SLACK_APP_TOKEN", "")])).unwrap().slack.app_token.is_none());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use sima_core::DomainChoice;
 use sima_core::{Conversation, IncidentService};
 use sima_core::{EffectWorker, Engine, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
 use sima_core::{LogChat, LogPager, MarkdownDocs};
-use sima_slack::{SlackChat, SlackConfig, SlackState};
+use sima_slack::{SlackChat, SlackConfig, SlackState, SocketConfig, SocketMode};
 use tokio::net::TcpListener;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::load_shed::LoadShedLayer;
@@ -49,6 +49,8 @@ pub struct Application {
     wake: WakeReceiver,
     service: IncidentService,
     limiter: Arc<guard::ClientLimiter>,
+    /// Slack over Socket Mode, when an app token is set.
+    socket: Option<SocketMode>,
 }
 
 /// Deletes idempotency keys older than [`KEY_RETENTION`], hourly.
@@ -224,13 +226,39 @@ impl Application {
             .collect();
         let conversation =
             Conversation::new(service.clone(), chat, domains).with_severity_descriptions(settings.severities.clone());
-        let slack = settings.slack.signing_secret.as_ref().map(|secret| {
-            let state = SlackState::new(secret.clone(), Arc::new(conversation.clone()), store.clone(), clock.clone());
-            match &settings.slack.api_url {
+        let slack = &settings.slack;
+        let slack_state = |verified: Option<&sima_core::Secret>| {
+            let handler = Arc::new(conversation.clone());
+            let state = match verified {
+                Some(secret) => SlackState::new(secret.clone(), handler, store.clone(), clock.clone()),
+                None => SlackState::unsigned(handler, store.clone(), clock.clone()),
+            };
+            match &slack.api_url {
                 Some(url) => state.with_api_url(url),
                 None => state,
             }
-        });
+        };
+        let signed_routes = slack.signing_secret.as_ref().map(|secret| slack_state(Some(secret)));
+        let socket = match &slack.app_token {
+            Some(token) => {
+                let mut config = SocketConfig::new(token.clone()).context("SIMA_SLACK_APP_TOKEN (slack.app_token)")?;
+                if let Some(url) = &slack.api_url {
+                    config = config.with_api_url(url.clone());
+                }
+                let state = slack_state(slack.signing_secret.as_ref());
+                Some(SocketMode::new(config, state).context("configuring Slack Socket Mode")?)
+            }
+            None => None,
+        };
+        tracing::info!(
+            "Slack inbound: {}",
+            match (&socket, &signed_routes) {
+                (Some(_), Some(_)) => "Socket Mode, and the signed HTTP routes under /slack",
+                (Some(_), None) => "Socket Mode (no signing secret: the HTTP routes under /slack refuse requests)",
+                (None, Some(_)) => "signed HTTP routes under /slack",
+                (None, None) => "off (set SIMA_SLACK_APP_TOKEN for Socket Mode or SIMA_SLACK_SIGNING_SECRET for HTTP)",
+            }
+        );
         let janitor = service.clone();
         let listener = TcpListener::bind(&settings.listen)
             .await
@@ -245,7 +273,7 @@ impl Application {
             limiter: limiter.clone(),
             gauges: Arc::default(),
         };
-        Ok(Self { listener, router: router(state, slack), worker, wake, service: janitor, limiter })
+        Ok(Self { listener, router: router(state, signed_routes), worker, wake, service: janitor, limiter, socket })
     }
 
     /// The bound port.
@@ -269,8 +297,9 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let worker = self.worker.clone();
+        let worker_stop = stop_rx.clone();
         let stopped = async move {
-            let mut rx = stop_rx;
+            let mut rx = worker_stop;
             let _ = rx.wait_for(|stop| *stop).await;
         };
         let worker_task = tokio::spawn(async move { worker.run(self.wake, stopped).await });
@@ -283,6 +312,12 @@ impl Application {
                 limiter.shrink();
             }
         });
+        let socket = self.socket.map(|socket| {
+            let mut stop = stop_rx.clone();
+            tokio::spawn(socket.run(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            }))
+        });
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(self.listener, service).with_graceful_shutdown(async move {
             shutdown.await;
@@ -291,6 +326,9 @@ impl Application {
         });
         serve.await.context("serving HTTP")?;
         worker_task.await.context("effect worker")?;
+        if let Some(socket) = socket {
+            socket.await.context("Slack Socket Mode")?;
+        }
         janitor.abort();
         shrinker.abort();
         tracing::info!("stopped");

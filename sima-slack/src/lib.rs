@@ -7,6 +7,8 @@
 //! `sima_core::chat::Inbound` events (through [`SlackInbound`]), drops repeated
 //! event deliveries and replayed requests, hands the rest to the core's
 //! `InboundHandler` (`Conversation`), and renders its neutral `Reply` as Slack expects.
+//! [`SocketMode`] receives the same requests over Socket Mode WebSockets
+//! instead (no public URL needed) and hands them to the same pipeline.
 //!
 //! # Layout
 //! - [`config`]: [`SlackConfig`] and [`Secret`], which never prints its value.
@@ -18,8 +20,10 @@
 //! - `adapter`: `impl ChatPort for SlackChat`.
 //! - [`signature`]: v0 request signatures.
 //! - [`inbound`]: [`SlackInbound`] and its neutral core event.
-//! - [`parse`]: raw request bodies to [`SlackInbound`].
+//! - [`parse`]: request bodies (raw or already decoded JSON) to [`SlackInbound`].
+//! - `pipeline`: parse → idempotency → handler → answer, whatever the transport.
 //! - [`router`](mod@router): the axum routes and their [`SlackState`].
+//! - [`socket`]: [`SocketMode`], the same requests over Socket Mode.
 
 mod adapter;
 mod client;
@@ -29,15 +33,21 @@ pub mod error;
 pub mod inbound;
 mod naming;
 pub mod parse;
+mod pipeline;
 pub mod render;
 pub mod router;
 pub mod signature;
+pub mod socket;
 
 pub use adapter::SlackChat;
 pub use config::{Secret, SlackConfig};
 pub use error::SlackError;
 pub use inbound::{BlockAction, SlackInbound, SlashCommand, ViewClosed, ViewSubmission};
 pub use naming::legal_channel_name;
-pub use parse::{parse_command, parse_event, parse_interaction, EventsRequest, ParseError};
+pub use parse::{
+    parse_command, parse_command_json, parse_event, parse_event_json, parse_interaction, parse_interaction_json,
+    EventsRequest, ParseError,
+};
 pub use router::{router, SlackState};
 pub use signature::{sign, SignatureError, SignatureVerifier};
+pub use socket::{SocketConfig, SocketError, SocketMode};

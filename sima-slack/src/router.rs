@@ -1,7 +1,8 @@
 //! The axum routes Slack calls: `/commands`, `/interactions`, `/events`.
 //!
-//! Every request is checked against its v0 signature before anything else;
-//! events are de-duplicated by `event_id` so Slack's retries never act twice.
+//! Every request is checked against its v0 signature before anything else,
+//! then goes through the pipeline Socket Mode shares; events are
+//! de-duplicated by `event_id` so Slack's retries never act twice.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,15 +13,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use serde_json::{json, Value};
-use sima_core::chat::{InboundHandler, Reply};
+use serde_json::json;
+use sima_core::chat::InboundHandler;
 use sima_core::model::Message;
-use sima_core::ports::{Clock, IdempotencyKeys, PortError};
+use sima_core::ports::{Clock, IdempotencyKeys};
 
 use crate::config::Secret;
-use crate::inbound::SlackInbound;
-use crate::parse::{parse_command, parse_event, parse_interaction, EventsRequest, ParseError};
-use crate::render::{fallback_text, message_blocks, modal_view};
+use crate::pipeline::{self, message_body, Answer, Body, Kind, Request};
 use crate::signature::{SignatureError, SignatureVerifier, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// The header Slack sets on redelivered events.
@@ -32,27 +31,37 @@ const HOOKS_HOST: &str = "hooks.slack.com";
 /// How long a `response_url` post may take.
 const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// What the routes need: the signing secret, the core's handler of neutral
-/// inbound events, the store (for event idempotency keys) and the clock.
+/// What the routes and Socket Mode need: the signing secret, the core's
+/// handler of neutral inbound events, the store (for idempotency keys) and
+/// the clock.
 #[derive(Clone)]
 pub struct SlackState {
-    verifier: SignatureVerifier,
-    handler: Arc<dyn InboundHandler>,
-    store: Arc<dyn IdempotencyKeys>,
-    clock: Arc<dyn Clock>,
+    /// `None`: no signing secret, so the HTTP routes refuse every request
+    /// (Socket Mode only).
+    verifier: Option<SignatureVerifier>,
+    pub(crate) handler: Arc<dyn InboundHandler>,
+    pub(crate) store: Arc<dyn IdempotencyKeys>,
+    pub(crate) clock: Arc<dyn Clock>,
     http: reqwest::Client,
     /// `host[:port]` besides Slack's hooks host that `response_url`s may name.
     api_host: Option<String>,
 }
 
 impl SlackState {
-    /// State for [`router`].
+    /// State for [`router`] (and Socket Mode), verifying HTTP requests with this signing secret.
     pub fn new(
         signing_secret: Secret,
         handler: Arc<dyn InboundHandler>,
         store: Arc<dyn IdempotencyKeys>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        Self { verifier: Some(SignatureVerifier::new(signing_secret)), ..Self::unsigned(handler, store, clock) }
+    }
+
+    /// State for Socket Mode alone, without a signing secret: the
+    /// authenticated WebSocket is the authentication, and [`router`]'s
+    /// routes refuse every request with 401.
+    pub fn unsigned(handler: Arc<dyn InboundHandler>, store: Arc<dyn IdempotencyKeys>, clock: Arc<dyn Clock>) -> Self {
         let http = reqwest::Client::builder()
             .timeout(RESPONSE_URL_TIMEOUT)
             .connect_timeout(RESPONSE_URL_TIMEOUT)
@@ -62,7 +71,7 @@ impl SlackState {
                 tracing::warn!(%error, "could not build the response_url client; using the defaults");
                 reqwest::Client::new()
             });
-        Self { verifier: SignatureVerifier::new(signing_secret), handler, store, clock, http, api_host: None }
+        Self { verifier: None, handler, store, clock, http, api_host: None }
     }
 
     /// Also accepts `response_url`s on the host of this Web API base
@@ -102,8 +111,8 @@ pub fn router(state: SlackState) -> Router {
 #[derive(Debug)]
 enum Refusal {
     Signature(SignatureError),
-    Malformed(ParseError),
-    Store(PortError),
+    NoSigningSecret,
+    Pipeline(pipeline::Refusal),
 }
 
 impl IntoResponse for Refusal {
@@ -113,12 +122,16 @@ impl IntoResponse for Refusal {
                 tracing::warn!(error = %e, "refused an unsigned or stale Slack request");
                 (StatusCode::UNAUTHORIZED, format!("Slack signature check failed: {e}")).into_response()
             }
-            Self::Malformed(e) => {
+            Self::NoSigningSecret => {
+                tracing::warn!("refused a Slack request: no signing secret is configured");
+                (StatusCode::UNAUTHORIZED, "Slack requests cannot be verified: no signing secret").into_response()
+            }
+            Self::Pipeline(pipeline::Refusal::Malformed(e)) => {
                 tracing::warn!(error = %e, "refused a malformed Slack request");
                 (StatusCode::BAD_REQUEST, e.to_string()).into_response()
             }
-            Self::Store(e) => {
-                tracing::error!(error = %e, "could not record a Slack event id");
+            Self::Pipeline(pipeline::Refusal::Store(e)) => {
+                tracing::error!(error = %e, "could not record a Slack delivery");
                 (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
             }
         }
@@ -126,84 +139,45 @@ impl IntoResponse for Refusal {
 }
 
 fn verify(state: &SlackState, headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
+    let Some(verifier) = &state.verifier else { return Err(Refusal::NoSigningSecret) };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    state
-        .verifier
+    verifier
         .verify(header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), body, state.clock.now())
         .map_err(Refusal::Signature)
 }
 
-/// Whether this signed request is seen for the first time. A request replayed
-/// inside the signature window carries the same timestamp, body and so the
-/// same signature; its key outlives the window.
-async fn first_delivery(state: &SlackState, headers: &HeaderMap) -> Result<bool, Refusal> {
+/// A signed request through the shared pipeline. A command or an interaction
+/// replayed inside the signature window carries the same timestamp, body and
+/// so the same signature: that signature is its idempotency key, which
+/// outlives the window.
+async fn signed(state: &SlackState, kind: Kind, headers: &HeaderMap, body: &[u8]) -> Result<Response, Refusal> {
+    verify(state, headers, body)?;
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let key = format!("slack:request:{signature}");
-    let first = state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
-    if !first {
-        tracing::warn!("replayed Slack request ignored");
-    }
-    Ok(first)
+    let retry = headers.get(RETRY_NUM_HEADER).and_then(|v| v.to_str().ok());
+    let request = Request { kind, body: Body::Raw(body), key: &key, retry };
+    Ok(match pipeline::handle(state, request).await.map_err(Refusal::Pipeline)? {
+        Answer::Empty => StatusCode::OK.into_response(),
+        Answer::Body(body) => Json(body).into_response(),
+        Answer::Retry => (StatusCode::INTERNAL_SERVER_ERROR, "not handled; retry").into_response(),
+    })
 }
 
 async fn commands(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
-    verify(&state, &headers, &body)?;
-    let inbound = parse_command(&body).map_err(Refusal::Malformed)?;
-    if !first_delivery(&state, &headers).await? {
-        return Ok(StatusCode::OK.into_response());
-    }
-    Ok(match state.handler.handle(inbound.into_core()).await {
-        Reply::Private(message) => Json(message_body("ephemeral", &message)).into_response(),
-        Reply::InRoom(message) => Json(message_body("in_channel", &message)).into_response(),
-        Reply::Ack => StatusCode::OK.into_response(),
-        other => {
-            tracing::warn!(reply = ?other, "reply does not apply to a slash command; acknowledged");
-            StatusCode::OK.into_response()
-        }
-    })
+    signed(&state, Kind::Command, &headers, &body).await
 }
 
 async fn interactions(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
-    verify(&state, &headers, &body)?;
-    let Some(inbound) = parse_interaction(&body).map_err(Refusal::Malformed)? else {
-        return Ok(StatusCode::OK.into_response());
-    };
-    if !first_delivery(&state, &headers).await? {
-        return Ok(StatusCode::OK.into_response());
-    }
-    let response_url = match &inbound {
-        SlackInbound::BlockAction(action) => action.response_url.clone(),
-        _ => None,
-    };
-    let is_submission = matches!(inbound, SlackInbound::ViewSubmission(_));
-    let reply = state.handler.handle(inbound.into_core()).await;
-    Ok(match reply {
-        Reply::FormErrors(errors) if is_submission => {
-            Json(json!({ "response_action": "errors", "errors": errors })).into_response()
-        }
-        Reply::ReplaceForm(form) if is_submission => {
-            Json(json!({ "response_action": "update", "view": modal_view(&form) })).into_response()
-        }
-        Reply::CloseForms if is_submission => Json(json!({ "response_action": "clear" })).into_response(),
-        Reply::Private(message) if response_url.is_some() => {
-            deliver(&state, response_url, "ephemeral", message);
-            StatusCode::OK.into_response()
-        }
-        Reply::InRoom(message) if response_url.is_some() => {
-            deliver(&state, response_url, "in_channel", message);
-            StatusCode::OK.into_response()
-        }
-        Reply::Ack => StatusCode::OK.into_response(),
-        other => {
-            tracing::warn!(reply = ?other, "reply does not apply to this interaction; acknowledged");
-            StatusCode::OK.into_response()
-        }
-    })
+    signed(&state, Kind::Interaction, &headers, &body).await
+}
+
+async fn events(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
+    signed(&state, Kind::Event, &headers, &body).await
 }
 
 /// Posts a reply to a button press through its `response_url`, after the
 /// acknowledgement, so Slack gets its answer at once.
-fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'static str, message: Message) {
+pub(crate) fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'static str, message: Message) {
     let Some(url) = response_url else { return };
     if !state.allows_response_url(&url) {
         tracing::warn!("refused a response_url outside Slack's hooks host");
@@ -220,39 +194,4 @@ fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'st
             Err(_) => tracing::warn!("a response_url reply timed out"),
         }
     });
-}
-
-async fn events(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
-    verify(&state, &headers, &body)?;
-    match parse_event(&body).map_err(Refusal::Malformed)? {
-        EventsRequest::UrlVerification { challenge } => Ok(Json(json!({ "challenge": challenge })).into_response()),
-        EventsRequest::Callback { event_id, inbound: Some(inbound) } => {
-            let key = format!("slack:event:{event_id}");
-            let first = state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
-            if first {
-                if let Reply::Retry = state.handler.handle(inbound.into_core()).await {
-                    // Keep the key only for handled events, so Slack's retry is not ignored.
-                    if let Err(error) = state.store.forget_key(&key).await {
-                        tracing::error!(%error, %event_id, "could not forget a failed Slack event");
-                    }
-                    tracing::warn!(%event_id, "Slack event not handled; Slack will retry");
-                    return Ok((StatusCode::INTERNAL_SERVER_ERROR, "not handled; retry").into_response());
-                }
-            } else {
-                let retry = headers.get(RETRY_NUM_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                tracing::debug!(%event_id, retry, "repeated Slack event ignored");
-            }
-            Ok(StatusCode::OK.into_response())
-        }
-        EventsRequest::Callback { inbound: None, .. } | EventsRequest::Ignored => Ok(StatusCode::OK.into_response()),
-    }
-}
-
-/// A message as the body of a slash command answer or a `response_url` post.
-fn message_body(response_type: &str, message: &Message) -> Value {
-    json!({
-        "response_type": response_type,
-        "text": fallback_text(message),
-        "blocks": message_blocks(message),
-    })
 }

@@ -86,6 +86,8 @@ struct FakeState {
     names: Mutex<HashMap<String, String>>,
     calls: Mutex<Vec<Call>>,
     counts: Mutex<HashMap<String, usize>>,
+    /// What `apps.connections.open` answers: a local Socket Mode server.
+    socket_url: Mutex<Option<String>>,
 }
 
 impl FakeState {
@@ -155,6 +157,10 @@ async fn slack_method(
             (json!({ "ok": true, "channel": channel, "ts": format!("{n}.000100") }), channel, subject)
         }
         "conversations.list" => (json!({ "ok": true, "channels": [] }), channel, String::new()),
+        "apps.connections.open" => match state.socket_url.lock().expect("socket url").clone() {
+            Some(url) => (json!({ "ok": true, "url": url }), channel, String::new()),
+            None => (json!({ "ok": false, "error": "invalid_auth" }), channel, String::new()),
+        },
         _ => {
             let subject = state.name_of(&channel);
             (json!({ "ok": true }), channel, subject)
@@ -218,6 +224,11 @@ impl Fakes {
     /// `SIMA_SLACK_API_URL`.
     pub fn slack_url(&self) -> String {
         format!("{}/api", self.base)
+    }
+
+    /// Makes `apps.connections.open` answer with this WebSocket URL.
+    pub fn answer_socket_mode(&self, url: String) {
+        *self.state.socket_url.lock().expect("socket url") = Some(url);
     }
 
     /// `SIMA_PAGERDUTY_EVENTS_URL`.
@@ -306,6 +317,11 @@ pub struct Server {
 impl Server {
     /// Builds and starts the server on a fresh database.
     pub async fn start(db: Db, fakes: &Fakes) -> Self {
+        Self::start_with_env(db, fakes, &[]).await
+    }
+
+    /// [`Server::start`] with these `SIMA_*` variables on top of the usual ones.
+    pub async fn start_with_env(db: Db, fakes: &Fakes, extra: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let (database_url, database) = match db {
             Db::Sqlite => (format!("sqlite://{}", dir.path().join("sima.db").display()), None),
@@ -328,6 +344,7 @@ impl Server {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
+        .chain(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
         .collect();
         let mut settings = Settings::from_env(&env).expect("valid settings");
         settings.postmortem_dir = dir.path().join("postmortems");

@@ -12,9 +12,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sima_core::ports::{Clock, SystemClock};
 use sima_server::{Application, Settings};
+use sima_slack::socket::testing::SocketServer;
 use sima_store_postgres::ScratchDatabase;
 use tokio::sync::oneshot;
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The Slack app's signing secret the server is configured with.
@@ -29,6 +30,9 @@ pub(crate) const ROUTING_KEY: &str = "R0UTINGKEY00000000000000000000AB";
 pub(crate) const DATA_SOURCE: &str = "d9824bdc-8445-4327-be8b-5b47500af6ce";
 /// The base of links in pages and messages.
 pub(crate) const PUBLIC_URL: &str = "https://sima.example.com";
+
+/// The Slack app-level token of Socket Mode servers.
+pub(crate) const APP_TOKEN: &str = "xapp-1-A0SIMA-1234-0123456789abcdef";
 
 /// How long [`wait_until`] waits by default.
 pub(crate) const WAIT: Duration = Duration::from_secs(5);
@@ -89,6 +93,30 @@ impl TestApp {
         let mut env = fakes.env(&database.url());
         env.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         Self::start_from_env(fakes, database, Arc::new(SystemClock), &env, |_| {}).await
+    }
+
+    /// Starts fakes, SQLite, a local Socket Mode server (the fake Slack answers
+    /// `apps.connections.open` with its URL) and a server with
+    /// `SIMA_SLACK_APP_TOKEN` set; without the signing secret when
+    /// `signing_secret` is false.
+    pub(crate) async fn spawn_socket_mode(signing_secret: bool) -> (Self, SocketServer) {
+        let fakes = Fakes::start(None).await;
+        let sockets = SocketServer::start().await.expect("a local Socket Mode server");
+        Mock::given(method("POST"))
+            .and(path("/apps.connections.open"))
+            .and(header("authorization", format!("Bearer {APP_TOKEN}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "ok": true, "url": sockets.url() })))
+            .with_priority(1)
+            .mount(&fakes.slack)
+            .await;
+        let database = Database::sqlite();
+        let mut env = fakes.env(&database.url());
+        env.insert("SIMA_SLACK_APP_TOKEN".into(), APP_TOKEN.into());
+        if !signing_secret {
+            env.remove("SIMA_SLACK_SIGNING_SECRET");
+        }
+        let app = Self::start_from_env(fakes, database, Arc::new(SystemClock), &env, |_| {}).await;
+        (app, sockets)
     }
 
     /// [`TestApp::start`] with settings changed by `tweak`.

@@ -12,5 +12,6 @@ mod replicas;
 mod restart;
 mod schedule;
 mod security;
+mod socket;
 mod story;
 mod webhooks;

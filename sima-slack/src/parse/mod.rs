@@ -1,11 +1,14 @@
-//! Raw Slack request bodies to [`SlackInbound`]. Signatures are checked
-//! before this, by the router.
+//! Slack request bodies to [`SlackInbound`]: the raw bodies of the HTTP
+//! routes (signatures are checked before this, by the router), and the same
+//! content already decoded to JSON, as Socket Mode envelopes carry it. Both
+//! go through one parser per kind.
 
 mod text;
 mod wire;
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
 use serde_json::Value;
 use sima_core::domain::{MessageRef, RoomId, UserRef};
 use sima_core::model::{ActionId, FormId, FormTrigger};
@@ -54,7 +57,19 @@ fn user(id: &str) -> Result<UserRef, ParseError> {
 /// [`ParseError`] if a required field (`command`, `user_id`, `channel_id`,
 /// `trigger_id`) is missing.
 pub fn parse_command(body: &[u8]) -> Result<SlackInbound, ParseError> {
-    let form: SlashCommandForm = serde_urlencoded::from_bytes(body).map_err(ParseError::new)?;
+    command(serde_urlencoded::from_bytes(body).map_err(ParseError::new)?)
+}
+
+/// Parses a slash command already decoded to JSON: the same fields as the
+/// form, as Socket Mode delivers them in a `slash_commands` envelope.
+///
+/// # Errors
+/// As [`parse_command`].
+pub fn parse_command_json(payload: &Value) -> Result<SlackInbound, ParseError> {
+    command(SlashCommandForm::deserialize(payload).map_err(ParseError::new)?)
+}
+
+fn command(form: SlashCommandForm) -> Result<SlackInbound, ParseError> {
     Ok(SlackInbound::SlashCommand(SlashCommand {
         command: form.command,
         text: text::typed_text(form.text.trim()),
@@ -74,7 +89,19 @@ pub fn parse_command(body: &[u8]) -> Result<SlackInbound, ParseError> {
 /// [`ParseError`] if the body has no `payload` or it is not a known shape.
 pub fn parse_interaction(body: &[u8]) -> Result<Option<SlackInbound>, ParseError> {
     let form: InteractionForm = serde_urlencoded::from_bytes(body).map_err(ParseError::new)?;
-    let payload: InteractionPayload = serde_json::from_str(&form.payload).map_err(ParseError::new)?;
+    interaction(serde_json::from_str(&form.payload).map_err(ParseError::new)?)
+}
+
+/// Parses an interactivity payload already decoded to JSON: what the form's
+/// `payload` field holds, as Socket Mode delivers it in an `interactive` envelope.
+///
+/// # Errors
+/// [`ParseError`] if it is not a known shape.
+pub fn parse_interaction_json(payload: &Value) -> Result<Option<SlackInbound>, ParseError> {
+    interaction(InteractionPayload::deserialize(payload).map_err(ParseError::new)?)
+}
+
+fn interaction(payload: InteractionPayload) -> Result<Option<SlackInbound>, ParseError> {
     Ok(match payload {
         InteractionPayload::BlockActions {
             user: who,
@@ -177,7 +204,19 @@ fn element_value(state: &Value) -> Option<String> {
 /// [`ParseError`] if the body is not JSON of a known shape, or a known event
 /// lacks a field SIMA needs.
 pub fn parse_event(body: &[u8]) -> Result<EventsRequest, ParseError> {
-    let request: EventsBody = serde_json::from_slice(body).map_err(ParseError::new)?;
+    event(serde_json::from_slice(body).map_err(ParseError::new)?)
+}
+
+/// Parses an Events API callback already decoded to JSON, as Socket Mode
+/// delivers it in an `events_api` envelope.
+///
+/// # Errors
+/// As [`parse_event`].
+pub fn parse_event_json(payload: &Value) -> Result<EventsRequest, ParseError> {
+    event(EventsBody::deserialize(payload).map_err(ParseError::new)?)
+}
+
+fn event(request: EventsBody) -> Result<EventsRequest, ParseError> {
     Ok(match request {
         EventsBody::UrlVerification { challenge } => EventsRequest::UrlVerification { challenge },
         EventsBody::EventCallback { event_id, event } => {

@@ -1,5 +1,5 @@
 //! Integration tests of the Slack adapter: Web API calls against a mock Slack,
-//! Block Kit limits, signatures, inbound parsing and the routes.
+//! Block Kit limits, signatures, inbound parsing, the routes and Socket Mode.
 
 mod core_messages;
 mod create_room;
@@ -12,3 +12,4 @@ mod rate_limits;
 mod render;
 mod router;
 mod signature;
+mod socket;

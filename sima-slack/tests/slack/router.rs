@@ -383,3 +383,20 @@ async fn the_core_is_handed_neutral_events() {
         ]
     );
 }
+
+#[tokio::test]
+async fn without_a_signing_secret_every_route_refuses() {
+    let handler = Recorder::replying(Reply::Ack);
+    let state = SlackState::unsigned(handler.clone(), Arc::new(key_store(false)), Arc::new(FixedClock(vector_time())));
+    let app = Router::new().nest("/slack", router(state));
+    for (uri, body) in [
+        ("/slack/commands", fixture("slash_command.txt")),
+        ("/slack/interactions", interaction_body(&fixture("block_actions.json"))),
+        ("/slack/events", fixture("member_joined_channel.json")),
+    ] {
+        let (status, message) = send(&app, signed(uri, &body, NOW)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(message.contains("no signing secret"), "{message}");
+    }
+    assert!(handler.seen().is_empty());
+}
