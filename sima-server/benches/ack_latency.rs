@@ -34,9 +34,19 @@ const PACED_RATE: f64 = 1_000.0;
 const PACED_WRITES: f64 = 100.0;
 
 /// A signed `POST /slack/commands`; true if answered 200 with what the command should say.
-async fn command(http: &reqwest::Client, url: &str, secret: &Secret, room: &str, text: &str, i: usize) -> bool {
+/// `phase` and `i` make each request of the run distinct: a body signed twice in the same
+/// second is a replay, which SIMA answers without acting.
+async fn command(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &Secret,
+    room: &str,
+    text: &str,
+    i: usize,
+    phase: &str,
+) -> bool {
     let body = format!(
-        "command=%2Fincident&text={}&user_id=U{:05}&channel_id={room}&team_id=T0BENCH&trigger_id=bench.{i}",
+        "command=%2Fincident&text={}&user_id=U{:05}&channel_id={room}&team_id=T0BENCH&trigger_id=bench.{phase}.{i}",
         text.replace(' ', "+"),
         i % 500
     );
@@ -79,9 +89,11 @@ async fn phase(
     let url = Arc::new(server.url("/slack/commands"));
     let secret = Arc::new(Secret::new(SIGNING_SECRET));
     let (http, rooms) = (http.clone(), rooms.clone());
+    let phase_name = Arc::new(name.replace(' ', "-"));
     let request = move |i: usize| {
         let (http, url, secret, rooms) = (http.clone(), url.clone(), secret.clone(), rooms.clone());
-        async move { command(&http, &url, &secret, &rooms[i % rooms.len()], &text(i), i).await }
+        let phase = phase_name.clone();
+        async move { command(&http, &url, &secret, &rooms[i % rooms.len()], &text(i), i, &phase).await }
     };
     let (samples, wall) = match load {
         Load::Closed(in_flight) => closed_loop(total, in_flight, request).await,
