@@ -62,3 +62,23 @@ fn missing_or_malformed_headers_are_refused() {
         Err(SignatureError::BadTimestamp)
     );
 }
+
+/// Found by the `slack_signature` fuzz target: the same signature in another
+/// spelling (uppercase hex, surrounding spaces) was accepted, and since a
+/// request's signature is its replay key, a captured request could be
+/// replayed once per spelling.
+#[test]
+fn only_the_exact_spelling_of_a_signature_is_accepted() {
+    let upper = VECTOR_SIGNATURE.replacen('e', "E", 1);
+    let spaced = format!(" {VECTOR_SIGNATURE} ");
+    let all_upper = format!("v0={}", VECTOR_SIGNATURE.trim_start_matches("v0=").to_uppercase());
+    for spelling in [
+        upper.as_str(),
+        spaced.as_str(),
+        all_upper.as_str(),
+        "V0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+    ] {
+        let result = verifier().verify(Some(VECTOR_TIMESTAMP), Some(spelling), VECTOR_BODY.as_bytes(), vector_time());
+        assert_eq!(result, Err(SignatureError::Mismatch), "{spelling}");
+    }
+}
