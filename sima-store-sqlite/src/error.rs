@@ -27,9 +27,11 @@ pub(crate) fn unique_violation(err: &sqlx::Error) -> Option<&'static str> {
     }
 }
 
-/// SQLite result codes that may pass: BUSY, LOCKED, IOERR, FULL, CANTOPEN, PROTOCOL.
+/// SQLite result codes that may pass: BUSY, LOCKED, READONLY (the file or
+/// its directory was made read-only, until an operator fixes it), IOERR,
+/// FULL, CANTOPEN, PROTOCOL.
 fn transient_code(code: &str) -> bool {
-    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14 | 15))
+    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15))
 }
 
 /// Maps a sqlx error to the port's error.
@@ -60,7 +62,7 @@ mod tests {
 
     #[test]
     fn busy_and_io_are_transient() {
-        for code in ["5", "517", "6", "10", "14"] {
+        for code in ["5", "517", "6", "8", "1032", "10", "14"] {
             assert!(transient_code(code), "{code}");
         }
         for code in ["1", "19", "2067"] {
