@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use sima_core::chat::{InboundHandler, Reply};
+use sima_core::chat::{InboundHandler, Reply, NOT_RECORDED};
 use sima_core::model::Message;
 use sima_core::ports::{Clock, IdempotencyKeys, PortError};
 
@@ -136,23 +136,35 @@ fn verify(state: &SlackState, headers: &HeaderMap, body: &[u8]) -> Result<(), Re
 /// Whether this signed request is seen for the first time. A request replayed
 /// inside the signature window carries the same timestamp, body and so the
 /// same signature; its key outlives the window.
-async fn first_delivery(state: &SlackState, headers: &HeaderMap) -> Result<bool, Refusal> {
+///
+/// `None` when the store cannot be reached: the caller then answers 200 with
+/// "could not record this yet" without acting, so Slack shows the person why
+/// and a replay of that request is harmless.
+async fn first_delivery(state: &SlackState, headers: &HeaderMap) -> Option<bool> {
     let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let key = format!("slack:request:{signature}");
-    let first = state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
-    if !first {
-        tracing::warn!("replayed Slack request ignored");
+    match state.store.remember(&key, state.clock.now()).await {
+        Ok(true) => Some(true),
+        Ok(false) => {
+            tracing::warn!("replayed Slack request ignored");
+            Some(false)
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not record a Slack request id; answered that nothing was recorded");
+            None
+        }
     }
-    Ok(first)
 }
 
 async fn commands(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
     verify(&state, &headers, &body)?;
     let inbound = parse_command(&body).map_err(Refusal::Malformed)?;
-    if !first_delivery(&state, &headers).await? {
-        return Ok(StatusCode::OK.into_response());
-    }
-    Ok(match state.handler.handle(inbound.into_core()).await {
+    let reply = match first_delivery(&state, &headers).await {
+        Some(true) => state.handler.handle(inbound.into_core()).await,
+        Some(false) => return Ok(StatusCode::OK.into_response()),
+        None => Reply::not_recorded(),
+    };
+    Ok(match reply {
         Reply::Private(message) => Json(message_body("ephemeral", &message)).into_response(),
         Reply::InRoom(message) => Json(message_body("in_channel", &message)).into_response(),
         Reply::Ack => StatusCode::OK.into_response(),
@@ -168,15 +180,17 @@ async fn interactions(State(state): State<SlackState>, headers: HeaderMap, body:
     let Some(inbound) = parse_interaction(&body).map_err(Refusal::Malformed)? else {
         return Ok(StatusCode::OK.into_response());
     };
-    if !first_delivery(&state, &headers).await? {
-        return Ok(StatusCode::OK.into_response());
-    }
     let response_url = match &inbound {
         SlackInbound::BlockAction(action) => action.response_url.clone(),
         _ => None,
     };
     let is_submission = matches!(inbound, SlackInbound::ViewSubmission(_));
-    let reply = state.handler.handle(inbound.into_core()).await;
+    let reply = match first_delivery(&state, &headers).await {
+        Some(true) => state.handler.handle(inbound.into_core()).await,
+        Some(false) => return Ok(StatusCode::OK.into_response()),
+        None if is_submission => Reply::form_error("summary", NOT_RECORDED),
+        None => Reply::not_recorded(),
+    };
     Ok(match reply {
         Reply::FormErrors(errors) if is_submission => {
             Json(json!({ "response_action": "errors", "errors": errors })).into_response()
