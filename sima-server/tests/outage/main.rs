@@ -9,6 +9,7 @@ mod helpers;
 #[path = "../api/process.rs"]
 mod process;
 
+mod alertmanager;
 mod cluster;
 mod postgres;
 mod scenario;
