@@ -2,7 +2,7 @@
 //! what to fix; 5xx are logged with their cause.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -10,18 +10,38 @@ use sima_core::domain::{DomainError, ValidationError};
 use sima_core::ports::PortError;
 use sima_core::ServiceError;
 
+/// What a caller is told to wait, in seconds, before retrying a request the
+/// store could not serve (`Retry-After` of a 503 `unavailable`). An outage is
+/// noticed within the store's acquire timeout, so a retry this much later
+/// either succeeds or fails as fast again.
+pub const STORAGE_RETRY_AFTER_SECS: u32 = 2;
+
 /// An error answered to an API caller.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
     /// An error with this status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), retry_after: None }
+    }
+
+    /// The same error, answered with `Retry-After: seconds`.
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// 503: the store cannot be reached (or is read-only) for now; retry
+    /// after [`STORAGE_RETRY_AFTER_SECS`]. Nothing was recorded.
+    pub fn storage_unavailable() -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage unavailable; retry shortly")
+            .with_retry_after(STORAGE_RETRY_AFTER_SECS)
     }
 
     /// 400: the input is wrong.
@@ -68,7 +88,7 @@ impl From<PortError> for ApiError {
         match e {
             PortError::Transient(_) | PortError::RateLimited { .. } => {
                 tracing::error!(error = %e, "storage unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "storage unavailable; retry shortly")
+                Self::storage_unavailable()
             }
             other => {
                 tracing::error!(error = %other, "storage failed");
@@ -110,7 +130,11 @@ impl IntoResponse for ApiError {
             tracing::error!(status = self.status.as_u16(), error = %self.message, "request failed");
         }
         let body = json!({ "error": { "code": self.code, "message": self.message } });
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -126,6 +150,8 @@ mod tests {
         ] {
             let response = ApiError::from(error).into_response();
             assert_eq!(response.status().as_u16(), status);
+            let retry_after = response.headers().get(header::RETRY_AFTER).map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(retry_after.is_some(), status == 503, "a 503 says when to retry");
             let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
             let body = String::from_utf8_lossy(&body);
             assert!(!body.contains("pa55") && !body.contains("/var/lib"), "{body}");

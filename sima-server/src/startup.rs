@@ -53,6 +53,21 @@ pub struct Application {
     socket: Option<SocketMode>,
 }
 
+/// How long any caller waits for a PostgreSQL connection before the store
+/// answers `Transient` (an API 503 with `Retry-After`, a "could not record
+/// this yet" in Slack, a retried effect).
+///
+/// This is how outages fail fast. While PostgreSQL is down, sqlx keeps
+/// retrying the connection until the pool's acquire timeout, so the timeout
+/// is how long a request waits to learn the database is gone; half a second
+/// keeps every answer well inside a second (and a Slack acknowledgement, which
+/// may touch the store twice, inside Slack's 3 s). No circuit breaker is
+/// needed on top: a refused connection costs a few milliseconds, the pool
+/// reconnects on its own once the database is back, and nothing has to be
+/// reset. The same deadline bounds waiting for a busy pool, where a quick 503
+/// is the right answer too.
+pub const STORE_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// Deletes idempotency keys older than [`KEY_RETENTION`], hourly.
 async fn forget_old_keys(service: IncidentService) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
@@ -70,7 +85,8 @@ async fn forget_old_keys(service: IncidentService) {
 async fn connect_store(settings: &Settings) -> anyhow::Result<Arc<dyn IncidentStore>> {
     let url = &settings.database_url;
     Ok(if settings.is_postgres() {
-        let config = sima_store_postgres::PgStoreConfig::new(url.clone());
+        let mut config = sima_store_postgres::PgStoreConfig::new(url.clone());
+        config.acquire_timeout_ms = Some(STORE_ACQUIRE_TIMEOUT.as_millis().try_into().unwrap_or(u64::MAX));
         Arc::new(sima_store_postgres::PgStore::connect(&config).await.context("connecting to PostgreSQL")?)
     } else {
         let config = sima_store_sqlite::SqliteStoreConfig::new(url.clone());

@@ -4,7 +4,7 @@
 //! same content already decoded to JSON.
 
 use serde_json::{json, Value};
-use sima_core::chat::Reply;
+use sima_core::chat::{Reply, NOT_RECORDED};
 use sima_core::model::Message;
 use sima_core::ports::PortError;
 use thiserror::Error;
@@ -77,7 +77,9 @@ pub(crate) enum Refusal {
 ///
 /// # Errors
 /// [`Refusal::Malformed`] for a body Slack would not send;
-/// [`Refusal::Store`] when the idempotency keys are unreachable.
+/// [`Refusal::Store`] when the idempotency keys are unreachable for an event
+/// (Slack delivers it again); a command or an interaction is then answered
+/// that nothing was recorded.
 pub(crate) async fn handle(state: &SlackState, request: Request<'_>) -> Result<Answer, Refusal> {
     match request.kind {
         Kind::Command => command(state, request).await,
@@ -86,13 +88,30 @@ pub(crate) async fn handle(state: &SlackState, request: Request<'_>) -> Result<A
     }
 }
 
+/// Whether a command or an interaction is acted on.
+enum Delivery {
+    /// Seen for the first time: act on it.
+    First,
+    /// Seen before (a replay, or the same envelope on the other connection): ignore it.
+    Repeated,
+    /// The idempotency keys are unreachable: nothing can be recorded now.
+    /// The person is told so, and a later replay of it is harmless.
+    Unrecorded,
+}
+
 /// Whether this command or interaction is seen for the first time.
-async fn first_delivery(state: &SlackState, key: &str) -> Result<bool, Refusal> {
-    let first = state.store.remember(key, state.clock.now()).await?;
-    if !first {
-        tracing::warn!("repeated Slack request ignored");
+async fn first_delivery(state: &SlackState, key: &str) -> Delivery {
+    match state.store.remember(key, state.clock.now()).await {
+        Ok(true) => Delivery::First,
+        Ok(false) => {
+            tracing::warn!("repeated Slack request ignored");
+            Delivery::Repeated
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not record a Slack request id; answered that nothing was recorded");
+            Delivery::Unrecorded
+        }
     }
-    Ok(first)
 }
 
 async fn command(state: &SlackState, request: Request<'_>) -> Result<Answer, Refusal> {
@@ -100,10 +119,12 @@ async fn command(state: &SlackState, request: Request<'_>) -> Result<Answer, Ref
         Body::Raw(body) => parse_command(body)?,
         Body::Json(payload) => parse_command_json(payload)?,
     };
-    if !first_delivery(state, request.key).await? {
-        return Ok(Answer::Empty);
-    }
-    Ok(match state.handler.handle(inbound.into_core()).await {
+    let reply = match first_delivery(state, request.key).await {
+        Delivery::First => state.handler.handle(inbound.into_core()).await,
+        Delivery::Repeated => return Ok(Answer::Empty),
+        Delivery::Unrecorded => Reply::not_recorded(),
+    };
+    Ok(match reply {
         Reply::Private(message) => Answer::Body(message_body("ephemeral", &message)),
         Reply::InRoom(message) => Answer::Body(message_body("in_channel", &message)),
         Reply::Ack => Answer::Empty,
@@ -120,15 +141,18 @@ async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer,
         Body::Json(payload) => parse_interaction_json(payload)?,
     };
     let Some(inbound) = parsed else { return Ok(Answer::Empty) };
-    if !first_delivery(state, request.key).await? {
-        return Ok(Answer::Empty);
-    }
     let response_url = match &inbound {
         SlackInbound::BlockAction(action) => action.response_url.clone(),
         _ => None,
     };
     let is_submission = matches!(inbound, SlackInbound::ViewSubmission(_));
-    Ok(match state.handler.handle(inbound.into_core()).await {
+    let reply = match first_delivery(state, request.key).await {
+        Delivery::First => state.handler.handle(inbound.into_core()).await,
+        Delivery::Repeated => return Ok(Answer::Empty),
+        Delivery::Unrecorded if is_submission => Reply::form_error("summary", NOT_RECORDED),
+        Delivery::Unrecorded => Reply::not_recorded(),
+    };
+    Ok(match reply {
         Reply::FormErrors(errors) if is_submission => {
             Answer::Body(json!({ "response_action": "errors", "errors": errors }))
         }

@@ -15,6 +15,11 @@ pub struct PgStoreConfig {
     pub max_connections: u32,
     /// How long to wait for a pooled connection before failing with `Transient`, in seconds.
     pub acquire_timeout_secs: u64,
+    /// The same wait in milliseconds, for sub-second deadlines; overrides
+    /// `acquire_timeout_secs` when set. While the server is down, sqlx keeps
+    /// trying to connect until this deadline, so it is how long a caller
+    /// takes to learn of an outage.
+    pub acquire_timeout_ms: Option<u64>,
     /// Apply the embedded migrations on connect.
     pub migrate: bool,
 }
@@ -27,13 +32,19 @@ impl PgStoreConfig {
 
     /// The acquire timeout as a duration.
     pub fn acquire_timeout(&self) -> Duration {
-        Duration::from_secs(self.acquire_timeout_secs)
+        self.acquire_timeout_ms.map_or(Duration::from_secs(self.acquire_timeout_secs), Duration::from_millis)
     }
 }
 
 impl Default for PgStoreConfig {
     fn default() -> Self {
-        Self { url: "postgres://localhost/sima".into(), max_connections: 10, acquire_timeout_secs: 5, migrate: true }
+        Self {
+            url: "postgres://localhost/sima".into(),
+            max_connections: 10,
+            acquire_timeout_secs: 5,
+            acquire_timeout_ms: None,
+            migrate: true,
+        }
     }
 }
 
@@ -57,6 +68,7 @@ impl fmt::Debug for PgStoreConfig {
             .field("url", &redacted(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
+            .field("acquire_timeout_ms", &self.acquire_timeout_ms)
             .field("migrate", &self.migrate)
             .finish()
     }
@@ -80,6 +92,9 @@ mod tests {
         let config: PgStoreConfig = serde_json::from_str(r#"{"url": "postgres://db/x", "migrate": false}"#).unwrap();
         assert_eq!(config.max_connections, 10);
         assert!(!config.migrate);
+        assert_eq!(config.acquire_timeout(), Duration::from_secs(5));
+        let quick: PgStoreConfig = serde_json::from_str(r#"{"acquire_timeout_ms": 250}"#).unwrap();
+        assert_eq!(quick.acquire_timeout(), Duration::from_millis(250));
         assert!(serde_json::from_str::<PgStoreConfig>(r#"{"uri": "x"}"#).is_err());
     }
 }

@@ -5,6 +5,8 @@
 pub(crate) use sima_core::ports::sql::{corrupt, OPEN_DEDUP_KEY};
 use sima_core::ports::sql::{SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY};
 use sima_core::ports::PortError;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 /// Which of our unique constraints a SQLite message names.
 fn constraint_of(message: &str) -> &'static str {
@@ -27,13 +29,40 @@ pub(crate) fn unique_violation(err: &sqlx::Error) -> Option<&'static str> {
     }
 }
 
-/// SQLite result codes that may pass: BUSY, LOCKED, IOERR, FULL, CANTOPEN, PROTOCOL.
+/// SQLITE_READONLY, the primary result code of every read-only refusal.
+const SQLITE_READONLY: i32 = 8;
+
+/// SQLite result codes that may pass: BUSY, LOCKED, READONLY (the file or
+/// its directory was made read-only, until an operator fixes it), IOERR,
+/// FULL, CANTOPEN, PROTOCOL.
 fn transient_code(code: &str) -> bool {
-    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 10 | 13 | 14 | 15))
+    code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14 | 15))
+}
+
+/// When this process last saw SQLITE_READONLY.
+static READ_ONLY_SEEN: Mutex<Option<Instant>> = Mutex::new(None);
+
+/// Whether a write was refused as read-only at or after `opened`.
+///
+/// SQLite opens a file it may not write read-only, and such a connection
+/// stays read-only after the file is writable again. Connections opened
+/// before the last refusal are closed when they go back to the pool (see
+/// `store::in_step`), so the next ones open the file afresh.
+pub(crate) fn read_only_since(opened: Instant) -> bool {
+    READ_ONLY_SEEN.lock().unwrap_or_else(PoisonError::into_inner).is_some_and(|seen| seen >= opened)
+}
+
+fn note_read_only() {
+    *READ_ONLY_SEEN.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
 }
 
 /// Maps a sqlx error to the port's error.
 pub(crate) fn port_error(err: sqlx::Error) -> PortError {
+    if let sqlx::Error::Database(db) = &err {
+        if db.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == SQLITE_READONLY) {
+            note_read_only();
+        }
+    }
     let failure = match &err {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
             SqlFailure::Unreachable
@@ -60,7 +89,7 @@ mod tests {
 
     #[test]
     fn busy_and_io_are_transient() {
-        for code in ["5", "517", "6", "10", "14"] {
+        for code in ["5", "517", "6", "8", "1032", "10", "14"] {
             assert!(transient_code(code), "{code}");
         }
         for code in ["1", "19", "2067"] {

@@ -3,14 +3,19 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use sima_core::ports::PortError;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolConnectionMetadata;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Connection;
 
 use crate::config::SqliteStoreConfig;
 use crate::db::{Db, Writer};
-use crate::error::{migrate_error, port_error};
+use crate::error::{migrate_error, port_error, read_only_since};
 
 /// The embedded migrations (`migrations/`), applied by [`SqliteStore::connect`]
 /// when [`SqliteStoreConfig::migrate`] is set.
@@ -20,6 +25,32 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) db: Db,
+}
+
+/// Whether a connection coming back to the pool may be used again.
+///
+/// A connection opened before a write was last refused as read-only may
+/// have opened the file read-only: it is closed ([`read_only_since`]). When the file cannot be written (read-only, disk I/O error), SQLite rolls
+/// the transaction back itself and the `COMMIT` (and the `ROLLBACK` after it)
+/// fail, so sqlx still counts a transaction open on that connection: every
+/// later `BEGIN` on it would be refused, long after the file is writable
+/// again. Such a connection is closed here and the pool opens a fresh one.
+/// The ping waits for a rollback a dropped transaction may have queued.
+async fn in_step(conn: &mut SqliteConnection, meta: PoolConnectionMetadata) -> Result<bool, sqlx::Error> {
+    let opened = Instant::now().checked_sub(meta.age).unwrap_or_else(Instant::now);
+    if read_only_since(opened) {
+        tracing::debug!("closing a SQLite connection that may have opened the file read-only");
+        return Ok(false);
+    }
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    conn.ping().await?;
+    let in_step = !conn.is_in_transaction();
+    if !in_step {
+        tracing::warn!("closing a SQLite connection left inside a failed transaction");
+    }
+    Ok(in_step)
 }
 
 impl SqliteStore {
@@ -43,6 +74,7 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
+            .after_release(|conn, meta| Box::pin(in_step(conn, meta)))
             .connect_with(options)
             .await
             .map_err(port_error)?;

@@ -7,6 +7,17 @@ use crate::messages::warning;
 use crate::model::Message;
 use crate::service::{Conversation, ServiceError, Submission};
 
+/// What a person is told when storage cannot be reached: nothing was
+/// recorded, so trying again is safe.
+pub const NOT_RECORDED: &str = "SIMA could not record this yet (storage unavailable); please try again in a moment.";
+
+impl Reply {
+    /// The private answer when storage cannot be reached ([`NOT_RECORDED`]).
+    pub fn not_recorded() -> Self {
+        Self::Private(warning(NOT_RECORDED))
+    }
+}
+
 /// What a person may read of an error: storage details stay in the log.
 fn shown(error: &ServiceError) -> String {
     match error {
@@ -19,6 +30,10 @@ fn reply(result: Result<Option<Message>, ServiceError>) -> Reply {
     match result {
         Ok(Some(message)) => Reply::Private(message),
         Ok(None) => Reply::Ack,
+        Err(error @ ServiceError::Store(_)) => {
+            tracing::error!(%error, "could not handle a chat request: storage unavailable");
+            Reply::not_recorded()
+        }
         Err(error) => {
             tracing::error!(%error, "could not handle a chat request");
             Reply::Private(warning(format!("SIMA could not record this ({}); please try again.", shown(&error))))
@@ -41,6 +56,10 @@ impl InboundHandler for Conversation {
                 match self.submit(form, &values, metadata.as_deref(), &user).await {
                     Ok(Submission::Accepted(_)) => Reply::Ack,
                     Ok(Submission::Invalid(errors)) => Reply::FormErrors(errors),
+                    Err(error @ ServiceError::Store(_)) => {
+                        tracing::error!(%error, "could not handle a form submission: storage unavailable");
+                        Reply::form_error("summary", NOT_RECORDED)
+                    }
                     Err(error) => {
                         tracing::error!(%error, "could not handle a form submission");
                         Reply::form_error(

@@ -8,6 +8,7 @@
 mod answer;
 mod event;
 
+pub use answer::NOT_RECORDED;
 pub use event::{Inbound, Reply};
 
 use async_trait::async_trait;

@@ -221,7 +221,8 @@ async fn a_storage_outage_is_told_without_its_details_and_a_join_is_retried() {
 
     let typed = Inbound::Command { room: RoomId::new("C1"), user: alice(), text: "info".into(), trigger: None };
     let said = private_text(&conversation.handle(typed).await);
-    assert!(said.contains("SIMA could not record this (storage unavailable); please try again."), "{said}");
+    assert!(said.contains(sima_core::chat::NOT_RECORDED), "{said}");
+    assert!(said.contains("could not record this yet (storage unavailable); please try again in a moment"), "{said}");
     assert!(!said.contains("hunter2"));
 
     let joined = Inbound::Joined { room: RoomId::new("C1"), user: alice() };

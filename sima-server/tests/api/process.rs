@@ -59,6 +59,11 @@ impl ServerProcess {
         log.iter().filter(|line| line.contains(needle)).cloned().collect()
     }
 
+    /// Whether the process has exited (it is reaped if so).
+    pub(crate) fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Kills the process (SIGKILL: no graceful shutdown) and reaps it.
     pub(crate) fn kill(mut self) {
         self.child.kill().expect("the server is killed");

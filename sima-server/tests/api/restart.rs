@@ -15,7 +15,7 @@ async fn a_server_killed_mid_runbook_finishes_it_within_a_lease_of_its_restart_r
     let fakes = Fakes::start(None).await;
     fakes.slow_slack("pins.add", Duration::from_millis(1500));
     let database = Database::sqlite();
-    let first = ServerProcess::spawn(fakes.env(&database.url()));
+    let mut first = ServerProcess::spawn(fakes.env(&database.url()));
     let http = reqwest::Client::new();
 
     let alert = json!({
@@ -47,6 +47,7 @@ async fn a_server_killed_mid_runbook_finishes_it_within_a_lease_of_its_restart_r
         ready.then_some(())
     })
     .await;
+    assert!(!first.exited(), "the first server was running until killed");
     first.kill();
 
     let restarted_at = Instant::now();

@@ -7,7 +7,7 @@ use axum::body::{to_bytes, Body};
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use serde_json::{json, Value};
-use sima_core::chat::{Inbound, Reply};
+use sima_core::chat::{Inbound, Reply, NOT_RECORDED};
 use sima_core::model::{Block, Message, RichText};
 use sima_slack::{router, sign, Secret, SlackState};
 use tower::ServiceExt;
@@ -247,6 +247,27 @@ async fn a_store_outage_asks_slack_to_retry() {
     let (status, _) = send(&app, signed("/slack/events", &fixture("app_mention.json"), NOW)).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(handler.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_store_outage_still_answers_commands_and_forms_saying_nothing_was_recorded() {
+    let handler = Recorder::replying(Reply::Ack);
+    let app = app_with_store(handler.clone(), true);
+
+    let (status, body) = send(&app, signed("/slack/commands", &fixture("slash_command.txt"), NOW)).await;
+    assert_eq!(status, StatusCode::OK, "Slack gets its acknowledgement");
+    let body = json_of(&body);
+    assert_eq!(body["response_type"], "ephemeral");
+    assert!(body["text"].as_str().unwrap().contains(NOT_RECORDED), "{body}");
+
+    let submission = interaction_body(&fixture("view_submission.json"));
+    let (status, body) = send(&app, signed("/slack/interactions", &submission, NOW)).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = json_of(&body);
+    assert_eq!(body["response_action"], "errors", "the form stays open: {body}");
+    assert_eq!(body["errors"]["summary"], NOT_RECORDED);
+
+    assert!(handler.seen().is_empty(), "nothing acts on a request whose replay could not be guarded");
 }
 
 #[tokio::test]

@@ -84,3 +84,21 @@ async fn action_items_are_kept_in_their_table() {
             .unwrap();
     assert_eq!(rows, vec![(0, "rotate the keys".into(), "api".into()), (1, "add an alert".into(), "api".into())]);
 }
+
+#[tokio::test]
+async fn a_connection_left_inside_a_failed_transaction_is_closed_not_reused() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut config = SqliteStoreConfig::file(dir.path().join("sima.db"));
+    config.max_connections = 1;
+    let store = SqliteStore::connect(&config).await.expect("open the store");
+    // What a COMMIT refused by a read-only file leaves: SQLite rolled the
+    // transaction back, sqlx still counts it open on the connection.
+    let mut conn = store.pool().acquire().await.unwrap();
+    std::mem::forget(sqlx::Connection::begin(&mut *conn).await.unwrap());
+    sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
+    assert!(sqlx::Connection::is_in_transaction(&*conn));
+    drop(conn);
+
+    let incident = create_new(&store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await;
+    assert_eq!(store.get(incident.id()).await.unwrap().map(|i| i.id()), Some(incident.id()));
+}
