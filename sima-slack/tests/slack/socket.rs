@@ -332,12 +332,16 @@ async fn a_connection_that_never_says_hello_is_replaced() {
 }
 
 #[tokio::test]
-async fn while_the_store_is_down_nothing_is_acknowledged_so_slack_delivers_again() {
+async fn while_the_store_is_down_a_command_is_told_and_an_event_is_left_for_redelivery() {
     let mut running = Running::start_on(SocketServer::start().await.unwrap(), Reply::Private(answer()), true).await;
     let mut peer = running.connection().await;
     peer.envelope("env-cmd-down", "slash_commands", &slash_command_payload(), true, 0);
     peer.envelope("env-ev-down", "events_api", &fixture_json("member_joined_channel.json"), false, 0);
-    assert_eq!(peer.next_message(Duration::from_millis(300)).await, None, "no acknowledgement");
+    let ack = peer.ack("env-cmd-down", WAIT).await.expect("the command is acknowledged");
+    assert_eq!(ack["payload"]["response_type"], "ephemeral");
+    let text = ack["payload"]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("could not record this yet"), "{ack}");
+    assert_eq!(peer.next_message(Duration::from_millis(300)).await, None, "the event is not acknowledged");
     assert!(running.handler.seen().is_empty(), "nothing acted on without its idempotency key");
     running.stop().await;
 }
