@@ -57,7 +57,7 @@ impl SignatureVerifier {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<(), SignatureError> {
-        let timestamp = timestamp.ok_or(SignatureError::MissingHeader(TIMESTAMP_HEADER))?.trim();
+        let timestamp = timestamp.ok_or(SignatureError::MissingHeader(TIMESTAMP_HEADER))?;
         let signature = signature.ok_or(SignatureError::MissingHeader(SIGNATURE_HEADER))?;
         let seconds: i64 = timestamp.parse().map_err(|_| SignatureError::BadTimestamp)?;
         if (now.timestamp() - seconds).abs() > MAX_SKEW_SECS {
