@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
 use crate::delays::{self, EffectSettings, ReminderSettings, RoomSettings};
+use crate::workflows::Workflow;
 
 pub use sima_core::Secret;
 
@@ -166,6 +167,9 @@ pub struct Settings {
     pub rooms: RoomSettings,
     /// The effect worker's retry horizon.
     pub effects: EffectSettings,
+    /// The company's workflows (`[[workflows]]`), checked when read.
+    #[serde(deserialize_with = "crate::workflows::deserialize_workflows")]
+    pub workflows: Vec<Workflow>,
 }
 
 impl Default for Settings {
@@ -192,6 +196,7 @@ impl Default for Settings {
             reminders: ReminderSettings::default(),
             rooms: RoomSettings::default(),
             effects: EffectSettings::default(),
+            workflows: Vec::new(),
         }
     }
 }
@@ -257,6 +262,7 @@ impl std::fmt::Debug for Settings {
             .field("reminders", &self.reminders)
             .field("rooms", &self.rooms)
             .field("effects", &self.effects)
+            .field("workflows", &self.workflows.len())
             .finish_non_exhaustive()
     }
 }
@@ -460,6 +466,10 @@ impl Settings {
             format!("broadcast channel: {}", self.broadcast_channel),
         ];
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
+        if self.workflows.is_empty() {
+            lines.push("workflows: none (the default runbooks only)".to_owned());
+        }
+        lines.extend(self.workflows.iter().map(|w| format!("workflow {w}")));
         lines
     }
 }
