@@ -9,7 +9,7 @@ use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
 use crate::delays::{self, EffectSettings, ReminderSettings, RoomSettings};
-use crate::workflows::Workflow;
+use crate::workflows::{Guard, Workflow};
 
 pub use sima_core::Secret;
 
@@ -170,6 +170,9 @@ pub struct Settings {
     /// The company's workflows (`[[workflows]]`), checked when read.
     #[serde(deserialize_with = "crate::workflows::deserialize_workflows")]
     pub workflows: Vec<Workflow>,
+    /// Commands only a role holder may send (`[[guards]]`).
+    #[serde(deserialize_with = "crate::workflows::deserialize_guards")]
+    pub guards: Vec<Guard>,
 }
 
 impl Default for Settings {
@@ -197,6 +200,7 @@ impl Default for Settings {
             rooms: RoomSettings::default(),
             effects: EffectSettings::default(),
             workflows: Vec::new(),
+            guards: Vec::new(),
         }
     }
 }
@@ -263,6 +267,7 @@ impl std::fmt::Debug for Settings {
             .field("rooms", &self.rooms)
             .field("effects", &self.effects)
             .field("workflows", &self.workflows.len())
+            .field("guards", &self.guards.len())
             .finish_non_exhaustive()
     }
 }
@@ -470,6 +475,7 @@ impl Settings {
             lines.push("workflows: none (the default runbooks only)".to_owned());
         }
         lines.extend(self.workflows.iter().map(|w| format!("workflow {w}")));
+        lines.extend(self.guards.iter().map(|g| format!("guard {g}")));
         lines
     }
 }

@@ -15,11 +15,14 @@
 //! # Layout
 //! - `config`: the TOML shape, read and checked one workflow at a time.
 //! - `policy`: [`WorkflowPolicy`], the workflows as a `Policy`.
+//! - `guards`: `[[guards]]` and [`GuardPolicy`]: commands only a role holder may send.
 
 mod config;
+mod guards;
 mod policy;
 
 pub use config::{deserialize_workflows, Conditions, StepSettings, Trigger, Workflow};
+pub use guards::{deserialize_guards, Guard, GuardPolicy, Guarded};
 pub use policy::WorkflowPolicy;
 
 #[cfg(test)]

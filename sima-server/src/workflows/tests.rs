@@ -154,3 +154,36 @@ fn the_commented_example_is_valid() {
     let workflows = read(&uncommented).unwrap();
     assert_eq!(workflows.len(), 3);
 }
+
+#[test]
+fn guards_keep_commands_to_the_role_holder_and_say_why() {
+    use sima_core::domain::{Command, EventKind as Kind, Role, UserRef};
+    let toml =
+        "[[guards]]\nname = \"manager-decides\"\ncommands = [\"resolve\", \"severity\"]\nonly = \"incident_manager\"\n";
+    let guards = toml::from_str::<Settings>(toml).unwrap().guards;
+    assert_eq!(guards[0].to_string(), "manager-decides: only the Incident Manager may resolve, change the severity");
+    let policy = GuardPolicy::new(guards);
+    let (mut incident, event) = declared("payments", Severity::Sev2);
+    let resolve = Command::ChangeStatus { to: Status::Resolved, message: None };
+    let alice = Actor::User(UserRef::parse("U0ALICE").unwrap());
+    let refusal = policy.guard(&incident, &alice, &resolve).unwrap_err();
+    assert_eq!(refusal.reason, "only the Incident Manager may resolve (nobody holds the role yet)");
+    let note = Command::AddNote(sima_core::Text::parse("looking").unwrap());
+    assert_eq!(policy.guard(&incident, &alice, &note), Ok(()));
+    let assigned =
+        Kind::RoleAssigned { role: Role::IncidentManager, user: UserRef::parse("U0ALICE").unwrap(), previous: None };
+    incident.apply(&IncidentEvent { seq: 2, kind: assigned, ..event });
+    assert_eq!(policy.guard(&incident, &alice, &resolve), Ok(()));
+    assert!(policy.guard(&incident, &Actor::Api, &resolve).is_err(), "the API holds no role");
+}
+
+#[test]
+fn guard_mistakes_name_the_guard() {
+    let toml = |body: &str| toml::from_str::<Settings>(body).map(|_| ()).unwrap_err().to_string();
+    let unknown = toml("[[guards]]\nname = \"g\"\ncommands = [\"resolv\"]\nonly = \"incident_manager\"\n");
+    assert!(unknown.contains("guards[0] \"g\"") && unknown.contains("resolv"), "{unknown}");
+    let role = toml("[[guards]]\nname = \"g\"\ncommands = [\"resolve\"]\nonly = \"boss\"\n");
+    assert!(role.contains("guards[0] \"g\"") && role.contains("boss"), "{role}");
+    let empty = toml("[[guards]]\nname = \"g\"\ncommands = []\nonly = \"incident_manager\"\n");
+    assert!(empty.contains("`commands`"), "{empty}");
+}
