@@ -218,3 +218,36 @@ async fn policies_compose_in_order() {
     let error = world.engine.service().execute(incident.id(), Actor::User(user("U1")), note).await.unwrap_err();
     assert_eq!(error, ServiceError::Forbidden(Refusal::new("first")));
 }
+
+#[tokio::test]
+async fn a_timer_fires_once_across_a_restart_and_two_replicas() {
+    let store = Arc::new(InMemoryStore::new());
+    let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
+    let pager = Arc::new(FakePager::new());
+    let replica = || {
+        Engine::builder()
+            .store(store.clone())
+            .clock(clock.clone())
+            .chat(Arc::new(FakeChat::new()))
+            .paging(pager.clone())
+            .policy(Arc::new(Sev1Rules))
+            .build()
+            .unwrap()
+    };
+    let first = replica();
+    let incident = first.service().declare(declaration(Severity::Sev1)).await.unwrap().incident;
+    first.worker().run_until_idle().await.unwrap();
+    drop(first);
+    // After a restart, two replicas share the store when the timer falls due.
+    let (a, b) = (replica(), replica());
+    clock.advance(15 * MINUTE);
+    let (ran_a, ran_b) = tokio::join!(a.worker().run_until_idle(), b.worker().run_until_idle());
+    ran_a.unwrap();
+    ran_b.unwrap();
+    clock.advance(15 * MINUTE);
+    a.worker().run_until_idle().await.unwrap();
+    let alerts = pager.alerts();
+    assert_eq!(alerts.get(&format!("{}:payments", incident.id())).map(|a| a.triggers), Some(1));
+    let events = a.service().timeline(IncidentRef::Id(incident.id())).await.unwrap().1;
+    assert_eq!(fired(&events), 1);
+}
