@@ -101,6 +101,8 @@ pub enum Outcome {
     RoomArchived,
     /// A policy's timer fell due with its condition met.
     TimerFired(String),
+    /// A policy set the severity.
+    SeveritySet(Severity),
 }
 
 /// Formats a time the way events and messages show it (RFC 3339, UTC).
@@ -227,6 +229,10 @@ impl Incident {
             Outcome::RoomArchived if self.room_state() != RoomState::Archived => EventKind::RoomArchived,
             // Once per name: a replay or a second replica finds it recorded.
             Outcome::TimerFired(name) if !self.timer_fired(name) => EventKind::TimerFired { name: name.clone() },
+            // Recorded as an edit, unless the incident ended or already has it.
+            Outcome::SeveritySet(new) if *new != self.severity() && self.status().is_active() => {
+                EventKind::FieldEdited(FieldChange::Severity { old: self.severity(), new: *new })
+            }
             _ => return vec![],
         };
         vec![event]

@@ -47,11 +47,13 @@ pub enum EffectKind {
     PostTo,
     /// Check a policy's timer and record that it fired.
     Timer,
+    /// Record a policy's severity change.
+    SetSeverity,
 }
 
 impl EffectKind {
     /// Every kind, in runbook order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 21] = [
         Self::CreateRoom,
         Self::InviteMembers,
         Self::PostCard,
@@ -72,6 +74,7 @@ impl EffectKind {
         Self::ArchiveRoom,
         Self::PostTo,
         Self::Timer,
+        Self::SetSeverity,
     ];
 
     /// The snake_case name (`post_card`).
@@ -97,6 +100,7 @@ impl EffectKind {
             Self::ArchiveRoom => "archive_room",
             Self::PostTo => "post_to",
             Self::Timer => "timer",
+            Self::SetSeverity => "set_severity",
         }
     }
 
@@ -123,6 +127,7 @@ impl EffectKind {
             Self::ArchiveRoom => "archive the incident room",
             Self::PostTo => "post a message in another room",
             Self::Timer => "check a policy timer",
+            Self::SetSeverity => "change the severity",
         }
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::domain::{Actor, Command, Domain, Incident, IncidentEvent, RoomId, UserRef};
+use crate::domain::{Actor, Command, Domain, Incident, IncidentEvent, RoomId, Severity, UserRef};
 
 /// Why a policy refuses a command; shown to the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -69,6 +69,11 @@ pub enum Step {
         room: RoomId,
         /// What (plain text).
         text: String,
+    },
+    /// Set the severity (a no-op if it already is, or once the incident ended).
+    SetSeverity {
+        /// The new severity.
+        severity: Severity,
     },
     /// Start a timer: after `after`, if `condition` still holds and no timer
     /// of this `name` fired for the incident yet, a `timer_fired` event is

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Domain, EffectKind, RoomId, UserRef};
+use crate::domain::{Domain, EffectKind, RoomId, Severity, UserRef};
 use crate::ports::TimerCondition;
 
 /// One thing to do on a platform for an incident. Stored as JSON tagged by
@@ -91,6 +91,11 @@ pub enum Effect {
         /// What.
         text: String,
     },
+    /// A policy's severity change, recorded as SIMA's edit (no provider call).
+    SetSeverity {
+        /// The new severity.
+        severity: Severity,
+    },
     /// A policy's timer: when due, records `timer_fired` if `condition` still
     /// holds and no timer of this `name` fired for the incident yet.
     Timer {
@@ -124,6 +129,7 @@ impl Effect {
             Self::PostClosingSummary { .. } => EffectKind::PostClosingSummary,
             Self::ArchiveRoom => EffectKind::ArchiveRoom,
             Self::PostTo { .. } => EffectKind::PostTo,
+            Self::SetSeverity { .. } => EffectKind::SetSeverity,
             Self::Timer { .. } => EffectKind::Timer,
         }
     }
@@ -171,6 +177,7 @@ mod tests {
             Effect::ArchiveRoom,
             Effect::PostTo { room: RoomId::new("C0SEC"), text: "INC-1 declared".into() },
             Effect::Timer { name: "sev1-ack".into(), condition: TimerCondition::Unacknowledged },
+            Effect::SetSeverity { severity: Severity::Sev1 },
         ];
         for effect in effects {
             let json = serde_json::to_value(&effect).unwrap();

@@ -189,6 +189,7 @@ pub(crate) async fn perform(
             chat.post(room, &messages::answer(crate::model::RichText::new().plain(text))).await?;
             vec![]
         }
+        Effect::SetSeverity { severity } => vec![Outcome::SeveritySet(*severity)],
         Effect::Timer { name, condition } => {
             if incident.timer_fired(name) || !condition.holds(incident) {
                 return Ok(vec![]);

@@ -53,6 +53,7 @@ fn effect(after: &Incident, step: Step) -> Planned {
         Step::Escalate => Planned::now(Effect::Page { domain: after.domain().clone(), escalation: true }),
         Step::Invite { users } => Planned::now(Effect::InviteMembers { users }),
         Step::Post { room, text } => Planned::now(Effect::PostTo { room, text }),
+        Step::SetSeverity { severity } => Planned::now(Effect::SetSeverity { severity }),
         Step::Timer { name, after, condition } => Planned::after(Effect::Timer { name, condition }, after),
     }
 }

@@ -251,3 +251,36 @@ async fn a_timer_fires_once_across_a_restart_and_two_replicas() {
     let events = a.service().timeline(IncidentRef::Id(incident.id())).await.unwrap().1;
     assert_eq!(fired(&events), 1);
 }
+
+/// A sev2 still open after an hour becomes a sev1.
+struct RaiseAfterAnHour;
+
+impl Policy for RaiseAfterAnHour {
+    fn steps(&self, _after: &Incident, event: &IncidentEvent) -> Vec<Step> {
+        match &event.kind {
+            EventKind::Declared { severity: Severity::Sev2, .. } => {
+                vec![Step::Timer { name: "sev2-open".into(), after: 60 * MINUTE, condition: TimerCondition::StillOpen }]
+            }
+            EventKind::TimerFired { name } if name == "sev2-open" => {
+                vec![Step::SetSeverity { severity: Severity::Sev1 }]
+            }
+            _ => vec![],
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_policy_sets_the_severity_as_sima_once() {
+    let world = world(vec![Arc::new(RaiseAfterAnHour)]);
+    let incident = world.declare(Severity::Sev2).await;
+    world.later(59 * MINUTE).await;
+    let get = || world.engine.service().get(IncidentRef::Id(incident.id()));
+    assert_eq!(get().await.unwrap().severity(), Severity::Sev2);
+    world.later(MINUTE).await;
+    world.later(60 * MINUTE).await;
+    assert_eq!(get().await.unwrap().severity(), Severity::Sev1);
+    let events = world.events(&incident).await;
+    let edits: Vec<&IncidentEvent> = events.iter().filter(|e| matches!(e.kind, EventKind::FieldEdited(_))).collect();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0].actor, Actor::Sima);
+}

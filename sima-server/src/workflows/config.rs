@@ -60,7 +60,7 @@ pub struct Conditions {
     pub status: Option<Vec<Status>>,
 }
 
-/// One step, as written: `"escalate"`, `{ page = "payments-secondary" }`,
+/// One step, as written: `"escalate"`, `{ page = "payments-secondary" }`, `{ set_severity = "sev1" }`,
 /// `{ invite = ["U1"] }`, `{ post = { room = "C0SEC", text = "…" } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -71,6 +71,8 @@ pub enum StepSettings {
     Escalate,
     /// Invite these people into the incident room.
     Invite(Vec<String>),
+    /// Set the severity (`{ set_severity = "sev1" }`).
+    SetSeverity(Severity),
     /// Post a message in another room.
     Post {
         /// The room (channel id).
@@ -162,6 +164,7 @@ fn compile(step: &StepSettings) -> Result<sima_core::ports::Step, String> {
             Step::Page { service: Domain::parse(service).map_err(|e| format!("`steps` page: {e}"))? }
         }
         StepSettings::Escalate => Step::Escalate,
+        StepSettings::SetSeverity(severity) => Step::SetSeverity { severity: *severity },
         StepSettings::Invite(users) => Step::Invite {
             users: users
                 .iter()
@@ -203,6 +206,7 @@ impl fmt::Display for StepSettings {
         match self {
             Self::Page(service) => write!(f, "page {service}"),
             Self::Escalate => f.write_str("escalate"),
+            Self::SetSeverity(severity) => write!(f, "set severity {severity}"),
             Self::Invite(users) => write!(f, "invite {}", users.join(", ")),
             Self::Post { room, .. } => write!(f, "post in {room}"),
         }

@@ -187,3 +187,11 @@ fn guard_mistakes_name_the_guard() {
     let empty = toml("[[guards]]\nname = \"g\"\ncommands = []\nonly = \"incident_manager\"\n");
     assert!(empty.contains("`commands`"), "{empty}");
 }
+
+#[test]
+fn set_severity_is_a_step() {
+    let toml = "[[workflows]]\nname = \"raise\"\non = \"open_for\"\nafter = \"1h\"\nwhen = { severity = [\"sev2\"] }\nsteps = [{ set_severity = \"sev1\" }]\n";
+    let workflows = read(toml).unwrap();
+    assert_eq!(workflows[0].steps, vec![Step::SetSeverity { severity: Severity::Sev1 }]);
+    assert_eq!(workflows[0].to_string(), "raise: on open_for 1h when severity sev2 → set severity sev1");
+}
