@@ -6,7 +6,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::adapters::{LogChat, LogPager, MarkdownDocs};
-use crate::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort};
+use crate::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy};
 use crate::runbook::{wake_channel, EffectWorker, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
 use crate::service::IncidentService;
 
@@ -74,11 +74,16 @@ pub struct EngineBuilder {
     docs: Option<Arc<dyn DocsPort>>,
     runbook: RunbookConfig,
     worker: WorkerConfig,
+    policies: Vec<Arc<dyn Policy>>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EngineBuilder").field("runbook", &self.runbook).field("worker", &self.worker).finish()
+        f.debug_struct("EngineBuilder")
+            .field("runbook", &self.runbook)
+            .field("worker", &self.worker)
+            .field("policies", &self.policies.len())
+            .finish()
     }
 }
 
@@ -119,6 +124,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Adds a company policy. Several compose in the order given: guards run
+    /// in that order (the first refusal wins) and their steps are concatenated.
+    pub fn policy(mut self, policy: Arc<dyn Policy>) -> Self {
+        self.policies.push(policy);
+        self
+    }
+
     /// How the effect worker paces itself.
     pub fn worker(mut self, worker: WorkerConfig) -> Self {
         self.worker = worker;
@@ -136,7 +148,11 @@ impl EngineBuilder {
             None => default_clock()?,
         };
         let (wake_tx, wake) = wake_channel();
-        let service = IncidentService::new(store, clock, self.runbook).with_wake(wake_tx);
+        let service = self
+            .policies
+            .into_iter()
+            .fold(IncidentService::new(store, clock, self.runbook), IncidentService::with_policy)
+            .with_wake(wake_tx);
         let ports = Ports {
             chat: self.chat.unwrap_or_else(|| Arc::new(LogChat::new())),
             pager: self.paging.unwrap_or_else(|| Arc::new(LogPager)),

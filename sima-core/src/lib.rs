@@ -4,7 +4,8 @@
 //! (traits) that adapter crates implement.
 //!
 //! Embed it with [`Engine::builder`]: give it a store and a clock (and the chat,
-//! paging and documents adapters you use), then declare incidents through
+//! paging and documents adapters you use, and your company's [`Policy`]:
+//! guards on commands and extra steps on events), then declare incidents through
 //! [`Engine::service`] and run [`Engine::run`] beside your own service.
 //!
 //! # Layout
@@ -72,7 +73,7 @@ pub use engine::{Engine, EngineBuilder, EngineError};
 pub use http_policy::{retry_after_header, Attempt, HttpPolicy};
 pub use messages::DomainChoice;
 pub use metrics::{compute as compute_metrics, Durations, MetricsReport, Stat};
-pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, PortError};
+pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy, PortError};
 pub use postmortem::{describe as describe_event, human_duration, to_markdown as postmortem_markdown};
 pub use runbook::{
     wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, Schedule, WakeReceiver, WakeSender, WorkerConfig,

@@ -76,6 +76,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(e) => e.into(),
             ServiceError::Refused(e @ DomainError::NoSuchActionItem { .. }) => Self::not_found(e.to_string()),
             ServiceError::Refused(e) => Self::new(StatusCode::CONFLICT, "refused", e.to_string()),
+            ServiceError::Forbidden(refusal) => Self::new(StatusCode::FORBIDDEN, "forbidden", refusal.to_string()),
             ServiceError::NotFound(what) => Self::not_found(format!("no incident {what}")),
             ServiceError::Busy => Self::new(StatusCode::CONFLICT, "busy", e.to_string()),
             ServiceError::Store(e) => e.into(),

@@ -14,6 +14,7 @@
 //! - [`guard`]: API and metrics tokens, the loopback-only default, rate limits, overload.
 //! - [`telemetry`]: logs and request metrics.
 //! - [`error`]: the API error shape.
+//! - [`workflows`]: `[[workflows]]`, checked and compiled into the core's `Policy` port.
 
 pub mod api;
 pub mod delays;
@@ -26,6 +27,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod webhooks;
+pub mod workflows;
 
 pub use settings::Settings;
 pub use startup::Application;

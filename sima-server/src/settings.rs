@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
 use crate::delays::{self, EffectSettings, ReminderSettings, RoomSettings};
+use crate::workflows::{Guard, Workflow};
 
 pub use sima_core::Secret;
 
@@ -166,6 +167,12 @@ pub struct Settings {
     pub rooms: RoomSettings,
     /// The effect worker's retry horizon.
     pub effects: EffectSettings,
+    /// The company's workflows (`[[workflows]]`), checked when read.
+    #[serde(deserialize_with = "crate::workflows::deserialize_workflows")]
+    pub workflows: Vec<Workflow>,
+    /// Commands only a role holder may send (`[[guards]]`).
+    #[serde(deserialize_with = "crate::workflows::deserialize_guards")]
+    pub guards: Vec<Guard>,
 }
 
 impl Default for Settings {
@@ -192,6 +199,8 @@ impl Default for Settings {
             reminders: ReminderSettings::default(),
             rooms: RoomSettings::default(),
             effects: EffectSettings::default(),
+            workflows: Vec::new(),
+            guards: Vec::new(),
         }
     }
 }
@@ -257,6 +266,8 @@ impl std::fmt::Debug for Settings {
             .field("reminders", &self.reminders)
             .field("rooms", &self.rooms)
             .field("effects", &self.effects)
+            .field("workflows", &self.workflows.len())
+            .field("guards", &self.guards.len())
             .finish_non_exhaustive()
     }
 }
@@ -460,6 +471,11 @@ impl Settings {
             format!("broadcast channel: {}", self.broadcast_channel),
         ];
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
+        if self.workflows.is_empty() {
+            lines.push("workflows: none (the default runbooks only)".to_owned());
+        }
+        lines.extend(self.workflows.iter().map(|w| format!("workflow {w}")));
+        lines.extend(self.guards.iter().map(|g| format!("guard {g}")));
         lines
     }
 }

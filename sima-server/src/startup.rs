@@ -29,6 +29,7 @@ use crate::error::ApiError;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::telemetry::{track, HttpMetrics};
+use crate::workflows::{GuardPolicy, WorkflowPolicy};
 use crate::{api, guard, health, webhooks};
 
 /// Largest accepted request body.
@@ -225,7 +226,12 @@ impl Application {
         let worker_config =
             WorkerConfig { retry_for: settings.effects.retry_for.0.unwrap_or(defaults.retry_for), ..defaults };
         let chat = ports.chat.clone();
+        // Guards first (a refused command records nothing), then the workflows' steps.
+        let guards = Arc::new(GuardPolicy::new(settings.guards.clone()));
+        let workflows = Arc::new(WorkflowPolicy::new(settings.workflows.clone()));
         let (service, worker, wake) = Engine::builder()
+            .policy(guards)
+            .policy(workflows)
             .store(store.clone())
             .clock(clock.clone())
             .chat(ports.chat)

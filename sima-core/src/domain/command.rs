@@ -99,6 +99,10 @@ pub enum Outcome {
     ClosingSummaryPosted,
     /// The room was archived.
     RoomArchived,
+    /// A policy's timer fell due with its condition met.
+    TimerFired(String),
+    /// A policy set the severity.
+    SeveritySet(Severity),
 }
 
 /// Formats a time the way events and messages show it (RFC 3339, UTC).
@@ -223,6 +227,12 @@ impl Incident {
             Outcome::PostmortemReminderPosted if !self.postmortem_reminded() => EventKind::PostmortemReminderPosted,
             Outcome::ClosingSummaryPosted if self.room_state() == RoomState::Open => EventKind::ClosingSummaryPosted,
             Outcome::RoomArchived if self.room_state() != RoomState::Archived => EventKind::RoomArchived,
+            // Once per name: a replay or a second replica finds it recorded.
+            Outcome::TimerFired(name) if !self.timer_fired(name) => EventKind::TimerFired { name: name.clone() },
+            // Recorded as an edit, unless the incident ended or already has it.
+            Outcome::SeveritySet(new) if *new != self.severity() && self.status().is_active() => {
+                EventKind::FieldEdited(FieldChange::Severity { old: self.severity(), new: *new })
+            }
             _ => return vec![],
         };
         vec![event]

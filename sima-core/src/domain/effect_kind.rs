@@ -43,11 +43,17 @@ pub enum EffectKind {
     PostClosingSummary,
     /// Archive the incident room.
     ArchiveRoom,
+    /// Post a policy's message in another room.
+    PostTo,
+    /// Check a policy's timer and record that it fired.
+    Timer,
+    /// Record a policy's severity change.
+    SetSeverity,
 }
 
 impl EffectKind {
     /// Every kind, in runbook order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 21] = [
         Self::CreateRoom,
         Self::InviteMembers,
         Self::PostCard,
@@ -66,6 +72,9 @@ impl EffectKind {
         Self::RemindPostmortem,
         Self::PostClosingSummary,
         Self::ArchiveRoom,
+        Self::PostTo,
+        Self::Timer,
+        Self::SetSeverity,
     ];
 
     /// The snake_case name (`post_card`).
@@ -89,6 +98,9 @@ impl EffectKind {
             Self::RemindPostmortem => "remind_postmortem",
             Self::PostClosingSummary => "post_closing_summary",
             Self::ArchiveRoom => "archive_room",
+            Self::PostTo => "post_to",
+            Self::Timer => "timer",
+            Self::SetSeverity => "set_severity",
         }
     }
 
@@ -113,6 +125,9 @@ impl EffectKind {
             Self::RemindPostmortem => "remind the Incident Manager about the post-mortem",
             Self::PostClosingSummary => "post the closing summary",
             Self::ArchiveRoom => "archive the incident room",
+            Self::PostTo => "post a message in another room",
+            Self::Timer => "check a policy timer",
+            Self::SetSeverity => "change the severity",
         }
     }
 }

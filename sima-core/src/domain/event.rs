@@ -158,6 +158,11 @@ pub enum EventKind {
         /// The kinds queued again.
         effects: Vec<EffectKind>,
     },
+    /// A policy's timer fell due with its condition still met (once per name).
+    TimerFired {
+        /// The timer's name.
+        name: String,
+    },
 }
 
 impl EventKind {
@@ -208,6 +213,7 @@ impl EventKind {
             Self::PostmortemCreated { .. } => "postmortem_created",
             Self::EffectFailed { .. } => "effect_failed",
             Self::EffectsRetried { .. } => "effects_retried",
+            Self::TimerFired { .. } => "timer_fired",
         }
     }
 }

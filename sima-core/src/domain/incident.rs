@@ -117,6 +117,9 @@ pub struct Incident {
     /// Whether the post-mortem reminder was posted (it is posted once).
     #[serde(default)]
     postmortem_reminded: bool,
+    /// The names of the policy timers that fired (each fires once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    fired_timers: Vec<String>,
 }
 
 impl Incident {
@@ -291,6 +294,7 @@ impl Incident {
             reminder_basis: event.seq,
             room_state: RoomState::Open,
             postmortem_reminded: false,
+            fired_timers: Vec::new(),
         })
     }
 
@@ -340,6 +344,11 @@ impl Incident {
                 }
             }
             EventKind::EffectsRetried { effects } => self.failed_effects.retain(|f| !effects.contains(f)),
+            EventKind::TimerFired { name } => {
+                if !self.timer_fired(name) {
+                    self.fired_timers.push(name.clone());
+                }
+            }
             EventKind::CardPosted { message } => self.card = Some(message.clone()),
             EventKind::BroadcastPosted { message } => self.broadcast = Some(message.clone()),
             EventKind::Paged { page } => {
@@ -377,6 +386,11 @@ impl Incident {
 
     fn action_item_mut(&mut self, number: u32) -> Option<&mut ActionItem> {
         self.action_items.get_mut(usize::try_from(number).ok()?.checked_sub(1)?)
+    }
+
+    /// Whether the policy timer `name` fired for this incident.
+    pub fn timer_fired(&self, name: &str) -> bool {
+        self.fired_timers.iter().any(|t| t == name)
     }
 
     /// Whether messages may be posted in the room (it exists and is not archived).

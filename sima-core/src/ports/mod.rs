@@ -6,6 +6,7 @@ mod clock;
 mod docs;
 mod error;
 mod paging;
+mod policy;
 pub mod sql;
 mod store;
 
@@ -18,6 +19,7 @@ pub use clock::SystemClock;
 pub use docs::DocsPort;
 pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
+pub use policy::{Policy, Refusal, Step, TimerCondition};
 pub use store::{
     AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, IncidentStore,
     Incidents, Lease, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
@@ -31,5 +33,7 @@ pub use clock::MockClock;
 pub use docs::MockDocsPort;
 #[cfg(any(test, feature = "mocks"))]
 pub use paging::MockPagingPort;
+#[cfg(any(test, feature = "mocks"))]
+pub use policy::MockPolicy;
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{MockIdempotencyKeys, MockIncidents, MockOutbox};

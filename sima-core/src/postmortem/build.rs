@@ -55,6 +55,7 @@ pub fn describe(event: &IncidentEvent) -> String {
         EventKind::EffectsRetried { effects } => {
             format!("Retried {}", effects.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "))
         }
+        EventKind::TimerFired { name } => format!("Timer {name} fired"),
     }
 }
 

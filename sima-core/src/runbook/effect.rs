@@ -8,7 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Domain, EffectKind, UserRef};
+use crate::domain::{Domain, EffectKind, RoomId, Severity, UserRef};
+use crate::ports::TimerCondition;
 
 /// One thing to do on a platform for an incident. Stored as JSON tagged by
 /// `kind`; every effect is safe to run again.
@@ -83,6 +84,26 @@ pub enum Effect {
     },
     /// Archive the room (skipped where the platform cannot).
     ArchiveRoom,
+    /// Post a policy's plain-text message in another room.
+    PostTo {
+        /// Where.
+        room: RoomId,
+        /// What.
+        text: String,
+    },
+    /// A policy's severity change, recorded as SIMA's edit (no provider call).
+    SetSeverity {
+        /// The new severity.
+        severity: Severity,
+    },
+    /// A policy's timer: when due, records `timer_fired` if `condition` still
+    /// holds and no timer of this `name` fired for the incident yet.
+    Timer {
+        /// The timer's name, unique per incident.
+        name: String,
+        /// What it re-checks.
+        condition: TimerCondition,
+    },
 }
 
 impl Effect {
@@ -107,6 +128,9 @@ impl Effect {
             Self::RemindPostmortem { .. } => EffectKind::RemindPostmortem,
             Self::PostClosingSummary { .. } => EffectKind::PostClosingSummary,
             Self::ArchiveRoom => EffectKind::ArchiveRoom,
+            Self::PostTo { .. } => EffectKind::PostTo,
+            Self::SetSeverity { .. } => EffectKind::SetSeverity,
+            Self::Timer { .. } => EffectKind::Timer,
         }
     }
 
@@ -151,6 +175,9 @@ mod tests {
             Effect::RemindUpdate { basis: 4 },
             Effect::PostClosingSummary { resolved_at: "2026-11-25T10:00:00Z".parse().unwrap() },
             Effect::ArchiveRoom,
+            Effect::PostTo { room: RoomId::new("C0SEC"), text: "INC-1 declared".into() },
+            Effect::Timer { name: "sev1-ack".into(), condition: TimerCondition::Unacknowledged },
+            Effect::SetSeverity { severity: Severity::Sev1 },
         ];
         for effect in effects {
             let json = serde_json::to_value(&effect).unwrap();

@@ -185,6 +185,17 @@ pub(crate) async fn perform(
             }
             vec![]
         }
+        Effect::PostTo { room, text } => {
+            chat.post(room, &messages::answer(crate::model::RichText::new().plain(text))).await?;
+            vec![]
+        }
+        Effect::SetSeverity { severity } => vec![Outcome::SeveritySet(*severity)],
+        Effect::Timer { name, condition } => {
+            if incident.timer_fired(name) || !condition.holds(incident) {
+                return Ok(vec![]);
+            }
+            vec![Outcome::TimerFired(name.clone())]
+        }
         Effect::RemindUpdate { .. }
         | Effect::RemindPostmortem { .. }
         | Effect::PostClosingSummary { .. }

@@ -5,6 +5,9 @@ mod effect;
 mod execute;
 
 mod plan;
+mod policies;
+#[cfg(test)]
+mod policy_tests;
 mod ports;
 mod schedule;
 mod scheduled;
@@ -15,6 +18,7 @@ pub use config::{RunbookConfig, WorkerConfig};
 pub use effect::Effect;
 pub(crate) use plan::plan;
 pub use plan::PagingPolicy;
+pub(crate) use policies::Policies;
 pub use ports::Ports;
 pub(crate) use schedule::later;
 pub use schedule::Schedule;

@@ -15,8 +15,8 @@ impl IncidentService {
     /// Runs `command` on an incident as `actor`.
     ///
     /// # Errors
-    /// `NotFound`, `Refused` by the incident, `Busy` under extreme contention,
-    /// or `Store`.
+    /// `NotFound`, `Refused` by the incident, `Forbidden` by a policy, `Busy`
+    /// under extreme contention, or `Store`.
     #[instrument(skip_all, fields(incident = %id), err)]
     pub async fn execute(&self, id: IncidentId, actor: Actor, command: Command) -> Result<Incident, ServiceError> {
         Ok(self.commit(id, &actor, std::slice::from_ref(&command), None).await?.0)
@@ -69,6 +69,7 @@ impl IncidentService {
             let mut after = before.clone();
             let mut events = Vec::new();
             for command in commands {
+                self.policies.guard(&after, actor, command)?;
                 for kind in after.decide(command, now)? {
                     let event = IncidentEvent { seq: after.version() + 1, at: now, actor: actor.clone(), kind };
                     after.apply(&event);

@@ -47,7 +47,12 @@ fn warn(error: impl std::fmt::Display) -> Message {
 fn told(result: Result<Message, ServiceError>) -> Result<Option<Message>, ServiceError> {
     match result {
         Ok(message) => Ok(Some(message)),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Refused(_) | ServiceError::NotFound(_))) => Ok(Some(warn(e))),
+        Err(
+            e @ (ServiceError::Invalid(_)
+            | ServiceError::Refused(_)
+            | ServiceError::Forbidden(_)
+            | ServiceError::NotFound(_)),
+        ) => Ok(Some(warn(e))),
         Err(e) => Err(e),
     }
 }
@@ -292,9 +297,12 @@ impl Conversation {
         };
         match self.service.execute_all(id, Actor::User(user.clone()), commands).await {
             Ok(_) => Ok(Submission::Accepted(None)),
-            Err(e @ (ServiceError::Refused(_) | ServiceError::Invalid(_) | ServiceError::NotFound(_))) => {
-                Ok(Submission::Invalid(BTreeMap::from([(error_input.to_owned(), e.to_string())])))
-            }
+            Err(
+                e @ (ServiceError::Refused(_)
+                | ServiceError::Forbidden(_)
+                | ServiceError::Invalid(_)
+                | ServiceError::NotFound(_)),
+            ) => Ok(Submission::Invalid(BTreeMap::from([(error_input.to_owned(), e.to_string())]))),
             Err(e) => Err(e),
         }
     }

@@ -3,9 +3,9 @@
 use thiserror::Error;
 
 use crate::domain::{DomainError, ValidationError};
-use crate::ports::PortError;
+use crate::ports::{PortError, Refusal};
 
-/// Why a use case did not complete. `Invalid`, `Refused` and `NotFound` are
+/// Why a use case did not complete. `Invalid`, `Refused`, `Forbidden` and `NotFound` are
 /// the caller's to fix; `Busy` and `Store` are not.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ServiceError {
@@ -15,6 +15,9 @@ pub enum ServiceError {
     /// The incident refuses the command in its current state.
     #[error(transparent)]
     Refused(#[from] DomainError),
+    /// A company policy forbids this command to this person; nothing was recorded.
+    #[error("not allowed: {0}")]
+    Forbidden(#[from] Refusal),
     /// No such incident.
     #[error("no incident {0}")]
     NotFound(String),

@@ -20,8 +20,9 @@ pub use error::ServiceError;
 pub use upkeep::AlertCleared;
 
 use crate::domain::{Declaration, Incident, IncidentEvent, IncidentId};
+use crate::ports::Policy;
 use crate::ports::{Clock, Created, IncidentStore, NewEffect, NewIncident};
-use crate::runbook::{later, plan, RunbookConfig, WakeSender};
+use crate::runbook::{later, plan, Policies, RunbookConfig, WakeSender};
 
 /// The result of a declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,20 +39,38 @@ pub struct IncidentService {
     store: Arc<dyn IncidentStore>,
     clock: Arc<dyn Clock>,
     config: Arc<RunbookConfig>,
+    policies: Arc<Policies>,
     wake: Option<WakeSender>,
     locks: Arc<locks::IncidentLocks>,
 }
 
 impl std::fmt::Debug for IncidentService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IncidentService").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("IncidentService")
+            .field("config", &self.config)
+            .field("policies", &self.policies)
+            .finish_non_exhaustive()
     }
 }
 
 impl IncidentService {
     /// A service over `store`, with time from `clock`.
     pub fn new(store: Arc<dyn IncidentStore>, clock: Arc<dyn Clock>, config: RunbookConfig) -> Self {
-        Self { store, clock, config: Arc::new(config), wake: None, locks: Default::default() }
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            policies: Default::default(),
+            wake: None,
+            locks: Default::default(),
+        }
+    }
+
+    /// Adds a company policy after those already registered: its guards run
+    /// after theirs (the first refusal wins) and its steps follow theirs.
+    pub fn with_policy(mut self, policy: Arc<dyn Policy>) -> Self {
+        Arc::make_mut(&mut self.policies).push(policy);
+        self
     }
 
     /// Wakes this worker whenever effects are enqueued.
@@ -82,7 +101,9 @@ impl IncidentService {
     }
 
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
-        plan(&self.config, incident, events)
+        let mut planned = plan(&self.config, incident, events);
+        planned.extend(self.policies.plan(incident, events));
+        planned
             .into_iter()
             .map(|planned| NewEffect::due(incident.id(), planned.effect, later(now, planned.delay)))
             .collect()

@@ -7,6 +7,7 @@ mod contract;
 mod events;
 mod faults;
 mod helpers;
+mod policy;
 mod process;
 mod replicas;
 mod restart;
