@@ -113,7 +113,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Constant-time comparison with an optional expected secret.
-fn matches(given: &str, expected: Option<&Secret>) -> bool {
+pub(crate) fn matches(given: &str, expected: Option<&Secret>) -> bool {
     expected.is_some_and(|e| bool::from(given.as_bytes().ct_eq(e.expose().as_bytes())))
 }
 

@@ -166,6 +166,8 @@ pub struct Settings {
     pub rooms: RoomSettings,
     /// The effect worker's retry horizon.
     pub effects: EffectSettings,
+    /// The dashboard.
+    pub ui: crate::ui::UiSettings,
 }
 
 impl Default for Settings {
@@ -192,6 +194,7 @@ impl Default for Settings {
             reminders: ReminderSettings::default(),
             rooms: RoomSettings::default(),
             effects: EffectSettings::default(),
+            ui: crate::ui::UiSettings::default(),
         }
     }
 }
@@ -348,6 +351,7 @@ impl Settings {
         if let Some(v) = var("SIMA_NOTION_DATA_SOURCE_ID") {
             settings.notion.data_source_id = Some(v).filter(|v| !v.is_empty());
         }
+        settings.ui.apply_env(env);
         delays::apply_env(env, &mut settings.reminders, &mut settings.rooms, &mut settings.effects)?;
         settings.validate()?;
         Ok(settings)
@@ -459,6 +463,7 @@ impl Settings {
             format!("/metrics: {metrics}"),
             format!("broadcast channel: {}", self.broadcast_channel),
         ];
+        lines.push(self.ui.describe(self.api_token.is_some() || self.api_read_token.is_some()));
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
         lines
     }

@@ -4,13 +4,25 @@
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
 use maud::html;
 
 use crate::guard::{is_forwarded, peer};
 use crate::settings::Settings;
 use crate::state::AppState;
+use crate::ui::filters::encode;
 use crate::ui::layout::page;
+use crate::ui::session::{cookie, SessionKey, SESSION_COOKIE};
+
+/// Who is signed in, for the sign-out form.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    /// `token:api` or `token:read`.
+    pub(crate) user: String,
+    /// The CSRF token of this session's forms.
+    pub(crate) csrf: String,
+}
 
 /// Whether a credential is configured, so loopback clients must sign in too.
 pub(crate) fn sign_in_configured(settings: &Settings) -> bool {
@@ -34,8 +46,22 @@ fn unconfigured() -> Response {
 
 /// Guards every dashboard page; the style sheet and sign-in routes stay open.
 pub(crate) async fn require_access(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !sign_in_configured(&state.settings) && from_loopback(&request) {
-        return next.run(request).await;
+    let settings = &state.settings;
+    if !sign_in_configured(settings) {
+        return if from_loopback(&request) { next.run(request).await } else { unconfigured() };
     }
-    unconfigured()
+    let key = SessionKey::of(settings);
+    let session = cookie(request.headers(), SESSION_COOKIE).and_then(|value| key.verify(value, Utc::now()));
+    match session {
+        Some(session) => {
+            let signed_in = SignedIn { csrf: key.csrf(&session), user: session.user };
+            let mut request = request;
+            request.extensions_mut().insert(signed_in);
+            next.run(request).await
+        }
+        None => {
+            let here = request.uri().path_and_query().map_or("/ui/", |p| p.as_str());
+            Redirect::to(&format!("/ui/login?next={}", encode(here))).into_response()
+        }
+    }
 }

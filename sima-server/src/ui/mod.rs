@@ -9,13 +9,20 @@
 //! - `pages`: the incident list, the incident card, the metrics page.
 //! - `charts`: bar charts drawn as inline SVG.
 //! - `export`: the timeline as Markdown and CSV.
+//! - `config`: [`UiSettings`], `SIMA_SESSION_KEY`.
+//! - `session`: signed session cookies and CSRF tokens.
+//! - `signin`: signing in with a token, and out.
 
 mod access;
 mod charts;
+mod config;
 mod export;
 mod filters;
 mod layout;
 mod pages;
 pub mod routes;
+mod session;
+mod signin;
 
+pub use config::UiSettings;
 pub use routes::router;

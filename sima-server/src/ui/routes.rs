@@ -2,10 +2,10 @@
 
 use axum::middleware;
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
-use super::{access, export, layout, pages};
+use super::{access, export, layout, pages, signin};
 use crate::state::AppState;
 
 /// The dashboard's routes, guarded by `access`, and `GET /` → `/ui/`.
@@ -21,5 +21,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/ui/") }))
         .route("/ui", get(|| async { Redirect::to("/ui/") }))
         .route("/ui/style.css", get(layout::style))
+        .route("/ui/login", get(signin::show).post(signin::submit))
+        .route("/ui/logout", post(signin::sign_out))
         .merge(pages)
 }

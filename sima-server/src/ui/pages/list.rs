@@ -1,12 +1,14 @@
 //! `GET /ui/`: the incidents, open ones first, with filters and paging.
 
 use axum::extract::{Query, State};
+use axum::Extension;
 use maud::{html, Markup};
 use sima_core::domain::{Incident, Severity, Status};
 use sima_core::ports::IncidentFilter;
 
 use crate::api::incidents::after_cursor;
 use crate::state::AppState;
+use crate::ui::access::SignedIn;
 use crate::ui::filters::{encode, PageQuery, PERIODS};
 use crate::ui::layout::{page, when, PageError};
 
@@ -88,7 +90,11 @@ async fn open_incidents(state: &AppState, filter: &IncidentFilter) -> Result<Vec
 }
 
 /// `GET /ui/`.
-pub(crate) async fn list(State(state): State<AppState>, Query(query): Query<PageQuery>) -> Result<Markup, PageError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    signed_in: Option<Extension<SignedIn>>,
+    Query(query): Query<PageQuery>,
+) -> Result<Markup, PageError> {
     let mut filter = query.filter(chrono::Utc::now())?;
     let cursor = query.cursor()?;
     let show_open = cursor.is_none() && filter.status.is_none();
@@ -108,6 +114,13 @@ pub(crate) async fn list(State(state): State<AppState>, Query(query): Query<Page
     Ok(page(
         "Incidents",
         html! {
+            @if let Some(Extension(who)) = &signed_in {
+                form.signout method="post" action="/ui/logout" {
+                    "Signed in with " (who.user) " "
+                    input type="hidden" name="csrf" value=(who.csrf);
+                    button type="submit" { "Sign out" }
+                }
+            }
             (filter_form("/ui/", &query, true))
             @if show_open {
                 h2 { "Open now (" (open.len()) ")" }
