@@ -42,9 +42,8 @@ pub(crate) fn bars(id: &str, labels: &[String], series: &[Series], stacked: bool
             svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" {
                 line.axis x1=(LEFT) y1=(base) x2=(WIDTH) y2=(base) {}
                 line.axis x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(base) {}
-                text.tick x=(LEFT - 4.0) y=(TOP + 4.0) text-anchor="end" { (round(max)) }
+                text.tick x=(LEFT - 4.0) y=(TOP + 4.0) text-anchor="end" { (label_of(max)) }
                 text.tick x=(LEFT - 4.0) y=(base) text-anchor="end" { "0" }
-                text.tick x="4" y=(TOP + 4.0) { (unit) }
                 @for (i, label) in labels.iter().enumerate() {
                     @let x0 = LEFT + slot * i as f64 + slot * 0.1;
                     @for (k, s) in series.iter().enumerate() {
@@ -64,7 +63,23 @@ pub(crate) fn bars(id: &str, labels: &[String], series: &[Series], stacked: bool
             }
             figcaption.legend {
                 @for s in series { span class={ "key " (s.class) } { (s.name) } }
+                span.unit { "(" (unit) ")" }
             }
+        }
+    }
+}
+
+/// The axis label of `value`: three significant digits at most.
+fn label_of(value: f64) -> String {
+    if value >= 100.0 || value == 0.0 {
+        format!("{value:.0}")
+    } else {
+        let digits = (2 - value.abs().log10().floor() as i32).clamp(0, 6) as usize;
+        let text = format!("{value:.digits$}");
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            text
         }
     }
 }
@@ -90,6 +105,14 @@ mod tests {
         // Stacked: the tallest stack (3) fills 192 px; W1's sev2 bar (2) sits on its sev1 bar (1).
         assert!(svg.contains(r#"y="12" width="268.8" height="128" data-series="sev2" data-label="W1""#), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 4);
+    }
+
+    #[test]
+    fn axis_labels_keep_three_significant_digits() {
+        assert_eq!(
+            (label_of(0.0), label_of(0.000_123_4), label_of(2.5), label_of(1234.4)),
+            ("0".into(), "0.000123".into(), "2.5".into(), "1234".into())
+        );
     }
 
     #[test]

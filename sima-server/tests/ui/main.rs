@@ -1,5 +1,6 @@
 //! The dashboard: its pages over HTTP, its exports and its sign-in.
 
+mod browser;
 mod helpers;
 mod pages;
 mod signin;
