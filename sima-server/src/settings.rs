@@ -464,6 +464,11 @@ impl Settings {
             format!("broadcast channel: {}", self.broadcast_channel),
         ];
         lines.push(self.ui.describe(self.api_token.is_some() || self.api_read_token.is_some()));
+        if self.ui.slack_sign_in() && self.slack.team_id.is_none() {
+            lines.push(
+                "dashboard: Sign in with Slack refuses everyone until slack.team_id (the workspace) is set".to_owned(),
+            );
+        }
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
         lines
     }

@@ -18,7 +18,7 @@ use crate::ui::session::{cookie, SessionKey, SESSION_COOKIE};
 /// Who is signed in, for the sign-out form.
 #[derive(Debug, Clone)]
 pub(crate) struct SignedIn {
-    /// `token:api` or `token:read`.
+    /// `token:api`, `token:read` or `slack:<user id>`.
     pub(crate) user: String,
     /// The CSRF token of this session's forms.
     pub(crate) csrf: String,
@@ -26,7 +26,7 @@ pub(crate) struct SignedIn {
 
 /// Whether a credential is configured, so loopback clients must sign in too.
 pub(crate) fn sign_in_configured(settings: &Settings) -> bool {
-    settings.api_token.is_some() || settings.api_read_token.is_some()
+    settings.api_token.is_some() || settings.api_read_token.is_some() || settings.ui.slack_sign_in()
 }
 
 /// Whether the request comes straight from this machine.

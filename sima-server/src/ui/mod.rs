@@ -12,6 +12,7 @@
 //! - `config`: [`UiSettings`], `SIMA_SESSION_KEY`.
 //! - `session`: signed session cookies and CSRF tokens.
 //! - `signin`: signing in with a token, and out.
+//! - `oidc`: Sign in with Slack (OpenID Connect).
 
 mod access;
 mod charts;
@@ -19,6 +20,7 @@ mod config;
 mod export;
 mod filters;
 mod layout;
+mod oidc;
 mod pages;
 pub mod routes;
 mod session;

@@ -5,7 +5,7 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{access, export, layout, pages, signin};
+use super::{access, export, layout, oidc, pages, signin};
 use crate::state::AppState;
 
 /// The dashboard's routes, guarded by `access`, and `GET /` → `/ui/`.
@@ -23,5 +23,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ui/style.css", get(layout::style))
         .route("/ui/login", get(signin::show).post(signin::submit))
         .route("/ui/logout", post(signin::sign_out))
+        .route("/ui/login/slack", get(oidc::start))
+        .route("/ui/login/slack/callback", get(oidc::callback))
         .merge(pages)
 }

@@ -3,7 +3,7 @@
 //! A session is `sima_session=<expiry>.<user hex>.<mac hex>`, where the MAC is
 //! HMAC-SHA256 over the expiry and user under the server's session key. The
 //! key is `SIMA_SESSION_KEY` when set, else derived from the configured
-//! credentials (the API tokens): every replica with the same
+//! credentials (API tokens, Slack client secret): every replica with the same
 //! configuration accepts the same sessions, and they survive restarts;
 //! changing a credential signs everybody out. Nothing is stored.
 
@@ -37,7 +37,7 @@ impl std::fmt::Debug for SessionKey {
 /// A signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Session {
-    /// Who: `token:api` or `token:read`.
+    /// Who: `token:api`, `token:read` or `slack:<user id>`.
     pub(crate) user: String,
     /// When it ends.
     pub(crate) expires: DateTime<Utc>,

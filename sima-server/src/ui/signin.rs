@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::guard::matches;
 use crate::state::AppState;
+use crate::ui::filters::encode;
 use crate::ui::layout::page;
 use crate::ui::session::{cookie, random_token, set_cookie, SessionKey, FORM_COOKIE, SESSION_COOKIE, SESSION_HOURS};
 
@@ -20,7 +21,7 @@ pub(crate) struct Next {
     next: String,
 }
 
-fn local_target(next: &str) -> &str {
+pub(crate) fn local_target(next: &str) -> &str {
     if next.starts_with("/ui/") && !next.starts_with("//") && !next.contains(['\\', '\r', '\n']) {
         next
     } else {
@@ -32,14 +33,21 @@ fn local_target(next: &str) -> &str {
 fn form(state: &AppState, next: &str, error: Option<&str>, status: StatusCode) -> Response {
     let nonce = random_token();
     let csrf = SessionKey::of(&state.settings).form_csrf(&nonce);
+    let settings = &state.settings;
+    let tokens = settings.api_token.is_some() || settings.api_read_token.is_some();
     let body = html! {
         @if let Some(error) = error { p.error { (error) } }
-        form.signin method="post" action="/ui/login" {
-            input type="hidden" name="csrf" value=(csrf);
-            input type="hidden" name="next" value=(local_target(next));
-            label { "Token (the API token or the read token) "
-                input type="password" name="token" autocomplete="current-password" required; }
-            button type="submit" { "Sign in" }
+        @if settings.ui.slack_sign_in() {
+            p { a.slack href={ "/ui/login/slack?next=" (encode(local_target(next))) } { "Sign in with Slack" } }
+        }
+        @if tokens {
+            form.signin method="post" action="/ui/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="next" value=(local_target(next));
+                label { "Token (the API token or the read token) "
+                    input type="password" name="token" autocomplete="current-password" required; }
+                button type="submit" { "Sign in" }
+            }
         }
     };
     let cookie = set_cookie(&state.settings, FORM_COOKIE, &nonce, 3600);

@@ -2,5 +2,6 @@
 
 mod browser;
 mod helpers;
+mod oidc;
 mod pages;
 mod signin;
