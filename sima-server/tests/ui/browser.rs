@@ -239,3 +239,92 @@ async fn the_dashboard_works_in_a_browser() {
     eprintln!("browser test took {:?}; screenshots in {}", started.elapsed(), screenshot_dir().display());
     assert!(started.elapsed() < Duration::from_secs(60), "the browser test stays under a minute");
 }
+
+/// A fake Slack identity provider: authorize sends the browser straight back
+/// with a code, and the token endpoint signs the nonce it was given in.
+#[derive(Clone, Default)]
+struct Idp {
+    nonce: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+fn query_param(request: &wiremock::Request, name: &str) -> String {
+    request.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+struct Authorize(Idp);
+
+impl wiremock::Respond for Authorize {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        *self.0.nonce.lock().unwrap() = query_param(request, "nonce");
+        let back =
+            format!("{}?code=the-code&state={}", query_param(request, "redirect_uri"), query_param(request, "state"));
+        wiremock::ResponseTemplate::new(302).insert_header("location", back.as_str())
+    }
+}
+
+struct Token(Idp);
+
+impl wiremock::Respond for Token {
+    fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let nonce = self.0.nonce.lock().unwrap().clone();
+        let claims =
+            json!({ "sub": "U0ALICE", "aud": "1234.5678", "nonce": nonce, "https://slack.com/team_id": "T0SIMA" });
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+        wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "access_token": "xoxp-access", "id_token": format!("e30.{payload}.c2ln"),
+        }))
+    }
+}
+
+#[tokio::test]
+async fn signing_in_with_slack_in_a_browser() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    if !browsers_present() {
+        return;
+    }
+    let idp = MockServer::start().await;
+    let fake = Idp::default();
+    Mock::given(method("GET"))
+        .and(path("/openid/connect/authorize"))
+        .respond_with(Authorize(fake.clone()))
+        .mount(&idp)
+        .await;
+    Mock::given(method("POST")).and(path("/api/openid.connect.token")).respond_with(Token(fake)).mount(&idp).await;
+    Mock::given(method("GET"))
+        .and(path("/api/openid.connect.userInfo"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "sub": "U0ALICE", "https://slack.com/team_id": "T0SIMA",
+        })))
+        .mount(&idp)
+        .await;
+    let port = free_port();
+    let uri = idp.uri();
+    let app = UiApp::spawn_with(|s| {
+        s.listen = format!("127.0.0.1:{port}");
+        s.public_url = format!("http://127.0.0.1:{port}");
+        s.ui.slack_client_id = Some("1234.5678".into());
+        s.ui.slack_client_secret = Some(sima_server::settings::Secret::new("client-secret-for-tests".to_owned()));
+        s.ui.slack_authorize_url = Some(format!("{uri}/openid/connect/authorize"));
+        s.slack.api_url = Some(format!("{uri}/api"));
+        s.slack.team_id = Some("T0SIMA".into());
+    })
+    .await;
+    app.seed(None).await;
+    let driver = Driver::start().await;
+
+    driver.go(&format!("{}/ui/", app.address)).await;
+    driver.wait_for_url("/ui/login").await;
+    driver.screenshot("sign-in.png").await;
+    driver.click("a.slack").await;
+    driver.wait_for_url("/ui/").await;
+    let started = Instant::now();
+    let mut text = driver.text().await;
+    while !text.contains("Signed in with slack:U0ALICE") && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        text = driver.text().await;
+    }
+    assert!(text.contains("Signed in with slack:U0ALICE") && text.contains("INC-3"), "{text}");
+    assert!(driver.url().await.ends_with("/ui/"), "back where the sign-in started");
+}
