@@ -68,6 +68,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// What the caller is told.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl From<ServiceError> for ApiError {

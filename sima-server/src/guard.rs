@@ -62,7 +62,7 @@ impl ClientLimiter {
 }
 
 /// The peer address, when the server was started with connection info.
-fn peer(request: &Request) -> Option<IpAddr> {
+pub(crate) fn peer(request: &Request) -> Option<IpAddr> {
     request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
 }
 
@@ -73,7 +73,7 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
 }
 
 /// Whether a proxy forwarded this request (so its peer address says nothing).
-fn is_forwarded(headers: &HeaderMap) -> bool {
+pub(crate) fn is_forwarded(headers: &HeaderMap) -> bool {
     headers.contains_key("x-forwarded-for")
         || headers.contains_key(header::FORWARDED)
         || headers.contains_key("x-real-ip")
@@ -113,7 +113,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Constant-time comparison with an optional expected secret.
-fn matches(given: &str, expected: Option<&Secret>) -> bool {
+pub(crate) fn matches(given: &str, expected: Option<&Secret>) -> bool {
     expected.is_some_and(|e| bool::from(given.as_bytes().ct_eq(e.expose().as_bytes())))
 }
 

@@ -12,6 +12,7 @@
 //! - [`webhooks`]: `/webhooks/alerts` and `/webhooks/alertmanager`.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`guard`]: API and metrics tokens, the loopback-only default, rate limits, overload.
+//! - [`ui`]: the web dashboard under `/ui/`.
 //! - [`telemetry`]: logs and request metrics.
 //! - [`error`]: the API error shape.
 //! - [`workflows`]: `[[workflows]]`, checked and compiled into the core's `Policy` port.
@@ -26,6 +27,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod ui;
 pub mod webhooks;
 pub mod workflows;
 

@@ -173,6 +173,8 @@ pub struct Settings {
     /// Commands only a role holder may send (`[[guards]]`).
     #[serde(deserialize_with = "crate::workflows::deserialize_guards")]
     pub guards: Vec<Guard>,
+    /// The dashboard.
+    pub ui: crate::ui::UiSettings,
 }
 
 impl Default for Settings {
@@ -201,6 +203,7 @@ impl Default for Settings {
             effects: EffectSettings::default(),
             workflows: Vec::new(),
             guards: Vec::new(),
+            ui: crate::ui::UiSettings::default(),
         }
     }
 }
@@ -359,6 +362,7 @@ impl Settings {
         if let Some(v) = var("SIMA_NOTION_DATA_SOURCE_ID") {
             settings.notion.data_source_id = Some(v).filter(|v| !v.is_empty());
         }
+        settings.ui.apply_env(env);
         delays::apply_env(env, &mut settings.reminders, &mut settings.rooms, &mut settings.effects)?;
         settings.validate()?;
         Ok(settings)
@@ -470,6 +474,12 @@ impl Settings {
             format!("/metrics: {metrics}"),
             format!("broadcast channel: {}", self.broadcast_channel),
         ];
+        lines.push(self.ui.describe(self.api_token.is_some() || self.api_read_token.is_some()));
+        if self.ui.slack_sign_in() && self.slack.team_id.is_none() {
+            lines.push(
+                "dashboard: Sign in with Slack refuses everyone until slack.team_id (the workspace) is set".to_owned(),
+            );
+        }
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
         if self.workflows.is_empty() {
             lines.push("workflows: none (the default runbooks only)".to_owned());

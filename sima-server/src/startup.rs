@@ -30,7 +30,7 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::telemetry::{track, HttpMetrics};
 use crate::workflows::{GuardPolicy, WorkflowPolicy};
-use crate::{api, guard, health, webhooks};
+use crate::{api, guard, health, ui, webhooks};
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -181,6 +181,7 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", metrics)
         .route("/postmortems/{file}", postmortems)
+        .merge(ui::router(state.clone()))
         .with_state(state.clone())
         .nest("/slack", slack)
         .fallback(|| async {

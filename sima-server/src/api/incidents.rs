@@ -24,7 +24,7 @@ const MAX_PAGE: usize = 1000;
 
 /// The incidents numbered below `cursor` that pass `filter`, newest first, at
 /// most `page + 1` of them (one more than a page tells whether more follow).
-async fn after_cursor(
+pub(crate) async fn after_cursor(
     state: &AppState,
     filter: &IncidentFilter,
     cursor: IncidentNumber,

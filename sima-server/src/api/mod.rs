@@ -1,7 +1,7 @@
 //! The REST API under `/api/v1`.
 
 mod actions;
-mod incidents;
+pub(crate) mod incidents;
 mod json;
 mod metrics;
 mod query;

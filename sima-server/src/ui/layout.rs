@@ -1,0 +1,93 @@
+//! The page shell shared by every dashboard page, and its style sheet.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use maud::{html, Markup, DOCTYPE};
+
+use crate::error::ApiError;
+
+/// The one style sheet, compiled into the binary.
+const STYLE: &str = include_str!("style.css");
+
+/// `GET /ui/style.css`.
+pub(crate) async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], STYLE)
+}
+
+/// A whole page: `title` in the tab and as heading, `body` under the navigation.
+pub(crate) fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · SIMA" }
+                link rel="stylesheet" href="/ui/style.css";
+            }
+            body {
+                header.top {
+                    a.brand href="/ui/" { "SIMA" }
+                    nav {
+                        a href="/ui/" { "Incidents" }
+                        a href="/ui/metrics" { "Metrics" }
+                    }
+                }
+                main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+/// A time as the dashboard shows it: `2026-03-01 14:05 UTC`.
+pub(crate) fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A time or a dash.
+pub(crate) fn maybe_when(at: Option<DateTime<Utc>>) -> String {
+    at.map_or_else(|| "—".to_owned(), when)
+}
+
+/// An error shown as a page, with the status of the API error behind it.
+#[derive(Debug)]
+pub(crate) struct PageError(pub(crate) ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        Self(error)
+    }
+}
+
+impl From<sima_core::ServiceError> for PageError {
+    fn from(error: sima_core::ServiceError) -> Self {
+        Self(error.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let message = if status.is_server_error() {
+            "The server could not answer; the cause is in its log.".to_owned()
+        } else {
+            self.0.message().to_owned()
+        };
+        let title = match status {
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::BAD_REQUEST => "Check the address",
+            s if s.is_server_error() => "Something went wrong",
+            _ => "Refused",
+        };
+        if status.is_server_error() {
+            // Logged with its cause by the API error.
+            drop(self.0.into_response());
+        }
+        (status, page(title, html! { p.error { (message) } p { a href="/ui/" { "Back to the incidents" } } }))
+            .into_response()
+    }
+}

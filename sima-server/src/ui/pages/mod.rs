@@ -1,0 +1,5 @@
+//! The dashboard's pages, one per file.
+
+pub(crate) mod incident;
+pub(crate) mod list;
+pub(crate) mod metrics;

@@ -1,0 +1,137 @@
+//! `GET|POST /ui/login` (a token: the API token or the read token) and
+//! `POST /ui/logout`, both forms protected against cross-site requests.
+
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::html;
+use serde::Deserialize;
+
+use crate::guard::matches;
+use crate::state::AppState;
+use crate::ui::filters::encode;
+use crate::ui::layout::page;
+use crate::ui::session::{cookie, random_token, set_cookie, SessionKey, FORM_COOKIE, SESSION_COOKIE, SESSION_HOURS};
+
+/// Where to go once signed in; only paths under `/ui/` are followed.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+pub(crate) fn local_target(next: &str) -> &str {
+    if next.starts_with("/ui/") && !next.starts_with("//") && !next.contains(['\\', '\r', '\n']) {
+        next
+    } else {
+        "/ui/"
+    }
+}
+
+/// The sign-in form, with a fresh form cookie and its CSRF token.
+fn form(state: &AppState, next: &str, error: Option<&str>, status: StatusCode) -> Response {
+    let nonce = random_token();
+    let csrf = SessionKey::of(&state.settings).form_csrf(&nonce);
+    let settings = &state.settings;
+    let tokens = settings.api_token.is_some() || settings.api_read_token.is_some();
+    let body = html! {
+        @if let Some(error) = error { p.error { (error) } }
+        @if settings.ui.slack_sign_in() {
+            p { a.slack href={ "/ui/login/slack?next=" (encode(local_target(next))) } { "Sign in with Slack" } }
+        }
+        @if tokens {
+            form.signin method="post" action="/ui/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="next" value=(local_target(next));
+                label { "Token (the API token or the read token) "
+                    input type="password" name="token" autocomplete="current-password" required; }
+                button type="submit" { "Sign in" }
+            }
+        }
+    };
+    let cookie = set_cookie(&state.settings, FORM_COOKIE, &nonce, 3600);
+    (status, [(header::SET_COOKIE, cookie)], page("Sign in", body)).into_response()
+}
+
+/// `GET /ui/login`.
+pub(crate) async fn show(State(state): State<AppState>, Query(next): Query<Next>) -> Response {
+    form(&state, &next.next, None, StatusCode::OK)
+}
+
+/// The sign-in form as posted.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignIn {
+    csrf: String,
+    token: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// `POST /ui/login`: a session for the holder of a token.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form_data): Form<SignIn>,
+) -> Response {
+    let key = SessionKey::of(&state.settings);
+    let expected = cookie(&headers, FORM_COOKIE).map(|nonce| key.form_csrf(nonce));
+    if !expected.is_some_and(|e| SessionKey::csrf_matches(&e, &form_data.csrf)) {
+        return form(&state, &form_data.next, Some("The form expired; please sign in again."), StatusCode::FORBIDDEN);
+    }
+    let settings = &state.settings;
+    let user = if matches(&form_data.token, settings.api_token.as_ref()) {
+        "token:api"
+    } else if matches(&form_data.token, settings.api_read_token.as_ref()) {
+        "token:read"
+    } else {
+        tracing::warn!("dashboard sign-in with a wrong token");
+        return form(&state, &form_data.next, Some("That token is not right."), StatusCode::UNAUTHORIZED);
+    };
+    let value = key.sign(user, Utc::now() + chrono::Duration::hours(SESSION_HOURS));
+    let session = set_cookie(settings, SESSION_COOKIE, &value, SESSION_HOURS * 3600);
+    let forget_form = set_cookie(settings, FORM_COOKIE, "", 0);
+    let mut response = Redirect::to(local_target(&form_data.next)).into_response();
+    for c in [session, forget_form] {
+        if let Ok(value) = c.parse() {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The sign-out form as posted.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignOut {
+    csrf: String,
+}
+
+/// `POST /ui/logout`: forgets the session (when the CSRF token is the session's).
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form_data): Form<SignOut>,
+) -> Response {
+    let key = SessionKey::of(&state.settings);
+    let session = cookie(&headers, SESSION_COOKIE).and_then(|v| key.verify(v, Utc::now()));
+    match session {
+        Some(session) if SessionKey::csrf_matches(&key.csrf(&session), &form_data.csrf) => {
+            let gone = set_cookie(&state.settings, SESSION_COOKIE, "", 0);
+            ([(header::SET_COOKIE, gone)], Redirect::to("/ui/login")).into_response()
+        }
+        _ => (StatusCode::FORBIDDEN, page("Refused", html! { p.error { "This form is not from your session." } }))
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_dashboard_paths_are_followed_after_sign_in() {
+        assert_eq!(local_target("/ui/metrics?period=7d"), "/ui/metrics?period=7d");
+        assert_eq!(local_target("https://evil.example"), "/ui/");
+        assert_eq!(local_target("//evil.example/ui/"), "/ui/");
+    }
+}
