@@ -2,12 +2,6 @@
 
 use sima_server::{telemetry, Application, Settings};
 
-/// mimalloc returns freed memory to the system, so the server's footprint
-/// stays flat over weeks; glibc's allocator keeps a growing arena per thread
-/// (every SQLite connection runs on its own thread).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     telemetry::init();
