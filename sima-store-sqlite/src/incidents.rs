@@ -23,12 +23,21 @@ use crate::{events, outbox};
 
 const TERMINAL: &str = "('false_positive', 'closed')";
 
-/// The `WHERE` clause over `incidents` aliased `i`, binding `?1`..`?5`.
-pub(crate) const FILTER_SQL: &str = "(?1 IS NULL OR i.status = ?1)
-    AND (?2 IS NULL OR i.domain = ?2)
-    AND (?3 IS NULL OR i.severity = ?3)
-    AND (?4 IS NULL OR i.declared_at >= ?4)
-    AND (?5 IS NULL OR i.declared_at < ?5)";
+/// The `WHERE` clause over `incidents` aliased `i` for `f`, binding
+/// `?1`..`?5`. A criterion the filter leaves open is written `?n IS NULL`
+/// (true once bound), never `(?n IS NULL OR …)`: SQLite can then use an index
+/// on every criterion that is set (status, period).
+pub(crate) fn filter_sql(f: &IncidentFilter) -> String {
+    let criteria = [
+        (f.status.is_some(), "i.status = ?1", "?1 IS NULL"),
+        (f.domain.is_some(), "i.domain = ?2", "?2 IS NULL"),
+        (f.severity.is_some(), "i.severity = ?3", "?3 IS NULL"),
+        (f.from.is_some(), "i.declared_at >= ?4", "?4 IS NULL"),
+        (f.to.is_some(), "i.declared_at < ?5", "?5 IS NULL"),
+    ];
+    let terms: Vec<&str> = criteria.iter().map(|(set, term, open)| if *set { *term } else { *open }).collect();
+    terms.join(" AND ")
+}
 
 /// Binds a filter's `?1`..`?5`.
 pub(crate) fn bind_filter<'q, O>(
@@ -239,7 +248,8 @@ impl Incidents for SqliteStore {
     /// Incidents matching `filter`, newest first.
     async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
         let db = &self.db;
-        let sql = format!("SELECT snapshot FROM incidents i WHERE {FILTER_SQL} ORDER BY i.number DESC LIMIT ?6");
+        let sql =
+            format!("SELECT snapshot FROM incidents i WHERE {} ORDER BY i.number DESC LIMIT ?6", filter_sql(filter));
         let rows: Vec<(String,)> = bind_filter(sqlx::query_as(&sql), filter)
             .bind(filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX)))
             .fetch_all(&db.pool)

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::db::Db;
 use crate::error::{corrupt, port_error};
-use crate::incidents::{bind_filter, FILTER_SQL};
+use crate::incidents::{bind_filter, filter_sql};
 use crate::time::parse_opt;
 
 type Row = (
@@ -28,7 +28,7 @@ type Row = (
 
 /// Milestones of the incidents matching `filter` (`limit` ignored), by number.
 pub(crate) async fn milestones(db: &Db, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
-    let sql = milestones_query(FILTER_SQL);
+    let sql = milestones_query(&filter_sql(filter));
     let rows: Vec<Row> = bind_filter(sqlx::query_as(&sql), filter).fetch_all(&db.pool).await.map_err(port_error)?;
     rows.into_iter().map(to_row).collect()
 }
