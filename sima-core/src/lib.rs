@@ -74,7 +74,7 @@ pub use http_policy::{retry_after_header, Attempt, HttpPolicy};
 pub use messages::DomainChoice;
 pub use metrics::{compute as compute_metrics, Durations, MetricsReport, Stat};
 pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy, PortError};
-pub use postmortem::{describe as describe_event, human_duration, to_markdown as postmortem_markdown};
+pub use postmortem::{describe as describe_event, escape_markdown, human_duration, to_markdown as postmortem_markdown};
 pub use runbook::{
     wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, Schedule, WakeReceiver, WakeSender, WorkerConfig,
 };

@@ -8,7 +8,7 @@ use crate::model::{emoji_char, DocBlock, Document, Inline, RichText};
 /// `text` with Markdown's metacharacters escaped, so it shows as written:
 /// emphasis, links, HTML, tables and entities everywhere, and headings,
 /// lists and quotes at the start of a line.
-pub(crate) fn escape_markdown(text: &str) -> String {
+pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (n, line) in text.split('\n').enumerate() {
         if n > 0 {

@@ -7,4 +7,4 @@ mod markdown;
 
 pub(crate) use build::document;
 pub use build::{describe, human_duration};
-pub use markdown::to_markdown;
+pub use markdown::{escape_markdown, to_markdown};

@@ -3,8 +3,8 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use sima_core::describe_event;
 use sima_core::domain::{format_time, Incident, IncidentEvent, IncidentRef};
+use sima_core::{describe_event, escape_markdown};
 
 use crate::state::AppState;
 use crate::ui::layout::PageError;
@@ -18,9 +18,10 @@ fn kind(event: &IncidentEvent) -> String {
         .unwrap_or_default()
 }
 
-/// A Markdown table cell: pipes escaped, lines joined.
+/// A Markdown table cell: lines joined, and people's text shown as written
+/// (no links, HTML or emphasis of their making, no pipe breaking the table).
 fn md_cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace(['\r', '\n'], " ")
+    escape_markdown(&text.replace(['\r', '\n'], " "))
 }
 
 /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break;
@@ -107,5 +108,6 @@ mod tests {
     #[test]
     fn markdown_cells_cannot_break_the_table() {
         assert_eq!(md_cell("a|b\nc"), "a\\|b c");
+        assert_eq!(md_cell("[pay](http://x) <img>"), "\\[pay\\](http://x) \\<img\\>");
     }
 }

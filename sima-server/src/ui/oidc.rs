@@ -115,6 +115,17 @@ fn claims(jwt: &str) -> Option<Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Sends one Slack Web API request and returns its answer if Slack says `ok`;
+/// `missing` names what is lacking when Slack gives no error code.
+async fn slack_call(request: reqwest::RequestBuilder, missing: &str) -> Result<Value, OidcError> {
+    let provider = |e: reqwest::Error| OidcError::Provider(e.without_url().to_string());
+    let answer: Value = request.send().await.map_err(provider)?.json().await.map_err(provider)?;
+    if answer["ok"] != Value::Bool(true) {
+        return Err(OidcError::Provider(answer["error"].as_str().unwrap_or(missing).to_owned()));
+    }
+    Ok(answer)
+}
+
 /// Trades `code` for tokens; checks the ID token; returns the user id.
 async fn confirm(settings: &Settings, code: &str, nonce: &str) -> Result<String, OidcError> {
     let (Some(client_id), Some(secret)) = (&settings.ui.slack_client_id, &settings.ui.slack_client_secret) else {
@@ -133,19 +144,7 @@ async fn confirm(settings: &Settings, code: &str, nonce: &str) -> Result<String,
         ("client_secret", secret.expose()),
         ("redirect_uri", redirect.as_str()),
     ];
-    let provider = |e: reqwest::Error| OidcError::Provider(e.without_url().to_string());
-    let tokens: Value = http
-        .post(api_url(settings, "openid.connect.token"))
-        .form(&form)
-        .send()
-        .await
-        .map_err(provider)?
-        .json()
-        .await
-        .map_err(provider)?;
-    if tokens["ok"] != Value::Bool(true) {
-        return Err(OidcError::Provider(tokens["error"].as_str().unwrap_or("no tokens").to_owned()));
-    }
+    let tokens = slack_call(http.post(api_url(settings, "openid.connect.token")).form(&form), "no tokens").await?;
     let id = tokens["id_token"].as_str().and_then(claims).ok_or(OidcError::Token)?;
     let audience_ok = id["aud"].as_str() == Some(client_id.as_str())
         || id["aud"].as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(client_id.as_str())));
@@ -153,18 +152,8 @@ async fn confirm(settings: &Settings, code: &str, nonce: &str) -> Result<String,
         return Err(OidcError::Token);
     }
     let access = tokens["access_token"].as_str().ok_or(OidcError::Token)?;
-    let user: Value = http
-        .get(api_url(settings, "openid.connect.userInfo"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .map_err(provider)?
-        .json()
-        .await
-        .map_err(provider)?;
-    if user["ok"] != Value::Bool(true) {
-        return Err(OidcError::Provider(user["error"].as_str().unwrap_or("no user").to_owned()));
-    }
+    let user =
+        slack_call(http.get(api_url(settings, "openid.connect.userInfo")).bearer_auth(access), "no user").await?;
     if id[TEAM_CLAIM].as_str() != Some(team) || user[TEAM_CLAIM].as_str() != Some(team) {
         return Err(OidcError::Workspace);
     }

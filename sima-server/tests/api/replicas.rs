@@ -62,6 +62,12 @@ async fn slack_event(http: &reqwest::Client, address: &str, body: &Value) -> req
         .status()
 }
 
+/// Declares `body` through `server`'s API; the incident it answers.
+async fn declare(http: &reqwest::Client, server: &ServerProcess, body: &Value) -> Value {
+    let url = format!("{}/api/v1/incidents", server.address);
+    http.post(url).json(body).send().await.expect("an answer").json().await.expect("JSON")
+}
+
 async fn incidents(http: &reqwest::Client, server: &ServerProcess) -> Vec<Value> {
     let list = get_json(http, &format!("{}/api/v1/incidents?limit=1000", server.address)).await;
     list.and_then(|l| l["incidents"].as_array().cloned()).expect("the incident list")
@@ -146,15 +152,7 @@ async fn three_replicas_act_once_share_the_outbox_and_finish_a_killed_ones_runbo
     fakes.slow_slack("pins.add", Duration::from_millis(1500));
     let pins_before = fakes.slack_calls("pins.add").len();
     let body = json!({ "domain": "api", "summary": "Login fails", "severity": "sev1" });
-    let declared: Value = http
-        .post(format!("{}/api/v1/incidents", servers[0].address))
-        .json(&body)
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let declared = declare(&http, &servers[0], &body).await;
     let number = declared["number"].as_str().expect("a number").to_owned();
     let posted_card = |line: &String| {
         line.contains("post_card") && line.split_whitespace().any(|w| w == format!("incident={number}"))
@@ -195,15 +193,7 @@ async fn a_reminder_fires_once_across_three_replicas() {
     let (_database, servers) = replicas(&fakes, &[("SIMA_REMINDER_AFTER", "3s")]).await;
     let http = reqwest::Client::new();
     let body = json!({ "domain": "api", "summary": "Search is slow", "severity": "sev3" });
-    let declared: Value = http
-        .post(format!("{}/api/v1/incidents", servers[1].address))
-        .json(&body)
-        .send()
-        .await
-        .expect("an answer")
-        .json()
-        .await
-        .expect("JSON");
+    let declared = declare(&http, &servers[1], &body).await;
     let id = declared["id"].as_str().expect("an id").to_owned();
     let reminders = || {
         fakes
