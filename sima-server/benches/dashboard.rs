@@ -8,7 +8,8 @@
 //! time. Goals: the list under 200 ms, the metrics page under 500 ms.
 //!
 //! Run: `cargo bench -p sima-server --bench dashboard`
-//! (`SIMA_BENCH_INCIDENTS`, default 100,000, a multiple of 1,000).
+//! (`SIMA_BENCH_INCIDENTS`, default 100,000, a multiple of 1,000;
+//! `SIMA_BENCH_DB=path` keeps the seeded database there and reuses it).
 
 mod support;
 
@@ -75,10 +76,16 @@ fn main() {
     support::runtime().block_on(async {
         println!("dashboard: {}", machine());
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let url = format!("sqlite://{}", dir.path().join("sima.db").display());
-        let started = Instant::now();
-        seed(&url, total).await;
-        println!("seeded {total} incidents in {}", ms(started.elapsed()));
+        let kept = std::env::var_os("SIMA_BENCH_DB").map(std::path::PathBuf::from);
+        let path = kept.clone().unwrap_or_else(|| dir.path().join("sima.db"));
+        let url = format!("sqlite://{}", path.display());
+        if kept.is_some() && path.exists() {
+            println!("reusing {}", path.display());
+        } else {
+            let started = Instant::now();
+            seed(&url, total).await;
+            println!("seeded {total} incidents in {}", ms(started.elapsed()));
+        }
         let settings = Settings {
             listen: "127.0.0.1:0".into(),
             database_url: url,

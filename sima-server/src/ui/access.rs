@@ -5,7 +5,6 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use maud::html;
 
 use crate::guard::{is_forwarded, peer};
@@ -51,7 +50,7 @@ pub(crate) async fn require_access(State(state): State<AppState>, request: Reque
         return if from_loopback(&request) { next.run(request).await } else { unconfigured() };
     }
     let key = SessionKey::of(settings);
-    let session = cookie(request.headers(), SESSION_COOKIE).and_then(|value| key.verify(value, Utc::now()));
+    let session = cookie(request.headers(), SESSION_COOKIE).and_then(|value| key.verify(value, state.service.now()));
     match session {
         Some(session) => {
             let signed_in = SignedIn { csrf: key.csrf(&session), user: session.user };

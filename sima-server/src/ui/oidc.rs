@@ -13,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
-use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 use serde_json::Value;
@@ -46,6 +45,9 @@ pub(crate) enum OidcError {
     /// The ID token is for another flow or another app.
     #[error("the ID token does not belong to this sign-in")]
     Token,
+    /// The operating system gave no randomness for the flow's state.
+    #[error("this server cannot draw random numbers right now; please try again in a moment")]
+    NoRandomness,
     /// Another workspace, or none configured.
     #[error("only members of the configured Slack workspace may sign in")]
     Workspace,
@@ -56,6 +58,7 @@ impl IntoResponse for OidcError {
         let status = match self {
             Self::Provider(_) => StatusCode::BAD_GATEWAY,
             Self::Off => StatusCode::NOT_FOUND,
+            Self::NoRandomness => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::FORBIDDEN,
         };
         tracing::warn!(error = %self, "Sign in with Slack refused");
@@ -84,9 +87,11 @@ pub(crate) async fn start(State(state): State<AppState>, Query(start): Query<Sta
     let settings = &state.settings;
     let client_id =
         settings.ui.slack_client_id.as_deref().filter(|_| settings.ui.slack_sign_in()).ok_or(OidcError::Off)?;
-    let (flow_state, nonce) = (random_token(), random_token());
+    let (Some(flow_state), Some(nonce)) = (random_token(), random_token()) else {
+        return Err(OidcError::NoRandomness);
+    };
     let flow = format!("{flow_state} {nonce} {}", local_target(&start.next));
-    let signed = SessionKey::of(settings).sign(&flow, Utc::now() + chrono::Duration::minutes(10));
+    let signed = SessionKey::of(settings).sign(&flow, state.service.now() + chrono::Duration::minutes(10));
     let authorize = settings.ui.slack_authorize_url.as_deref().unwrap_or(SLACK_AUTHORIZE_URL);
     let url = format!(
         "{authorize}?response_type=code&scope=openid%20profile&client_id={}&state={flow_state}&nonce={nonce}&redirect_uri={}",
@@ -172,7 +177,8 @@ pub(crate) async fn callback(
         return Err(OidcError::Off);
     }
     let key = SessionKey::of(settings);
-    let flow = cookie(&headers, FLOW_COOKIE).and_then(|v| key.verify(v, Utc::now())).ok_or(OidcError::State)?;
+    let flow =
+        cookie(&headers, FLOW_COOKIE).and_then(|v| key.verify(v, state.service.now())).ok_or(OidcError::State)?;
     let mut parts = flow.user.splitn(3, ' ');
     let (Some(expected), Some(nonce), Some(next)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(OidcError::State);
@@ -184,7 +190,7 @@ pub(crate) async fn callback(
         return Err(OidcError::Provider(error));
     }
     let user = confirm(settings, &back.code, nonce).await?;
-    let value = key.sign(&format!("slack:{user}"), Utc::now() + chrono::Duration::hours(SESSION_HOURS));
+    let value = key.sign(&format!("slack:{user}"), state.service.now() + chrono::Duration::hours(SESSION_HOURS));
     let mut response = Redirect::to(local_target(next)).into_response();
     for c in
         [set_cookie(settings, SESSION_COOKIE, &value, SESSION_HOURS * 3600), set_cookie(settings, FLOW_COOKIE, "", 0)]

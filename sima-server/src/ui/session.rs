@@ -49,7 +49,12 @@ impl SessionKey {
     /// The key of these settings (see the module documentation).
     pub(crate) fn of(settings: &Settings) -> Self {
         let mut material = String::from("sima dashboard sessions\n");
-        let secrets = [settings.ui.session_key.as_ref(), settings.api_token.as_ref(), settings.api_read_token.as_ref()];
+        let secrets = [
+            settings.ui.session_key.as_ref(),
+            settings.api_token.as_ref(),
+            settings.api_read_token.as_ref(),
+            settings.ui.slack_client_secret.as_ref(),
+        ];
         for secret in secrets {
             material.push_str(secret.map_or("", |s| s.expose()));
             material.push('\n');
@@ -110,15 +115,13 @@ fn equal(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// A random token of 32 hex digits.
-pub(crate) fn random_token() -> String {
+/// A random token of 32 hex digits, or `None` when the operating system
+/// cannot give randomness: sign-in then stops rather than use a guessable
+/// nonce.
+pub(crate) fn random_token() -> Option<String> {
     let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // Without the OS's randomness, fall back on the clock: a sign-in form then
-        // relies on SameSite=Lax cookies alone.
-        bytes.copy_from_slice(&Utc::now().timestamp_nanos_opt().unwrap_or_default().to_le_bytes().repeat(2));
-    }
-    hex::encode(bytes)
+    getrandom::fill(&mut bytes).ok()?;
+    Some(hex::encode(bytes))
 }
 
 /// The value of cookie `name` in a request.
@@ -162,6 +165,23 @@ mod tests {
     }
 
     #[test]
+    fn with_slack_sign_in_alone_sessions_are_signed_with_its_secret() {
+        let now = Utc::now();
+        let slack = |secret: &str| {
+            let mut settings = Settings::default();
+            settings.ui.slack_client_id = Some("1.2".into());
+            settings.ui.slack_client_secret = Some(crate::settings::Secret::new(secret.to_owned()));
+            SessionKey::of(&settings)
+        };
+        let forged = SessionKey::of(&Settings::default()).sign("slack:U1", now + chrono::Duration::hours(1));
+        assert!(slack("s3cret").verify(&forged, now).is_none(), "a cookie signed without any secret");
+        let other = slack("another").sign("slack:U1", now + chrono::Duration::hours(1));
+        assert!(slack("s3cret").verify(&other, now).is_none(), "a cookie signed under another secret");
+        let own = slack("s3cret").sign("slack:U1", now + chrono::Duration::hours(1));
+        assert_eq!(slack("s3cret").verify(&own, now).map(|s| s.user).as_deref(), Some("slack:U1"));
+    }
+
+    #[test]
     fn csrf_tokens_belong_to_one_session() {
         let now = Utc::now();
         let k = key("a");
@@ -180,6 +200,7 @@ mod tests {
         assert!(!set_cookie(&settings, "n", "v", 60).contains("Secure"));
         settings.public_url = "https://sima.example.com".into();
         assert_eq!(set_cookie(&settings, "n", "v", 60), "n=v; Max-Age=60; Path=/; HttpOnly; SameSite=Lax; Secure");
-        assert_eq!(random_token().len(), 32);
+        assert_eq!(random_token().map(|t| t.len()), Some(32));
+        assert_ne!(random_token(), random_token());
     }
 }

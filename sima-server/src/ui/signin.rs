@@ -4,7 +4,6 @@
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 
@@ -31,7 +30,11 @@ pub(crate) fn local_target(next: &str) -> &str {
 
 /// The sign-in form, with a fresh form cookie and its CSRF token.
 fn form(state: &AppState, next: &str, error: Option<&str>, status: StatusCode) -> Response {
-    let nonce = random_token();
+    let Some(nonce) = random_token() else {
+        let body =
+            html! { p.error { "This server cannot draw random numbers right now; please try again in a moment." } };
+        return (StatusCode::SERVICE_UNAVAILABLE, page("Sign in", body)).into_response();
+    };
     let csrf = SessionKey::of(&state.settings).form_csrf(&nonce);
     let settings = &state.settings;
     let tokens = settings.api_token.is_some() || settings.api_read_token.is_some();
@@ -88,7 +91,7 @@ pub(crate) async fn submit(
         tracing::warn!("dashboard sign-in with a wrong token");
         return form(&state, &form_data.next, Some("That token is not right."), StatusCode::UNAUTHORIZED);
     };
-    let value = key.sign(user, Utc::now() + chrono::Duration::hours(SESSION_HOURS));
+    let value = key.sign(user, state.service.now() + chrono::Duration::hours(SESSION_HOURS));
     let session = set_cookie(settings, SESSION_COOKIE, &value, SESSION_HOURS * 3600);
     let forget_form = set_cookie(settings, FORM_COOKIE, "", 0);
     let mut response = Redirect::to(local_target(&form_data.next)).into_response();
@@ -113,7 +116,7 @@ pub(crate) async fn sign_out(
     Form(form_data): Form<SignOut>,
 ) -> Response {
     let key = SessionKey::of(&state.settings);
-    let session = cookie(&headers, SESSION_COOKIE).and_then(|v| key.verify(v, Utc::now()));
+    let session = cookie(&headers, SESSION_COOKIE).and_then(|v| key.verify(v, state.service.now()));
     match session {
         Some(session) if SessionKey::csrf_matches(&key.csrf(&session), &form_data.csrf) => {
             let gone = set_cookie(&state.settings, SESSION_COOKIE, "", 0);

@@ -4,6 +4,7 @@
 //! `target/ui-screenshots/`; `SIMA_UPDATE_DOCS_SCREENSHOT=1` also copies the
 //! metrics page to `docs/metrics-page.png` for the README.
 
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,7 +17,8 @@ use crate::helpers::UiApp;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// chromedriver on a free port, killed when dropped.
+/// chromedriver on a free port in a process group of its own, which is
+/// killed with the browsers it started when dropped.
 struct Driver {
     child: Child,
     url: String,
@@ -27,6 +29,8 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -54,6 +58,7 @@ impl Driver {
         let port = free_port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -215,8 +220,15 @@ async fn the_dashboard_works_in_a_browser() {
         .await;
     for metric in ["mtta", "mttr_recovery", "mttr_repair", "mttd"] {
         assert_eq!(shown[metric][0], api[metric]["count"], "{metric} count");
-        let mean = api[metric]["mean"].as_f64().map_or_else(String::new, |v| v.to_string());
-        assert_eq!(shown[metric][1], json!(mean), "{metric} mean");
+        // The same f64 on both sides; JSON parsing may land one unit in the
+        // last place away, so the two are compared as numbers.
+        let page = shown[metric][1].as_str().and_then(|s| s.parse::<f64>().ok());
+        let api_mean = api[metric]["mean"].as_f64();
+        let same = match (page, api_mean) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+            (a, b) => a == b,
+        };
+        assert!(same, "{metric} mean: page {page:?}, API {api_mean:?}");
     }
     let bars = driver
         .script(r#"return [...document.querySelectorAll("figure.chart rect")].map(r => [r.closest("figure").id, r.dataset.series, Number(r.dataset.value)])"#)

@@ -95,7 +95,7 @@ pub(crate) async fn list(
     signed_in: Option<Extension<SignedIn>>,
     Query(query): Query<PageQuery>,
 ) -> Result<Markup, PageError> {
-    let mut filter = query.filter(chrono::Utc::now())?;
+    let mut filter = query.filter(state.service.now())?;
     let cursor = query.cursor()?;
     let show_open = cursor.is_none() && filter.status.is_none();
     let open = if show_open { open_incidents(&state, &filter).await? } else { Vec::new() };

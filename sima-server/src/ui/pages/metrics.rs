@@ -136,7 +136,7 @@ pub(crate) async fn show(
 ) -> Result<Markup, PageError> {
     query.status.clear();
     query.cursor.clear();
-    let now = Utc::now();
+    let now = state.service.now();
     let filter = query.filter(now)?;
     let rows = state.service.milestones(&filter).await?;
     let report = compute_metrics(&rows);
