@@ -30,7 +30,7 @@ pub(crate) fn bars(id: &str, labels: &[String], series: &[Series], stacked: bool
             values.fold(0.0, f64::max)
         }
     };
-    let max = (0..labels.len()).map(total).fold(0.0, f64::max);
+    let max = nice_ceiling((0..labels.len()).map(total).fold(0.0, f64::max));
     let scale = if max > 0.0 { (HEIGHT - TOP - BOTTOM) / max } else { 0.0 };
     let slot = (WIDTH - LEFT) / labels.len().max(1) as f64;
     let per_slot = if stacked { 1.0 } else { series.len().max(1) as f64 };
@@ -38,7 +38,7 @@ pub(crate) fn bars(id: &str, labels: &[String], series: &[Series], stacked: bool
     let base = HEIGHT - BOTTOM;
     let every = labels.len().div_ceil(12).max(1);
     html! {
-        figure.chart id=(id) {
+        figure.chart id=(id) data-unit=(unit) {
             svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" {
                 line.axis x1=(LEFT) y1=(base) x2=(WIDTH) y2=(base) {}
                 line.axis x1=(LEFT) y1=(TOP) x2=(LEFT) y2=(base) {}
@@ -84,6 +84,31 @@ fn label_of(value: f64) -> String {
     }
 }
 
+/// The top of an axis showing `value`: the next of 1, 1.5, 2, 2.5, 3, 4, 5,
+/// 6 or 8 times a power of ten, so its label stays short.
+fn nice_ceiling(value: f64) -> f64 {
+    if value <= 0.0 || !value.is_finite() {
+        return 0.0;
+    }
+    let power = 10f64.powf(value.log10().floor());
+    let step = [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .find(|step| step * power >= value * (1.0 - 1e-9))
+        .unwrap_or(10.0);
+    step * power
+}
+
+/// The unit a chart of durations up to `max_seconds` reads best in, and
+/// its length in seconds.
+pub(crate) fn time_unit(max_seconds: f64) -> (&'static str, f64) {
+    match max_seconds {
+        m if m >= 2.0 * 86_400.0 => ("days", 86_400.0),
+        m if m >= 2.0 * 3_600.0 => ("hours", 3_600.0),
+        m if m >= 2.0 * 60.0 => ("minutes", 60.0),
+        _ => ("seconds", 1.0),
+    }
+}
+
 /// Two decimals at most, for attributes and labels.
 fn round(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
@@ -113,6 +138,19 @@ mod tests {
             (label_of(0.0), label_of(0.000_123_4), label_of(2.5), label_of(1234.4)),
             ("0".into(), "0.000123".into(), "2.5".into(), "1234".into())
         );
+    }
+
+    #[test]
+    fn axes_end_on_round_numbers_and_durations_pick_a_readable_unit() {
+        let tops: Vec<f64> = [0.0, 0.7, 3.0, 3.2, 47.0, 81.0, 1234.0].into_iter().map(nice_ceiling).collect();
+        assert_eq!(tops, [0.0, 0.8, 3.0, 4.0, 50.0, 100.0, 1500.0]);
+        assert_eq!(time_unit(0.03), ("seconds", 1.0));
+        assert_eq!(time_unit(900.0), ("minutes", 60.0));
+        assert_eq!(time_unit(5.0 * 3600.0), ("hours", 3600.0));
+        assert_eq!(time_unit(3.0 * 86_400.0), ("days", 86_400.0));
+        let svg = bars("c", &["W1".to_owned()], &[Series { name: "a", class: "a", values: vec![3.2] }], false, "hours")
+            .into_string();
+        assert!(svg.contains(r#"text-anchor="end">4</text>"#) && svg.contains(r#"data-unit="hours""#), "{svg}");
     }
 
     #[test]

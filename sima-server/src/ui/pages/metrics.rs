@@ -11,7 +11,7 @@ use sima_core::ports::MilestoneRow;
 use sima_core::{compute_metrics, human_duration, Durations, MetricsReport, Stat};
 
 use crate::state::AppState;
-use crate::ui::charts::{bars, Series};
+use crate::ui::charts::{bars, time_unit, Series};
 use crate::ui::filters::PageQuery;
 use crate::ui::layout::{page, PageError};
 use crate::ui::pages::list::filter_form;
@@ -55,11 +55,6 @@ fn histogram(values: impl Iterator<Item = f64>, buckets: &[(f64, &str)]) -> Vec<
     counts
 }
 
-/// Hours, from a stat's mean in seconds.
-fn hours(stat: &Stat) -> f64 {
-    stat.mean.unwrap_or(0.0) / 3600.0
-}
-
 /// The charts of `rows`, as of `now`.
 fn charts(rows: &[MilestoneRow], now: DateTime<Utc>) -> Markup {
     let mut weeks: BTreeMap<NaiveDate, Vec<MilestoneRow>> = BTreeMap::new();
@@ -69,12 +64,17 @@ fn charts(rows: &[MilestoneRow], now: DateTime<Utc>) -> Markup {
     let latest: Vec<(&NaiveDate, &Vec<MilestoneRow>)> = weeks.iter().rev().take(WEEKS).rev().collect();
     let labels: Vec<String> = latest.iter().map(|(w, _)| w.format("%m-%d").to_string()).collect();
     let reports: Vec<MetricsReport> = latest.iter().map(|(_, rows)| compute_metrics(rows)).collect();
-    let per_week =
-        |name, class, f: fn(&MetricsReport) -> f64| Series { name, class, values: reports.iter().map(f).collect() };
+    let longest = reports.iter().flat_map(|r| [&r.mtta, &r.mttr_recovery, &r.mttr_repair]).filter_map(|s| s.mean);
+    let (unit, seconds) = time_unit(longest.fold(0.0, f64::max));
+    let per_week = |name, class, f: fn(&MetricsReport) -> &Stat| Series {
+        name,
+        class,
+        values: reports.iter().map(|r| f(r).mean.unwrap_or(0.0) / seconds).collect(),
+    };
     let mttx = [
-        per_week("MTTA", "mtta", |r| hours(&r.mtta)),
-        per_week("MTTR (recovery)", "recovery", |r| hours(&r.mttr_recovery)),
-        per_week("MTTR (repair)", "repair", |r| hours(&r.mttr_repair)),
+        per_week("MTTA", "mtta", |r| &r.mtta),
+        per_week("MTTR (recovery)", "recovery", |r| &r.mttr_recovery),
+        per_week("MTTR (repair)", "repair", |r| &r.mttr_repair),
     ];
     let by_severity: Vec<Series> = Severity::ALL
         .iter()
@@ -92,7 +92,7 @@ fn charts(rows: &[MilestoneRow], now: DateTime<Utc>) -> Markup {
     let names = |buckets: &[(f64, &str)]| buckets.iter().map(|(_, l)| (*l).to_owned()).collect::<Vec<_>>();
     html! {
         h2 { "MTTA and MTTR per week" }
-        (bars("mttx-per-week", &labels, &mttx, false, "hours"))
+        (bars("mttx-per-week", &labels, &mttx, false, unit))
         h2 { "Incidents per week by severity" }
         (bars("incidents-per-week", &labels, &by_severity, true, "incidents"))
         h2 { "Time to recover" }
