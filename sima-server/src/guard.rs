@@ -85,7 +85,8 @@ fn client(request: &Request, trust_forwarded_for: bool) -> IpAddr {
     forwarded.or_else(|| peer(request)).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// 429 with `Retry-After` once a client spends its budget on `/api` or `/webhooks`.
+/// 429 with `Retry-After` once a client spends its budget on `/api`,
+/// `/webhooks` or the dashboard.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let who = client(&request, state.limiter.trust_forwarded_for);
     match state.limiter.check(who) {

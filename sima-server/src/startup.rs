@@ -177,11 +177,11 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         .layer(rate_limit.clone());
     Router::new()
         .nest("/api/v1", api)
-        .nest("/webhooks", webhooks::router().layer(rate_limit))
+        .nest("/webhooks", webhooks::router().layer(rate_limit.clone()))
         .route("/readyz", get(health::readyz))
         .route("/metrics", metrics)
         .route("/postmortems/{file}", postmortems)
-        .merge(ui::router(state.clone()))
+        .merge(ui::router(state.clone()).layer(rate_limit))
         .with_state(state.clone())
         .nest("/slack", slack)
         .fallback(|| async {

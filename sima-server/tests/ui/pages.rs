@@ -150,3 +150,20 @@ async fn without_sign_in_configured_only_loopback_clients_see_the_dashboard() {
     let html = response.text().await.unwrap();
     assert!(html.contains("SIMA_API_TOKEN") && html.contains("SIMA_SLACK_CLIENT_ID"), "{html}");
 }
+
+#[tokio::test]
+async fn a_client_reloading_the_dashboard_too_fast_is_told_when_to_come_back() {
+    let app = UiApp::spawn_with(|settings| {
+        settings.limits.requests_per_second = 1;
+        settings.limits.burst = 2;
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(app.get("/ui/metrics").await.0, 200);
+    }
+    let response = app.http.get(format!("{}/ui/metrics", app.address)).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let (status, _) = app.get("/ui/login").await;
+    assert_eq!(status, 429, "sign-in attempts count against the same budget");
+}
