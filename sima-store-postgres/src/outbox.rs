@@ -224,12 +224,11 @@ impl Outbox for PgStore {
         let pool = &self.pool;
         let (pending, scheduled, completed, failed, oldest_pending_due): (i64, i64, i64, i64, Option<DateTime<Utc>>) =
             sqlx::query_as(
-                "SELECT count(*) FILTER (WHERE done_at IS NULL AND (due_at <= $1 OR attempts > 0)),
-                        count(*) FILTER (WHERE done_at IS NULL AND due_at > $1 AND attempts = 0),
-                        count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
-                        count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
-                        min(due_at) FILTER (WHERE done_at IS NULL AND due_at <= $1)
-                 FROM effects",
+                "SELECT (SELECT count(*) FROM effects WHERE done_at IS NULL AND (due_at <= $1 OR attempts > 0)),
+                        (SELECT count(*) FROM effects WHERE done_at IS NULL AND due_at > $1 AND attempts = 0),
+                        (SELECT count(*) FROM effects WHERE done_at IS NOT NULL AND NOT failed),
+                        (SELECT count(*) FROM effects WHERE done_at IS NOT NULL AND failed),
+                        (SELECT min(due_at) FROM effects WHERE done_at IS NULL AND due_at <= $1)",
             )
             .bind(now)
             .fetch_one(pool)

@@ -32,6 +32,8 @@ mod keys;
 mod metrics;
 mod outbox;
 mod store;
+#[cfg(test)]
+mod test_plans;
 mod time;
 
 pub use config::SqliteStoreConfig;

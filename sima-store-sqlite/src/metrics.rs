@@ -66,22 +66,13 @@ fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{SqliteStore, SqliteStoreConfig};
+    use crate::test_plans::{fresh_store, plan};
     use chrono::{TimeZone, Utc};
     use sima_core::domain::{Severity, Status};
 
-    /// SQLite's plan for `sql` under `filter`'s bindings, one step a line.
-    async fn plan(store: &SqliteStore, sql: &str, filter: &IncidentFilter) -> String {
-        let explain = format!("EXPLAIN QUERY PLAN {sql}");
-        let steps: Vec<(i64, i64, i64, String)> =
-            bind_filter(sqlx::query_as(&explain), filter).fetch_all(store.pool()).await.expect("a plan");
-        steps.into_iter().map(|(.., detail)| detail).collect::<Vec<_>>().join("\n")
-    }
-
     #[tokio::test]
     async fn the_metrics_and_list_scans_read_indexes_not_the_snapshots() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let store = SqliteStore::connect(&SqliteStoreConfig::file(dir.path().join("sima.db"))).await.expect("a store");
+        let (store, _dir) = fresh_store().await;
         let everything = IncidentFilter::default();
         let narrow = IncidentFilter {
             severity: Some(Severity::Sev1),
@@ -101,8 +92,7 @@ mod tests {
 
     #[tokio::test]
     async fn no_incident_reads_as_no_row() {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let store = SqliteStore::connect(&SqliteStoreConfig::file(dir.path().join("sima.db"))).await.expect("a store");
+        let (store, _dir) = fresh_store().await;
         assert_eq!(milestones(&store.db, &IncidentFilter::default()).await.expect("milestones"), vec![]);
     }
 }

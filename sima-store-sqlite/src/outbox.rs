@@ -71,6 +71,15 @@ fn uuid(s: &str) -> Result<Uuid, PortError> {
 type SqliteArgs<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 /// The condition every holder-only update ends with.
+/// The outbox gauges as of `?1`: each count reads a partial index
+/// (`effects_pending_due` or `effects_done`), never the effects themselves.
+const OUTBOX_STATS: &str =
+    "SELECT (SELECT count(*) FROM effects WHERE done_at IS NULL AND (due_at <= ?1 OR attempts > 0)),
+        (SELECT count(*) FROM effects WHERE done_at IS NULL AND due_at > ?1 AND attempts = 0),
+        (SELECT count(*) FROM effects WHERE done_at IS NOT NULL AND failed = 0),
+        (SELECT count(*) FROM effects WHERE done_at IS NOT NULL AND failed = 1),
+        (SELECT min(due_at) FROM effects WHERE done_at IS NULL AND due_at <= ?1)";
+
 const HELD: &str = "WHERE id = ?1 AND claim = ?2 AND done_at IS NULL";
 
 /// One update of the effect `claim` holds: `NotFound` if the effect is
@@ -218,18 +227,8 @@ impl Outbox for SqliteStore {
     /// Counts of pending (due), scheduled, completed and failed effects.
     async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
         let db = &self.db;
-        let (pending, scheduled, completed, failed, oldest): (i64, i64, i64, i64, Option<String>) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE done_at IS NULL AND (due_at <= ?1 OR attempts > 0)),
-                    count(*) FILTER (WHERE done_at IS NULL AND due_at > ?1 AND attempts = 0),
-                    count(*) FILTER (WHERE done_at IS NOT NULL AND NOT failed),
-                    count(*) FILTER (WHERE done_at IS NOT NULL AND failed),
-                    min(due_at) FILTER (WHERE done_at IS NULL AND due_at <= ?1)
-             FROM effects",
-        )
-        .bind(ts(now))
-        .fetch_one(&db.pool)
-        .await
-        .map_err(port_error)?;
+        let (pending, scheduled, completed, failed, oldest): (i64, i64, i64, i64, Option<String>) =
+            sqlx::query_as(OUTBOX_STATS).bind(ts(now)).fetch_one(&db.pool).await.map_err(port_error)?;
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
         let oldest_pending_due = parse_opt(oldest.as_deref())?;
         Ok(OutboxStats {
@@ -239,5 +238,21 @@ impl Outbox for SqliteStore {
             failed: n(failed),
             oldest_pending_due,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_plans::{fresh_store, plan};
+
+    #[tokio::test]
+    async fn the_gauges_read_partial_indexes_not_every_effect() {
+        let (store, _dir) = fresh_store().await;
+        let filter = sima_core::ports::IncidentFilter::default();
+        let steps = plan(&store, OUTBOX_STATS, &filter).await;
+        assert!(steps.contains("COVERING INDEX effects_done"), "{steps}");
+        assert!(steps.contains("INDEX effects_pending_due"), "{steps}");
+        assert!(!steps.lines().any(|step| step.trim() == "SCAN effects"), "a full scan: {steps}");
     }
 }

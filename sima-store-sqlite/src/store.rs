@@ -54,8 +54,9 @@ async fn in_step(conn: &mut SqliteConnection, meta: PoolConnectionMetadata) -> R
 }
 
 impl SqliteStore {
-    /// Opens (creating the file if missing) in WAL mode with a busy timeout and
-    /// foreign keys on, and applies the migrations unless `config.migrate` is off.
+    /// Opens (creating the file if missing) in WAL mode with a busy timeout,
+    /// foreign keys on and each connection's page cache bounded, and applies
+    /// the migrations unless `config.migrate` is off.
     ///
     /// # Errors
     /// `Invalid` for a malformed URL or a migration that does not apply;
@@ -71,7 +72,8 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(config.busy_timeout())
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("cache_size", format!("-{}", config.cache_kib_per_connection.max(1)));
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
             .after_release(|conn, meta| Box::pin(in_step(conn, meta)))
@@ -108,5 +110,25 @@ impl SqliteStore {
     /// Closes every connection; later calls fail with `Transient`.
     pub async fn close(&self) {
         self.db.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_connection_bounds_its_page_cache() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut config = SqliteStoreConfig::file(dir.path().join("sima.db"));
+        config.cache_kib_per_connection = 300;
+        let store = SqliteStore::connect(&config).await.expect("a store");
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = store.pool().acquire().await.expect("a connection");
+            let (cache,): (i64,) = sqlx::query_as("PRAGMA cache_size").fetch_one(&mut *conn).await.expect("the pragma");
+            assert_eq!(cache, -300, "a negative cache_size is KiB");
+            held.push(conn);
+        }
     }
 }
