@@ -15,7 +15,7 @@ pub struct SqliteStoreConfig {
     pub max_connections: u32,
     /// How long a write waits for another process's lock, in milliseconds.
     pub busy_timeout_ms: u64,
-    /// SQLite's page cache of each connection, in KiB (default 256, so 2 MiB
+    /// SQLite's page cache of each connection, in KiB (default 128, so 1 MiB
     /// for 8 connections). The operating system caches the file as well, so a
     /// page missing here costs a system call, not a disk read, and a write by
     /// another connection empties the cache anyway. SQLite's own default
@@ -49,7 +49,7 @@ impl Default for SqliteStoreConfig {
             url: "sqlite://sima.db".into(),
             max_connections: 8,
             busy_timeout_ms: 5_000,
-            cache_kib_per_connection: 256,
+            cache_kib_per_connection: 128,
             migrate: true,
         }
     }
@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(SqliteStoreConfig::default().url, "sqlite://sima.db");
         assert_eq!(SqliteStoreConfig::file("/tmp/x.db").url, "sqlite:///tmp/x.db");
         let config: SqliteStoreConfig = serde_json::from_str(r#"{"url": "sqlite://a.db", "migrate": false}"#).unwrap();
-        assert_eq!((config.max_connections, config.cache_kib_per_connection), (8, 256));
+        assert_eq!((config.max_connections, config.cache_kib_per_connection), (8, 128));
         assert!(!config.migrate);
         assert!(serde_json::from_str::<SqliteStoreConfig>(r#"{"path": "a.db"}"#).is_err());
     }
