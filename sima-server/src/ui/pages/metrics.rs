@@ -1,8 +1,6 @@
 //! `GET /ui/metrics`: the metric spec's numbers for a period and filter (the
 //! same computation as `GET /api/v1/metrics`), with charts per week.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Query, State};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use maud::{html, Markup};
@@ -55,13 +53,15 @@ fn histogram(values: impl Iterator<Item = f64>, buckets: &[(f64, &str)]) -> Vec<
     counts
 }
 
-/// The charts of `rows`, as of `now`.
-fn charts(rows: &[MilestoneRow], now: DateTime<Utc>) -> Markup {
-    let mut weeks: BTreeMap<NaiveDate, Vec<MilestoneRow>> = BTreeMap::new();
-    for row in rows {
-        weeks.entry(week_of(row.milestones.declared_at)).or_default().push(row.clone());
-    }
-    let latest: Vec<(&NaiveDate, &Vec<MilestoneRow>)> = weeks.iter().rev().take(WEEKS).rev().collect();
+/// The charts of `rows`, as of `now`; the rows are put in order of
+/// declaration so that each week is one slice of them.
+fn charts(rows: &mut [MilestoneRow], now: DateTime<Utc>) -> Markup {
+    rows.sort_by_key(|row| row.milestones.declared_at);
+    let weeks: Vec<(NaiveDate, &[MilestoneRow])> = rows
+        .chunk_by(|a, b| week_of(a.milestones.declared_at) == week_of(b.milestones.declared_at))
+        .map(|week| (week_of(week[0].milestones.declared_at), week))
+        .collect();
+    let latest = &weeks[weeks.len().saturating_sub(WEEKS)..];
     let labels: Vec<String> = latest.iter().map(|(w, _)| w.format("%m-%d").to_string()).collect();
     let reports: Vec<MetricsReport> = latest.iter().map(|(_, rows)| compute_metrics(rows)).collect();
     let longest = reports.iter().flat_map(|r| [&r.mtta, &r.mttr_recovery, &r.mttr_repair]).filter_map(|s| s.mean);
@@ -138,14 +138,15 @@ pub(crate) async fn show(
     query.cursor.clear();
     let now = state.service.now();
     let filter = query.filter(now)?;
-    let rows = state.service.milestones(&filter).await?;
+    let mut rows = state.service.milestones(&filter).await?;
+    // In the order the API reads them, so that the sums are the same to the last digit.
     let report = compute_metrics(&rows);
     Ok(page(
         "Metrics",
         html! {
             (filter_form("/ui/metrics", &query, false))
             (numbers(&report))
-            (charts(&rows, now))
+            (charts(&mut rows, now))
         },
     ))
 }
