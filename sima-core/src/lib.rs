@@ -28,6 +28,8 @@
 //! `metrics`, `postmortem`, `messages` (what SIMA posts), `secret`,
 //! `http_policy`, `adapters` (embedded defaults).
 
+#![forbid(unsafe_code)]
+
 mod adapters;
 pub mod chat;
 pub mod domain;

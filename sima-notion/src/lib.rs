@@ -13,6 +13,8 @@
 //! - `adapter`: [`NotionDocs`], the `DocsPort` implementation (look up, create, resume appends).
 //! - [`error`]: [`NotionError`] and its mapping into `PortError`.
 
+#![forbid(unsafe_code)]
+
 mod adapter;
 mod client;
 pub mod config;

@@ -12,6 +12,8 @@
 //! - `adapter`: [`PagerDutyPager`], the `PagingPort` implementation.
 //! - [`error`]: [`PagerDutyError`] and its mapping into `PortError`.
 
+#![forbid(unsafe_code)]
+
 mod adapter;
 mod client;
 pub mod config;

@@ -17,6 +17,8 @@
 //! - [`error`]: the API error shape.
 //! - [`workflows`]: `[[workflows]]`, checked and compiled into the core's `Policy` port.
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod delays;
 pub mod error;

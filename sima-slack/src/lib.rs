@@ -25,6 +25,8 @@
 //! - [`router`](mod@router): the axum routes and their [`SlackState`].
 //! - [`socket`]: [`SocketMode`], the same requests over Socket Mode.
 
+#![forbid(unsafe_code)]
+
 mod adapter;
 mod client;
 pub mod config;

@@ -20,6 +20,8 @@
 //! - `metrics`: milestones from the `incident_milestones` view.
 //! - `scratch` (feature `testing`): [`ScratchDatabase`], a fresh database per test.
 
+#![forbid(unsafe_code)]
+
 mod config;
 mod error;
 mod events;

@@ -23,6 +23,8 @@
 //! - `keys`: idempotency keys.
 //! - `metrics`: milestones from the `incident_milestones` view.
 
+#![forbid(unsafe_code)]
+
 mod config;
 mod db;
 mod error;
