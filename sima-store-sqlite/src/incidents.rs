@@ -23,6 +23,11 @@ use crate::{events, outbox};
 
 const TERMINAL: &str = "('false_positive', 'closed')";
 
+/// The incidents matching `f`, newest first, at most `?6` of them (-1: all).
+pub(crate) fn list_sql(f: &IncidentFilter) -> String {
+    format!("SELECT snapshot FROM incidents i WHERE {} ORDER BY i.number DESC LIMIT ?6", filter_sql(f))
+}
+
 /// The `WHERE` clause over `incidents` aliased `i` for `f`, binding
 /// `?1`..`?5`. A criterion the filter leaves open is written `?n IS NULL`
 /// (true once bound), never `(?n IS NULL OR …)`: SQLite can then use an index
@@ -248,8 +253,7 @@ impl Incidents for SqliteStore {
     /// Incidents matching `filter`, newest first.
     async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
         let db = &self.db;
-        let sql =
-            format!("SELECT snapshot FROM incidents i WHERE {} ORDER BY i.number DESC LIMIT ?6", filter_sql(filter));
+        let sql = list_sql(filter);
         let rows: Vec<(String,)> = bind_filter(sqlx::query_as(&sql), filter)
             .bind(filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX)))
             .fetch_all(&db.pool)

@@ -66,6 +66,7 @@ fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::incidents::list_sql;
     use crate::test_plans::{fresh_store, plan};
     use chrono::{TimeZone, Utc};
     use sima_core::domain::{Severity, Status};
@@ -83,11 +84,9 @@ mod tests {
             let milestones = plan(&store, &milestones_query(&filter_sql(filter)), filter).await;
             assert!(milestones.contains("COVERING INDEX incidents_milestones"), "{filter:?}: {milestones}");
         }
-        let list = format!("SELECT snapshot FROM incidents i WHERE {} ORDER BY i.number DESC", filter_sql(&narrow));
-        assert!(plan(&store, &list, &narrow).await.contains("USING INDEX incidents_milestones"));
+        assert!(plan(&store, &list_sql(&narrow), &narrow).await.contains("USING INDEX incidents_milestones"));
         let open = IncidentFilter { status: Some(Status::Investigating), ..narrow };
-        let list = format!("SELECT snapshot FROM incidents i WHERE {} ORDER BY i.number DESC", filter_sql(&open));
-        assert!(plan(&store, &list, &open).await.contains("USING INDEX incidents_status_number"));
+        assert!(plan(&store, &list_sql(&open), &open).await.contains("USING INDEX incidents_status_number"));
     }
 
     #[tokio::test]
