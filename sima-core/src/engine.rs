@@ -1,14 +1,28 @@
-//! [`Engine`]: the use cases and the effect worker, wired in one call.
+//! [`Engine`]: the use cases, the effect workers, the inbound chat handler
+//! and the scheduled upkeep, wired in one call.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::TimeDelta;
 use thiserror::Error;
 
 use crate::adapters::{LogChat, LogPager, MarkdownDocs};
+use crate::chat::InboundHandler;
+use crate::domain::Severity;
+use crate::messages::DomainChoice;
 use crate::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy};
-use crate::runbook::{wake_channel, EffectWorker, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
-use crate::service::IncidentService;
+use crate::runbook::{EffectWorker, Ports, RunbookConfig, WakeSender, WorkerConfig, WorkerParts};
+use crate::service::{Conversation, IncidentService};
+
+/// How long idempotency keys (chat deliveries, alert resolutions) are kept
+/// unless [`EngineBuilder::key_retention`] says otherwise.
+const DEFAULT_KEY_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How often [`Engine::run`] deletes the idempotency keys past retention.
+const KEY_SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
 /// What [`EngineBuilder::build`] still needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -21,19 +35,33 @@ pub enum EngineError {
     MissingClock,
 }
 
-/// A wired SIMA: the use cases ([`IncidentService`]) and the worker that runs
-/// the effects they enqueue, woken whenever the service enqueues some.
+/// A wired SIMA: the use cases ([`IncidentService`]), the handler chat
+/// adapters hand what people do to ([`Engine::inbound`]), and the worker that
+/// runs the effects the use cases enqueue, woken whenever they enqueue some.
 ///
 /// ```ignore
 /// let engine = Engine::builder().store(store).clock(clock).chat(slack).build()?;
+/// let slack = SlackState::new(signing_secret, engine.inbound());
 /// let declared = engine.service().declare(declaration).await?;
 /// engine.run(shutdown_signal).await; // or engine.worker().run_until_idle() in tests
 /// ```
-#[derive(Debug)]
 pub struct Engine {
     service: IncidentService,
+    inbound: Arc<dyn InboundHandler>,
     worker: EffectWorker,
-    wake: WakeReceiver,
+    parts: WorkerParts,
+    worker_config: WorkerConfig,
+    key_retention: Option<Duration>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("service", &self.service)
+            .field("worker", &self.worker)
+            .field("key_retention", &self.key_retention)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -42,30 +70,61 @@ impl Engine {
         EngineBuilder::default()
     }
 
-    /// The use cases.
+    /// The use cases (cheap to clone).
     pub fn service(&self) -> &IncidentService {
         &self.service
     }
 
-    /// The effect worker (for `run_until_idle` in tests, readiness and failure counts).
+    /// The handler chat adapters hand inbound events to; it acts on each
+    /// delivery key once (see [`InboundHandler::handle`]).
+    pub fn inbound(&self) -> Arc<dyn InboundHandler> {
+        self.inbound.clone()
+    }
+
+    /// The engine's effect worker: what [`Engine::run`] runs. Clone it for
+    /// readiness and failure counts; step it with `run_until_idle` in tests.
     pub fn worker(&self) -> &EffectWorker {
         &self.worker
     }
 
-    /// Runs the effect worker until `shutdown` completes (see [`EffectWorker::run`]).
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        self.worker.run(self.wake, shutdown).await;
+    /// Another worker over the same store and platforms, with its own leases
+    /// and failure counts, as another replica's would be; the use cases wake
+    /// it too. [`Engine::run`] does not run it: run it with
+    /// [`EffectWorker::run`], or step it with `run_once`.
+    pub fn spawn_worker(&self) -> EffectWorker {
+        EffectWorker::new(self.parts.clone(), self.worker_config)
     }
 
-    /// The parts, for a caller that runs the worker on a task of its own.
-    pub fn into_parts(self) -> (IncidentService, EffectWorker, WakeReceiver) {
-        (self.service, self.worker, self.wake)
+    /// Runs the effect worker and the scheduled upkeep (deleting idempotency
+    /// keys past retention, hourly) until `shutdown` completes; then the
+    /// worker stops claiming, finishes the effects in flight (within
+    /// [`WorkerConfig::shutdown_grace`]) and releases the rest (see
+    /// [`EffectWorker::run`]).
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let work = std::pin::pin!(self.worker.run(shutdown));
+        let upkeep = std::pin::pin!(self.forget_old_keys());
+        futures::future::select(work, upkeep).await;
+    }
+
+    /// Deletes the idempotency keys past retention, every [`KEY_SWEEP_EVERY`], forever.
+    async fn forget_old_keys(&self) {
+        let Some(retention) = self.key_retention else {
+            return std::future::pending().await;
+        };
+        let age = TimeDelta::from_std(retention).unwrap_or(TimeDelta::MAX);
+        loop {
+            self.parts.clock.sleep(KEY_SWEEP_EVERY).await;
+            match self.service.forget_keys_older_than(age).await {
+                Ok(0) => {}
+                Ok(keys) => tracing::info!(keys, "forgot old idempotency keys"),
+                Err(error) => tracing::warn!(%error, "could not forget old idempotency keys"),
+            }
+        }
     }
 }
 
 /// Builds an [`Engine`]. Chat and paging default to log-only adapters and
 /// post-mortems to Markdown files under `postmortems/`.
-#[derive(Default)]
 pub struct EngineBuilder {
     store: Option<Arc<dyn IncidentStore>>,
     clock: Option<Arc<dyn Clock>>,
@@ -75,6 +134,27 @@ pub struct EngineBuilder {
     runbook: RunbookConfig,
     worker: WorkerConfig,
     policies: Vec<Arc<dyn Policy>>,
+    domains: Vec<DomainChoice>,
+    severities: BTreeMap<Severity, String>,
+    key_retention: Option<Duration>,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        Self {
+            store: None,
+            clock: None,
+            chat: None,
+            paging: None,
+            docs: None,
+            runbook: RunbookConfig::default(),
+            worker: WorkerConfig::default(),
+            policies: Vec::new(),
+            domains: Vec::new(),
+            severities: BTreeMap::new(),
+            key_retention: Some(DEFAULT_KEY_RETENTION),
+        }
+    }
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -83,7 +163,9 @@ impl std::fmt::Debug for EngineBuilder {
             .field("runbook", &self.runbook)
             .field("worker", &self.worker)
             .field("policies", &self.policies.len())
-            .finish()
+            .field("domains", &self.domains)
+            .field("key_retention", &self.key_retention)
+            .finish_non_exhaustive()
     }
 }
 
@@ -131,9 +213,29 @@ impl EngineBuilder {
         self
     }
 
-    /// How the effect worker paces itself.
+    /// How the effect workers pace themselves.
     pub fn worker(mut self, worker: WorkerConfig) -> Self {
         self.worker = worker;
+        self
+    }
+
+    /// The domains the declare and edit forms offer (default: none, a free text input).
+    pub fn domains(mut self, domains: Vec<DomainChoice>) -> Self {
+        self.domains = domains;
+        self
+    }
+
+    /// What the forms say each severity means, instead of the defaults.
+    pub fn severity_descriptions(mut self, severities: BTreeMap<Severity, String>) -> Self {
+        self.severities = severities;
+        self
+    }
+
+    /// How long idempotency keys (chat deliveries, alert resolutions) are
+    /// kept before [`Engine::run`] deletes them (default 7 days); `None`
+    /// keeps them.
+    pub fn key_retention(mut self, retention: Option<Duration>) -> Self {
+        self.key_retention = retention;
         self
     }
 
@@ -147,19 +249,37 @@ impl EngineBuilder {
             Some(clock) => clock,
             None => default_clock()?,
         };
-        let (wake_tx, wake) = wake_channel();
+        let wake = WakeSender::new();
         let service = self
             .policies
             .into_iter()
-            .fold(IncidentService::new(store, clock, self.runbook), IncidentService::with_policy)
-            .with_wake(wake_tx);
+            .fold(IncidentService::new(store.clone(), clock.clone(), self.runbook), IncidentService::with_policy)
+            .with_wake(wake.clone());
+        let chat = self.chat.unwrap_or_else(|| Arc::new(LogChat::new()));
         let ports = Ports {
-            chat: self.chat.unwrap_or_else(|| Arc::new(LogChat::new())),
+            chat: chat.clone(),
             pager: self.paging.unwrap_or_else(|| Arc::new(LogPager)),
             docs: self.docs.unwrap_or_else(|| Arc::new(MarkdownDocs::new("postmortems"))),
         };
-        let worker = EffectWorker::new(service.clone(), ports, self.worker);
-        Ok(Engine { service, worker, wake })
+        let parts = WorkerParts {
+            store,
+            clock,
+            runbook: Arc::new(service.config().clone()),
+            ports,
+            recorder: Arc::new(service.clone()),
+            wake,
+        };
+        let worker = EffectWorker::new(parts.clone(), self.worker);
+        let conversation =
+            Conversation::new(service.clone(), chat, self.domains).with_severity_descriptions(self.severities);
+        Ok(Engine {
+            service,
+            inbound: Arc::new(conversation),
+            worker,
+            parts,
+            worker_config: self.worker,
+            key_retention: self.key_retention,
+        })
     }
 }
 
@@ -176,19 +296,14 @@ fn default_clock() -> Result<Arc<dyn Clock>, EngineError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Actor, Declaration, Description, Domain, Severity, Summary};
-    use crate::testkit::{FakeChat, InMemoryStore, ManualClock};
+    use crate::chat::{DeliveryKey, Inbound, Reply};
+    use crate::domain::{Actor, Declaration, Description, Domain, IncidentRef, Outcome, Room, RoomId, Summary};
+    use crate::ports::{IdempotencyKeys, Outbox};
+    use crate::runbook::Recorder;
+    use crate::testkit::{ChatCall, TestEngine};
 
-    #[tokio::test]
-    async fn a_built_engine_declares_and_its_worker_opens_the_room() {
-        let chat = Arc::new(FakeChat::new());
-        let engine = Engine::builder()
-            .store(Arc::new(InMemoryStore::new()))
-            .clock(Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z")))
-            .chat(chat.clone())
-            .build()
-            .unwrap();
-        let declaration = Declaration {
+    fn declaration() -> Declaration {
+        Declaration {
             domain: Domain::parse("payments").unwrap(),
             summary: Summary::parse("Checkout fails").unwrap(),
             description: Description::parse("").unwrap(),
@@ -196,13 +311,19 @@ mod tests {
             impact: None,
             started_at: None,
             dedup_key: None,
-            reporter: Actor::Api,
-        };
-        let declared = engine.service().declare(declaration).await.unwrap();
+            reporter: Actor::User(crate::UserRef::parse("UALICE").unwrap()),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_built_engine_declares_and_its_worker_opens_the_room() {
+        let test = TestEngine::new();
+        let engine = &test.engine;
+        let declared = engine.service().declare(declaration()).await.unwrap();
         assert!(engine.worker().run_until_idle().await.unwrap() > 0);
-        let incident = engine.service().get(crate::domain::IncidentRef::Id(declared.incident.id())).await.unwrap();
+        let incident = engine.service().get(IncidentRef::Id(declared.incident.id())).await.unwrap();
         assert_eq!(incident.room().map(|r| r.name.as_str()), Some("incident_11_25_checkout-fails"));
-        assert_eq!(chat.rooms().len(), 1);
+        assert_eq!(test.chat.rooms().len(), 1);
     }
 
     #[test]
@@ -210,5 +331,80 @@ mod tests {
         let error = Engine::builder().build().unwrap_err();
         assert_eq!(error, EngineError::MissingStore);
         assert!(error.to_string().contains(".store("));
+    }
+
+    #[tokio::test]
+    async fn follow_ups_handed_to_a_worker_that_died_are_taken_over_after_one_lease() {
+        let test = TestEngine::new();
+        let (engine, clock) = (&test.engine, &test.clock);
+        let incident = engine.service().declare(declaration()).await.unwrap().incident;
+        let lease = WorkerConfig::default().lease;
+        let claimed = test.store.claim_due(10, clock.now(), lease).await.unwrap();
+        let room = Room { id: RoomId::new("CWAR"), name: "incident_11_25_war".into(), url: "https://chat/CWAR".into() };
+        // The process records the room, is handed the follow-ups, and dies before running them.
+        let outcomes = vec![Outcome::RoomCreated(room)];
+        let recorded = engine.service().record(incident.id(), outcomes, claimed[0].claim(), lease).await.unwrap();
+        assert_eq!(recorded.follow_ups.len(), 4, "invite, card, broadcast, page");
+
+        assert_eq!(engine.worker().run_once().await.unwrap(), 0, "still leased to the dead worker");
+        clock.advance(lease);
+        engine.worker().run_until_idle().await.unwrap();
+        let calls = test.chat.calls();
+        let count = |f: fn(&ChatCall) -> bool| calls.iter().filter(|c| f(c)).count();
+        assert_eq!(count(|c| matches!(c, ChatCall::CreateRoom(_))), 0);
+        assert_eq!(count(|c| matches!(c, ChatCall::Post(..))), 2, "card and broadcast, once each");
+        assert_eq!(count(|c| matches!(c, ChatCall::Pin(_))), 1, "the pin after the card");
+        assert_eq!(test.pager.alerts().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_spawned_worker_shares_the_store_but_not_the_counts() {
+        let test = TestEngine::new();
+        test.pager.fail_next("trigger", crate::PortError::Invalid("no such service".into()));
+        test.engine.service().declare(declaration()).await.unwrap();
+        let other = test.engine.spawn_worker();
+        assert!(other.run_until_idle().await.unwrap() > 0, "the replica runs what the engine enqueued");
+        assert_eq!(test.engine.worker().run_until_idle().await.unwrap(), 0, "nothing is left to run twice");
+        assert_eq!(other.failures().get(&crate::domain::EffectKind::Page), Some(&1));
+        assert!(test.engine.worker().failures().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn run_is_woken_by_the_use_cases_and_stops_on_shutdown() {
+        let test = TestEngine::with(|builder| builder.clock(Arc::new(crate::ports::SystemClock)));
+        let (service, worker) = (test.engine.service().clone(), test.engine.worker().clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(test.engine.run(async move { drop(stopped.await) }));
+        tokio::task::yield_now().await;
+        assert!(worker.is_running());
+        let declared = service.declare(declaration()).await.unwrap();
+        for _ in 0..100 {
+            if service.get(IncidentRef::Id(declared.incident.id())).await.unwrap().room().is_some() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert!(service.get(IncidentRef::Id(declared.incident.id())).await.unwrap().room().is_some());
+        drop(stop);
+        running.await.unwrap();
+        assert!(!worker.is_running());
+    }
+
+    #[tokio::test]
+    async fn the_inbound_handler_acts_on_a_delivery_once() {
+        let test = TestEngine::new();
+        let inbound = test.engine.inbound();
+        let mention = || Inbound::Mention {
+            room: RoomId::new("C1"),
+            user: crate::UserRef::parse("U1").unwrap(),
+            text: "help".into(),
+        };
+        let key = DeliveryKey::new("test:event:1");
+        assert_eq!(inbound.handle(mention(), Some(key.clone())).await, Reply::Ack);
+        assert_eq!(inbound.handle(mention(), Some(key)).await, Reply::Ack);
+        inbound.handle(mention(), None).await;
+        let answered = test.chat.calls().iter().filter(|c| matches!(c, ChatCall::Ephemeral(..))).count();
+        assert_eq!(answered, 2, "the repeated delivery was not answered again");
+        assert!(!test.store.remember("test:event:1", test.clock.now()).await.unwrap(), "the key is kept");
     }
 }

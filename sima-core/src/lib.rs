@@ -6,26 +6,31 @@
 //! Embed it with [`Engine::builder`]: give it a store and a clock (and the chat,
 //! paging and documents adapters you use, and your company's [`Policy`]:
 //! guards on commands and extra steps on events), then declare incidents through
-//! [`Engine::service`] and run [`Engine::run`] beside your own service.
+//! [`Engine::service`], hand your chat adapter [`Engine::inbound`], and run
+//! [`Engine::run`] beside your own service. The engine is the one way in:
+//! tests use the same builder (`testkit::TestEngine` builds one on fakes).
 //!
 //! # Layout
 //! Public modules, for adapter authors:
 //! - [`domain`]: incidents, statuses, roles, events, and the pure `decide`/`apply` pair.
 //! - [`model`]: neutral messages, forms and documents in platform-free rich text, for adapters to render.
 //! - [`ports`]: the traits adapters implement, and the one [`ports::PortError`].
-//! - [`chat`]: inbound chat, platform-free: what people do ([`chat::Inbound`]) and SIMA's [`chat::Reply`].
-//! - `testkit` (feature `testkit`): in-memory store, manual clock, store contract suite,
-//!   and the messages SIMA posts, for adapters to test their rendering against.
+//! - [`chat`]: inbound chat, platform-free: what people do ([`chat::Inbound`]), each
+//!   delivery named by a [`chat::DeliveryKey`], and SIMA's [`chat::Reply`].
+//! - `testkit` (feature `testkit`): an engine on fakes, in-memory store, manual clock,
+//!   store contract suite, and the messages SIMA posts, for adapters to test their
+//!   rendering against.
 //!
-//! Everything an embedder wires is re-exported here: [`Engine`] (or
-//! [`IncidentService`] and [`EffectWorker`] over [`Ports`]), the settings
+//! Everything an embedder wires is re-exported here: [`Engine`] (with the
+//! [`IncidentService`] and the [`EffectWorker`] it hands out), the settings
 //! ([`RunbookConfig`], [`WorkerConfig`], [`PagingPolicy`]), the embedded
 //! adapters ([`LogChat`], [`LogPager`], [`MarkdownDocs`]), the metrics
 //! ([`compute_metrics`]), and what HTTP adapters share ([`HttpPolicy`], [`Secret`]).
 //!
 //! Private modules: `engine`, `service` (use cases), `runbook` (effects and
 //! the outbox worker), `grammar` (the `/incident …` text commands),
-//! `metrics`, `postmortem`, `messages` (what SIMA posts), `secret`,
+//! `metrics`, `postmortem`, `messages` (what SIMA posts), `wording` (phrases
+//! both share), `secret`,
 //! `http_policy`, `adapters` (embedded defaults).
 
 #![forbid(unsafe_code)]
@@ -49,6 +54,7 @@ mod secret;
 mod service;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+mod wording;
 
 /// Entry points for the fuzz targets under `fuzz/` (feature `fuzzing`); not a stable API.
 #[cfg(feature = "fuzzing")]
@@ -76,9 +82,8 @@ pub use http_policy::{retry_after_header, Attempt, HttpPolicy};
 pub use messages::DomainChoice;
 pub use metrics::{compute as compute_metrics, Durations, MetricsReport, Stat};
 pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy, PortError};
-pub use postmortem::{describe as describe_event, escape_markdown, human_duration, to_markdown as postmortem_markdown};
-pub use runbook::{
-    wake_channel, EffectWorker, PagingPolicy, Ports, RunbookConfig, Schedule, WakeReceiver, WakeSender, WorkerConfig,
-};
+pub use postmortem::{describe as describe_event, escape_markdown, to_markdown as postmortem_markdown};
+pub use runbook::{EffectWorker, PagingPolicy, RunbookConfig, Schedule, WorkerConfig};
 pub use secret::Secret;
-pub use service::{AlertCleared, Conversation, Declared, IncidentService, Recorded, ServiceError, Submission};
+pub use service::{AlertCleared, Declared, IncidentService, ServiceError};
+pub use wording::human_duration;

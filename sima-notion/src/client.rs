@@ -1,6 +1,6 @@
 //! The HTTP client: auth, `Notion-Version`, timeouts and bounded retries.
 //!
-//! A rate limit (429, 529) means Notion did not apply the request, so every
+//! A rate limit (429) means Notion did not apply the request, so every
 //! request is retried after one, waiting `Retry-After` (or a backoff). A 5xx
 //! or a network failure leaves a write's outcome unknown: reads are retried,
 //! writes are not (creating a page or appending blocks twice would duplicate
@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sima_core::{retry_after_header, Attempt};
 
-use crate::config::{HttpConfig, NotionConfig, Secret, NOTION_VERSION};
+use crate::config::{HttpPolicy, NotionConfig, Secret, NOTION_VERSION};
 use crate::dto::{
     AppendBlockChildrenRequest, CreatePageRequest, ErrorResponse, ListResponse, ObjectRef, QueryDataSourceRequest,
 };
@@ -37,7 +37,7 @@ pub(crate) struct NotionClient {
     http: reqwest::Client,
     api_url: String,
     token: Secret,
-    policy: HttpConfig,
+    policy: HttpPolicy,
 }
 
 impl NotionClient {
@@ -126,10 +126,10 @@ impl NotionClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(NotionError::Network)?;
+        let response = request.send().await.map_err(NotionError::Transport)?;
         let status = response.status();
         let retry_after = retry_after_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
-        let text = response.text().await.map_err(NotionError::Network)?;
+        let text = response.text().await.map_err(NotionError::Transport)?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(NotionError::Decode);
         }

@@ -7,7 +7,7 @@ pub const DEFAULT_API_URL: &str = "https://api.notion.com/v1";
 /// The `Notion-Version` this crate's wire types follow.
 pub const NOTION_VERSION: &str = "2025-09-03";
 
-pub use sima_core::Secret;
+pub use sima_core::{HttpPolicy, Secret};
 
 /// How `NotionDocs` reaches Notion, and where post-mortems go.
 ///
@@ -33,7 +33,7 @@ pub struct NotionConfig {
     pub properties: PropertyNames,
     /// Timeouts and retries.
     #[serde(default)]
-    pub http: HttpConfig,
+    pub http: HttpPolicy,
 }
 
 fn default_api_url() -> String {
@@ -48,7 +48,7 @@ impl NotionConfig {
             token: Secret::new(token),
             data_source_id: data_source_id.into(),
             properties: PropertyNames::default(),
-            http: HttpConfig::default(),
+            http: HttpPolicy::default(),
         }
     }
 
@@ -108,8 +108,6 @@ impl Default for PropertyNames {
     }
 }
 
-pub use sima_core::HttpPolicy as HttpConfig;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +126,7 @@ mod tests {
         assert_eq!(config.api_url, DEFAULT_API_URL);
         assert_eq!(config.properties.title, "Post-mortem");
         assert_eq!(config.properties.number, "Incident");
-        assert_eq!(config.http, HttpConfig::default());
+        assert_eq!(config.http, HttpPolicy::default());
 
         let err =
             toml::from_str::<NotionConfig>("token = \"t\"\ndata_source_id = \"d\"\ndatabase_id = \"x\"").unwrap_err();

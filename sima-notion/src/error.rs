@@ -22,7 +22,7 @@ pub enum NotionError {
     },
     /// The request did not complete (connection, timeout): it may have been applied.
     #[error("Notion unreachable: {0}")]
-    Network(#[source] reqwest::Error),
+    Transport(#[source] reqwest::Error),
     /// A success whose body could not be read.
     #[error("unexpected Notion response: {0}")]
     Decode(#[source] serde_json::Error),
@@ -40,17 +40,16 @@ fn code_suffix(code: &str) -> String {
 }
 
 impl NotionError {
-    /// Notion asked us to slow down (429 `rate_limited`, 529 overload).
+    /// Notion asked us to slow down (429 `rate_limited`): it did not apply the request.
     pub(crate) fn is_rate_limited(&self) -> bool {
-        matches!(self, Self::Api { status, code, .. }
-            if *status == 429 || *status == 529 || code == "rate_limited")
+        matches!(self, Self::Api { status: 429, .. })
     }
 
     /// A failure after which the request may or may not have been applied.
     pub(crate) fn is_unknown_outcome(&self) -> bool {
         match self {
-            Self::Network(_) | Self::Decode(_) => true,
-            Self::Api { status, .. } => *status >= 500 && *status != 529,
+            Self::Transport(_) | Self::Decode(_) => true,
+            Self::Api { status, .. } => *status >= 500,
             Self::Client(_) => false,
         }
     }
@@ -64,32 +63,19 @@ impl NotionError {
     }
 }
 
+/// Statuses map through [`PortError::from_http`], with one exception that
+/// Notion documents: a 409 `conflict_error` is a write that collided with
+/// another ("make sure the parameters are up to date and try again"), so it
+/// is `Transient`, not `Conflict`. The create-or-resume steps of the adapter
+/// read the page again on the retry, which is what Notion asks for.
 impl From<NotionError> for PortError {
     fn from(error: NotionError) -> Self {
-        if error.is_rate_limited() {
-            return PortError::RateLimited { retry_after: error.retry_after() };
-        }
         let text = error.to_string();
-        let NotionError::Api { status, code, .. } = &error else {
-            return match error {
-                NotionError::Client(_) => PortError::Invalid(text),
-                _ => PortError::Transient(text),
-            };
-        };
-        match code.as_str() {
-            "validation_error" | "invalid_json" | "invalid_request" | "invalid_request_url" | "missing_version" => {
-                PortError::Invalid(text)
-            }
-            "unauthorized" | "restricted_resource" | "invalid_grant" => PortError::Unauthorized(text),
-            "object_not_found" => PortError::NotFound(text),
-            // Notion asks to retry a `conflict_error` (a concurrent write), so it may pass.
-            "conflict_error" => PortError::Transient(text),
-            _ => match status {
-                401 | 403 => PortError::Unauthorized(text),
-                404 => PortError::NotFound(text),
-                408 | 409 | 500..=599 => PortError::Transient(text),
-                _ => PortError::Invalid(text),
-            },
+        match error {
+            NotionError::Api { status: 409, .. } => PortError::Transient(text),
+            NotionError::Api { status, retry_after, .. } => PortError::from_http(status, retry_after, text),
+            NotionError::Transport(_) | NotionError::Decode(_) => PortError::Transient(text),
+            NotionError::Client(_) => PortError::Invalid(text),
         }
     }
 }
@@ -115,8 +101,9 @@ mod tests {
         assert!(matches!(api(503, "service_unavailable"), PortError::Transient(_)));
         assert!(matches!(api(504, ""), PortError::Transient(_)));
         assert!(matches!(api(418, ""), PortError::Invalid(_)));
+        assert!(matches!(api(410, ""), PortError::NotFound(_)));
+        assert!(matches!(api(529, ""), PortError::Transient(_)));
         assert_eq!(api(429, "rate_limited"), PortError::RateLimited { retry_after: None });
-        assert_eq!(api(529, "service_overload"), PortError::RateLimited { retry_after: None });
     }
 
     #[test]
@@ -132,7 +119,7 @@ mod tests {
         let error =
             |status| NotionError::Api { status, code: String::new(), message: String::new(), retry_after: None };
         assert!(error(500).is_unknown_outcome());
-        assert!(!error(529).is_unknown_outcome());
+        assert!(error(529).is_unknown_outcome());
         assert!(!error(429).is_unknown_outcome());
         assert!(!error(400).is_unknown_outcome());
     }

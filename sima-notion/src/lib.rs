@@ -11,7 +11,8 @@
 //! - `dto`: Notion wire types (`CreatePageRequest`, `AppendBlockChildrenRequest`…).
 //! - `render`: a neutral `Document` to properties and blocks, cut to Notion's limits.
 //! - `adapter`: [`NotionDocs`], the `DocsPort` implementation (look up, create, resume appends).
-//! - [`error`]: [`NotionError`] and its mapping into `PortError`.
+//! - [`error`]: [`NotionError`] and its mapping into `PortError` (statuses through
+//!   `PortError::from_http`, except Notion's 409 `conflict_error`, which may pass).
 
 #![forbid(unsafe_code)]
 
@@ -23,5 +24,5 @@ pub mod error;
 mod render;
 
 pub use adapter::NotionDocs;
-pub use config::{HttpConfig, NotionConfig, PropertyNames, Secret, DEFAULT_API_URL, NOTION_VERSION};
+pub use config::{HttpPolicy, NotionConfig, PropertyNames, Secret, DEFAULT_API_URL, NOTION_VERSION};
 pub use error::NotionError;

@@ -2,7 +2,7 @@
 //! (the loop is [`HttpPolicy::run`](sima_core::HttpPolicy::run)).
 //!
 //! Every Events API call is idempotent (PagerDuty deduplicates by
-//! `dedup_key`), so 429, 5xx and network failures are retried in process:
+//! `dedup_key`), so 429, 5xx, 408 and network failures are retried in process:
 //! up to `max_attempts`, waiting `Retry-After` when PagerDuty names a wait
 //! and an exponential backoff otherwise. A wait longer than
 //! `max_retry_wait_secs` is not slept: the error goes back to the caller.
@@ -11,7 +11,7 @@ use reqwest::header::RETRY_AFTER;
 use reqwest::StatusCode;
 use sima_core::{retry_after_header, Attempt};
 
-use crate::config::{HttpConfig, PagerDutyConfig};
+use crate::config::{HttpPolicy, PagerDutyConfig};
 use crate::dto::{EnqueueEventRequest, EnqueueEventResponse};
 use crate::error::PagerDutyError;
 
@@ -23,7 +23,7 @@ const BODY_EXCERPT_CHARS: usize = 300;
 pub(crate) struct EventsClient {
     http: reqwest::Client,
     events_url: String,
-    policy: HttpConfig,
+    policy: HttpPolicy,
 }
 
 impl EventsClient {
@@ -50,10 +50,10 @@ impl EventsClient {
     }
 
     async fn enqueue_once(&self, event: &EnqueueEventRequest) -> Result<EnqueueEventResponse, PagerDutyError> {
-        let response = self.http.post(&self.events_url).json(event).send().await.map_err(PagerDutyError::Network)?;
+        let response = self.http.post(&self.events_url).json(event).send().await.map_err(PagerDutyError::Transport)?;
         let status = response.status();
         let retry_after = retry_after_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
-        let body = response.text().await.map_err(PagerDutyError::Network)?;
+        let body = response.text().await.map_err(PagerDutyError::Transport)?;
         if status.is_success() {
             // 202 is the documented answer; a body we cannot read still means accepted.
             return Ok(serde_json::from_str(&body).unwrap_or_default());

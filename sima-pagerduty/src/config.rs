@@ -7,7 +7,7 @@ use serde::Deserialize;
 /// The Events API v2 enqueue URL used when none is configured.
 pub const DEFAULT_EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 
-pub use sima_core::Secret;
+pub use sima_core::{HttpPolicy, Secret};
 
 /// How `PagerDutyPager` reaches PagerDuty.
 ///
@@ -28,7 +28,7 @@ pub struct PagerDutyConfig {
     /// Routing key per domain slug.
     pub routing_keys: BTreeMap<String, Secret>,
     /// Timeouts and retries.
-    pub http: HttpConfig,
+    pub http: HttpPolicy,
 }
 
 impl Default for PagerDutyConfig {
@@ -37,7 +37,7 @@ impl Default for PagerDutyConfig {
             events_url: DEFAULT_EVENTS_URL.to_owned(),
             default_routing_key: None,
             routing_keys: BTreeMap::new(),
-            http: HttpConfig::default(),
+            http: HttpPolicy::default(),
         }
     }
 }
@@ -66,8 +66,6 @@ impl PagerDutyConfig {
     }
 }
 
-pub use sima_core::HttpPolicy as HttpConfig;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,7 +81,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.events_url, DEFAULT_EVENTS_URL);
-        assert_eq!(config.http, HttpConfig::default());
+        assert_eq!(config.http, HttpPolicy::default());
         assert_eq!(config.routing_key_for("outbound-email").unwrap().expose(), "emailkey");
         assert_eq!(config.routing_key_for("billing").unwrap().expose(), "defaultkey");
 

@@ -44,7 +44,7 @@ pub enum PagerDutyError {
     },
     /// The request did not complete (connection, timeout).
     #[error("PagerDuty unreachable: {0}")]
-    Network(#[source] reqwest::Error),
+    Transport(#[source] reqwest::Error),
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Client(#[source] reqwest::Error),
@@ -59,32 +59,31 @@ fn errors_suffix(errors: &[String]) -> String {
 }
 
 impl PagerDutyError {
-    /// Whether trying again in process may succeed.
+    /// Whether trying again in process may succeed: whatever the core calls
+    /// retryable, since every event is idempotent by its dedup key.
     pub(crate) fn is_retryable(&self) -> bool {
         match self {
-            Self::RateLimited { .. } | Self::Network(_) => true,
-            Self::Status { status, .. } => *status >= 500,
+            Self::RateLimited { .. } | Self::Transport(_) => true,
+            Self::Status { status, .. } => PortError::from_http(*status, None, String::new()).is_retryable(),
             _ => false,
         }
     }
 }
 
+/// PagerDuty documents no status with a meaning of its own, so statuses map
+/// through [`PortError::from_http`] as they are; its 400 (`Rejected`) keeps
+/// PagerDuty's `message` and `errors` in the text.
 impl From<PagerDutyError> for PortError {
     fn from(error: PagerDutyError) -> Self {
         let text = error.to_string();
         match error {
-            PagerDutyError::RateLimited { retry_after } => PortError::RateLimited { retry_after },
-            PagerDutyError::Network(_) => PortError::Transient(text),
-            PagerDutyError::Status { status, .. } => match status {
-                401 | 403 => PortError::Unauthorized(text),
-                404 => PortError::NotFound(text),
-                408 | 500..=599 => PortError::Transient(text),
-                _ => PortError::Invalid(text),
-            },
-            PagerDutyError::NoRoutingKey { .. }
-            | PagerDutyError::DedupKey { .. }
-            | PagerDutyError::Rejected { .. }
-            | PagerDutyError::Client(_) => PortError::Invalid(text),
+            PagerDutyError::RateLimited { retry_after } => PortError::from_http(429, retry_after, text),
+            PagerDutyError::Rejected { .. } => PortError::from_http(400, None, text),
+            PagerDutyError::Status { status, .. } => PortError::from_http(status, None, text),
+            PagerDutyError::Transport(_) => PortError::Transient(text),
+            PagerDutyError::NoRoutingKey { .. } | PagerDutyError::DedupKey { .. } | PagerDutyError::Client(_) => {
+                PortError::Invalid(text)
+            }
         }
     }
 }
@@ -104,7 +103,17 @@ mod tests {
         assert!(matches!(status(401), PortError::Unauthorized(_)));
         assert!(matches!(status(403), PortError::Unauthorized(_)));
         assert!(matches!(status(404), PortError::NotFound(_)));
+        assert!(matches!(status(409), PortError::Conflict(_)));
         assert!(matches!(status(413), PortError::Invalid(_)));
+    }
+
+    #[test]
+    fn what_may_pass_is_retried_in_process() {
+        let status = |status| PagerDutyError::Status { status, body: String::new() }.is_retryable();
+        assert!(status(500) && status(503) && status(408));
+        assert!(!status(400) && !status(404) && !status(409) && !status(301));
+        assert!(PagerDutyError::RateLimited { retry_after: None }.is_retryable());
+        assert!(!PagerDutyError::NoRoutingKey { domain: "billing".into() }.is_retryable());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! - `dto`: Events API v2 wire types (`EnqueueEventRequest`, `EnqueueEventResponse`).
 //! - `render`: a neutral `Page` to a trigger event (severity, summary, links, details).
 //! - `adapter`: [`PagerDutyPager`], the `PagingPort` implementation.
-//! - [`error`]: [`PagerDutyError`] and its mapping into `PortError`.
+//! - [`error`]: [`PagerDutyError`] and its mapping into `PortError` (statuses through `PortError::from_http`).
 
 #![forbid(unsafe_code)]
 
@@ -22,5 +22,5 @@ pub mod error;
 mod render;
 
 pub use adapter::PagerDutyPager;
-pub use config::{HttpConfig, PagerDutyConfig, Secret, DEFAULT_EVENTS_URL};
+pub use config::{HttpPolicy, PagerDutyConfig, Secret, DEFAULT_EVENTS_URL};
 pub use error::PagerDutyError;

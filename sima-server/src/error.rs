@@ -69,6 +69,11 @@ impl ApiError {
         self.status
     }
 
+    /// The machine-readable code (`unauthorized`, `invalid_input`, …).
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
     /// What the caller is told.
     pub fn message(&self) -> &str {
         &self.message

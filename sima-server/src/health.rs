@@ -1,8 +1,6 @@
 //! `/healthz`, `/readyz` and `/metrics` (Prometheus text format).
 
 use std::fmt::Write;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -10,43 +8,11 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 use sima_core::domain::{EffectKind, Severity, Status};
-use sima_core::ports::{IncidentFilter, OutboxStats};
+use sima_core::ports::OutboxStats;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::telemetry::BUCKETS;
-
-/// How long `/metrics` reuses its incident counts before reading them again.
-pub const GAUGE_TTL: Duration = Duration::from_secs(5);
-
-/// Incident counts by status and severity, read from the store at most once
-/// per [`GAUGE_TTL`] however often `/metrics` is scraped.
-#[derive(Debug, Default)]
-pub struct IncidentGauges {
-    cached: Mutex<Option<(Instant, Vec<usize>)>>,
-}
-
-impl IncidentGauges {
-    /// Counts in `Status::ALL` × `Severity::ALL` order.
-    async fn counts(&self, state: &AppState) -> Result<Vec<usize>, ApiError> {
-        if let Some((at, counts)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if at.elapsed() < GAUGE_TTL {
-                return Ok(counts.clone());
-            }
-        }
-        let rows = state.service.milestones(&IncidentFilter::default()).await?;
-        let mut counts = vec![0; Status::ALL.len() * Severity::ALL.len()];
-        for row in &rows {
-            let s = Status::ALL.iter().position(|x| *x == row.status).unwrap_or_default();
-            let v = Severity::ALL.iter().position(|x| *x == row.severity).unwrap_or_default();
-            if let Some(n) = counts.get_mut(s * Severity::ALL.len() + v) {
-                *n += 1;
-            }
-        }
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), counts.clone()));
-        Ok(counts)
-    }
-}
 
 /// `GET /postmortems/INC-42.md`: a Markdown post-mortem (when Notion is not
 /// configured), behind the same credentials as the API.
@@ -139,7 +105,7 @@ fn effect_metrics(out: &mut String, state: &AppState, outbox: &OutboxStats) {
 /// Incidents by status and severity (counts only, no incident text), the
 /// outbox, and request counts and latencies per route.
 pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let counts = state.gauges.counts(&state).await?;
+    let counts = state.gauges.counts(&state.service).await?;
     let outbox = state.service.outbox_stats().await?;
     let mut out = String::new();
     let _ = writeln!(out, "# HELP sima_incidents Incidents by status and severity.\n# TYPE sima_incidents gauge");

@@ -1,14 +1,12 @@
-//! Turning declaration fields from JSON into a valid [`Declaration`].
+//! Declarations from JSON bodies: the fields callers send, read into the
+//! core's [`DeclarationDraft`], and its field errors as one API error.
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sima_core::domain::{
-    Actor, Declaration, DedupKey, Description, Domain, Impact, Severity, Summary, ValidationError,
-};
+use sima_core::domain::{Actor, Declaration, DeclarationDraft, FieldError, Severity, ValidationError};
 
 use crate::error::ApiError;
 
-/// The fields of a declaration as callers send them.
+/// The fields of a declaration as callers send them (see [`DeclarationDraft`]).
 #[derive(Debug, Clone, Deserialize)]
 pub struct DeclarationFields {
     /// Domain slug.
@@ -26,38 +24,92 @@ pub struct DeclarationFields {
     pub impact: Option<u64>,
     /// When impact began (RFC 3339).
     #[serde(default)]
-    pub started_at: Option<DateTime<Utc>>,
+    pub started_at: Option<String>,
     /// Deduplication key.
     #[serde(default)]
     pub dedup_key: Option<String>,
 }
 
-/// A validation error naming the field: 422 for refused characters, else 400.
-pub(crate) fn named<T>(name: &str, result: Result<T, ValidationError>) -> Result<T, ApiError> {
-    result.map_err(|e| match e {
-        ValidationError::HiddenCharacters(_) => ApiError::unprocessable(format!("`{name}`: {e}")),
-        other => ApiError::invalid(format!("`{name}`: {other}")),
-    })
+impl From<DeclarationFields> for DeclarationDraft {
+    fn from(fields: DeclarationFields) -> Self {
+        Self {
+            domain: fields.domain,
+            summary: fields.summary,
+            description: fields.description,
+            severity: fields.severity,
+            impact: fields.impact.map(|n| n.to_string()),
+            started_at: fields.started_at,
+            dedup_key: fields.dedup_key,
+        }
+    }
 }
 
 impl DeclarationFields {
-    /// A valid declaration by `reporter`, or a 400 naming the wrong field.
+    /// A valid declaration by `reporter`, of `default_severity` unless one is given.
     ///
     /// # Errors
-    /// 400 for the first invalid field.
+    /// 400 (422 for refused characters) naming every invalid field.
     pub fn into_declaration(self, reporter: Actor, default_severity: Severity) -> Result<Declaration, ApiError> {
-        Ok(Declaration {
-            domain: named("domain", Domain::parse(&self.domain))?,
-            summary: named("summary", Summary::parse(&self.summary))?,
-            description: named("description", Description::parse(self.description.as_deref().unwrap_or_default()))?,
-            severity: match self.severity.as_deref() {
-                Some(s) => named("severity", s.parse())?,
-                None => default_severity,
-            },
-            impact: self.impact.map(Impact::new),
-            started_at: self.started_at,
-            dedup_key: self.dedup_key.as_deref().map(|k| named("dedup_key", DedupKey::parse(k))).transpose()?,
-            reporter,
-        })
+        DeclarationDraft::from(self).parse(reporter, Some(default_severity)).map_err(refused)
+    }
+}
+
+/// A validation error naming the field: 422 for refused characters, else 400.
+pub(crate) fn named<T>(name: &str, result: Result<T, ValidationError>) -> Result<T, ApiError> {
+    result.map_err(|error| answer(&error, format!("`{name}`: {error}")))
+}
+
+/// The draft's field errors as one answer, each field named; its status is
+/// the first error's.
+fn refused(errors: Vec<FieldError>) -> ApiError {
+    let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+    match errors.first() {
+        Some(first) => answer(&first.error, message),
+        None => ApiError::invalid("the declaration is invalid"),
+    }
+}
+
+/// 422 for characters that are refused in a well-formed value, else 400.
+fn answer(error: &ValidationError, message: String) -> ApiError {
+    match error {
+        ValidationError::HiddenCharacters(_) => ApiError::unprocessable(message),
+        _ => ApiError::invalid(message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    fn fields(json: serde_json::Value) -> DeclarationFields {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn every_wrong_field_is_named_in_one_answer() {
+        let body = fields(serde_json::json!({
+            "domain": "Not A Slug", "summary": "Disk full", "severity": "sev9", "started_at": "yesterday"
+        }));
+        let error = body.into_declaration(Actor::Api, Severity::Sev3).unwrap_err();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        for field in ["`domain`", "`severity`: severity `sev9`", "`started_at`: time `yesterday`"] {
+            assert!(error.message().contains(field), "{field} in {}", error.message());
+        }
+        assert!(!error.message().contains("`summary`"), "{}", error.message());
+    }
+
+    #[test]
+    fn refused_characters_are_422_and_a_missing_severity_is_the_default() {
+        let hidden = fields(serde_json::json!({ "domain": "payments", "summary": "Pay\u{202E}stnem" }));
+        let error = hidden.into_declaration(Actor::Api, Severity::Sev3).unwrap_err();
+        assert_eq!(
+            (error.status(), error.message().starts_with("`summary`")),
+            (StatusCode::UNPROCESSABLE_ENTITY, true)
+        );
+        let plain = fields(serde_json::json!({ "domain": "payments", "summary": "Payments fail", "impact": 120 }));
+        let declaration = plain.into_declaration(Actor::Api, Severity::Sev2).unwrap();
+        assert_eq!(declaration.severity, Severity::Sev2);
+        assert_eq!(declaration.impact.map(|i| i.affected_customers()), Some(120));
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sima_core::domain::{Domain, Severity};
 
 use crate::delays::{self, EffectSettings, ReminderSettings, RoomSettings};
+use crate::providers::{self, ChatProvider, DocsProvider, PagingProvider, ProviderSettings};
 use crate::workflows::{Guard, Workflow};
 
 pub use sima_core::Secret;
@@ -100,9 +101,21 @@ pub struct LimitSettings {
     pub max_in_flight: usize,
     /// Seconds a request may take before it is answered 503.
     pub request_timeout_secs: u64,
-    /// Identify clients by the last `X-Forwarded-For` address (set it only
-    /// behind a reverse proxy that sets that header).
+    /// Identify clients by the last `X-Forwarded-For` address, whoever the
+    /// peer is (one proxy hop; prefer `trusted_proxies`).
     pub trust_forwarded_for: bool,
+    /// The reverse proxies in front of this server, as addresses or CIDRs
+    /// (`SIMA_TRUSTED_PROXIES`, comma-separated): `X-Forwarded-For` entries
+    /// they appended are followed back to the first address that is not one
+    /// of them, the client. Declaring any turns the loopback default off.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl LimitSettings {
+    /// The declared proxies (validated by [`Settings::validate`]).
+    pub fn proxies(&self) -> crate::clients::TrustedProxies {
+        crate::clients::TrustedProxies::parse(&self.trusted_proxies, self.trust_forwarded_for).unwrap_or_default()
+    }
 }
 
 impl Default for LimitSettings {
@@ -113,6 +126,7 @@ impl Default for LimitSettings {
             max_in_flight: 512,
             request_timeout_secs: 10,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -175,6 +189,12 @@ pub struct Settings {
     pub guards: Vec<Guard>,
     /// The dashboard.
     pub ui: crate::ui::UiSettings,
+    /// `[chat] provider`: `slack` or `log` (`SIMA_CHAT`); unset: from the credentials.
+    pub chat: ProviderSettings,
+    /// `[docs] provider`: `notion` or `markdown` (`SIMA_DOCS`); unset: from the credentials.
+    pub docs: ProviderSettings,
+    /// `[paging] provider`: `pagerduty` or `log` (`SIMA_PAGING`); unset: from the credentials.
+    pub paging: ProviderSettings,
 }
 
 impl Default for Settings {
@@ -204,6 +224,9 @@ impl Default for Settings {
             workflows: Vec::new(),
             guards: Vec::new(),
             ui: crate::ui::UiSettings::default(),
+            chat: ProviderSettings::default(),
+            docs: ProviderSettings::default(),
+            paging: ProviderSettings::default(),
         }
     }
 }
@@ -216,6 +239,19 @@ fn secret(value: String) -> Option<Secret> {
 /// that validation refuses it instead of silently opening the route.
 fn guard(value: String) -> Option<Secret> {
     Some(Secret::new(value))
+}
+
+/// Whether credentials may be sent to `url`: `https://`, or `http://` to a
+/// loopback host.
+pub fn is_safe_provider_url(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = lower.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !authority.contains('@') && crate::guard::is_loopback_host(authority)
 }
 
 /// `postgres://user:password@host/db` with the password replaced.
@@ -359,6 +395,19 @@ impl Settings {
         if let Some(v) = var("SIMA_NOTION_TOKEN") {
             settings.notion.token = secret(v);
         }
+        for (name, section) in [
+            ("SIMA_CHAT", &mut settings.chat),
+            ("SIMA_DOCS", &mut settings.docs),
+            ("SIMA_PAGING", &mut settings.paging),
+        ] {
+            if let Some(v) = var(name) {
+                section.provider = Some(v).filter(|v| !v.trim().is_empty());
+            }
+        }
+        if let Some(v) = var("SIMA_TRUSTED_PROXIES") {
+            settings.limits.trusted_proxies =
+                v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect();
+        }
         if let Some(v) = var("SIMA_NOTION_DATA_SOURCE_ID") {
             settings.notion.data_source_id = Some(v).filter(|v| !v.is_empty());
         }
@@ -408,12 +457,19 @@ impl Settings {
         if limits.request_timeout_secs == 0 {
             bail!("limits.request_timeout_secs must be at least 1");
         }
+        crate::clients::TrustedProxies::parse(&limits.trusted_proxies, limits.trust_forwarded_for)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        self.check_provider_urls()?;
+        self.check_providers()?;
         let notion = &self.notion;
         if notion.token.is_some() != notion.data_source_id.is_some() {
             bail!("Notion needs both SIMA_NOTION_TOKEN and SIMA_NOTION_DATA_SOURCE_ID (or neither, for Markdown post-mortems)");
         }
         if !(self.database_url.starts_with("sqlite:") || self.is_postgres()) {
-            bail!("SIMA_DATABASE_URL must start with sqlite:// or postgres:// (got `{}`)", self.database_url);
+            bail!(
+                "SIMA_DATABASE_URL must start with sqlite:// or postgres:// (got `{}`)",
+                redact_url(&self.database_url)
+            );
         }
         if self.effects.retry_for.0.is_none() {
             bail!("effects.retry_for cannot be `off`: failures are retried for some time, e.g. `24h`");
@@ -422,6 +478,96 @@ impl Settings {
             bail!("the broadcast channel must not be empty");
         }
         Ok(())
+    }
+
+    /// Refuses a provider URL that would carry a secret in clear text: every
+    /// one must be `https://`, or `http://` to a loopback host (a local test
+    /// double or a sidecar).
+    fn check_provider_urls(&self) -> anyhow::Result<()> {
+        let urls = [
+            ("SIMA_SLACK_API_URL (slack.api_url)", &self.slack.api_url),
+            ("SIMA_SLACK_AUTHORIZE_URL (ui.slack_authorize_url)", &self.ui.slack_authorize_url),
+            ("SIMA_PAGERDUTY_EVENTS_URL (pagerduty.events_url)", &self.pagerduty.events_url),
+            ("SIMA_NOTION_API_URL (notion.api_url)", &self.notion.api_url),
+        ];
+        for (name, url) in urls {
+            let Some(url) = url else { continue };
+            if !is_safe_provider_url(url) {
+                bail!(
+                    "{name} must be an https:// URL (plain http:// only to 127.0.0.1, localhost or [::1]),                      since credentials are sent to it; got `{}`",
+                    redact_url(url)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The chat adapter: `[chat] provider`, else Slack when a bot token is set.
+    pub fn chat_provider(&self) -> anyhow::Result<ChatProvider> {
+        let inferred = if self.slack.bot_token.is_some() { ChatProvider::Slack } else { ChatProvider::Log };
+        providers::choose(&self.chat, inferred).map_err(anyhow::Error::msg)
+    }
+
+    /// The post-mortem adapter: `[docs] provider`, else Notion when its token is set.
+    pub fn docs_provider(&self) -> anyhow::Result<DocsProvider> {
+        let inferred = if self.notion.token.is_some() { DocsProvider::Notion } else { DocsProvider::Markdown };
+        providers::choose(&self.docs, inferred).map_err(anyhow::Error::msg)
+    }
+
+    /// The paging adapter: `[paging] provider`, else PagerDuty when a routing key is set.
+    pub fn paging_provider(&self) -> anyhow::Result<PagingProvider> {
+        let keyed = self.pagerduty.routing_key.is_some() || self.domains.iter().any(|d| d.routing_key.is_some());
+        let inferred = if keyed { PagingProvider::PagerDuty } else { PagingProvider::Log };
+        providers::choose(&self.paging, inferred).map_err(anyhow::Error::msg)
+    }
+
+    /// Refuses an unknown provider name, or a named one without its credentials.
+    fn check_providers(&self) -> anyhow::Result<()> {
+        if self.chat_provider()? == ChatProvider::Slack && self.slack.bot_token.is_none() {
+            bail!("SIMA_CHAT=slack needs SIMA_SLACK_BOT_TOKEN (slack.bot_token)");
+        }
+        if self.docs_provider()? == DocsProvider::Notion && self.notion.token.is_none() {
+            bail!("SIMA_DOCS=notion needs SIMA_NOTION_TOKEN and SIMA_NOTION_DATA_SOURCE_ID");
+        }
+        let keyed = self.pagerduty.routing_key.is_some() || self.domains.iter().any(|d| d.routing_key.is_some());
+        if self.paging_provider()? == PagingProvider::PagerDuty && !keyed {
+            bail!("SIMA_PAGING=pagerduty needs SIMA_PAGERDUTY_ROUTING_KEY (or a routing_key on a [[domains]] entry)");
+        }
+        Ok(())
+    }
+
+    /// Whether the API and the dashboard may serve clients on this machine
+    /// without a credential: only while listening on a loopback address with
+    /// no proxy declared (a forwarder would make every client look local).
+    pub fn open_to_loopback(&self) -> bool {
+        let listen = self.listen.trim();
+        let host = match listen.parse::<std::net::SocketAddr>() {
+            Ok(address) => return address.ip().is_loopback() && !self.limits.proxies().declared(),
+            Err(_) => listen.rsplit_once(':').map_or(listen, |(host, _)| host),
+        };
+        crate::guard::is_loopback_host(host) && !self.limits.proxies().declared()
+    }
+
+    /// The warning to log when PostgreSQL is reached over a network without
+    /// verifying its certificate (`sslmode=verify-full` or `verify-ca`).
+    pub fn database_tls_warning(&self) -> Option<String> {
+        if !self.is_postgres() {
+            return None;
+        }
+        let (_, rest) = self.database_url.split_once("://")?;
+        let (authority, query) = match rest.split_once('?') {
+            Some((before, query)) => (before.split('/').next().unwrap_or_default(), query),
+            None => (rest.split('/').next().unwrap_or_default(), ""),
+        };
+        let hosts = authority.rsplit_once('@').map_or(authority, |(_, hosts)| hosts);
+        let remote = hosts.split(',').any(|host| !host.is_empty() && !crate::guard::is_loopback_host(host));
+        let verified = query.split('&').any(|pair| matches!(pair, "sslmode=verify-full" | "sslmode=verify-ca"));
+        (remote && !verified).then(|| {
+            format!(
+                "the database at {} is reached without verifying its certificate: add `sslmode=verify-full`                  (and `sslrootcert=` if its CA is private) to SIMA_DATABASE_URL",
+                redact_url(&self.database_url)
+            )
+        })
     }
 
     /// Whether the database is PostgreSQL.
@@ -440,6 +586,9 @@ impl Settings {
             (None, None) => "inbound Slack requests refused (set SIMA_SLACK_APP_TOKEN or SIMA_SLACK_SIGNING_SECRET)",
         };
         let chat = match (&slack.bot_token, &slack.signing_secret, &slack.app_token) {
+            _ if self.chat_provider().ok() == Some(ChatProvider::Log) && slack.bot_token.is_some() => {
+                format!("log-only (SIMA_CHAT=log); {inbound}")
+            }
             (None, None, None) => {
                 "log-only (set SIMA_SLACK_BOT_TOKEN, and SIMA_SLACK_APP_TOKEN or SIMA_SLACK_SIGNING_SECRET)".to_owned()
             }
@@ -447,12 +596,16 @@ impl Settings {
             (None, _, _) => format!("log-only (no bot token); {inbound}"),
         };
         let keyed = self.domains.iter().filter(|d| d.routing_key.is_some()).count();
+        let pd_key = self.pagerduty.routing_key.is_some();
         let paging = match (&self.pagerduty.routing_key, keyed) {
+            (_, n) if self.paging_provider().ok() == Some(PagingProvider::Log) && (pd_key || n > 0) => {
+                "log-only (SIMA_PAGING=log)".to_owned()
+            }
             (Some(_), n) => format!("PagerDuty (default routing key, {n} domain keys)"),
             (None, 0) => "log-only (set SIMA_PAGERDUTY_ROUTING_KEY)".to_owned(),
             (None, n) => format!("PagerDuty ({n} domain keys, no default)"),
         };
-        let docs = if self.notion.token.is_some() {
+        let docs = if self.docs_provider().ok() == Some(DocsProvider::Notion) {
             "Notion".to_owned()
         } else {
             format!("Markdown files in {}", self.postmortem_dir.display())
@@ -461,7 +614,16 @@ impl Settings {
         let api = match (&self.api_token, &self.api_read_token) {
             (Some(_), Some(_)) => "bearer token required (SIMA_API_TOKEN; SIMA_API_READ_TOKEN reads only)",
             (Some(_), None) => "bearer token required (SIMA_API_TOKEN)",
-            (None, _) => "no SIMA_API_TOKEN: answering loopback clients only",
+            (None, Some(_)) => "bearer token required (SIMA_API_READ_TOKEN reads only; no SIMA_API_TOKEN to write)",
+            (None, None) if self.open_to_loopback() => {
+                "no SIMA_API_TOKEN: open to clients on this machine only (listening on loopback, no proxy declared; \
+                 requests must be addressed to a loopback name or SIMA_PUBLIC_URL, writes must be JSON; \
+                 anything forwarding to this port makes its clients local: see SECURITY.md)"
+            }
+            (None, None) => {
+                "no SIMA_API_TOKEN, and listening beyond loopback or behind a declared proxy: refusing every \
+                 client (set SIMA_API_TOKEN)"
+            }
         };
         let metrics = if self.metrics_token.is_some() { "bearer token required" } else { "open to every client" };
         let mut lines = vec![
@@ -474,7 +636,8 @@ impl Settings {
             format!("/metrics: {metrics}"),
             format!("broadcast channel: {}", self.broadcast_channel),
         ];
-        lines.push(self.ui.describe(self.api_token.is_some() || self.api_read_token.is_some()));
+        lines
+            .push(self.ui.describe(self.api_token.is_some() || self.api_read_token.is_some(), self.open_to_loopback()));
         if self.ui.slack_sign_in() && self.slack.team_id.is_none() {
             lines.push(
                 "dashboard: Sign in with Slack refuses everyone until slack.team_id (the workspace) is set".to_owned(),
@@ -677,5 +840,65 @@ routing_key = "email-key"
             assert!(err.to_string().contains("at least 16 characters"), "{body}: {err}");
         }
         assert!(Settings::from_env(&env(&[("SIMA_API_TOKEN", "0123456789abcdef")])).is_ok());
+    }
+
+    #[test]
+    fn a_wrong_database_scheme_is_refused_without_its_password() {
+        let err = Settings::from_env(&env(&[("SIMA_DATABASE_URL", "mysql://sima:hunter2-secret@db/sima")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SIMA_DATABASE_URL") && err.contains("db/sima"), "{err}");
+        assert!(!err.contains("hunter2"), "the password is never logged: {err}");
+    }
+
+    #[test]
+    fn provider_urls_that_receive_secrets_must_be_https_unless_loopback() {
+        for name in
+            ["SIMA_SLACK_API_URL", "SIMA_SLACK_AUTHORIZE_URL", "SIMA_PAGERDUTY_EVENTS_URL", "SIMA_NOTION_API_URL"]
+        {
+            for url in
+                ["http://slack.example.com/api", "http://127.0.0.1.evil.example/api", "ftp://x", "http://u@localhost/"]
+            {
+                let err = Settings::from_env(&env(&[(name, url)])).unwrap_err().to_string();
+                assert!(err.contains(name) && err.contains("https://"), "{name}={url}: {err}");
+            }
+            for url in [
+                "https://slack.example.com/api",
+                "http://127.0.0.1:9999/api",
+                "http://localhost:80",
+                "http://[::1]:1/x",
+            ] {
+                assert!(Settings::from_env(&env(&[(name, url)])).is_ok(), "{name}={url}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_loopback_default_needs_a_loopback_listener_and_no_declared_proxy() {
+        let open = |pairs: &[(&str, &str)]| Settings::from_env(&env(pairs)).unwrap().open_to_loopback();
+        assert!(open(&[]));
+        assert!(open(&[("SIMA_LISTEN", "[::1]:3000")]));
+        assert!(open(&[("SIMA_LISTEN", "localhost:3000")]));
+        assert!(!open(&[("SIMA_LISTEN", "0.0.0.0:3000")]));
+        assert!(!open(&[("SIMA_LISTEN", "sima.internal:3000")]));
+        assert!(!open(&[("SIMA_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]));
+        let described = Settings::from_env(&env(&[("SIMA_LISTEN", "0.0.0.0:3000")])).unwrap().describe().join("\n");
+        assert!(described.contains("refusing every client"), "{described}");
+        let described = Settings::from_env(&env(&[])).unwrap().describe().join("\n");
+        assert!(described.contains("open to clients on this machine only"), "{described}");
+        let err = Settings::from_env(&env(&[("SIMA_TRUSTED_PROXIES", "10.0.0.0/8,nonsense")])).unwrap_err();
+        assert!(err.to_string().contains("nonsense"), "{err}");
+    }
+
+    #[test]
+    fn a_remote_database_without_certificate_checks_is_warned_about() {
+        let warning = |url: &str| Settings { database_url: url.into(), ..Settings::default() }.database_tls_warning();
+        let remote = warning("postgres://sima:pw@db.internal:5432/sima?sslmode=require").expect("a warning");
+        assert!(remote.contains("sslmode=verify-full") && !remote.contains("pw@"), "{remote}");
+        assert!(warning("postgres://sima:pw@db.internal/sima").is_some());
+        assert!(warning("postgres://sima@db.internal/sima?sslmode=verify-full").is_none());
+        assert!(warning("postgres://postgres@127.0.0.1:5432/sima").is_none(), "loopback");
+        assert!(warning("postgresql://postgres@localhost/sima").is_none(), "loopback");
+        assert!(warning("sqlite://sima.db").is_none());
     }
 }

@@ -1,5 +1,7 @@
-//! Wiring: settings → store, ports, service, worker, routes; serving until
-//! a signal; graceful shutdown.
+//! Running the server: [`Application::builder`] takes the settings and,
+//! optionally, an embedder's own store, clock and adapters; `build` wires
+//! them into an engine and the routes and binds; `run_until` serves until a
+//! signal and shuts down gracefully.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -7,37 +9,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::error_handling::HandleErrorLayer;
-use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::routing::{any, get};
-use axum::{middleware, Router};
+use axum::Router;
 use sima_core::domain::RoomId;
-use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SystemClock};
+use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SessionStore, SystemClock};
 use sima_core::DomainChoice;
-use sima_core::{Conversation, IncidentService};
-use sima_core::{EffectWorker, Engine, PagingPolicy, Ports, RunbookConfig, WakeReceiver, WorkerConfig};
-use sima_core::{LogChat, LogPager, MarkdownDocs};
-use sima_slack::{SlackChat, SlackConfig, SlackState, SocketConfig, SocketMode};
+use sima_core::IncidentService;
+use sima_core::{Engine, PagingPolicy, RunbookConfig, WorkerConfig};
+use sima_slack::{SlackState, SocketConfig, SocketMode};
 use tokio::net::TcpListener;
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower::load_shed::LoadShedLayer;
-use tower::timeout::TimeoutLayer;
-use tower::ServiceBuilder;
 
-use crate::error::ApiError;
+use crate::router::router;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::telemetry::{track, HttpMetrics};
+use crate::telemetry::HttpMetrics;
 use crate::workflows::{GuardPolicy, WorkflowPolicy};
-use crate::{api, guard, health, ui, webhooks};
-
-/// Largest accepted request body.
-pub const BODY_LIMIT: usize = 1024 * 1024;
-
-/// How long a request may take by default before it is answered 503
-/// (`limits.request_timeout_secs`).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::{guard, wiring};
 
 /// How long idempotency keys (Slack event ids, alert resolutions) are kept.
 pub const KEY_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -46,176 +32,142 @@ pub const KEY_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    worker: EffectWorker,
-    wake: WakeReceiver,
-    service: IncidentService,
-    limiter: Arc<guard::ClientLimiter>,
+    /// The use cases, their effect worker and the idempotency-key upkeep.
+    engine: Engine,
+    sessions: Arc<dyn SessionStore>,
+    limiter: Arc<crate::clients::ClientLimiter>,
     /// Slack over Socket Mode, when an app token is set.
     socket: Option<SocketMode>,
 }
 
-/// How long any caller waits for a PostgreSQL connection before the store
-/// answers `Transient` (an API 503 with `Retry-After`, a "could not record
-/// this yet" in Slack, a retried effect).
-///
-/// This is how outages fail fast. While PostgreSQL is down, sqlx keeps
-/// retrying the connection until the pool's acquire timeout, so the timeout
-/// is how long a request waits to learn the database is gone; half a second
-/// keeps every answer well inside a second (and a Slack acknowledgement, which
-/// may touch the store twice, inside Slack's 3 s). No circuit breaker is
-/// needed on top: a refused connection costs a few milliseconds, the pool
-/// reconnects on its own once the database is back, and nothing has to be
-/// reset. The same deadline bounds waiting for a busy pool, where a quick 503
-/// is the right answer too.
-pub const STORE_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
-
-/// Deletes idempotency keys older than [`KEY_RETENTION`], hourly.
-async fn forget_old_keys(service: IncidentService) {
+/// Deletes dashboard sessions that have expired, hourly (the engine deletes
+/// idempotency keys older than [`KEY_RETENTION`]).
+async fn forget_expired_sessions(service: IncidentService, sessions: Arc<dyn SessionStore>) {
     let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        let age = chrono::Duration::from_std(KEY_RETENTION).unwrap_or(chrono::Duration::MAX);
-        match service.forget_keys_older_than(age).await {
+        match sessions.forget_sessions_before(service.now()).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(keys = n, "forgot old idempotency keys"),
-            Err(error) => tracing::warn!(%error, "could not clean idempotency keys"),
+            Ok(n) => tracing::info!(sessions = n, "forgot expired dashboard sessions"),
+            Err(error) => tracing::warn!(%error, "could not clean dashboard sessions"),
         }
     }
 }
 
-async fn connect_store(settings: &Settings) -> anyhow::Result<Arc<dyn IncidentStore>> {
-    let url = &settings.database_url;
-    Ok(if settings.is_postgres() {
-        let mut config = sima_store_postgres::PgStoreConfig::new(url.clone());
-        config.acquire_timeout_ms = Some(STORE_ACQUIRE_TIMEOUT.as_millis().try_into().unwrap_or(u64::MAX));
-        Arc::new(sima_store_postgres::PgStore::connect(&config).await.context("connecting to PostgreSQL")?)
-    } else {
-        let config = sima_store_sqlite::SqliteStoreConfig::new(url.clone());
-        Arc::new(sima_store_sqlite::SqliteStore::connect(&config).await.context("opening the SQLite database")?)
-    })
+/// What an embedder may bring instead of what the settings name.
+#[derive(Default)]
+struct Overrides {
+    clock: Option<Arc<dyn Clock>>,
+    stores: Option<wiring::Stores>,
+    chat: Option<Arc<dyn ChatPort>>,
+    paging: Option<Arc<dyn PagingPort>>,
+    docs: Option<Arc<dyn DocsPort>>,
 }
 
-fn slack_config(settings: &Settings) -> Option<SlackConfig> {
-    let slack = &settings.slack;
-    let token = slack.bot_token.as_ref()?;
-    let mut config = SlackConfig::new(token.clone(), slack.signing_secret.clone().unwrap_or_default());
-    if let Some(url) = &slack.api_url {
-        config = config.with_api_url(url.clone());
+/// Builds an [`Application`]: the reference server — routes, settings,
+/// janitors, graceful shutdown — over the adapters the settings name, or
+/// over the embedder's own.
+///
+/// ```no_run
+/// # async fn run(pager: std::sync::Arc<dyn sima_core::ports::PagingPort>) -> anyhow::Result<()> {
+/// let settings = sima_server::Settings::load()?;
+/// let app = sima_server::Application::builder(settings).paging(pager).build().await?;
+/// app.run_until_stopped().await
+/// # }
+/// ```
+#[must_use]
+pub struct ApplicationBuilder {
+    settings: Settings,
+    overrides: Overrides,
+}
+
+impl ApplicationBuilder {
+    /// Time from `clock` instead of the system's.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.overrides.clock = Some(clock);
+        self
     }
-    config.team_id = slack.team_id.clone();
-    Some(config)
-}
 
-fn build_ports(settings: &Settings) -> anyhow::Result<Ports> {
-    let chat: Arc<dyn ChatPort> = match slack_config(settings) {
-        Some(config) => Arc::new(SlackChat::new(&config).context("configuring Slack")?),
-        None => Arc::new(LogChat::new()),
-    };
-    let pd = &settings.pagerduty;
-    let domain_keys: Vec<_> =
-        settings.domains.iter().filter_map(|d| Some((d.name.clone(), d.routing_key.clone()?))).collect();
-    let pager: Arc<dyn PagingPort> = if pd.routing_key.is_none() && domain_keys.is_empty() {
-        Arc::new(LogPager)
-    } else {
-        let mut config = sima_pagerduty::PagerDutyConfig::new(pd.routing_key.as_ref().map_or("", |k| k.expose()));
-        if pd.routing_key.is_none() {
-            config.default_routing_key = None;
-        }
-        if let Some(url) = &pd.events_url {
-            config = config.with_events_url(url.clone());
-        }
-        for (domain, key) in domain_keys {
-            config = config.with_routing_key(domain.as_str(), key.expose());
-        }
-        Arc::new(sima_pagerduty::PagerDutyPager::new(config).context("configuring PagerDuty")?)
-    };
-    let notion = &settings.notion;
-    let docs: Arc<dyn DocsPort> = match (&notion.token, &notion.data_source_id) {
-        (Some(token), Some(source)) => {
-            let mut config = sima_notion::NotionConfig::new(token.expose(), source.clone());
-            if let Some(url) = &notion.api_url {
-                config = config.with_api_url(url.clone());
-            }
-            Arc::new(sima_notion::NotionDocs::new(config).context("configuring Notion")?)
-        }
-        _ => Arc::new(
-            MarkdownDocs::new(settings.postmortem_dir.clone())
-                .with_url_base(format!("{}/postmortems", settings.public_url.trim_end_matches('/'))),
-        ),
-    };
-    Ok(Ports { chat, pager, docs })
-}
+    /// This store instead of the database `SIMA_DATABASE_URL` names; it keeps
+    /// the dashboard's sessions too.
+    pub fn store<S: IncidentStore + SessionStore + 'static>(mut self, store: Arc<S>) -> Self {
+        self.overrides.stores = Some((store.clone(), store));
+        self
+    }
 
-async fn slack_unconfigured() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "Slack requests cannot be verified: set SIMA_SLACK_SIGNING_SECRET on the server",
-    )
-}
+    /// This chat adapter instead of the one `SIMA_CHAT` names.
+    pub fn chat(mut self, chat: Arc<dyn ChatPort>) -> Self {
+        self.overrides.chat = Some(chat);
+        self
+    }
 
-/// Every route, over `state`; Slack routes are verified with `slack` when set.
-pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
-    let slack = match slack {
-        Some(slack) => sima_slack::router(slack),
-        None => Router::new().route("/{*rest}", any(slack_unconfigured)),
-    };
-    let limits = &state.settings.limits;
-    let overload = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(guard::overloaded))
-        .layer(LoadShedLayer::new())
-        .layer(GlobalConcurrencyLimitLayer::new(limits.max_in_flight))
-        .layer(TimeoutLayer::new(Duration::from_secs(limits.request_timeout_secs)));
-    let rate_limit = middleware::from_fn_with_state(state.clone(), guard::rate_limit);
-    let api = api::router()
-        .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_token))
-        .layer(rate_limit.clone());
-    let metrics =
-        get(health::prometheus).layer(middleware::from_fn_with_state(state.clone(), guard::require_metrics_token));
-    let postmortems = get(health::postmortem)
-        .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_token))
-        .layer(rate_limit.clone());
-    Router::new()
-        .nest("/api/v1", api)
-        .nest("/webhooks", webhooks::router().layer(rate_limit.clone()))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", metrics)
-        .route("/postmortems/{file}", postmortems)
-        .merge(ui::router(state.clone()).layer(rate_limit))
-        .with_state(state.clone())
-        .nest("/slack", slack)
-        .fallback(|| async {
-            ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands")
-        })
-        .layer(overload)
-        // Liveness answers even when the server sheds load.
-        .route("/healthz", get(health::healthz))
-        .layer(middleware::from_fn_with_state(state.http.clone(), track))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    /// This paging adapter instead of the one `SIMA_PAGING` names.
+    pub fn paging(mut self, paging: Arc<dyn PagingPort>) -> Self {
+        self.overrides.paging = Some(paging);
+        self
+    }
+
+    /// This post-mortem adapter instead of the one `SIMA_DOCS` names.
+    pub fn docs(mut self, docs: Arc<dyn DocsPort>) -> Self {
+        self.overrides.docs = Some(docs);
+        self
+    }
+
+    /// Connects the store (running migrations), builds the adapters not
+    /// given, the engine and the routes, and binds the listener (port 0
+    /// picks a free port).
+    ///
+    /// # Errors
+    /// Invalid settings, a database that cannot be opened, a misconfigured
+    /// adapter, or an address that cannot be bound.
+    pub async fn build(self) -> anyhow::Result<Application> {
+        Application::assemble(self.settings, self.overrides).await
+    }
 }
 
 impl Application {
-    /// Connects the store (running migrations), builds the ports and binds
-    /// the listener (port 0 picks a free port).
+    /// A builder over `settings` (see [`ApplicationBuilder`]).
+    pub fn builder(settings: Settings) -> ApplicationBuilder {
+        ApplicationBuilder { settings, overrides: Overrides::default() }
+    }
+
+    /// The server the settings describe: `Application::builder(settings).build()`.
     ///
     /// # Errors
-    /// The database cannot be opened, an adapter is misconfigured, or the
-    /// address cannot be bound.
+    /// As [`ApplicationBuilder::build`].
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+        Self::builder(settings).build().await
     }
 
     /// [`Application::build`] with another clock.
     ///
     /// # Errors
-    /// As [`Application::build`].
+    /// As [`ApplicationBuilder::build`].
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        Self::builder(settings).clock(clock).build().await
+    }
+
+    async fn assemble(settings: Settings, ours: Overrides) -> anyhow::Result<Self> {
         settings.validate()?;
         for line in settings.describe() {
             tracing::info!("{line}");
         }
-        let store = connect_store(&settings).await?;
-        let ports = build_ports(&settings)?;
+        let (store, sessions) = match ours.stores {
+            Some(stores) => stores,
+            None => wiring::connect_store(&settings).await?,
+        };
+        let chat = match ours.chat {
+            Some(chat) => chat,
+            None => wiring::chat(&settings)?,
+        };
+        let paging = match ours.paging {
+            Some(paging) => paging,
+            None => wiring::paging(&settings)?,
+        };
+        let docs = match ours.docs {
+            Some(docs) => docs,
+            None => wiring::docs(&settings)?,
+        };
         let runbook = RunbookConfig {
             broadcast_room: RoomId::new(settings.broadcast_channel.clone()),
             public_url: settings.public_url.clone(),
@@ -226,35 +178,33 @@ impl Application {
         let defaults = WorkerConfig::default();
         let worker_config =
             WorkerConfig { retry_for: settings.effects.retry_for.0.unwrap_or(defaults.retry_for), ..defaults };
-        let chat = ports.chat.clone();
-        // Guards first (a refused command records nothing), then the workflows' steps.
-        let guards = Arc::new(GuardPolicy::new(settings.guards.clone()));
-        let workflows = Arc::new(WorkflowPolicy::new(settings.workflows.clone()));
-        let (service, worker, wake) = Engine::builder()
-            .policy(guards)
-            .policy(workflows)
-            .store(store.clone())
-            .clock(clock.clone())
-            .chat(ports.chat)
-            .paging(ports.pager)
-            .docs(ports.docs)
-            .runbook(runbook)
-            .worker(worker_config)
-            .build()?
-            .into_parts();
         let domains = settings
             .domains
             .iter()
             .map(|d| DomainChoice { domain: d.name.clone(), description: d.description.clone() })
             .collect();
-        let conversation =
-            Conversation::new(service.clone(), chat, domains).with_severity_descriptions(settings.severities.clone());
+        // Guards first (a refused command records nothing), then the workflows' steps.
+        let guards = Arc::new(GuardPolicy::new(settings.guards.clone()));
+        let workflows = Arc::new(WorkflowPolicy::new(settings.workflows.clone()));
+        let engine = Engine::builder()
+            .policy(guards)
+            .policy(workflows)
+            .store(store)
+            .clock(ours.clock.unwrap_or_else(|| Arc::new(SystemClock)))
+            .chat(chat)
+            .paging(paging)
+            .docs(docs)
+            .runbook(runbook)
+            .worker(worker_config)
+            .domains(domains)
+            .severity_descriptions(settings.severities.clone())
+            .key_retention(Some(KEY_RETENTION))
+            .build()?;
         let slack = &settings.slack;
         let slack_state = |verified: Option<&sima_core::Secret>| {
-            let handler = Arc::new(conversation.clone());
             let state = match verified {
-                Some(secret) => SlackState::new(secret.clone(), handler, store.clone(), clock.clone()),
-                None => SlackState::unsigned(handler, store.clone(), clock.clone()),
+                Some(secret) => SlackState::new(secret.clone(), engine.inbound()),
+                None => SlackState::unsigned(engine.inbound()),
             };
             match &slack.api_url {
                 Some(url) => state.with_api_url(url),
@@ -282,21 +232,20 @@ impl Application {
                 (None, None) => "off (set SIMA_SLACK_APP_TOKEN for Socket Mode or SIMA_SLACK_SIGNING_SECRET for HTTP)",
             }
         );
-        let janitor = service.clone();
         let listener = TcpListener::bind(&settings.listen)
             .await
             .with_context(|| format!("binding {} (SIMA_LISTEN)", settings.listen))?;
         let limiter = guard::limiter(&settings);
         let state = AppState {
-            service,
-            conversation,
+            service: engine.service().clone(),
             settings: Arc::new(settings),
             http: Arc::new(HttpMetrics::default()),
-            worker: worker.clone(),
+            worker: engine.worker().clone(),
             limiter: limiter.clone(),
             gauges: Arc::default(),
+            sessions: sessions.clone(),
         };
-        Ok(Self { listener, router: router(state, signed_routes), worker, wake, service: janitor, limiter, socket })
+        Ok(Self { listener, router: router(state, signed_routes), engine, sessions, limiter, socket })
     }
 
     /// The bound port.
@@ -312,21 +261,21 @@ impl Application {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves and runs the effect worker until `shutdown` completes; then stops
-    /// accepting, finishes in-flight requests and effects, and returns.
+    /// Serves and runs the engine (its effect worker and upkeep) until
+    /// `shutdown` completes; then stops accepting, finishes in-flight
+    /// requests and effects, and returns.
     ///
     /// # Errors
     /// The listener fails.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = self.worker.clone();
-        let worker_stop = stop_rx.clone();
+        let engine_stop = stop_rx.clone();
         let stopped = async move {
-            let mut rx = worker_stop;
+            let mut rx = engine_stop;
             let _ = rx.wait_for(|stop| *stop).await;
         };
-        let worker_task = tokio::spawn(async move { worker.run(self.wake, stopped).await });
-        let janitor = tokio::spawn(forget_old_keys(self.service));
+        let janitor = tokio::spawn(forget_expired_sessions(self.engine.service().clone(), self.sessions));
+        let engine_task = tokio::spawn(self.engine.run(stopped));
         let limiter = self.limiter;
         let shrinker = tokio::spawn(async move {
             let mut every_minute = tokio::time::interval(Duration::from_secs(60));
@@ -348,7 +297,7 @@ impl Application {
             let _ = stop_tx.send(true);
         });
         serve.await.context("serving HTTP")?;
-        worker_task.await.context("effect worker")?;
+        engine_task.await.context("effect worker")?;
         if let Some(socket) = socket {
             socket.await.context("Slack Socket Mode")?;
         }

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use sima_core::ports::SessionStore;
 use sima_core::EffectWorker;
-use sima_core::{Conversation, IncidentService};
+use sima_core::IncidentService;
 
-use crate::guard::ClientLimiter;
-use crate::health::IncidentGauges;
+use crate::clients::ClientLimiter;
+use crate::gauges::IncidentGauges;
 use crate::settings::Settings;
 use crate::telemetry::HttpMetrics;
 
@@ -15,16 +16,16 @@ use crate::telemetry::HttpMetrics;
 pub struct AppState {
     /// The use cases.
     pub service: IncidentService,
-    /// The chat-facing use cases.
-    pub conversation: Conversation,
     /// The configuration.
     pub settings: Arc<Settings>,
     /// Request counters and latencies.
     pub http: Arc<HttpMetrics>,
-    /// The effect worker, for readiness and failure counts.
+    /// The engine's effect worker, for readiness and failure counts.
     pub worker: EffectWorker,
     /// Per-client request budgets.
     pub limiter: Arc<ClientLimiter>,
     /// Incident counts behind `/metrics`, refreshed at most every few seconds.
     pub gauges: Arc<IncidentGauges>,
+    /// Dashboard sessions, so a signed-out or revoked cookie stops working.
+    pub sessions: Arc<dyn SessionStore>,
 }

@@ -46,8 +46,8 @@ impl SlackChat {
     ///
     /// # Errors
     /// `SlackError::Config` if the HTTP client cannot be built.
-    pub fn new(config: &SlackConfig) -> Result<Self, SlackError> {
-        Ok(Self { client: SlackClient::new(config)?, team_id: config.team_id.clone(), bot_user: Arc::default() })
+    pub fn new(config: SlackConfig) -> Result<Self, SlackError> {
+        Ok(Self { client: SlackClient::new(&config)?, team_id: config.team_id, bot_user: Arc::default() })
     }
 
     /// A link that opens the channel in Slack.

@@ -2,20 +2,19 @@
 //! in-process retries on rate limits.
 //!
 //! Only rate limits are retried here: Slack did not act on a rate-limited
-//! call, so repeating it is safe. A 5xx or a timeout may hide a message that
-//! was posted, so those go back to the outbox as `Transient`, which decides.
+//! call, so repeating it is safe. The wait is Slack's `Retry-After`, else the
+//! policy's backoff ([`HttpPolicy::run`](sima_core::HttpPolicy::run)). A 5xx
+//! or a timeout may hide a message that was posted, so those go back to the
+//! outbox as `Transient`, which decides.
 
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use serde::{de::DeserializeOwned, Serialize};
-use sima_core::{retry_after_header, Attempt, HttpPolicy};
+use sima_core::{retry_after_header, Attempt};
 
-use crate::config::{Secret, SlackConfig};
+use crate::config::{HttpPolicy, Secret, SlackConfig};
 use crate::error::SlackError;
-
-/// The wait used when Slack rate-limits without saying how long.
-const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
 
 /// Calls Web API methods with the bot token.
 #[derive(Clone)]
@@ -38,12 +37,7 @@ impl SlackClient {
             http,
             api_url: config.api_url.trim_end_matches('/').to_owned(),
             token: config.bot_token.clone(),
-            policy: HttpPolicy {
-                timeout_secs: config.timeout().as_secs(),
-                max_attempts: config.max_attempts.max(1),
-                max_retry_wait_secs: config.max_retry_wait_secs,
-                backoff_ms: DEFAULT_RETRY_WAIT.as_millis() as u64,
-            },
+            policy: config.http.clone(),
         })
     }
 
@@ -56,10 +50,9 @@ impl SlackClient {
         let payload = serde_json::to_vec(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
         let outcome = |result| match result {
             Ok(value) => Attempt::Done(value),
-            Err(SlackError::RateLimited { method, retry_after }) => Attempt::Retry {
-                error: SlackError::RateLimited { method, retry_after },
-                after: Some(retry_after.unwrap_or(DEFAULT_RETRY_WAIT)),
-            },
+            Err(SlackError::RateLimited { method, retry_after }) => {
+                Attempt::Retry { error: SlackError::RateLimited { method, retry_after }, after: retry_after }
+            }
             Err(error) => Attempt::Fail(error),
         };
         let send = |_| async { outcome(self.call_once(method, payload.clone()).await) };

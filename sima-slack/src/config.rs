@@ -7,9 +7,18 @@ use serde::Deserialize;
 /// The default Web API base; methods are appended as `/<method>`.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 
-pub use sima_core::Secret;
+pub use sima_core::{HttpPolicy, Secret};
 
 /// How SIMA talks to one Slack workspace.
+///
+/// ```toml
+/// api_url = "https://slack.com/api"   # optional, this is the default
+/// bot_token = "xoxb-…"
+/// signing_secret = "…"
+/// team_id = "T0123ABCD"               # optional
+/// [http]                              # optional: timeouts and retries on rate limits
+/// timeout_secs = 20
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlackConfig {
@@ -23,30 +32,15 @@ pub struct SlackConfig {
     /// Workspace id (`T0123…`); when set, room links open in that workspace.
     #[serde(default)]
     pub team_id: Option<String>,
-    /// Per-request timeout, in milliseconds.
-    #[serde(default = "default_timeout_ms")]
-    pub timeout_ms: u64,
-    /// Attempts per call when Slack rate-limits (1 means no retry).
-    #[serde(default = "default_max_attempts")]
-    pub max_attempts: u32,
-    /// Longest `Retry-After` waited in process, in seconds; longer waits are
-    /// returned as `RateLimited` for the outbox to schedule.
-    #[serde(default = "default_max_retry_wait_secs")]
-    pub max_retry_wait_secs: u64,
+    /// Timeouts and in-process retries on rate limits.
+    #[serde(default)]
+    pub http: HttpPolicy,
 }
 
 impl SlackConfig {
     /// A configuration with the defaults and these credentials.
     pub fn new(bot_token: Secret, signing_secret: Secret) -> Self {
-        Self {
-            api_url: default_api_url(),
-            bot_token,
-            signing_secret,
-            team_id: None,
-            timeout_ms: default_timeout_ms(),
-            max_attempts: default_max_attempts(),
-            max_retry_wait_secs: default_max_retry_wait_secs(),
-        }
+        Self { api_url: default_api_url(), bot_token, signing_secret, team_id: None, http: HttpPolicy::default() }
     }
 
     /// The same configuration against another API base (a test server).
@@ -57,29 +51,17 @@ impl SlackConfig {
 
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
-        Duration::from_millis(self.timeout_ms)
+        self.http.timeout()
     }
 
     /// The longest in-process wait on a rate limit.
     pub fn max_retry_wait(&self) -> Duration {
-        Duration::from_secs(self.max_retry_wait_secs)
+        self.http.max_retry_wait()
     }
 }
 
 fn default_api_url() -> String {
     DEFAULT_API_URL.to_owned()
-}
-
-fn default_timeout_ms() -> u64 {
-    10_000
-}
-
-fn default_max_attempts() -> u32 {
-    3
-}
-
-fn default_max_retry_wait_secs() -> u64 {
-    10
 }
 
 #[cfg(test)]
@@ -99,8 +81,11 @@ mod tests {
     fn defaults_fill_in_and_unknown_fields_are_refused() {
         let config: SlackConfig = serde_json::from_str(r#"{"bot_token":"xoxb-1","signing_secret":"s"}"#).unwrap();
         assert_eq!(config.api_url, DEFAULT_API_URL);
-        assert_eq!(config.max_attempts, 3);
-        assert_eq!(config.timeout(), Duration::from_secs(10));
+        assert_eq!(config.http, HttpPolicy::default());
+        assert_eq!(config.timeout(), Duration::from_secs(20));
+        let tuned: SlackConfig =
+            serde_json::from_str(r#"{"bot_token":"x","signing_secret":"s","http":{"max_attempts":1}}"#).unwrap();
+        assert_eq!(tuned.http, HttpPolicy { max_attempts: 1, ..HttpPolicy::default() });
         let err = serde_json::from_str::<SlackConfig>(r#"{"bot_token":"x","signing_secret":"s","tokn":1}"#);
         assert!(err.is_err());
     }

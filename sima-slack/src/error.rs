@@ -24,7 +24,7 @@ pub enum SlackError {
         /// Slack's `Retry-After`, if it sent one.
         retry_after: Option<Duration>,
     },
-    /// An HTTP status other than 200 or 429.
+    /// An HTTP status other than 2xx or 429.
     #[error("slack {method} answered HTTP {status}")]
     Status {
         /// The API method called.
@@ -63,7 +63,9 @@ impl SlackError {
     }
 }
 
-/// Which `PortError` a Slack error code means.
+/// Which `PortError` an `ok: false` answer means. Slack reports most
+/// failures as HTTP 200 with an error code in the body, so this table is
+/// Slack's own; HTTP statuses go through [`PortError::from_http`].
 fn from_code(method: &str, code: &str) -> PortError {
     let what = format!("{method}: {code}");
     match code {
@@ -80,7 +82,8 @@ fn from_code(method: &str, code: &str) -> PortError {
         "channel_not_found" | "message_not_found" | "thread_not_found" | "not_in_channel" | "is_archived"
         | "no_item_specified" => PortError::NotFound(what),
         "name_taken" => PortError::Conflict(what),
-        "ratelimited" | "rate_limited" => PortError::RateLimited { retry_after: None },
+        // Slack's rate-limit codes mean what a 429 means.
+        "ratelimited" | "rate_limited" => PortError::from_http(429, None, what),
         "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" | "team_added_to_org" => {
             PortError::Transient(what)
         }
@@ -90,16 +93,13 @@ fn from_code(method: &str, code: &str) -> PortError {
 
 impl From<SlackError> for PortError {
     fn from(error: SlackError) -> Self {
+        let detail = error.to_string();
         match error {
             SlackError::Api { method, code } => from_code(method, &code),
-            SlackError::RateLimited { retry_after, .. } => PortError::RateLimited { retry_after },
-            SlackError::Status { status, .. } if status >= 500 => PortError::Transient(error.to_string()),
-            SlackError::Status { status: 401 | 403, .. } => PortError::Unauthorized(error.to_string()),
-            SlackError::Status { status: 404, .. } => PortError::NotFound(error.to_string()),
-            SlackError::Status { .. } | SlackError::Decode { .. } | SlackError::Config(_) => {
-                PortError::Invalid(error.to_string())
-            }
-            SlackError::Transport { .. } => PortError::Transient(error.to_string()),
+            SlackError::RateLimited { retry_after, .. } => PortError::from_http(429, retry_after, detail),
+            SlackError::Status { status, .. } => PortError::from_http(status, None, detail),
+            SlackError::Transport { .. } => PortError::Transient(detail),
+            SlackError::Decode { .. } | SlackError::Config(_) => PortError::Invalid(detail),
         }
     }
 }
@@ -134,9 +134,15 @@ mod tests {
         assert!(matches!(status(503), PortError::Transient(_)));
         assert!(matches!(status(500), PortError::Transient(_)));
         assert!(matches!(status(400), PortError::Invalid(_)));
+        assert!(matches!(status(401), PortError::Unauthorized(_)));
+        assert!(matches!(status(404), PortError::NotFound(_)));
+        assert!(matches!(status(409), PortError::Conflict(_)));
+        assert_eq!(status(502), PortError::Transient("slack pins.add answered HTTP 502".into()));
         let timeout = SlackError::Transport { method: "pins.add", detail: "timed out".into() };
         assert!(PortError::from(timeout).is_retryable());
         let limited = SlackError::RateLimited { method: "pins.add", retry_after: Some(Duration::from_secs(7)) };
         assert_eq!(PortError::from(limited), PortError::RateLimited { retry_after: Some(Duration::from_secs(7)) });
+        let day = SlackError::RateLimited { method: "pins.add", retry_after: Some(Duration::from_secs(86_400)) };
+        assert_eq!(PortError::from(day), PortError::RateLimited { retry_after: Some(PortError::MAX_RETRY_AFTER) });
     }
 }

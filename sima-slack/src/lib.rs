@@ -4,25 +4,29 @@
 //! Inbound, [`router()`] is an axum `Router` with `/commands`, `/interactions` and
 //! `/events` that checks Slack's v0 request signatures, parses slash commands,
 //! interactivity payloads and Events API deliveries into the core's neutral
-//! `sima_core::chat::Inbound` events (through [`SlackInbound`]), drops repeated
-//! event deliveries and replayed requests, hands the rest to the core's
-//! `InboundHandler` (`Conversation`), and renders its neutral `Reply` as Slack expects.
+//! `sima_core::chat::Inbound` events (through [`SlackInbound`]), hands them to
+//! the core's `InboundHandler` (`Engine::inbound`) with a delivery key (an
+//! event's `event_id`, a request's signature) so that repeated event
+//! deliveries and replayed requests act once, and renders its neutral `Reply`
+//! as Slack expects.
 //! [`SocketMode`] receives the same requests over Socket Mode WebSockets
 //! instead (no public URL needed) and hands them to the same pipeline.
 //!
 //! # Layout
-//! - [`config`]: [`SlackConfig`] and [`Secret`], which never prints its value.
+//! - [`config`]: [`SlackConfig`], its [`HttpPolicy`], and [`Secret`], which never prints its value.
 //! - `client`: the Web API client: bearer auth, timeouts, bounded retries on rate limits.
 //! - `dto`: Slack wire types, named after API methods (crate-private).
-//! - [`error`]: [`SlackError`] and its mapping into `PortError`.
+//! - [`error`]: [`SlackError`] and its mapping into `PortError`: Slack's error codes, and
+//!   HTTP statuses through `PortError::from_http`.
 //! - `naming`: legal, unique channel names.
 //! - [`render`]: neutral `Message` and `Form` to Block Kit, within Slack's limits.
 //! - `adapter`: `impl ChatPort for SlackChat`.
 //! - [`signature`]: v0 request signatures.
 //! - [`inbound`]: [`SlackInbound`] and its neutral core event.
 //! - [`parse`]: request bodies (raw or already decoded JSON) to [`SlackInbound`].
-//! - `pipeline`: parse → idempotency → handler → answer, whatever the transport.
-//! - [`router`](mod@router): the axum routes and their [`SlackState`].
+//! - `pipeline`: parse → handler (with the delivery key) → answer, whatever the transport.
+//! - `state`: [`SlackState`], what the routes and Socket Mode share.
+//! - [`router`](mod@router): the axum routes.
 //! - [`socket`]: [`SocketMode`], the same requests over Socket Mode.
 
 #![forbid(unsafe_code)]
@@ -40,9 +44,10 @@ pub mod render;
 pub mod router;
 pub mod signature;
 pub mod socket;
+mod state;
 
 pub use adapter::SlackChat;
-pub use config::{Secret, SlackConfig};
+pub use config::{HttpPolicy, Secret, SlackConfig};
 pub use error::SlackError;
 pub use inbound::{BlockAction, SlackInbound, SlashCommand, ViewClosed, ViewSubmission};
 pub use naming::legal_channel_name;

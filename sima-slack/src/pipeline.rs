@@ -1,13 +1,12 @@
-//! One inbound request, whatever carried it: parse → idempotency → the
-//! core's handler → the answer Slack expects. The HTTP routes hand it a
-//! verified body; Socket Mode hands it an envelope's payload, which is the
-//! same content already decoded to JSON.
+//! One inbound request, whatever carried it: parse → the core's handler,
+//! with the request's delivery key → the answer Slack expects. The HTTP
+//! routes hand it a verified body; Socket Mode hands it an envelope's
+//! payload, which is the same content already decoded to JSON. The core
+//! acts on each delivery key once.
 
 use serde_json::{json, Value};
-use sima_core::chat::{Reply, NOT_RECORDED};
+use sima_core::chat::{DeliveryKey, Reply};
 use sima_core::model::Message;
-use sima_core::ports::PortError;
-use thiserror::Error;
 
 use crate::inbound::SlackInbound;
 use crate::parse::{
@@ -15,7 +14,7 @@ use crate::parse::{
     EventsRequest, ParseError,
 };
 use crate::render::{fallback_text, message_blocks, modal_view};
-use crate::router::{deliver, SlackState};
+use crate::state::{SlackState, RESPONSE_URL_TIMEOUT};
 
 /// What kind of request Slack sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +43,7 @@ pub(crate) struct Request<'a> {
     pub(crate) kind: Kind,
     /// Its content.
     pub(crate) body: Body<'a>,
-    /// The idempotency key of a command or an interaction: the same key is
+    /// The delivery key of a command or an interaction: the same key is
     /// acted on once (events are keyed by their `event_id`).
     pub(crate) key: &'a str,
     /// Which redelivery this is, if the transport says (`1`, `2`…), for the log.
@@ -62,25 +61,11 @@ pub(crate) enum Answer {
     Retry,
 }
 
-/// Why a request was not acted on.
-#[derive(Debug, Error)]
-pub(crate) enum Refusal {
-    /// Not what Slack sends.
-    #[error(transparent)]
-    Malformed(#[from] ParseError),
-    /// The idempotency keys could not be read or written.
-    #[error("could not record a Slack delivery: {0}")]
-    Store(#[from] PortError),
-}
-
 /// Acts on one request and says what to answer.
 ///
 /// # Errors
-/// [`Refusal::Malformed`] for a body Slack would not send;
-/// [`Refusal::Store`] when the idempotency keys are unreachable for an event
-/// (Slack delivers it again); a command or an interaction is then answered
-/// that nothing was recorded.
-pub(crate) async fn handle(state: &SlackState, request: Request<'_>) -> Result<Answer, Refusal> {
+/// A [`ParseError`] for a body Slack would not send.
+pub(crate) async fn handle(state: &SlackState, request: Request<'_>) -> Result<Answer, ParseError> {
     match request.kind {
         Kind::Command => command(state, request).await,
         Kind::Interaction => interaction(state, request).await,
@@ -88,42 +73,12 @@ pub(crate) async fn handle(state: &SlackState, request: Request<'_>) -> Result<A
     }
 }
 
-/// Whether a command or an interaction is acted on.
-enum Delivery {
-    /// Seen for the first time: act on it.
-    First,
-    /// Seen before (a replay, or the same envelope on the other connection): ignore it.
-    Repeated,
-    /// The idempotency keys are unreachable: nothing can be recorded now.
-    /// The person is told so, and a later replay of it is harmless.
-    Unrecorded,
-}
-
-/// Whether this command or interaction is seen for the first time.
-async fn first_delivery(state: &SlackState, key: &str) -> Delivery {
-    match state.store.remember(key, state.clock.now()).await {
-        Ok(true) => Delivery::First,
-        Ok(false) => {
-            tracing::warn!("repeated Slack request ignored");
-            Delivery::Repeated
-        }
-        Err(error) => {
-            tracing::error!(%error, "could not record a Slack request id; answered that nothing was recorded");
-            Delivery::Unrecorded
-        }
-    }
-}
-
-async fn command(state: &SlackState, request: Request<'_>) -> Result<Answer, Refusal> {
+async fn command(state: &SlackState, request: Request<'_>) -> Result<Answer, ParseError> {
     let inbound = match request.body {
         Body::Raw(body) => parse_command(body)?,
         Body::Json(payload) => parse_command_json(payload)?,
     };
-    let reply = match first_delivery(state, request.key).await {
-        Delivery::First => state.handler.handle(inbound.into_core()).await,
-        Delivery::Repeated => return Ok(Answer::Empty),
-        Delivery::Unrecorded => Reply::not_recorded(),
-    };
+    let reply = state.handler.handle(inbound.into_core(), Some(DeliveryKey::new(request.key))).await;
     Ok(match reply {
         Reply::Private(message) => Answer::Body(message_body("ephemeral", &message)),
         Reply::InRoom(message) => Answer::Body(message_body("in_channel", &message)),
@@ -135,7 +90,7 @@ async fn command(state: &SlackState, request: Request<'_>) -> Result<Answer, Ref
     })
 }
 
-async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer, Refusal> {
+async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer, ParseError> {
     let parsed = match request.body {
         Body::Raw(body) => parse_interaction(body)?,
         Body::Json(payload) => parse_interaction_json(payload)?,
@@ -146,12 +101,7 @@ async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer,
         _ => None,
     };
     let is_submission = matches!(inbound, SlackInbound::ViewSubmission(_));
-    let reply = match first_delivery(state, request.key).await {
-        Delivery::First => state.handler.handle(inbound.into_core()).await,
-        Delivery::Repeated => return Ok(Answer::Empty),
-        Delivery::Unrecorded if is_submission => Reply::form_error("summary", NOT_RECORDED),
-        Delivery::Unrecorded => Reply::not_recorded(),
-    };
+    let reply = state.handler.handle(inbound.into_core(), Some(DeliveryKey::new(request.key))).await;
     Ok(match reply {
         Reply::FormErrors(errors) if is_submission => {
             Answer::Body(json!({ "response_action": "errors", "errors": errors }))
@@ -176,7 +126,7 @@ async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer,
     })
 }
 
-async fn event(state: &SlackState, request: Request<'_>) -> Result<Answer, Refusal> {
+async fn event(state: &SlackState, request: Request<'_>) -> Result<Answer, ParseError> {
     let parsed = match request.body {
         Body::Raw(body) => parse_event(body)?,
         Body::Json(payload) => parse_event_json(payload)?,
@@ -184,16 +134,12 @@ async fn event(state: &SlackState, request: Request<'_>) -> Result<Answer, Refus
     match parsed {
         EventsRequest::UrlVerification { challenge } => Ok(Answer::Body(json!({ "challenge": challenge }))),
         EventsRequest::Callback { event_id, inbound: Some(inbound) } => {
-            let key = format!("slack:event:{event_id}");
-            if !state.store.remember(&key, state.clock.now()).await? {
-                tracing::debug!(%event_id, retry = request.retry.unwrap_or("-"), "repeated Slack event ignored");
-                return Ok(Answer::Empty);
+            if let Some(retry) = request.retry {
+                tracing::debug!(%event_id, retry, "Slack delivered an event again");
             }
-            if let Reply::Retry = state.handler.handle(inbound.into_core()).await {
-                // Keep the key only for handled events, so Slack's retry is not ignored.
-                if let Err(error) = state.store.forget_key(&key).await {
-                    tracing::error!(%error, %event_id, "could not forget a failed Slack event");
-                }
+            // Keyed by `event_id`, so a redelivery (on any connection) acts once.
+            let key = DeliveryKey::new(format!("slack:event:{event_id}"));
+            if let Reply::Retry = state.handler.handle(inbound.into_core(), Some(key)).await {
                 tracing::warn!(%event_id, "Slack event not handled; Slack will retry");
                 return Ok(Answer::Retry);
             }
@@ -210,4 +156,48 @@ pub(crate) fn message_body(response_type: &str, message: &Message) -> Value {
         "text": fallback_text(message),
         "blocks": message_blocks(message),
     })
+}
+
+/// A failed call's error without its URL: a `response_url` works as a
+/// bearer link for 30 minutes, so it never reaches the log.
+fn without_url(error: reqwest::Error) -> reqwest::Error {
+    error.without_url()
+}
+
+/// Posts a reply to a button press through its `response_url`, after the
+/// acknowledgement, so Slack gets its answer at once.
+fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'static str, message: Message) {
+    let Some(url) = response_url else { return };
+    if !state.allows_response_url(&url) {
+        tracing::warn!("refused a response_url outside Slack's hooks host");
+        return;
+    }
+    let http = state.http.clone();
+    let mut body = message_body(response_type, &message);
+    body["replace_original"] = json!(false);
+    tokio::spawn(async move {
+        match tokio::time::timeout(RESPONSE_URL_TIMEOUT, http.post(&url).json(&body).send()).await {
+            Ok(Ok(r)) if r.status().is_success() => {}
+            Ok(Ok(r)) => tracing::warn!(status = r.status().as_u16(), "Slack refused a response_url reply"),
+            Ok(Err(error)) => {
+                let error = without_url(error);
+                tracing::warn!(%error, "could not post a response_url reply");
+            }
+            Err(_) => tracing::warn!("a response_url reply timed out"),
+        }
+    });
+}
+
+#[cfg(test)]
+mod log_tests {
+    use super::without_url;
+
+    #[tokio::test]
+    async fn a_failed_response_url_call_is_logged_without_its_url() {
+        let secret = "http://127.0.0.1:9/actions/T0/1234/s3cr3tHookToken";
+        let error = reqwest::Client::new().post(secret).send().await.expect_err("nothing listens on port 9");
+        assert!(error.to_string().contains("s3cr3tHookToken"), "reqwest names the URL: {error}");
+        let logged = without_url(error).to_string();
+        assert!(!logged.contains("s3cr3tHookToken") && !logged.contains("127.0.0.1:9"), "{logged}");
+    }
 }

@@ -1,9 +1,9 @@
 //! `sqlx::Error` to `PortError`: outages are `Transient`, unique violations
 //! are matched by constraint name.
 
-use sima_core::ports::sql::SqlFailure;
-pub(crate) use sima_core::ports::sql::{corrupt, OPEN_DEDUP_KEY};
 use sima_core::ports::PortError;
+use sima_store_sql::SqlFailure;
+pub(crate) use sima_store_sql::{corrupt, OPEN_DEDUP_KEY};
 
 /// The name of the unique constraint `err` violated, if it is a unique violation.
 pub(crate) fn unique_violation(err: &sqlx::Error) -> Option<&str> {

@@ -3,55 +3,24 @@
 //! columns that queries filter on.
 
 use async_trait::async_trait;
-use sima_core::ports::{Incidents, MilestoneRow};
-
-use crate::metrics;
-
-use crate::store::PgStore;
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
-use sima_core::ports::sql::{append_refused, stored_number, to_i64, IncidentColumns};
-use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
+use sima_core::ports::{AppendBatch, Created, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError};
+use sima_store_sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sqlx::postgres::{PgArguments, PgExecutor, PgPool, Postgres};
 use sqlx::types::Json;
 use sqlx::Arguments;
 use sqlx::Transaction;
 
 use crate::error::{port_error, unique_violation, OPEN_DEDUP_KEY};
-use crate::{events, outbox};
+use crate::filter::{FilterArgs, FILTER_SQL};
+use crate::store::PgStore;
+use crate::{events, metrics, outbox};
 
 /// How many times `create` starts over when the incident holding its dedup
 /// key turns terminal between the insert and the lookup.
 const CREATE_ATTEMPTS: usize = 5;
 
 const TERMINAL: &str = "('false_positive', 'closed')";
-
-/// Filters shared by `list` and `milestones`, as bind values.
-pub(crate) struct FilterArgs {
-    pub(crate) status: Option<&'static str>,
-    pub(crate) domain: Option<String>,
-    pub(crate) severity: Option<&'static str>,
-    pub(crate) from: Option<chrono::DateTime<chrono::Utc>>,
-    pub(crate) to: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl From<&IncidentFilter> for FilterArgs {
-    fn from(f: &IncidentFilter) -> Self {
-        Self {
-            status: f.status.map(|s| s.as_str()),
-            domain: f.domain.as_ref().map(|d| d.as_str().to_owned()),
-            severity: f.severity.map(|s| s.as_str()),
-            from: f.from,
-            to: f.to,
-        }
-    }
-}
-
-/// The `WHERE` clause over `incidents` aliased `i`, binding `$1`..`$5`.
-pub(crate) const FILTER_SQL: &str = "($1::text IS NULL OR i.status = $1)
-    AND ($2::text IS NULL OR i.domain = $2)
-    AND ($3::text IS NULL OR i.severity = $3)
-    AND ($4::timestamptz IS NULL OR i.declared_at >= $4)
-    AND ($5::timestamptz IS NULL OR i.declared_at < $5)";
 
 /// The bind values of an `incidents` row: `$1` the id, `$2` `second` (the
 /// number on insert, the expected version on update), `$3` the version,

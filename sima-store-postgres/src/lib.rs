@@ -1,6 +1,7 @@
 //! `sima-store-postgres` keeps SIMA's incidents in PostgreSQL: a snapshot row
 //! per incident beside its append-only event log, the outbox of effects, the
-//! idempotency keys and action items. [`PgStore`] implements
+//! idempotency keys, action items and the dashboard's sign-in sessions,
+//! revoked at once for every replica. [`PgStore`] implements
 //! [`IncidentStore`](sima_core::ports::IncidentStore) with optimistic
 //! concurrency on appends, a partial unique index for open dedup keys, and
 //! outbox claims with `FOR UPDATE SKIP LOCKED` and a lease, so several server
@@ -14,9 +15,11 @@
 //! - `store`: [`PgStore`], the pool and migrations; `incidents`, `outbox` and
 //!   `keys` implement the store ports on it.
 //! - `incidents`: create (numbers, dedup), append, loads and listing.
+//! - `filter`: the listing and metrics filter as SQL, and its bind values.
 //! - `events`: the event log.
 //! - `outbox`: enqueue, claim with leases, complete, retry, give up.
 //! - `keys`: idempotency keys.
+//! - `sessions`: dashboard sign-in sessions ([`SessionStore`](sima_core::ports::SessionStore)).
 //! - `metrics`: milestones from the `incident_milestones` view.
 //! - `scratch` (feature `testing`): [`ScratchDatabase`], a fresh database per test.
 
@@ -25,12 +28,14 @@
 mod config;
 mod error;
 mod events;
+mod filter;
 mod incidents;
 mod keys;
 mod metrics;
 mod outbox;
 #[cfg(feature = "testing")]
 mod scratch;
+mod sessions;
 mod store;
 
 pub use config::PgStoreConfig;

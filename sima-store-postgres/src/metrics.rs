@@ -5,13 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::sql::{milestones_query, MilestoneColumns};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
+use sima_store_sql::{milestones_query, MilestoneColumns};
 use sqlx::postgres::PgPool;
 use uuid::Uuid;
 
 use crate::error::port_error;
-use crate::incidents::{FilterArgs, FILTER_SQL};
+use crate::filter::{FilterArgs, FILTER_SQL};
 
 type Row = (
     Uuid,

@@ -8,10 +8,10 @@ use crate::store::PgStore;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sima_core::domain::Effect;
 use sima_core::domain::IncidentId;
-use sima_core::ports::sql::ClaimRequest;
-use sima_core::ports::Effect;
 use sima_core::ports::{Claim, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
+use sima_store_sql::ClaimRequest;
 use sqlx::postgres::{PgPool, Postgres};
 use sqlx::types::Json;
 use sqlx::Transaction;

@@ -2,9 +2,9 @@
 //! unique violations are matched by constraint (SQLite names the index or the
 //! columns in its message).
 
-pub(crate) use sima_core::ports::sql::{corrupt, OPEN_DEDUP_KEY};
-use sima_core::ports::sql::{SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY};
 use sima_core::ports::PortError;
+pub(crate) use sima_store_sql::{corrupt, OPEN_DEDUP_KEY};
+use sima_store_sql::{SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 

@@ -3,59 +3,21 @@
 //! columns that queries filter on.
 
 use async_trait::async_trait;
-use sima_core::domain::IncidentEvent;
-use sima_core::ports::{Incidents, MilestoneRow};
-
-use crate::metrics;
-
-use crate::store::SqliteStore;
-use sima_core::domain::{DedupKey, Incident, IncidentId, IncidentNumber, RoomId};
-use sima_core::ports::sql::{append_refused, stored_number, to_i64, IncidentColumns};
-use sima_core::ports::{AppendBatch, Created, IncidentFilter, NewIncident, PortError};
+use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use sima_core::ports::{AppendBatch, Created, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError};
+use sima_store_sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
 use sqlx::Arguments;
 use sqlx::{Sqlite, Transaction};
 
 use crate::db::{Db, Writer};
 use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
+use crate::filter::{bind_filter, list_sql};
+use crate::store::SqliteStore;
 use crate::time::ts_opt;
-use crate::{events, outbox};
+use crate::{events, metrics, outbox};
 
 const TERMINAL: &str = "('false_positive', 'closed')";
-
-/// The incidents matching `f`, newest first, at most `?6` of them (-1: all).
-pub(crate) fn list_sql(f: &IncidentFilter) -> String {
-    format!("SELECT snapshot FROM incidents i WHERE {} ORDER BY i.number DESC LIMIT ?6", filter_sql(f))
-}
-
-/// The `WHERE` clause over `incidents` aliased `i` for `f`, binding
-/// `?1`..`?5`. A criterion the filter leaves open is written `?n IS NULL`
-/// (true once bound), never `(?n IS NULL OR …)`: SQLite can then use an index
-/// on every criterion that is set (status, period).
-pub(crate) fn filter_sql(f: &IncidentFilter) -> String {
-    let criteria = [
-        (f.status.is_some(), "i.status = ?1", "?1 IS NULL"),
-        (f.domain.is_some(), "i.domain = ?2", "?2 IS NULL"),
-        (f.severity.is_some(), "i.severity = ?3", "?3 IS NULL"),
-        (f.from.is_some(), "i.declared_at >= ?4", "?4 IS NULL"),
-        (f.to.is_some(), "i.declared_at < ?5", "?5 IS NULL"),
-    ];
-    let terms: Vec<&str> = criteria.iter().map(|(set, term, open)| if *set { *term } else { *open }).collect();
-    terms.join(" AND ")
-}
-
-/// Binds a filter's `?1`..`?5`.
-pub(crate) fn bind_filter<'q, O>(
-    query: sqlx::query::QueryAs<'q, Sqlite, O, SqliteArguments<'q>>,
-    f: &IncidentFilter,
-) -> sqlx::query::QueryAs<'q, Sqlite, O, SqliteArguments<'q>> {
-    query
-        .bind(f.status.map(|s| s.as_str()))
-        .bind(f.domain.as_ref().map(|d| d.as_str().to_owned()))
-        .bind(f.severity.map(|s| s.as_str()))
-        .bind(ts_opt(f.from))
-        .bind(ts_opt(f.to))
-}
 
 fn json(incident: &Incident) -> Result<String, PortError> {
     serde_json::to_string(incident).map_err(|e| PortError::Invalid(format!("snapshot: {e}")))

@@ -1,6 +1,7 @@
 //! `sima-store-sqlite` is SIMA's embedded default store: one SQLite file (WAL
 //! mode) holding a snapshot row per incident beside its append-only event
-//! log, the outbox of effects, the idempotency keys and action items.
+//! log, the outbox of effects, the idempotency keys, action items and the
+//! dashboard's sign-in sessions.
 //! [`SqliteStore`] implements [`IncidentStore`](sima_core::ports::IncidentStore)
 //! with the same contract as the PostgreSQL store: optimistic concurrency on
 //! appends, a partial unique index for open dedup keys, leased outbox claims.
@@ -18,9 +19,11 @@
 //! - `store`: [`SqliteStore`], connecting and migrations; `incidents`, `outbox`
 //!   and `keys` implement the store ports on it.
 //! - `incidents`: create (numbers, dedup), append, loads and listing.
+//! - `filter`: the listing and metrics filter as SQL, and its bind values.
 //! - `events`: the event log.
 //! - `outbox`: enqueue, claim with leases, complete, retry, give up.
 //! - `keys`: idempotency keys.
+//! - `sessions`: dashboard sign-in sessions ([`SessionStore`](sima_core::ports::SessionStore)).
 //! - `metrics`: milestones from the `incident_milestones` view.
 
 #![forbid(unsafe_code)]
@@ -29,10 +32,12 @@ mod config;
 mod db;
 mod error;
 mod events;
+mod filter;
 mod incidents;
 mod keys;
 mod metrics;
 mod outbox;
+mod sessions;
 mod store;
 #[cfg(test)]
 mod test_plans;

@@ -10,13 +10,13 @@
 //! scan itself reads the covering index `incidents_milestones`.
 
 use sima_core::domain::IncidentId;
-use sima_core::ports::sql::{milestones_query, MilestoneColumns};
 use sima_core::ports::{IncidentFilter, MilestoneRow, PortError};
+use sima_store_sql::{milestones_query, MilestoneColumns};
 use uuid::Uuid;
 
 use crate::db::Db;
 use crate::error::{corrupt, port_error};
-use crate::incidents::{bind_filter, filter_sql};
+use crate::filter::{bind_filter, filter_sql};
 use crate::time::parse_opt;
 
 /// One incident's columns, in the order of [`milestones_query`].
@@ -66,7 +66,7 @@ fn to_row(row: Row) -> Result<MilestoneRow, PortError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::incidents::list_sql;
+    use crate::filter::list_sql;
     use crate::test_plans::{fresh_store, plan};
     use chrono::{TimeZone, Utc};
     use sima_core::domain::{Severity, Status};

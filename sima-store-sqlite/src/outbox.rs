@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::sql::ClaimRequest;
 use sima_core::ports::{Claim, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
+use sima_store_sql::ClaimRequest;
 use sqlx::{Sqlite, Transaction};
 use uuid::Uuid;
 

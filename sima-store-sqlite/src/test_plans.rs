@@ -2,7 +2,7 @@
 
 use sima_core::ports::IncidentFilter;
 
-use crate::incidents::bind_filter;
+use crate::filter::bind_filter;
 use crate::{SqliteStore, SqliteStoreConfig};
 
 /// A store on a fresh file (migrated), with its directory.

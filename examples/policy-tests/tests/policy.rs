@@ -6,9 +6,7 @@ use sima_core::domain::{
     Actor, Declaration, Description, Domain, MessageRef, PageRef, Room, RoomId, Severity, Summary, UserRef,
 };
 use sima_core::ports::{MockChatPort, MockDocsPort, MockPagingPort};
-use sima_core::testkit::{InMemoryStore, ManualClock};
-use sima_core::IncidentService;
-use sima_core::{EffectWorker, Ports, WorkerConfig};
+use sima_core::testkit::TestEngine;
 
 fn declaration(severity: Severity) -> Declaration {
     Declaration {
@@ -41,12 +39,15 @@ fn chat() -> MockChatPort {
 }
 
 async fn run(severity: Severity, pager: MockPagingPort) {
-    let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-    let service = IncidentService::new(Arc::new(InMemoryStore::new()), clock, policy_tests::runbook());
-    let ports = Ports { chat: Arc::new(chat()), pager: Arc::new(pager), docs: Arc::new(MockDocsPort::new()) };
-    let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
-    service.declare(declaration(severity)).await.unwrap();
-    worker.run_until_idle().await.unwrap();
+    let test = TestEngine::with(|builder| {
+        builder
+            .runbook(policy_tests::runbook())
+            .chat(Arc::new(chat()))
+            .paging(Arc::new(pager))
+            .docs(Arc::new(MockDocsPort::new()))
+    });
+    test.engine.service().declare(declaration(severity)).await.unwrap();
+    test.engine.worker().run_until_idle().await.unwrap();
 }
 
 #[tokio::test]

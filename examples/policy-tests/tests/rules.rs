@@ -12,8 +12,8 @@ use sima_core::domain::{
     Severity, Status, Summary, UserRef,
 };
 use sima_core::ports::{MockChatPort, MockDocsPort, MockPagingPort, Page, Policy, Refusal};
-use sima_core::testkit::{InMemoryStore, ManualClock};
-use sima_core::{EffectWorker, IncidentService, Ports, ServiceError, WorkerConfig};
+use sima_core::testkit::{ManualClock, TestEngine};
+use sima_core::{EffectWorker, IncidentService, ServiceError};
 use sima_server::workflows::{GuardPolicy, WorkflowPolicy};
 use sima_server::Settings;
 
@@ -82,16 +82,14 @@ struct Acme {
 }
 
 fn acme_with(policies: Vec<Arc<dyn Policy>>, chat: MockChatPort, pager: MockPagingPort) -> Acme {
-    let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-    let service = policies.into_iter().fold(
-        IncidentService::new(Arc::new(InMemoryStore::new()), clock.clone(), policy_tests::runbook()),
-        IncidentService::with_policy,
-    );
     let mut docs = MockDocsPort::new();
     docs.expect_create_postmortem().returning(|_| Err(sima_core::PortError::Unsupported("docs".into())));
-    let ports = Ports { chat: Arc::new(chat), pager: Arc::new(pager), docs: Arc::new(docs) };
-    let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
-    Acme { service, worker, clock }
+    let test = TestEngine::with(|builder| {
+        let builder =
+            builder.runbook(policy_tests::runbook()).chat(Arc::new(chat)).paging(Arc::new(pager)).docs(Arc::new(docs));
+        policies.into_iter().fold(builder, |builder, policy| builder.policy(policy))
+    });
+    Acme { service: test.engine.service().clone(), worker: test.engine.worker().clone(), clock: test.clock }
 }
 
 impl Acme {

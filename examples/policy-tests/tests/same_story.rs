@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 use sima_core::domain::{
     Actor, Command, Declaration, Description, Domain, IncidentRef, Severity, Status, Summary, Text, UserRef,
 };
-use sima_core::ports::{ChatPort, IncidentStore};
-use sima_core::testkit::{FakeDocs, FakePager, InMemoryStore, ManualClock};
-use sima_core::{EffectWorker, IncidentService, Ports, WorkerConfig};
+use sima_core::ports::ChatPort;
+use sima_core::testkit::TestEngine;
 use sima_slack::{Secret, SlackChat, SlackConfig};
 use teams_chat::{TeamsChat, TeamsConfig};
 use wiremock::matchers::{method, path, path_regex};
@@ -30,11 +29,8 @@ struct Outcome {
 /// Declares a sev2 in checkout, posts a status update, then resolves it,
 /// running the runbook after each step.
 async fn story(chat: Arc<dyn ChatPort>) -> Outcome {
-    let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-    let store = Arc::new(InMemoryStore::new());
-    let service = IncidentService::new(store as Arc<dyn IncidentStore>, clock, policy_tests::runbook());
-    let ports = Ports { chat, pager: Arc::new(FakePager::new()), docs: Arc::new(FakeDocs::new()) };
-    let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+    let test = TestEngine::with(|builder| builder.runbook(policy_tests::runbook()).chat(chat));
+    let (service, worker) = (test.engine.service(), test.engine.worker());
     let ann = UserRef::parse("U1ANN").unwrap();
     let declaration = Declaration {
         domain: Domain::parse("checkout").unwrap(),
@@ -85,7 +81,7 @@ async fn slack() -> (MockServer, Arc<dyn ChatPort>) {
         .mount(&server)
         .await;
     let config = SlackConfig::new(Secret::new("xoxb-1"), Secret::new("signing")).with_api_url(server.uri());
-    (server, Arc::new(SlackChat::new(&config).unwrap()))
+    (server, Arc::new(SlackChat::new(config).unwrap()))
 }
 
 /// A mock Microsoft login, Graph and Bot Framework Connector on one server.
@@ -132,7 +128,7 @@ async fn teams() -> (MockServer, Arc<dyn ChatPort>) {
     config.graph_url = format!("{}/v1.0", server.uri());
     config.connector_url = server.uri();
     config.token_url = Some(format!("{}/token", server.uri()));
-    (server, Arc::new(TeamsChat::new(&config).unwrap()))
+    (server, Arc::new(TeamsChat::new(config).unwrap()))
 }
 
 #[tokio::test]

@@ -47,11 +47,11 @@ impl TeamsChat {
     ///
     /// # Errors
     /// `TeamsError::Config` if a base URL is unusable or the HTTP client cannot be built.
-    pub fn new(config: &TeamsConfig) -> Result<Self, TeamsError> {
+    pub fn new(config: TeamsConfig) -> Result<Self, TeamsError> {
         Ok(Self {
-            client: TeamsClient::new(config)?,
-            team_id: config.team_id.clone(),
-            tenant_id: config.tenant_id.clone(),
+            client: TeamsClient::new(&config)?,
+            team_id: config.team_id,
+            tenant_id: config.tenant_id,
             archive_rooms: config.archive_rooms,
         })
     }

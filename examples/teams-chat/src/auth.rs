@@ -12,8 +12,8 @@ use serde::Deserialize;
 use thiserror::Error;
 use tokio::sync::Mutex;
 
-use crate::client::transport_detail;
 use crate::config::{TeamsConfig, BOT_FRAMEWORK_ISSUER};
+use crate::error::transport_detail;
 
 /// Clock skew allowed on `exp` and `nbf` (the Bot Framework SDKs allow 5 minutes).
 const LEEWAY_SECS: u64 = 300;
@@ -34,9 +34,12 @@ pub enum AuthError {
     /// The token names a key the Bot Framework does not publish.
     #[error("token signed with an unknown key")]
     UnknownKey,
-    /// Signature, audience, issuer or lifetime check failed.
+    /// Signature, audience, issuer, lifetime or endorsement check failed.
     #[error("token rejected: {0}")]
     Rejected(String),
+    /// A valid token on an activity of a tenant, or a team's channel, this bot does not serve.
+    #[error("foreign activity: {0}")]
+    Foreign(String),
     /// The signing keys could not be fetched.
     #[error("signing keys unavailable: {0}")]
     Keys(String),
@@ -69,7 +72,7 @@ struct Jwk {
     n: Option<String>,
     #[serde(default)]
     e: Option<String>,
-    /// The channels (`msteams`…) the key may sign for.
+    /// The channels (`msteams`…) the key may sign for; none, it signs for none.
     #[serde(default)]
     endorsements: Vec<String>,
 }
@@ -146,7 +149,9 @@ impl BotAuthenticator {
         let claims = decode::<BotClaims>(token, &key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| AuthError::Rejected(e.to_string()))?;
-        if !endorsements.is_empty() && !endorsements.iter().any(|c| c == channel_id) {
+        // As the Bot Framework SDKs do: a key signs only for the channels it
+        // is endorsed for, and a key endorsed for none signs for nothing.
+        if !endorsements.iter().any(|c| c == channel_id) {
             return Err(AuthError::Rejected(format!("key {kid} is not endorsed for channel {channel_id:?}")));
         }
         Ok(claims)

@@ -2,8 +2,10 @@
 //! tokens per API, timeouts, and a few in-process retries on rate limits.
 //!
 //! Only rate limits are retried here: the service did not act on a
-//! rate-limited call, so repeating it is safe. A 5xx or a timeout may hide a
-//! message that was posted, so those go back to the outbox as `Transient`.
+//! rate-limited call, so repeating it is safe. The wait is the service's
+//! `Retry-After`, else the policy's backoff
+//! ([`HttpPolicy::run`](sima_core::HttpPolicy::run)). A 5xx or a timeout may
+//! hide a message that was posted, so those go back to the outbox as `Transient`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +18,8 @@ use serde_json::Value;
 use sima_core::{retry_after_header, Attempt, HttpPolicy};
 
 use crate::config::{TeamsConfig, CONNECTOR_SCOPE, GRAPH_SCOPE};
-use crate::error::TeamsError;
+use crate::error::{transport_detail, TeamsError};
 use crate::token::Tokens;
-
-/// The wait used when a service rate-limits without saying how long.
-const DEFAULT_RETRY_WAIT: Duration = Duration::from_secs(1);
 
 /// Which API a call goes to: each has its base URL and token scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +57,7 @@ impl TeamsClient {
             connector: base(&config.connector_url)?,
             http,
             tokens: Arc::new(tokens),
-            policy: HttpPolicy { max_attempts: config.http.max_attempts.max(1), ..config.http.clone() },
+            policy: config.http.clone(),
         })
     }
 
@@ -92,10 +91,9 @@ impl TeamsClient {
             body.map(serde_json::to_vec).transpose().map_err(|e| TeamsError::Decode { what, detail: e.to_string() })?;
         let outcome = |result| match result {
             Ok(value) => Attempt::Done(value),
-            Err(TeamsError::RateLimited { what, retry_after }) => Attempt::Retry {
-                error: TeamsError::RateLimited { what, retry_after },
-                after: Some(retry_after.unwrap_or(DEFAULT_RETRY_WAIT)),
-            },
+            Err(TeamsError::RateLimited { what, retry_after }) => {
+                Attempt::Retry { error: TeamsError::RateLimited { what, retry_after }, after: retry_after }
+            }
             Err(error) => Attempt::Fail(error),
         };
         let send = |_| {
@@ -149,15 +147,4 @@ impl TeamsClient {
 fn error_code(body: &[u8]) -> Option<String> {
     let value: Value = serde_json::from_slice(body).ok()?;
     value.pointer("/error/code").and_then(Value::as_str).map(str::to_owned)
-}
-
-/// A short description of a reqwest failure.
-pub(crate) fn transport_detail(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "connection failed".to_owned()
-    } else {
-        error.to_string()
-    }
 }

@@ -22,13 +22,14 @@ pub const CONNECTOR_SCOPE: &str = "https://api.botframework.com/.default";
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TeamsConfig {
-    /// The Microsoft Entra tenant (directory) id.
+    /// The Microsoft Entra tenant (directory) id; activities of other tenants are refused.
     pub tenant_id: String,
     /// The bot's app (client) id: the audience of inbound tokens.
     pub app_id: String,
     /// The app's client secret.
     pub app_password: Secret,
-    /// The team whose channels are incident rooms (its group id).
+    /// The team whose channels are incident rooms (its group id); activities
+    /// in other teams' channels are refused.
     pub team_id: String,
     /// Microsoft Graph base, with the version (`https://graph.microsoft.com/v1.0`).
     #[serde(default = "default_graph_url")]

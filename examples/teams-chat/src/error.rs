@@ -74,24 +74,31 @@ impl TeamsError {
     }
 }
 
+/// Statuses of Graph and the Connector map through [`PortError::from_http`]
+/// as they are. The token endpoint is the exception: OAuth 2.0 (RFC 6749
+/// §5.2) answers refused client credentials with 400 or 401, so its 400, 401
+/// and 403 arrive here as `Credentials`, which is `Unauthorized`.
 impl From<TeamsError> for PortError {
     fn from(error: TeamsError) -> Self {
+        let detail = error.to_string();
         match error {
-            TeamsError::RateLimited { retry_after, .. } => PortError::RateLimited { retry_after },
-            TeamsError::Status { status, .. } if status >= 500 => PortError::Transient(error.to_string()),
-            TeamsError::Status { status: 401 | 403, .. } | TeamsError::Credentials { .. } => {
-                PortError::Unauthorized(error.to_string())
-            }
-            TeamsError::Status { status: 404, .. } => PortError::NotFound(error.to_string()),
-            TeamsError::Status { status: 409, .. } => PortError::Conflict(error.to_string()),
-            TeamsError::Status { status: 408, .. } | TeamsError::Transport { .. } => {
-                PortError::Transient(error.to_string())
-            }
-            TeamsError::Status { .. }
-            | TeamsError::Decode { .. }
-            | TeamsError::Reference(_)
-            | TeamsError::Config(_) => PortError::Invalid(error.to_string()),
+            TeamsError::RateLimited { retry_after, .. } => PortError::from_http(429, retry_after, detail),
+            TeamsError::Status { status, .. } => PortError::from_http(status, None, detail),
+            TeamsError::Credentials { .. } => PortError::Unauthorized(detail),
+            TeamsError::Transport { .. } => PortError::Transient(detail),
+            TeamsError::Decode { .. } | TeamsError::Reference(_) | TeamsError::Config(_) => PortError::Invalid(detail),
         }
+    }
+}
+
+/// A short description of a reqwest failure.
+pub(crate) fn transport_detail(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        error.to_string()
     }
 }
 
@@ -112,6 +119,8 @@ mod tests {
         assert!(matches!(status(404), PortError::NotFound(_)));
         assert!(matches!(status(400), PortError::Invalid(_)));
         assert!(matches!(status(409), PortError::Conflict(_)));
+        assert!(matches!(status(410), PortError::NotFound(_)));
+        assert!(matches!(status(408), PortError::Transient(_)));
         assert!(matches!(PortError::from(TeamsError::Credentials { status: 400 }), PortError::Unauthorized(_)));
         let timeout = TeamsError::Transport { what: "connector: post", detail: "timed out".into() };
         assert!(PortError::from(timeout).is_retryable());

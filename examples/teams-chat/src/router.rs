@@ -2,7 +2,9 @@
 //! messaging endpoint, nested by the embedder, e.g. under `/teams`).
 //!
 //! Every request is checked against its Bot Framework token before anything
-//! else; activities are de-duplicated by id so redeliveries never act twice.
+//! else, then its activity against the configured tenant and team; only then
+//! is it handed to the core, keyed by the activity's id so redeliveries never
+//! act twice.
 //! Answers are posted in the activity's thread through the Connector (at the
 //! configured `connector_url`, never at a URL the request names) before the
 //! request is acknowledged, within 10 s (Teams waits up to 15 s).
@@ -17,43 +19,35 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde::Deserialize;
-use sima_core::chat::{InboundHandler, Reply};
+use sima_core::chat::{DeliveryKey, InboundHandler, Reply};
 use sima_core::model::{Block, Message, RichText};
-use sima_core::ports::{Clock, IdempotencyKeys, PortError};
 
 use crate::activity::{parse_activity, ParseError, TeamsActivity};
 use crate::adapter::TeamsChat;
 use crate::auth::{AuthError, BotAuthenticator};
 use crate::config::TeamsConfig;
+use crate::tenancy::Tenancy;
 
-/// What the route needs: the token checker, the chat port (to answer), the
-/// core's handler of neutral inbound events, the store (for idempotency
-/// keys) and the clock.
+/// What the route needs: the token checker, the tenant and team served, the
+/// chat port (to answer), and the core's handler of neutral inbound events
+/// (`Engine::inbound`), which acts on each delivery once.
 #[derive(Clone)]
 pub struct TeamsState {
     auth: Arc<BotAuthenticator>,
+    tenancy: Arc<Tenancy>,
     chat: TeamsChat,
     handler: Arc<dyn InboundHandler>,
-    store: Arc<dyn IdempotencyKeys>,
-    clock: Arc<dyn Clock>,
     command: String,
 }
 
 impl TeamsState {
     /// State for [`router`].
-    pub fn new(
-        config: &TeamsConfig,
-        chat: TeamsChat,
-        handler: Arc<dyn InboundHandler>,
-        store: Arc<dyn IdempotencyKeys>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+    pub fn new(config: &TeamsConfig, chat: TeamsChat, handler: Arc<dyn InboundHandler>) -> Self {
         Self {
             auth: Arc::new(BotAuthenticator::new(config)),
+            tenancy: Arc::new(Tenancy::new(config)),
             chat,
             handler,
-            store,
-            clock,
             command: config.command.clone(),
         }
     }
@@ -69,7 +63,6 @@ pub fn router(state: TeamsState) -> Router {
 enum Refusal {
     Auth(AuthError),
     Malformed(ParseError),
-    Store(PortError),
 }
 
 impl IntoResponse for Refusal {
@@ -79,6 +72,8 @@ impl IntoResponse for Refusal {
                 tracing::error!(error = %e, "could not fetch the Bot Framework signing keys");
                 (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
             }
+            // A foreign tenant or team fails authentication like a bad token:
+            // the token alone does not say who the caller is.
             Self::Auth(e) => {
                 tracing::warn!(error = %e, "refused an unauthenticated Teams request");
                 (StatusCode::UNAUTHORIZED, "Bot Framework authentication failed").into_response()
@@ -86,10 +81,6 @@ impl IntoResponse for Refusal {
             Self::Malformed(e) => {
                 tracing::warn!(error = %e, "refused a malformed Teams activity");
                 (StatusCode::BAD_REQUEST, e.to_string()).into_response()
-            }
-            Self::Store(e) => {
-                tracing::error!(error = %e, "could not record a Teams activity id");
-                (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response()
             }
         }
     }
@@ -106,30 +97,32 @@ async fn messages(State(state): State<TeamsState>, headers: HeaderMap, body: Byt
     let authorization = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
     let channel = serde_json::from_slice::<ChannelOf>(&body).unwrap_or_default();
     state.auth.verify(authorization, &channel.channel_id).await.map_err(Refusal::Auth)?;
+    // Reading has no effect; a body that is no activity is a 400, not a 401.
     let activity = parse_activity(&body, &state.command).map_err(Refusal::Malformed)?;
+    state.tenancy.admit(&body).map_err(Refusal::Auth)?;
     if activity.events.is_empty() {
         return Ok(StatusCode::OK.into_response());
     }
-    let key = format!("teams:activity:{}", activity.id);
-    let first =
-        activity.id.is_empty() || state.store.remember(&key, state.clock.now()).await.map_err(Refusal::Store)?;
-    if !first {
-        tracing::debug!(activity = %activity.id, "repeated Teams activity ignored");
-        return Ok(StatusCode::OK.into_response());
-    }
     let mut retry = false;
-    for event in activity.events.clone() {
-        let reply = state.handler.handle(event).await;
+    for (n, event) in activity.events.clone().into_iter().enumerate() {
+        let reply = state.handler.handle(event, delivery_key(&activity.id, n)).await;
         retry |= answer(&state, &activity, reply).await;
     }
     if retry {
-        // Keep the key only for handled activities, so the redelivery is not ignored.
-        if let Err(error) = state.store.forget_key(&key).await {
-            tracing::error!(%error, activity = %activity.id, "could not forget a failed Teams activity");
-        }
-        return Ok((StatusCode::INTERNAL_SERVER_ERROR, "not handled; retry").into_response());
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, "not handled; retry").into_response());
     }
     Ok(StatusCode::OK.into_response())
+}
+
+/// The delivery key of the `n`th event of activity `id` (`teams:activity:<id>`,
+/// then `…:<id>:1`, `…:<id>:2` for the next members one update adds); none
+/// for an activity without an id.
+fn delivery_key(id: &str, n: usize) -> Option<DeliveryKey> {
+    match (id, n) {
+        ("", _) => None,
+        (id, 0) => Some(DeliveryKey::new(format!("teams:activity:{id}"))),
+        (id, n) => Some(DeliveryKey::new(format!("teams:activity:{id}:{n}"))),
+    }
 }
 
 /// Renders the core's reply in the activity's thread; `true` if the

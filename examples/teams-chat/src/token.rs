@@ -76,7 +76,7 @@ impl Tokens {
             .body(form)
             .send()
             .await
-            .map_err(|e| TeamsError::Transport { what: WHAT, detail: crate::client::transport_detail(&e) })?;
+            .map_err(|e| TeamsError::Transport { what: WHAT, detail: crate::error::transport_detail(&e) })?;
         let status = response.status().as_u16();
         match status {
             200..=299 => {}

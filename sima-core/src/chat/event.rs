@@ -103,3 +103,29 @@ impl Reply {
         Self::FormErrors(BTreeMap::from([(input.into(), message.into())]))
     }
 }
+
+/// Names one delivery of an [`Inbound`] event as its platform does (a Slack
+/// `event_id`, a signed request's signature, a Teams activity id), prefixed
+/// with the platform so that keys of different platforms never collide:
+/// `slack:event:Ev0PV52K25`. A platform's redelivery carries the same key,
+/// and the same key is acted on once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeliveryKey(String);
+
+impl DeliveryKey {
+    /// The key `key` (`slack:event:Ev0PV52K25`).
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// The key as stored among the idempotency keys.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for DeliveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

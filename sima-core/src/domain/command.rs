@@ -1,10 +1,11 @@
 //! Commands and the pure decision function.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{
-    Actor, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, Impact, Incident, MessageRef,
-    NewActionItem, PageRef, Role, Room, RoomState, Severity, Status, Summary, Text, TransitionError, UserRef,
+    format_time, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, Impact, Incident,
+    MessageRef, NewActionItem, PageRef, Role, Room, RoomState, Severity, Status, Summary, Text, TransitionError,
+    UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -102,12 +103,12 @@ pub enum Outcome {
     /// A policy's timer fell due with its condition met.
     TimerFired(String),
     /// A policy set the severity.
-    SeveritySet(Severity),
-}
-
-/// Formats a time the way events and messages show it (RFC 3339, UTC).
-pub fn format_time(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    SeveritySet {
+        /// The new severity.
+        severity: Severity,
+        /// How many changes made by policies led here, this one included.
+        policy_depth: u8,
+    },
 }
 
 impl Incident {
@@ -182,7 +183,7 @@ impl Incident {
         let change = match edit {
             FieldEdit::Summary(v) => FieldChange::Summary { old: self.summary().clone(), new: v.clone() },
             FieldEdit::Description(v) => FieldChange::Description { old: self.description().clone(), new: v.clone() },
-            FieldEdit::Severity(v) => FieldChange::Severity { old: self.severity(), new: *v },
+            FieldEdit::Severity(v) => FieldChange::Severity { old: self.severity(), new: *v, policy_depth: 0 },
             FieldEdit::Impact(v) => FieldChange::Impact { old: self.impact(), new: *v },
             FieldEdit::Domain(v) => FieldChange::Domain { old: self.domain().clone(), new: v.clone() },
             FieldEdit::StartedAt(at) => {
@@ -230,58 +231,17 @@ impl Incident {
             // Once per name: a replay or a second replica finds it recorded.
             Outcome::TimerFired(name) if !self.timer_fired(name) => EventKind::TimerFired { name: name.clone() },
             // Recorded as an edit, unless the incident ended or already has it.
-            Outcome::SeveritySet(new) if *new != self.severity() && self.status().is_active() => {
-                EventKind::FieldEdited(FieldChange::Severity { old: self.severity(), new: *new })
+            Outcome::SeveritySet { severity, policy_depth }
+                if *severity != self.severity() && self.status().is_active() =>
+            {
+                EventKind::FieldEdited(FieldChange::Severity {
+                    old: self.severity(),
+                    new: *severity,
+                    policy_depth: *policy_depth,
+                })
             }
             _ => return vec![],
         };
         vec![event]
-    }
-}
-
-/// Everything needed to declare an incident.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Declaration {
-    /// Affected domain.
-    pub domain: Domain,
-    /// One line.
-    pub summary: Summary,
-    /// Longer text.
-    pub description: Description,
-    /// How bad.
-    pub severity: Severity,
-    /// Affected customers, if known.
-    pub impact: Option<Impact>,
-    /// When impact began, if before the declaration.
-    pub started_at: Option<DateTime<Utc>>,
-    /// Webhook deduplication key.
-    pub dedup_key: Option<super::DedupKey>,
-    /// Who declares it.
-    pub reporter: Actor,
-}
-
-impl Declaration {
-    /// The `declared` event, after checking that impact did not start in the future.
-    ///
-    /// # Errors
-    /// [`DomainError::StartAfterMilestone`] when `started_at` is after `now`.
-    pub fn decide(&self, now: DateTime<Utc>) -> Result<EventKind, DomainError> {
-        let started_at = self.started_at.unwrap_or(now);
-        if started_at > now {
-            return Err(DomainError::StartAfterMilestone {
-                given: format_time(started_at),
-                milestone: "declaration time",
-                limit: format_time(now),
-            });
-        }
-        Ok(EventKind::Declared {
-            domain: self.domain.clone(),
-            summary: self.summary.clone(),
-            description: self.description.clone(),
-            severity: self.severity,
-            impact: self.impact,
-            started_at,
-            dedup_key: self.dedup_key.clone(),
-        })
     }
 }

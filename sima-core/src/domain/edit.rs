@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{format_time, Description, Domain, EditableField, Impact, Severity, Summary};
+use super::{format_time, Description, Domain, Impact, Severity, Summary};
 
 /// One field's old and new value. Stored flat in the event with the values as
 /// text, as the SQL views read them:
@@ -31,6 +31,12 @@ pub enum FieldChange {
         old: Severity,
         /// After.
         new: Severity,
+        /// How many changes made by policies led here, this one included: 0
+        /// for a person's edit, 1 for a policy's answer to it, and so on (see
+        /// [`MAX_POLICY_DEPTH`](super::MAX_POLICY_DEPTH)). Stored only when
+        /// not 0.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        policy_depth: u8,
     },
     /// The impact (affected customers).
     Impact {
@@ -75,7 +81,7 @@ impl FieldChange {
         match self {
             Self::Summary { old, new } => (Some(old.to_string()), new.to_string()),
             Self::Description { old, new } => (Some(old.to_string()), new.to_string()),
-            Self::Severity { old, new } => (Some(old.to_string()), new.to_string()),
+            Self::Severity { old, new, .. } => (Some(old.to_string()), new.to_string()),
             Self::Impact { old, new } => {
                 (old.map(|i| i.affected_customers().to_string()), new.affected_customers().to_string())
             }
@@ -89,6 +95,42 @@ impl FieldChange {
         let (old, new) = self.texts();
         old.as_deref() == Some(new.as_str())
     }
+}
+
+/// The fields an edit can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EditableField {
+    /// The summary.
+    Summary,
+    /// The description.
+    Description,
+    /// The severity.
+    Severity,
+    /// The impact.
+    Impact,
+    /// The domain.
+    Domain,
+    /// When impact began.
+    StartedAt,
+}
+
+impl EditableField {
+    /// The snake_case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Summary => "summary",
+            Self::Description => "description",
+            Self::Severity => "severity",
+            Self::Impact => "impact",
+            Self::Domain => "domain",
+            Self::StartedAt => "started_at",
+        }
+    }
+}
+
+fn is_zero(depth: &u8) -> bool {
+    *depth == 0
 }
 
 /// Impact counts as decimal text (`"1200"`), the shape events have always had;
@@ -153,8 +195,12 @@ mod tests {
     fn edits_keep_the_stored_shape_with_typed_values() {
         let cases = [
             (
-                FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1 },
+                FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1, policy_depth: 0 },
                 json!({"field": "severity", "old": "sev2", "new": "sev1"}),
+            ),
+            (
+                FieldChange::Severity { old: Severity::Sev3, new: Severity::Sev2, policy_depth: 2 },
+                json!({"field": "severity", "old": "sev3", "new": "sev2", "policy_depth": 2}),
             ),
             (
                 FieldChange::Impact { old: None, new: Impact::new(1200) },

@@ -49,11 +49,13 @@ pub enum EffectKind {
     Timer,
     /// Record a policy's severity change.
     SetSeverity,
+    /// Record that a policy step beyond the chain limit was refused.
+    RefusedStep,
 }
 
 impl EffectKind {
     /// Every kind, in runbook order.
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 22] = [
         Self::CreateRoom,
         Self::InviteMembers,
         Self::PostCard,
@@ -75,6 +77,7 @@ impl EffectKind {
         Self::PostTo,
         Self::Timer,
         Self::SetSeverity,
+        Self::RefusedStep,
     ];
 
     /// The snake_case name (`post_card`).
@@ -101,6 +104,7 @@ impl EffectKind {
             Self::PostTo => "post_to",
             Self::Timer => "timer",
             Self::SetSeverity => "set_severity",
+            Self::RefusedStep => "refused_step",
         }
     }
 
@@ -128,6 +132,7 @@ impl EffectKind {
             Self::PostTo => "post a message in another room",
             Self::Timer => "check a policy timer",
             Self::SetSeverity => "change the severity",
+            Self::RefusedStep => "run a policy step",
         }
     }
 }

@@ -218,38 +218,6 @@ impl EventKind {
     }
 }
 
-/// The fields an edit can change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EditableField {
-    /// The summary.
-    Summary,
-    /// The description.
-    Description,
-    /// The severity.
-    Severity,
-    /// The impact.
-    Impact,
-    /// The domain.
-    Domain,
-    /// When impact began.
-    StartedAt,
-}
-
-impl EditableField {
-    /// The snake_case name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Summary => "summary",
-            Self::Description => "description",
-            Self::Severity => "severity",
-            Self::Impact => "impact",
-            Self::Domain => "domain",
-            Self::StartedAt => "started_at",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use super::{
     Text,
 };
 
-/// The timestamps the metrics are computed from (ARCHITECTURE.md §3).
+/// The timestamps the metrics are computed from (docs/architecture.md#metric-spec-v1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestones {
     /// The declared event.

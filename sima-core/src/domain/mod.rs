@@ -2,30 +2,40 @@
 
 mod action_item;
 mod command;
+mod declaration;
 mod edit;
+mod effect;
 mod effect_kind;
 mod error;
 mod event;
 pub(crate) mod ids;
 mod incident;
+mod policy_chain;
 mod refs;
 mod role;
 mod severity;
 mod status;
+mod time;
+mod validation;
 mod values;
 
 pub use action_item::{ActionItem, ActionStatus, NewActionItem};
-pub use command::{format_time, Command, Declaration, FieldEdit, Outcome};
-pub use edit::FieldChange;
+pub use command::{Command, FieldEdit, Outcome};
+pub use declaration::{Declaration, DeclarationDraft, FieldError};
+pub use edit::{EditableField, FieldChange};
+pub use effect::{Effect, TimerCondition};
 pub use effect_kind::EffectKind;
-pub use error::{DomainError, TransitionError, ValidationError};
-pub use event::{EditableField, EventKind, IncidentEvent};
+pub use error::{DomainError, TransitionError};
+pub use event::{EventKind, IncidentEvent};
 pub use ids::{IncidentId, IncidentNumber, IncidentRef};
 pub use incident::{Incident, Milestones};
+pub use policy_chain::MAX_POLICY_DEPTH;
 pub use refs::{DocRef, MessageRef, PageRef, Room, RoomId, RoomState};
 pub use role::{Actor, Role, Roles};
 pub use severity::Severity;
 pub use status::Status;
+pub use time::format_time;
+pub use validation::ValidationError;
 pub use values::{DedupKey, Description, Domain, Impact, Summary, Text, UserRef};
 
 #[cfg(test)]

@@ -102,7 +102,7 @@ mod tests {
     use super::*;
     use Status::*;
 
-    /// The whole table of ARCHITECTURE.md §2, as (from, to, allowed).
+    /// The whole table of docs/architecture.md#statuses, as (from, to, allowed).
     #[test]
     fn every_transition_is_pinned() {
         let allowed: &[(Status, &[Status])] = &[

@@ -123,7 +123,7 @@ fn edits_record_old_and_new_values() {
     let events = run(&mut incident, Command::Edit(FieldEdit::Severity(Severity::Sev1)), t(1)).unwrap();
     assert_eq!(
         events[0].kind,
-        EventKind::FieldEdited(FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1 })
+        EventKind::FieldEdited(FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1, policy_depth: 0 })
     );
     assert_eq!(incident.severity(), Severity::Sev1);
     run(&mut incident, Command::Edit(FieldEdit::Impact(Impact::new(40))), t(2)).unwrap();
@@ -209,4 +209,17 @@ fn outcomes_are_recorded_once() {
     let room = Room { id: RoomId::new("C1"), name: "incident_11_25_emails-are-late".into(), url: "u".into() };
     assert_eq!(run(&mut incident, Command::Record(Outcome::RoomCreated(room.clone())), t(0)).unwrap().len(), 1);
     assert!(run(&mut incident, Command::Record(Outcome::RoomCreated(room)), t(0)).unwrap().is_empty());
+}
+
+#[test]
+fn a_policy_severity_change_records_its_depth_in_the_chain() {
+    let mut incident = declared(t(0));
+    let set = |severity, policy_depth| Command::Record(Outcome::SeveritySet { severity, policy_depth });
+    let events = run(&mut incident, set(Severity::Sev1, 2), t(1)).unwrap();
+    let expected = FieldChange::Severity { old: Severity::Sev2, new: Severity::Sev1, policy_depth: 2 };
+    assert_eq!(events[0].kind, EventKind::FieldEdited(expected));
+    assert_eq!(events[0].kind.policy_depth(), 2);
+    assert!(run(&mut incident, set(Severity::Sev1, 3), t(2)).unwrap().is_empty(), "already sev1: nothing");
+    let by_hand = run(&mut incident, Command::Edit(FieldEdit::Severity(Severity::Sev3)), t(3)).unwrap();
+    assert_eq!(by_hand[0].kind.policy_depth(), 0, "a person's edit starts no chain");
 }

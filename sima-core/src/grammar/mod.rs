@@ -1,4 +1,4 @@
-//! The `/incident …` text-command grammar (ARCHITECTURE.md §6): one command
+//! The `/incident …` text-command grammar (docs/architecture.md#the-external-contract): one command
 //! table for every chat platform, from which the parser, `help`, typo
 //! suggestions and buttons are derived.
 //!

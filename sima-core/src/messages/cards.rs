@@ -158,6 +158,15 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
     Some((Message { text, blocks: vec![Block::Text { text: line }] }, public))
 }
 
+/// What to post in the room about `event`, and whether it goes to the
+/// broadcast thread too: the post-mortem's link, else the [`update`].
+pub(crate) fn announcement(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bool)> {
+    if let EventKind::PostmortemCreated { doc } = &event.kind {
+        return Some((postmortem_link(incident, doc), true));
+    }
+    update(incident, event)
+}
+
 /// The message that links the post-mortem.
 pub fn postmortem_link(incident: &Incident, doc: &DocRef) -> Message {
     let text = RichText::new()

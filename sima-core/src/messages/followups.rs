@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::domain::{ActionItem, Incident};
 use crate::metrics::Durations;
 use crate::model::{ActionId, ActionStyle, Block, Field, Message, RichText};
-use crate::postmortem::human_duration;
+use crate::wording::{action_text, human_duration};
 
 /// Who a reminder speaks to: a mention of the Incident Manager, else of the
 /// reporter, else "whoever leads this incident".
@@ -66,18 +66,6 @@ pub(crate) fn action_line(number: usize, item: &ActionItem) -> RichText {
     } else {
         line.italic(" — done")
     }
-}
-
-/// What an action item says, with its owner and due date: `Alert on expiry (@owner) due 2026-12-01`.
-pub(crate) fn action_text(item: &ActionItem) -> RichText {
-    let mut line = RichText::new().plain(&item.text);
-    if let Some(owner) = &item.owner {
-        line = line.plain(" (").mention(owner).plain(")");
-    }
-    if let Some(due) = item.due {
-        line = line.plain(format!(" due {due}"));
-    }
-    line
 }
 
 /// The summary posted before the room is archived: durations, the

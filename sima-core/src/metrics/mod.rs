@@ -1,4 +1,4 @@
-//! Metric spec v1 (ARCHITECTURE.md §3): per-incident durations from
+//! Metric spec v1 (docs/architecture.md#metric-spec-v1): per-incident durations from
 //! milestones, and count / mean / median / p90 aggregates over many incidents.
 //!
 //! Durations are in seconds (millisecond precision). `false_positive`

@@ -1,5 +1,4 @@
-//! Ports: the traits adapters implement. Held as `Arc<dyn Port>`; [`sql`]
-//! holds what SQL stores share.
+//! Ports: the traits adapters implement. Held as `Arc<dyn Port>`.
 
 mod chat;
 mod clock;
@@ -7,11 +6,11 @@ mod docs;
 mod error;
 mod paging;
 mod policy;
-pub mod sql;
+mod sessions;
 mod store;
 
-/// What an outbox entry does (see [`Outbox`]).
-pub use crate::runbook::Effect;
+/// What an outbox entry does (see [`Outbox`]), and what a policy timer re-checks (see [`Step`]).
+pub use crate::domain::{Effect, TimerCondition};
 pub use chat::{ChatPort, RoomSpec};
 pub use clock::Clock;
 #[cfg(feature = "tokio")]
@@ -19,7 +18,8 @@ pub use clock::SystemClock;
 pub use docs::DocsPort;
 pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
-pub use policy::{Policy, Refusal, Step, TimerCondition};
+pub use policy::{Policy, Refusal, Step};
+pub use sessions::{SessionRecord, SessionStore};
 pub use store::{
     AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, IncidentStore,
     Incidents, Lease, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
@@ -35,5 +35,7 @@ pub use docs::MockDocsPort;
 pub use paging::MockPagingPort;
 #[cfg(any(test, feature = "mocks"))]
 pub use policy::MockPolicy;
+#[cfg(any(test, feature = "mocks"))]
+pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mocks"))]
 pub use store::{MockIdempotencyKeys, MockIncidents, MockOutbox};

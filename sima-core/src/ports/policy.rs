@@ -8,10 +8,9 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::domain::{Actor, Command, Domain, Incident, IncidentEvent, RoomId, Severity, UserRef};
+use crate::domain::{Actor, Command, Domain, Incident, IncidentEvent, RoomId, Severity, TimerCondition, UserRef};
 
 /// Why a policy refuses a command; shown to the person who sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -25,26 +24,6 @@ impl Refusal {
     /// A refusal with this reason.
     pub fn new(reason: impl Into<String>) -> Self {
         Self { reason: reason.into() }
-    }
-}
-
-/// What a timer checks when it falls due; it does nothing if the check fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimerCondition {
-    /// Nobody moved the incident out of `open` yet.
-    Unacknowledged,
-    /// The incident is still active (not resolved, false positive or closed).
-    StillOpen,
-}
-
-impl TimerCondition {
-    /// Whether `incident` still meets the condition.
-    pub fn holds(self, incident: &Incident) -> bool {
-        match self {
-            Self::Unacknowledged => incident.milestones().acknowledged_at.is_none() && incident.status().is_active(),
-            Self::StillOpen => incident.status().is_active(),
-        }
     }
 }
 

@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::PortError;
 use crate::domain::ids::uuid_id;
 use crate::domain::{
-    DedupKey, Domain, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity, Status,
+    DedupKey, Domain, Effect, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity, Status,
 };
-use crate::runbook::Effect;
 
 uuid_id! {
     /// Identity of an outbox entry.

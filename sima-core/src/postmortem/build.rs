@@ -3,18 +3,7 @@
 use crate::domain::{format_time, Actor, EventKind, Incident, IncidentEvent};
 use crate::metrics::Durations;
 use crate::model::{DocBlock, Document, PostmortemProperties, RichText, Todo};
-
-/// `1h 02m 03s`, `4m 05s`, `6s`; `—` for none.
-pub fn human_duration(seconds: Option<f64>) -> String {
-    let Some(seconds) = seconds else { return "—".to_owned() };
-    let total = seconds.round() as i64;
-    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
-    match (h, m) {
-        (0, 0) => format!("{s}s"),
-        (0, _) => format!("{m}m {s:02}s"),
-        _ => format!("{h}h {m:02}m {s:02}s"),
-    }
-}
+use crate::wording::{action_text, human_duration};
 
 /// One line saying what an event was.
 pub fn describe(event: &IncidentEvent) -> String {
@@ -115,11 +104,8 @@ pub(crate) fn document(incident: &Incident, events: &[IncidentEvent]) -> Documen
         )),
         heading("Action items"),
     ]);
-    let mut todos: Vec<Todo> = incident
-        .action_items()
-        .iter()
-        .map(|a| Todo { text: crate::messages::action_text(a), done: !a.is_open() })
-        .collect();
+    let mut todos: Vec<Todo> =
+        incident.action_items().iter().map(|a| Todo { text: action_text(a), done: !a.is_open() }).collect();
     if todos.is_empty() {
         todos.push(Todo { text: "Add the follow-up actions that prevent a repeat".into(), done: false });
     }

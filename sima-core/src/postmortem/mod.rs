@@ -5,6 +5,6 @@
 mod build;
 mod markdown;
 
+pub use build::describe;
 pub(crate) use build::document;
-pub use build::{describe, human_duration};
 pub use markdown::{escape_markdown, to_markdown};

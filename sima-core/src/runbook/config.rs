@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::domain::RoomId;
+use crate::domain::{RoomId, Severity};
 
-use super::{PagingPolicy, Schedule};
+use super::Schedule;
 
 /// Runbook settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,27 @@ impl Default for RunbookConfig {
             paging: PagingPolicy::default(),
             schedule: Schedule::default(),
         }
+    }
+}
+
+/// Who gets paged, and from which severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagingPolicy {
+    /// Incidents at least this severe page the domain's on-call
+    /// (`Sev4`, the default, pages every incident).
+    pub min_severity: Severity,
+}
+
+impl Default for PagingPolicy {
+    fn default() -> Self {
+        Self { min_severity: Severity::Sev4 }
+    }
+}
+
+impl PagingPolicy {
+    /// Whether an incident of this severity pages.
+    pub fn pages(&self, severity: Severity) -> bool {
+        severity >= self.min_severity
     }
 }
 

@@ -1,55 +1,21 @@
-//! Running one effect against the ports. Every effect first checks whether
-//! its outcome is already recorded, so running it again repeats nothing, and
-//! makes at most one non-idempotent provider call before its outcome is
-//! recorded.
+//! Running one effect against the ports: each effect is dispatched to the
+//! port that does it, with what [`messages`] and [`postmortem`] build. Every
+//! effect first checks whether its outcome is already recorded, so running it
+//! again repeats nothing, and makes at most one non-idempotent provider call
+//! before its outcome is recorded.
 
-use crate::domain::{EffectKind, EventKind, Incident, IncidentEvent, MessageRef, Outcome, Room, RoomState};
+use crate::domain::{
+    Effect, EffectKind, EventKind, Incident, IncidentEvent, MessageRef, Outcome, Room, RoomState, MAX_POLICY_DEPTH,
+};
 use crate::messages;
-use crate::model::Message;
-use crate::ports::{IncidentStore, Link, Page, PortError, RoomSpec};
+use crate::model::RichText;
+use crate::ports::{IncidentStore, PortError};
 use crate::postmortem;
 
+use super::failure::{ignore_unsupported, Failure};
 use super::ports::Ports;
 use super::scheduled;
-use super::{Effect, RunbookConfig};
-
-/// Why an effect did not complete.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    /// A platform or store call failed.
-    Port(PortError),
-    /// A prerequisite (the room, the card) is not recorded yet; try again shortly.
-    NotReady(&'static str),
-    /// A prerequisite failed for good; the effect cannot run until it is retried.
-    Blocked(EffectKind),
-}
-
-impl From<PortError> for Failure {
-    fn from(e: PortError) -> Self {
-        Self::Port(e)
-    }
-}
-
-/// `incident_11_25_emails-are-late`: prefix, month, day, and a slug of the
-/// summary, at most 80 characters of `[a-z0-9_-]`. A summary with no ASCII
-/// letter or digit (`支付失败`, `🔥🔥🔥`) is named by its number instead
-/// (`incident_11_25_inc-42`), which is unique.
-pub(crate) fn room_name(prefix: &str, incident: &Incident) -> String {
-    let date = incident.milestones().declared_at.format("%m_%d");
-    let mut slug = String::new();
-    for c in incident.summary().as_str().chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { incident.number().to_string().to_lowercase() } else { slug.to_owned() };
-    let mut name = format!("{prefix}_{date}_{slug}");
-    name.truncate(80);
-    name.trim_end_matches(['-', '_']).to_owned()
-}
+use super::RunbookConfig;
 
 fn room(incident: &Incident) -> Result<&Room, Failure> {
     match incident.room() {
@@ -96,11 +62,7 @@ pub(crate) async fn perform(
             if incident.room().is_some() {
                 return Ok(vec![]);
             }
-            let spec = RoomSpec {
-                name_hint: room_name(&config.room_prefix, incident),
-                topic: format!("{} · {} · {}", incident.title(), incident.severity(), incident.status()),
-                key: incident.id().to_string(),
-            };
+            let spec = messages::room_spec(&config.room_prefix, incident);
             vec![Outcome::RoomCreated(chat.create_room(&spec).await?)]
         }
         Effect::InviteMembers { users } => {
@@ -126,19 +88,19 @@ pub(crate) async fn perform(
             vec![Outcome::BroadcastPosted(chat.post(&config.broadcast_room, &messages::broadcast(incident)).await?)]
         }
         Effect::Page { domain, escalation } => {
-            let page = page(config, incident, domain.as_str(), *escalation);
+            let page = messages::page(&config.public_url, incident, domain, *escalation);
             vec![Outcome::Paged(ports.pager.trigger(&page).await?)]
         }
         Effect::AnnounceUpdate { seq } => {
             let room = room(incident)?.id.clone();
-            if let Some((message, _)) = announcement(incident, &event(store, incident, *seq).await?) {
+            if let Some((message, _)) = messages::announcement(incident, &event(store, incident, *seq).await?) {
                 chat.post(&room, &message).await?;
             }
             vec![]
         }
         Effect::ReplyToBroadcast { seq } => {
             if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
-                if let Some((message, true)) = announcement(incident, &event(store, incident, *seq).await?) {
+                if let Some((message, true)) = messages::announcement(incident, &event(store, incident, *seq).await?) {
                     chat.reply(&broadcast, &message).await?;
                 }
             }
@@ -186,10 +148,18 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::PostTo { room, text } => {
-            chat.post(room, &messages::answer(crate::model::RichText::new().plain(text))).await?;
+            chat.post(room, &messages::answer(RichText::new().plain(text))).await?;
             vec![]
         }
-        Effect::SetSeverity { severity } => vec![Outcome::SeveritySet(*severity)],
+        Effect::SetSeverity { severity, policy_depth } => {
+            vec![Outcome::SeveritySet { severity: *severity, policy_depth: *policy_depth }]
+        }
+        Effect::RefusedStep { step, policy_depth } => {
+            return Err(Failure::Refused(format!(
+                "refused `{step}`: it would make change {policy_depth} in a chain of changes made by policies, \
+                 and such chains stop at {MAX_POLICY_DEPTH}; look for workflows or policies that re-trigger each other"
+            )))
+        }
         Effect::Timer { name, condition } => {
             if incident.timer_fired(name) || !condition.holds(incident) {
                 return Ok(vec![]);
@@ -209,51 +179,4 @@ async fn event(store: &dyn IncidentStore, incident: &Incident, seq: u64) -> Resu
     let events = store.events(incident.id()).await?;
     let found = events.into_iter().find(|e| e.seq == seq);
     found.ok_or_else(|| Failure::Port(PortError::NotFound(format!("event {seq} of {}", incident.number()))))
-}
-
-/// The message announcing `event` and whether it goes to the broadcast thread too.
-fn announcement(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bool)> {
-    if let EventKind::PostmortemCreated { doc } = &event.kind {
-        return Some((messages::postmortem_link(incident, doc), true));
-    }
-    messages::update(incident, event)
-}
-
-pub(super) fn ignore_unsupported(result: Result<(), PortError>) -> Result<(), PortError> {
-    match result {
-        Err(PortError::Unsupported(what)) => {
-            tracing::debug!(%what, "platform lacks a capability; skipped");
-            Ok(())
-        }
-        other => other,
-    }
-}
-
-/// The page for a domain's on-call. The first page's dedup key is the
-/// incident id; an escalation's adds the domain.
-fn page(config: &RunbookConfig, incident: &Incident, domain: &str, escalation: bool) -> Page {
-    let dedup_key = if escalation { format!("{}:{domain}", incident.id()) } else { incident.id().to_string() };
-    let mut links = Vec::new();
-    if let Some(room) = incident.room() {
-        links.push(Link { label: "Incident channel".into(), url: room.url.clone() });
-    }
-    links.push(Link {
-        label: format!("{} in SIMA", incident.number()),
-        url: format!("{}/api/v1/incidents/{}", config.public_url.trim_end_matches('/'), incident.number()),
-    });
-    let mut details = std::collections::BTreeMap::new();
-    details.insert("number".to_owned(), incident.number().to_string());
-    details.insert("domain".to_owned(), incident.domain().to_string());
-    details.insert("reporter".to_owned(), incident.reporter().to_string());
-    details.insert("impact".to_owned(), incident.impact().map_or_else(|| "unknown".to_owned(), |i| i.to_string()));
-    details.insert("description".to_owned(), incident.description().to_string());
-    Page {
-        dedup_key,
-        service: domain.to_owned(),
-        summary: format!("[{}] {}", incident.severity(), incident.title()),
-        severity: incident.severity(),
-        timestamp: incident.milestones().declared_at,
-        links,
-        details,
-    }
 }

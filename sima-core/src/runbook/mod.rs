@@ -1,26 +1,30 @@
 //! Runbooks: which effects events imply, and the worker that runs them.
 
 mod config;
-mod effect;
 mod execute;
+mod failure;
 
 mod plan;
 mod policies;
 #[cfg(test)]
 mod policy_tests;
 mod ports;
+mod recorder;
 mod schedule;
 mod scheduled;
 mod wake;
 mod worker;
 
-pub use config::{RunbookConfig, WorkerConfig};
-pub use effect::Effect;
+pub use config::{PagingPolicy, RunbookConfig, WorkerConfig};
+// Older imports name it here; its home is `crate::domain::Effect`.
+#[allow(unused_imports)]
+pub(crate) use crate::domain::Effect;
 pub(crate) use plan::plan;
-pub use plan::PagingPolicy;
 pub(crate) use policies::Policies;
-pub use ports::Ports;
+pub(crate) use ports::Ports;
+pub(crate) use recorder::{NotRecorded, Recorded, Recorder};
 pub(crate) use schedule::later;
 pub use schedule::Schedule;
-pub use wake::{wake_channel, WakeReceiver, WakeSender};
+pub(crate) use wake::WakeSender;
 pub use worker::EffectWorker;
+pub(crate) use worker::WorkerParts;

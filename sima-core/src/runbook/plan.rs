@@ -3,30 +3,9 @@
 
 use std::time::Duration;
 
-use crate::domain::{Actor, EditableField, EffectKind, EventKind, Incident, IncidentEvent, Severity, Status};
+use crate::domain::{Actor, EditableField, Effect, EffectKind, EventKind, Incident, IncidentEvent, Status};
 
-use super::{Effect, RunbookConfig, Schedule};
-
-/// Who gets paged, and from which severity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PagingPolicy {
-    /// Incidents at least this severe page the domain's on-call
-    /// (`Sev4`, the default, pages every incident).
-    pub min_severity: Severity,
-}
-
-impl Default for PagingPolicy {
-    fn default() -> Self {
-        Self { min_severity: Severity::Sev4 }
-    }
-}
-
-impl PagingPolicy {
-    /// Whether an incident of this severity pages.
-    pub fn pages(&self, severity: Severity) -> bool {
-        severity >= self.min_severity
-    }
-}
+use super::{RunbookConfig, Schedule};
 
 /// An effect the runbook asks for, and how long after the events it falls due.
 #[derive(Debug, Clone, PartialEq, Eq)]

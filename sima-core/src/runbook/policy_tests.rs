@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::{
-    Actor, Command, Declaration, Description, Domain, EventKind, IncidentEvent, IncidentRef, Role, RoomId, Severity,
-    Status, Summary, UserRef,
+    Actor, Command, Declaration, Description, Domain, EffectKind, EventKind, FieldChange, FieldEdit, IncidentEvent,
+    IncidentRef, Role, RoomId, Severity, Status, Summary, UserRef, MAX_POLICY_DEPTH,
 };
 use crate::ports::{MockPolicy, Policy, Refusal, Step, TimerCondition};
 use crate::testkit::{ChatCall, FakeChat, FakePager, InMemoryStore, ManualClock};
@@ -283,4 +283,110 @@ async fn a_policy_sets_the_severity_as_sima_once() {
     let edits: Vec<&IncidentEvent> = events.iter().filter(|e| matches!(e.kind, EventKind::FieldEdited(_))).collect();
     assert_eq!(edits.len(), 1);
     assert_eq!(edits[0].actor, Actor::Sima);
+}
+
+/// Whenever the severity becomes `when`, set it to `set`.
+struct Flip {
+    when: Severity,
+    set: Severity,
+}
+
+impl Policy for Flip {
+    fn steps(&self, _after: &Incident, event: &IncidentEvent) -> Vec<Step> {
+        match &event.kind {
+            EventKind::FieldEdited(FieldChange::Severity { new, .. }) if *new == self.when => {
+                vec![Step::SetSeverity { severity: self.set }]
+            }
+            _ => vec![],
+        }
+    }
+}
+
+/// The severity edits of `events`: the new value and the chain depth.
+fn severity_edits(events: &[IncidentEvent]) -> Vec<(Severity, u8)> {
+    let edit = |e: &IncidentEvent| match &e.kind {
+        EventKind::FieldEdited(FieldChange::Severity { new, policy_depth, .. }) => Some((*new, *policy_depth)),
+        _ => None,
+    };
+    events.iter().filter_map(edit).collect()
+}
+
+fn refusals(events: &[IncidentEvent]) -> Vec<String> {
+    let refusal = |e: &IncidentEvent| match &e.kind {
+        EventKind::EffectFailed { effect: EffectKind::RefusedStep, error } => Some(error.clone()),
+        _ => None,
+    };
+    events.iter().filter_map(refusal).collect()
+}
+
+#[tokio::test]
+async fn policies_that_re_trigger_each_other_stop_at_the_depth_limit_and_say_so() {
+    // Built directly, past any start-up check: sev3 becomes sev2, and sev2 becomes sev3.
+    let up = Flip { when: Severity::Sev3, set: Severity::Sev2 };
+    let down = Flip { when: Severity::Sev2, set: Severity::Sev3 };
+    let world = world(vec![Arc::new(up), Arc::new(down)]);
+    let incident = world.declare(Severity::Sev4).await;
+    let edit = Command::Edit(FieldEdit::Severity(Severity::Sev3));
+    world.engine.service().execute(incident.id(), Actor::User(user("U2")), edit).await.unwrap();
+    // Without the limit this never goes idle.
+    let idle = tokio::time::timeout(Duration::from_secs(20), world.engine.worker().run_until_idle()).await;
+    idle.expect("the chain stops").unwrap();
+
+    let events = world.events(&incident).await;
+    assert_eq!(MAX_POLICY_DEPTH, 3);
+    assert_eq!(
+        severity_edits(&events),
+        [(Severity::Sev3, 0), (Severity::Sev2, 1), (Severity::Sev3, 2), (Severity::Sev2, 3)],
+        "the person's edit, then three changes made by policies"
+    );
+    let refused = refusals(&events);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("refused `set severity sev3`"), "{}", refused[0]);
+    assert!(refused[0].contains("stop at 3"), "{}", refused[0]);
+    let get = world.engine.service().get(IncidentRef::Id(incident.id())).await.unwrap();
+    assert_eq!(get.severity(), Severity::Sev2);
+
+    // The room is told which step was refused.
+    let told = world.chat.calls().into_iter().filter(
+        |c| matches!(c, ChatCall::Post(_, message) if message.text.to_string().contains("refused `set severity sev3`")),
+    );
+    assert_eq!(told.count(), 1);
+
+    // A person's next change starts a chain of its own, which stops the same way.
+    let edit = Command::Edit(FieldEdit::Severity(Severity::Sev3));
+    world.engine.service().execute(incident.id(), Actor::User(user("U2")), edit).await.unwrap();
+    world.later(Duration::from_secs(1)).await;
+    let events = world.events(&incident).await;
+    assert_eq!(severity_edits(&events).len(), 8);
+    assert_eq!(refusals(&events).len(), 2);
+}
+
+/// A fired timer raises the severity; a sev1 pages the secondary: a chain
+/// of two changes made by policies, well within the limit.
+struct RaiseThenPage;
+
+impl Policy for RaiseThenPage {
+    fn steps(&self, _after: &Incident, event: &IncidentEvent) -> Vec<Step> {
+        match &event.kind {
+            EventKind::Declared { .. } => {
+                vec![Step::Timer { name: "raise".into(), after: MINUTE, condition: TimerCondition::StillOpen }]
+            }
+            EventKind::TimerFired { name } if name == "raise" => vec![Step::SetSeverity { severity: Severity::Sev1 }],
+            EventKind::FieldEdited(FieldChange::Severity { new: Severity::Sev1, .. }) => {
+                vec![Step::Page { service: Domain::parse("payments-secondary").unwrap() }]
+            }
+            _ => vec![],
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_chain_within_the_limit_runs_to_its_end() {
+    let world = world(vec![Arc::new(RaiseThenPage)]);
+    let incident = world.declare(Severity::Sev3).await;
+    world.later(MINUTE).await;
+    let events = world.events(&incident).await;
+    assert_eq!(severity_edits(&events), [(Severity::Sev1, 2)], "the timer is 1 deep, its change 2");
+    assert_eq!(world.triggers(&format!("{}:payments-secondary", incident.id())), 1);
+    assert!(refusals(&events).is_empty());
 }

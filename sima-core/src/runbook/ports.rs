@@ -6,11 +6,11 @@ use crate::ports::{ChatPort, DocsPort, PagingPort};
 
 /// The outbound platforms effects act on.
 #[derive(Clone)]
-pub struct Ports {
+pub(crate) struct Ports {
     /// Chat.
-    pub chat: Arc<dyn ChatPort>,
+    pub(crate) chat: Arc<dyn ChatPort>,
     /// Paging.
-    pub pager: Arc<dyn PagingPort>,
+    pub(crate) pager: Arc<dyn PagingPort>,
     /// Documents.
-    pub docs: Arc<dyn DocsPort>,
+    pub(crate) docs: Arc<dyn DocsPort>,
 }

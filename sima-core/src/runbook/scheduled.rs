@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::execute::{ignore_unsupported, Failure};
-use super::{Effect, RunbookConfig};
-use crate::domain::{Incident, Outcome, RoomState, Status};
+use super::failure::{ignore_unsupported, Failure};
+use super::RunbookConfig;
+use crate::domain::{Effect, Incident, Outcome, RoomState, Status};
 use crate::messages;
 use crate::ports::{ChatPort, PortError};
 

@@ -16,13 +16,14 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use tracing::{debug, error, warn};
 
-use super::execute::{perform, Failure};
 use super::ports::Ports;
+use super::recorder::{Recorded, Recorder};
 use super::schedule::later;
-use super::{WakeReceiver, WorkerConfig};
-use crate::domain::{Actor, Command, EffectKind, Incident, Outcome};
-use crate::ports::{Claim, ClaimedEffect, PortError};
-use crate::service::{IncidentService, Recorded};
+use super::wake::{WakeReceiver, WakeSender};
+use super::{execute::perform, failure::Failure};
+use super::{RunbookConfig, WorkerConfig};
+use crate::domain::{EffectKind, Incident};
+use crate::ports::{Claim, ClaimedEffect, Clock, IncidentStore, PortError};
 
 /// A claimed effect to run. A follow-up carries the incident as the outcome
 /// that planned it left it, so it runs without reloading it.
@@ -59,12 +60,32 @@ impl Drop for Running<'_> {
     }
 }
 
+/// What the workers of one engine share: the store they claim from, the
+/// time, the runbook settings and platforms effects need, where outcomes
+/// are recorded, and the signal that new effects are due.
+#[derive(Clone)]
+pub(crate) struct WorkerParts {
+    /// Where effects are claimed and incidents loaded.
+    pub(crate) store: Arc<dyn IncidentStore>,
+    /// Where time comes from.
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The company's runbook settings.
+    pub(crate) runbook: Arc<RunbookConfig>,
+    /// The platforms effects act on.
+    pub(crate) ports: Ports,
+    /// Where outcomes are written.
+    pub(crate) recorder: Arc<dyn Recorder>,
+    /// Raised whenever effects are enqueued.
+    pub(crate) wake: WakeSender,
+}
+
 /// Runs the outbox. Several workers (on several replicas) may share one
 /// store: claims are leased and owned, so no effect runs twice at once.
+/// Get one from [`Engine::worker`](crate::Engine::worker) or
+/// [`Engine::spawn_worker`](crate::Engine::spawn_worker).
 #[derive(Clone)]
 pub struct EffectWorker {
-    service: IncidentService,
-    ports: Ports,
+    parts: WorkerParts,
     config: WorkerConfig,
     shared: Arc<Shared>,
 }
@@ -76,9 +97,9 @@ impl std::fmt::Debug for EffectWorker {
 }
 
 impl EffectWorker {
-    /// A worker recording outcomes through `service`.
-    pub fn new(service: IncidentService, ports: Ports, config: WorkerConfig) -> Self {
-        Self { service, ports, config, shared: Arc::default() }
+    /// A worker over `parts`, pacing itself by `config`.
+    pub(crate) fn new(parts: WorkerParts, config: WorkerConfig) -> Self {
+        Self { parts, config, shared: Arc::default() }
     }
 
     /// Whether [`EffectWorker::run`] is running (for readiness checks).
@@ -97,8 +118,8 @@ impl EffectWorker {
     }
 
     async fn claim(&self, limit: usize) -> Result<Vec<ClaimedEffect>, PortError> {
-        let now = self.service.clock().now();
-        self.service.store().claim_due(limit, now, self.config.lease).await
+        let now = self.parts.clock.now();
+        self.parts.store.claim_due(limit, now, self.config.lease).await
     }
 
     /// Claims the effects due now and runs them all concurrently, with the
@@ -133,22 +154,23 @@ impl EffectWorker {
         }
     }
 
-    /// Runs until `shutdown` completes: claims when woken by `wake`, every
-    /// `idle_poll`, and as slots free up while claims come back full; runs at once the follow-ups an outcome
-    /// hands back (already leased to it, so they may briefly exceed
-    /// `concurrency`), and renews the leases of the effects it runs every
-    /// `heartbeat`. On shutdown it stops claiming, waits up to
-    /// `shutdown_grace` for the effects in flight, then releases the rest so
-    /// another worker takes them at once.
-    pub async fn run(&self, wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
+    /// Runs until `shutdown` completes: claims when the engine's use cases
+    /// enqueue effects, every `idle_poll`, and as slots free up while claims
+    /// come back full; runs at once the follow-ups an outcome hands back
+    /// (already leased to it, so they may briefly exceed `concurrency`), and
+    /// renews the leases of the effects it runs every `heartbeat`. On
+    /// shutdown it stops claiming, waits up to `shutdown_grace` for the
+    /// effects in flight, then releases the rest so another worker takes
+    /// them at once.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
         self.shared.running.store(true, Ordering::Release);
         let _running = Running(&self.shared.running);
-        let work = std::pin::pin!(self.serve(wake, shutdown));
+        let work = std::pin::pin!(self.serve(self.parts.wake.subscribe(), shutdown));
         let heartbeat = std::pin::pin!(self.heartbeat());
         futures::future::select(work, heartbeat).await;
         let unfinished: Vec<Claim> = lock(&self.shared.held).drain().collect();
         for claim in unfinished {
-            match self.service.store().release(claim).await {
+            match self.parts.store.release(claim).await {
                 Ok(()) => debug!(effect = %claim.effect, "released an unfinished effect"),
                 Err(error) => {
                     warn!(%error, effect = %claim.effect, "could not release an effect; its lease will expire")
@@ -158,7 +180,7 @@ impl EffectWorker {
     }
 
     async fn serve(&self, mut wake: WakeReceiver, shutdown: impl Future<Output = ()>) {
-        let clock = self.service.clock();
+        let clock = &self.parts.clock;
         let mut shutdown = std::pin::pin!(shutdown.fuse());
         let mut in_flight = FuturesUnordered::new();
         let mut handed: Vec<Job> = Vec::new();
@@ -231,13 +253,13 @@ impl EffectWorker {
     /// Renews the leases of the effects in flight, forever.
     async fn heartbeat(&self) {
         loop {
-            self.service.clock().sleep(self.config.heartbeat).await;
+            self.parts.clock.sleep(self.config.heartbeat).await;
             let held: Vec<Claim> = lock(&self.shared.held).iter().copied().collect();
             if held.is_empty() {
                 continue;
             }
-            let until = later(self.service.clock().now(), self.config.lease);
-            match self.service.store().renew(&held, until).await {
+            let until = later(self.parts.clock.now(), self.config.lease);
+            match self.parts.store.renew(&held, until).await {
                 Ok(renewed) => {
                     // An effect that finished while the renewal ran is not lost.
                     let still_held = lock(&self.shared.held);
@@ -271,7 +293,7 @@ impl EffectWorker {
     }
 
     async fn attempt(&self, claimed: &ClaimedEffect, known: Option<Incident>) -> Vec<Job> {
-        let store = self.service.store();
+        let store = &self.parts.store;
         let name = claimed.effect.name();
         let loaded = match known {
             Some(incident) => Ok(Some(incident)),
@@ -288,11 +310,12 @@ impl EffectWorker {
                 return Vec::new();
             }
         };
-        let config = self.service.config();
-        match perform(&self.ports, config, &incident, &claimed.effect, store.as_ref()).await {
+        match perform(&self.parts.ports, &self.parts.runbook, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
                 debug!(effect = name, incident = %incident.number(), "effect done");
-                match self.service.record(incident.id(), outcomes, claimed.claim(), self.config.lease).await {
+                let recorded =
+                    self.parts.recorder.record(incident.id(), outcomes, claimed.claim(), self.config.lease).await;
+                match recorded {
                     Ok(Recorded { incident, follow_ups }) => {
                         follow_ups.into_iter().map(|c| Job { claimed: c, incident: Some(incident.clone()) }).collect()
                     }
@@ -320,14 +343,15 @@ impl EffectWorker {
             Failure::Blocked(kind) => {
                 return self.give_up(claimed, &format!("it needs what failed before: {}", kind.describe())).await
             }
+            Failure::Refused(why) => return self.give_up(claimed, &why).await,
         };
-        let now = self.service.clock().now();
+        let now = self.parts.clock.now();
         if now.signed_duration_since(claimed.first_claimed_at) >= to_delta(self.config.retry_for) {
             let given = format!("still failing after {} attempts: {error}", attempts);
             return self.give_up(claimed, &given).await;
         }
         warn!(%error, effect = claimed.effect.name(), attempt = attempts, ?delay, "effect not done; will retry");
-        if let Err(e) = self.service.store().retry_at(claimed.claim(), later(now, delay), &error).await {
+        if let Err(e) = self.parts.store.retry_at(claimed.claim(), later(now, delay), &error).await {
             warn!(error = %e, "could not reschedule effect; its lease will expire");
         }
     }
@@ -335,14 +359,12 @@ impl EffectWorker {
     async fn give_up(&self, claimed: &ClaimedEffect, error: &str) {
         let effect = claimed.effect.kind();
         warn!(%error, %effect, attempts = claimed.attempts, "effect failed for good");
-        let store = self.service.store();
-        if let Err(e) = store.give_up(claimed.claim(), self.service.clock().now(), error).await {
+        if let Err(e) = self.parts.store.give_up(claimed.claim(), self.parts.clock.now(), error).await {
             warn!(error = %e, "could not mark effect failed");
             return;
         }
         *lock(&self.shared.failures).entry(effect).or_default() += 1;
-        let failed = Command::Record(Outcome::EffectFailed { effect, error: error.to_owned() });
-        if let Err(e) = self.service.execute(claimed.incident_id, Actor::Sima, failed).await {
+        if let Err(e) = self.parts.recorder.record_failure(claimed.incident_id, effect, error).await {
             warn!(error = %e, "could not record the failure on the incident");
         }
     }

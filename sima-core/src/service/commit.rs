@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{IncidentService, ServiceError};
-use crate::domain::{Actor, Command, Incident, IncidentEvent, IncidentId, Outcome};
+use crate::domain::{Actor, Command, EffectKind, Incident, IncidentEvent, IncidentId, Outcome};
 use crate::ports::{AppendBatch, Claim, ClaimedEffect, Lease, NewEffect, PortError};
+use crate::runbook::{NotRecorded, Recorded, Recorder};
 
 /// How many times a change is re-decided when others write first.
 const MAX_CONFLICTS: usize = 64;
@@ -33,26 +35,6 @@ impl IncidentService {
         commands: &[Command],
     ) -> Result<Incident, ServiceError> {
         Ok(self.commit(id, &actor, commands, None).await?.0)
-    }
-
-    /// Records what the effect held by `completes` achieved, and marks it done
-    /// in the same transaction. The follow-up effects this plans that are due
-    /// now are enqueued already leased to the same claim for `lease`, and
-    /// returned, so the recording worker runs them without claiming them.
-    ///
-    /// # Errors
-    /// As [`IncidentService::execute`].
-    pub async fn record(
-        &self,
-        id: IncidentId,
-        outcomes: Vec<Outcome>,
-        completes: Claim,
-        lease: Duration,
-    ) -> Result<Recorded, ServiceError> {
-        let commands: Vec<Command> = outcomes.into_iter().map(Command::Record).collect();
-        let (incident, follow_ups) =
-            self.commit(id, &Actor::Sima, &commands, Some(Completion { claim: completes, lease })).await?;
-        Ok(Recorded { incident, follow_ups })
     }
 
     async fn commit(
@@ -114,12 +96,25 @@ struct Completion {
     lease: Duration,
 }
 
-/// What [`IncidentService::record`] stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recorded {
-    /// The incident after the outcomes.
-    pub incident: Incident,
-    /// The follow-up effects due now, leased to the recording claim: the
-    /// caller runs them (or lets their leases lapse for another worker).
-    pub follow_ups: Vec<ClaimedEffect>,
+/// The effect worker records outcomes through the same commit as every use case.
+#[async_trait]
+impl Recorder for IncidentService {
+    async fn record(
+        &self,
+        id: IncidentId,
+        outcomes: Vec<Outcome>,
+        completes: Claim,
+        lease: Duration,
+    ) -> Result<Recorded, NotRecorded> {
+        let commands: Vec<Command> = outcomes.into_iter().map(Command::Record).collect();
+        let (incident, follow_ups) =
+            self.commit(id, &Actor::Sima, &commands, Some(Completion { claim: completes, lease })).await?;
+        Ok(Recorded { incident, follow_ups })
+    }
+
+    async fn record_failure(&self, id: IncidentId, effect: EffectKind, error: &str) -> Result<(), NotRecorded> {
+        let failed = Command::Record(Outcome::EffectFailed { effect, error: error.to_owned() });
+        self.execute(id, Actor::Sima, failed).await?;
+        Ok(())
+    }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::{IncidentService, ServiceError};
 use crate::domain::{
-    Actor, Command, Declaration, Description, Domain, FieldEdit, Impact, Incident, IncidentId, RoomId, Severity,
-    Status, Summary, Text, UserRef, ValidationError,
+    Actor, Command, Declaration, DeclarationDraft, FieldEdit, Incident, IncidentId, RoomId, Status, Text, UserRef,
+    ValidationError,
 };
 use crate::grammar::{for_button, parse, Intent, ParseError};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
@@ -16,7 +16,7 @@ use crate::ports::ChatPort;
 
 /// The outcome of a submitted form.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Submission {
+pub(crate) enum Submission {
     /// Done; optionally tell the person something.
     Accepted(Option<Message>),
     /// Some inputs are wrong: what to fix, keyed by input id.
@@ -26,7 +26,7 @@ pub enum Submission {
 /// Chat-facing use cases. Forms are opened right away (their trigger expires
 /// within seconds); everything else is left to the effect worker.
 #[derive(Clone)]
-pub struct Conversation {
+pub(crate) struct Conversation {
     service: IncidentService,
     chat: Arc<dyn ChatPort>,
     domains: Vec<DomainChoice>,
@@ -59,23 +59,23 @@ fn told(result: Result<Message, ServiceError>) -> Result<Option<Message>, Servic
 
 impl Conversation {
     /// Chat use cases over `service`, opening forms on `chat`, offering `domains`.
-    pub fn new(service: IncidentService, chat: Arc<dyn ChatPort>, domains: Vec<DomainChoice>) -> Self {
+    pub(crate) fn new(service: IncidentService, chat: Arc<dyn ChatPort>, domains: Vec<DomainChoice>) -> Self {
         Self { service, chat, domains, severities: SeverityDescriptions::new() }
     }
 
     /// Shows these severity descriptions in forms instead of the defaults.
-    pub fn with_severity_descriptions(mut self, severities: SeverityDescriptions) -> Self {
+    pub(crate) fn with_severity_descriptions(mut self, severities: SeverityDescriptions) -> Self {
         self.severities = severities;
         self
     }
 
     /// The underlying service.
-    pub fn service(&self) -> &IncidentService {
+    pub(crate) fn service(&self) -> &IncidentService {
         &self.service
     }
 
     /// The chat port forms and answers to mentions go through.
-    pub fn chat(&self) -> &Arc<dyn ChatPort> {
+    pub(crate) fn chat(&self) -> &Arc<dyn ChatPort> {
         &self.chat
     }
 
@@ -101,7 +101,7 @@ impl Conversation {
     ///
     /// # Errors
     /// Only store failures; mistakes are answered with a message.
-    pub async fn command(
+    pub(crate) async fn command(
         &self,
         room: &RoomId,
         user: &UserRef,
@@ -163,7 +163,7 @@ impl Conversation {
     ///
     /// # Errors
     /// Only store failures.
-    pub async fn action(
+    pub(crate) async fn action(
         &self,
         action: ActionId,
         value: Option<&str>,
@@ -190,7 +190,7 @@ impl Conversation {
     ///
     /// # Errors
     /// Only store failures.
-    pub async fn joined(&self, room: &RoomId, user: &UserRef) -> Result<(), ServiceError> {
+    pub(crate) async fn joined(&self, room: &RoomId, user: &UserRef) -> Result<(), ServiceError> {
         let Some(incident) = self.service.find_by_room(room).await? else { return Ok(()) };
         if incident.status().is_terminal() {
             return Ok(());
@@ -205,7 +205,7 @@ impl Conversation {
     ///
     /// # Errors
     /// Only store failures; wrong inputs come back as [`Submission::Invalid`].
-    pub async fn submit(
+    pub(crate) async fn submit(
         &self,
         form: FormId,
         values: &BTreeMap<String, String>,
@@ -222,34 +222,14 @@ impl Conversation {
         let text = |id: &str| values.get(id).map(|v| v.trim()).filter(|v| !v.is_empty());
         match form {
             FormId::DeclareIncident | FormId::EditIncident => {
-                field("domain", &|v| Domain::parse(v).map(drop));
-                field("summary", &|v| Summary::parse(v).map(drop));
-                field("description", &|v| Description::parse(v).map(drop));
-                field("severity", &|v| v.parse::<Severity>().map(drop));
-                field("impact", &|v| if v.trim().is_empty() { Ok(()) } else { Impact::parse(v).map(drop) });
-                if !errors.is_empty() {
-                    return Ok(Submission::Invalid(errors));
-                }
-                let (Ok(domain), Ok(summary), Ok(description), Ok(severity)) = (
-                    Domain::parse(text("domain").unwrap_or_default()),
-                    Summary::parse(text("summary").unwrap_or_default()),
-                    Description::parse(text("description").unwrap_or_default()),
-                    text("severity").unwrap_or_default().parse::<Severity>(),
-                ) else {
-                    return Ok(Submission::Invalid(errors));
+                let declaration = match form_draft(values).parse(Actor::User(user.clone()), None) {
+                    Ok(declaration) => declaration,
+                    Err(errors) => {
+                        let errors = errors.into_iter().map(|e| (e.field.to_owned(), e.error.to_string()));
+                        return Ok(Submission::Invalid(errors.collect()));
+                    }
                 };
-                let impact = text("impact").and_then(|v| Impact::parse(v).ok());
                 if form == FormId::DeclareIncident {
-                    let declaration = Declaration {
-                        domain,
-                        summary,
-                        description,
-                        severity,
-                        impact,
-                        started_at: None,
-                        dedup_key: None,
-                        reporter: Actor::User(user.clone()),
-                    };
                     let declared = self.service.declare(declaration).await?;
                     let n = declared.incident.number();
                     return Ok(Submission::Accepted(Some(answer(
@@ -258,6 +238,7 @@ impl Conversation {
                             .plain(format!("{n} declared. Its room is being created; you will be invited.")),
                     ))));
                 }
+                let Declaration { domain, summary, description, severity, impact, .. } = declaration;
                 let mut edits = vec![
                     Command::Edit(FieldEdit::Domain(domain)),
                     Command::Edit(FieldEdit::Summary(summary)),
@@ -305,5 +286,20 @@ impl Conversation {
             ) => Ok(Submission::Invalid(BTreeMap::from([(error_input.to_owned(), e.to_string())]))),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The declare and edit forms' inputs as a draft: their input ids are the
+/// draft's field names, so its errors key the inputs to fix.
+fn form_draft(values: &BTreeMap<String, String>) -> DeclarationDraft {
+    let value = |id: &str| values.get(id).cloned();
+    DeclarationDraft {
+        domain: value("domain").unwrap_or_default(),
+        summary: value("summary").unwrap_or_default(),
+        description: value("description"),
+        severity: value("severity"),
+        impact: value("impact"),
+        started_at: None,
+        dedup_key: None,
     }
 }

@@ -4,6 +4,7 @@
 mod commit;
 mod conversation;
 mod error;
+mod inbound;
 mod locks;
 mod queries;
 mod retry;
@@ -14,8 +15,7 @@ use std::sync::Arc;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use tracing::instrument;
 
-pub use commit::Recorded;
-pub use conversation::{Conversation, Submission};
+pub(crate) use conversation::Conversation;
 pub use error::ServiceError;
 pub use upkeep::AlertCleared;
 
@@ -33,7 +33,8 @@ pub struct Declared {
     pub created: bool,
 }
 
-/// The incident use cases, over a store and a clock.
+/// The incident use cases, over a store and a clock; cheap to clone. Get
+/// it from [`Engine::service`](crate::Engine::service).
 #[derive(Clone)]
 pub struct IncidentService {
     store: Arc<dyn IncidentStore>,
@@ -55,7 +56,7 @@ impl std::fmt::Debug for IncidentService {
 
 impl IncidentService {
     /// A service over `store`, with time from `clock`.
-    pub fn new(store: Arc<dyn IncidentStore>, clock: Arc<dyn Clock>, config: RunbookConfig) -> Self {
+    pub(crate) fn new(store: Arc<dyn IncidentStore>, clock: Arc<dyn Clock>, config: RunbookConfig) -> Self {
         Self {
             store,
             clock,
@@ -68,25 +69,20 @@ impl IncidentService {
 
     /// Adds a company policy after those already registered: its guards run
     /// after theirs (the first refusal wins) and its steps follow theirs.
-    pub fn with_policy(mut self, policy: Arc<dyn Policy>) -> Self {
+    pub(crate) fn with_policy(mut self, policy: Arc<dyn Policy>) -> Self {
         Arc::make_mut(&mut self.policies).push(policy);
         self
     }
 
-    /// Wakes this worker whenever effects are enqueued.
-    pub fn with_wake(mut self, wake: WakeSender) -> Self {
+    /// Wakes the engine's workers whenever effects are enqueued.
+    pub(crate) fn with_wake(mut self, wake: WakeSender) -> Self {
         self.wake = Some(wake);
         self
     }
 
-    /// The store, for the effect worker and the conversation.
+    /// The store, for the conversation.
     pub(crate) fn store(&self) -> &Arc<dyn IncidentStore> {
         &self.store
-    }
-
-    /// The clock, for the effect worker.
-    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
-        &self.clock
     }
 
     /// The runbook settings.

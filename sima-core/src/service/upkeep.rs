@@ -1,9 +1,11 @@
 //! Use cases for operating SIMA itself: readiness, outbox counts, metric
-//! milestones, alert resolutions handled once, and old idempotency keys.
+//! milestones, alert resolutions and chat deliveries handled once, and old
+//! idempotency keys.
 
 use chrono::TimeDelta;
 
 use super::{IncidentService, ServiceError};
+use crate::chat::DeliveryKey;
 use crate::domain::{DedupKey, Incident};
 use crate::ports::{IncidentFilter, MilestoneRow, OutboxStats};
 
@@ -54,6 +56,22 @@ impl IncidentService {
         };
         let first = self.store.remember(&format!("alert-resolved:{}", incident.id()), self.now()).await?;
         Ok(if first { AlertCleared::First(incident) } else { AlertCleared::Repeated(incident) })
+    }
+
+    /// Whether this is the first time `key` is delivered; remembers it.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub(crate) async fn remember_delivery(&self, key: &DeliveryKey) -> Result<bool, ServiceError> {
+        Ok(self.store.remember(key.as_str(), self.now()).await?)
+    }
+
+    /// Forgets `key`, so its next delivery is handled again.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub(crate) async fn forget_delivery(&self, key: &DeliveryKey) -> Result<(), ServiceError> {
+        Ok(self.store.forget_key(key.as_str()).await?)
     }
 
     /// Deletes the idempotency keys first seen more than `age` ago; returns how many.

@@ -10,6 +10,9 @@
 //!
 //! The builders ([`declaration`], [`new_incident`], [`act`], [`generated`]) are
 //! public so that stores can reuse them in their own tests and benchmarks.
+//!
+//! [`sessions`] holds the checks of the [`SessionStore`](crate::ports::SessionStore)
+//! port, a trait of its own that stores implement beside [`IncidentStore`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -29,6 +32,8 @@ use crate::ports::{
     MilestoneRow, NewEffect, NewIncident, OutboxStats, PortError,
 };
 use crate::runbook::Effect;
+
+pub mod sessions;
 
 /// The future of one check, borrowing the store under test.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

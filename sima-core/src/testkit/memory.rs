@@ -1,4 +1,4 @@
-//! An in-memory [`IncidentStore`]: for tests, examples and embedding without a database.
+//! An in-memory [`IncidentStore`] and [`SessionStore`]: for tests, examples and embedding without a database.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
 use crate::ports::{
     AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents,
-    MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats, PortError,
+    MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats, PortError, SessionRecord, SessionStore,
 };
 use crate::runbook::Effect;
 
@@ -42,7 +42,22 @@ struct State {
     events: HashMap<IncidentId, Vec<IncidentEvent>>,
     effects: BTreeMap<EffectId, Entry>,
     keys: HashMap<String, DateTime<Utc>>,
+    sessions: HashMap<String, Session>,
     last_number: u64,
+}
+
+/// A dashboard session and when it was revoked, if it was.
+#[derive(Debug)]
+struct Session {
+    record: SessionRecord,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Session {
+    /// Neither revoked nor expired at `now`.
+    fn live_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && now < self.record.expires_at
+    }
 }
 
 impl State {
@@ -73,7 +88,8 @@ impl State {
 }
 
 /// A store that keeps everything in memory behind one mutex; it implements
-/// the whole [`IncidentStore`](crate::ports::IncidentStore) contract, transactions included.
+/// the whole [`IncidentStore`](crate::ports::IncidentStore) contract, transactions
+/// included, and the [`SessionStore`] one.
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
     state: Mutex<State>,
@@ -319,5 +335,58 @@ impl IdempotencyKeys for InMemoryStore {
         let before = state.keys.len();
         state.keys.retain(|_, seen| *seen >= cutoff);
         Ok((before - state.keys.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl SessionStore for InMemoryStore {
+    async fn open_session(&self, session: &SessionRecord) -> Result<(), PortError> {
+        let mut state = self.state();
+        if state.sessions.contains_key(&session.id) {
+            return Err(PortError::Conflict("a session with this id exists".into()));
+        }
+        state.sessions.insert(session.id.clone(), Session { record: session.clone(), revoked_at: None });
+        Ok(())
+    }
+
+    async fn live_session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, PortError> {
+        let state = self.state();
+        Ok(state.sessions.get(id).filter(|s| s.live_at(now)).map(|s| s.record.clone()))
+    }
+
+    async fn revoke_session(&self, id: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
+        let mut state = self.state();
+        match state.sessions.get_mut(id) {
+            Some(session) if session.live_at(now) => {
+                session.revoked_at = Some(now);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn revoke_user_sessions(&self, user: &str, now: DateTime<Utc>) -> Result<u64, PortError> {
+        let mut state = self.state();
+        let mut count = 0;
+        for session in state.sessions.values_mut().filter(|s| s.record.user == user && s.live_at(now)) {
+            session.revoked_at = Some(now);
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    async fn live_sessions(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<SessionRecord>, PortError> {
+        let state = self.state();
+        let mut live: Vec<&SessionRecord> =
+            state.sessions.values().filter(|s| s.live_at(now)).map(|s| &s.record).collect();
+        live.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        Ok(live.into_iter().take(limit as usize).cloned().collect())
+    }
+
+    async fn forget_sessions_before(&self, cutoff: DateTime<Utc>) -> Result<u64, PortError> {
+        let mut state = self.state();
+        let before = state.sessions.len();
+        state.sessions.retain(|_, s| s.record.expires_at >= cutoff);
+        Ok((before - state.sessions.len()) as u64)
     }
 }

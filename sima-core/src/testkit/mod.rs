@@ -1,16 +1,19 @@
-//! Test support (feature `testkit`): an in-memory store, a manual clock,
-//! recording fakes of the platforms, the contract suite every
+//! Test support (feature `testkit`): [`TestEngine`] (an engine on fakes, in
+//! one line), an in-memory store, a manual clock, recording fakes of the
+//! platforms, the contract suite every
 //! [`IncidentStore`](crate::ports::IncidentStore) passes (and [`views`], the
 //! one SQL stores' views pass), and the messages SIMA posts, for chat
 //! adapters to test their rendering against.
 
 mod clock;
 pub mod contract;
+mod engine;
 mod fakes;
 mod memory;
 pub mod views;
 
 pub use clock::ManualClock;
+pub use engine::{TestEngine, TEST_START};
 pub use fakes::{Alert, ChatCall, FakeChat, FakeDocs, FakePager};
 pub use memory::InMemoryStore;
 

@@ -1,6 +1,6 @@
 //! The contract for a store's SQL views: the `incident_metrics` view must
 //! give, for the same incidents, the numbers the core computes in memory
-//! (ARCHITECTURE.md §3), and `incident_timeline` one row per event. A store's
+//! (docs/architecture.md#metric-spec-v1), and `incident_timeline` one row per event. A store's
 //! tests read their views through [`SqlViews`]; the checks are the same for all.
 
 use std::collections::BTreeMap;

@@ -8,7 +8,6 @@ use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::domain::*;
 use sima_core::model::{ActionId, Block, Message};
 use sima_core::testkit::ChatCall;
-use sima_core::Conversation;
 use sima_core::Schedule;
 
 use crate::helpers::{alice, World};
@@ -28,19 +27,18 @@ async fn action_items_are_added_listed_done_by_button_and_land_in_the_postmortem
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
     let room = world.reload(&incident).await.room().unwrap().id.clone();
-    let handler: Arc<dyn InboundHandler> =
-        Arc::new(Conversation::new(world.service.clone(), world.chat.clone(), vec![]));
+    let handler: Arc<dyn InboundHandler> = world.inbound.clone();
     let typed = |text: &str| Inbound::Command { room: room.clone(), user: alice(), text: text.into(), trigger: None };
 
-    handler.handle(typed("action @UBOB alert on queue depth due 2026-12-01")).await;
-    handler.handle(typed("action write the runbook")).await;
+    handler.handle(typed("action @UBOB alert on queue depth due 2026-12-01"), None).await;
+    handler.handle(typed("action write the runbook"), None).await;
     let incident = world.reload(&incident).await;
     let bob = UserRef::parse("UBOB").unwrap();
     assert_eq!(incident.action_items()[0].owner, Some(bob));
     assert_eq!(incident.action_items()[0].due, Some("2026-12-01".parse().unwrap()));
     assert_eq!(incident.action_items()[1].owner, None);
 
-    let list = said(handler.handle(typed("actions")).await);
+    let list = said(handler.handle(typed("actions"), None).await);
     let done_buttons: Vec<Option<String>> = list
         .blocks
         .iter()
@@ -60,11 +58,11 @@ async fn action_items_are_added_listed_done_by_button_and_land_in_the_postmortem
         user: alice(),
         trigger: None,
     };
-    handler.handle(pressed).await;
+    handler.handle(pressed, None).await;
     let incident = world.reload(&incident).await;
     assert_eq!(incident.action_items()[1].status, ActionStatus::Done);
     assert_eq!(incident.action_items()[0].status, ActionStatus::Open);
-    let wrong = said(handler.handle(typed("done 7")).await);
+    let wrong = said(handler.handle(typed("done 7"), None).await);
     assert!(wrong.text.to_string().contains("no action item 7"), "{}", wrong.text);
 
     let resolve = Command::ChangeStatus { to: Status::Resolved, message: None };

@@ -1,15 +1,17 @@
-//! A world of fakes around one service and one worker.
+//! A world of fakes around one engine.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use sima_core::chat::InboundHandler;
 use sima_core::domain::{Actor, Declaration, Description, Domain, Incident, Severity, Summary, UserRef};
-use sima_core::ports::{Clock, IncidentStore, Incidents};
-use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
-use sima_core::IncidentService;
-use sima_core::{EffectWorker, Ports, RunbookConfig, Schedule, WorkerConfig};
+use sima_core::ports::{Clock, Incidents};
+use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock, TestEngine};
+use sima_core::{
+    DomainChoice, EffectWorker, Engine, EngineBuilder, IncidentService, RunbookConfig, Schedule, WorkerConfig,
+};
 
 /// A clock on tokio's (pausable) timer, so latencies add up in virtual time.
 pub(crate) struct TokioClock {
@@ -34,13 +36,19 @@ impl Clock for TokioClock {
     }
 }
 
+/// One engine on fakes, with handles to its parts.
 pub(crate) struct World {
+    pub engine: Engine,
     pub store: Arc<InMemoryStore>,
     pub chat: Arc<FakeChat>,
     pub pager: Arc<FakePager>,
     pub docs: Arc<FakeDocs>,
+    /// The engine's use cases.
     pub service: IncidentService,
+    /// The engine's worker.
     pub worker: EffectWorker,
+    /// The engine's handler of inbound chat events.
+    pub inbound: Arc<dyn InboundHandler>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -53,52 +61,71 @@ pub(crate) fn config() -> RunbookConfig {
     }
 }
 
+/// The domains the forms offer.
+pub(crate) fn domains() -> Vec<DomainChoice> {
+    vec![DomainChoice { domain: Domain::parse("outbound-email").unwrap(), description: "Emails".into() }]
+}
+
 impl World {
     /// Platforms answer at once; time is a manual clock.
     pub(crate) fn manual() -> (Self, Arc<ManualClock>) {
-        Self::scheduled(Schedule::off())
+        Self::manual_with(|builder| builder)
     }
 
     /// As [`World::manual`], with reminders and archiving on this schedule.
     pub(crate) fn scheduled(schedule: Schedule) -> (Self, Arc<ManualClock>) {
-        let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-        let config = RunbookConfig { schedule, ..config() };
-        let world = Self::build(clock.clone(), FakeChat::new(), FakePager::new(), config);
+        Self::manual_with(|builder| builder.runbook(RunbookConfig { schedule, ..config() }))
+    }
+
+    /// As [`World::manual`], with the engine's builder adjusted by `configure`.
+    pub(crate) fn manual_with(configure: impl FnOnce(EngineBuilder) -> EngineBuilder) -> (Self, Arc<ManualClock>) {
+        let test = TestEngine::with(|builder| configure(builder.runbook(config()).domains(domains())));
+        let clock = test.clock.clone();
+        let world = Self::of(test.engine, test.store, test.chat, test.pager, test.docs, clock.clone());
         (world, clock)
     }
 
-    /// Every platform call takes `latency` of tokio (virtual) time.
-    pub(crate) fn with_latency(latency: Duration) -> Self {
+    /// Every platform call takes `latency` of tokio (virtual) time; the
+    /// workers pace themselves by `worker`.
+    pub(crate) fn with_latency(latency: Duration, worker: WorkerConfig) -> Self {
         let clock: Arc<dyn Clock> = Arc::new(TokioClock::new());
-        Self::build(
-            clock.clone(),
-            FakeChat::with_latency(clock.clone(), latency),
-            FakePager::with_latency(clock, latency),
-            config(),
-        )
+        let chat = Arc::new(FakeChat::with_latency(clock.clone(), latency));
+        let pager = Arc::new(FakePager::with_latency(clock.clone(), latency));
+        let test = TestEngine::with(|builder| {
+            builder.runbook(config()).clock(clock.clone()).chat(chat.clone()).paging(pager.clone()).worker(worker)
+        });
+        Self::of(test.engine, test.store, chat, pager, test.docs, clock)
     }
 
-    fn build(clock: Arc<dyn Clock>, chat: FakeChat, pager: FakePager, config: RunbookConfig) -> Self {
-        let store = Arc::new(InMemoryStore::new());
-        let (chat, pager, docs) = (Arc::new(chat), Arc::new(pager), Arc::new(FakeDocs::new()));
-        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock.clone(), config);
-        let ports = Ports { chat: chat.clone(), pager: pager.clone(), docs: docs.clone() };
-        let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
-        Self { store, chat, pager, docs, service, worker, clock }
+    fn of(
+        engine: Engine,
+        store: Arc<InMemoryStore>,
+        chat: Arc<FakeChat>,
+        pager: Arc<FakePager>,
+        docs: Arc<FakeDocs>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let (service, worker, inbound) = (engine.service().clone(), engine.worker().clone(), engine.inbound());
+        Self { engine, store, chat, pager, docs, service, worker, inbound, clock }
     }
 
-    /// A second replica: its own service and worker over the same store,
-    /// platforms and clock (also what a restarted process looks like).
+    /// A second replica's worker over the same store and platforms.
     pub(crate) fn replica(&self) -> EffectWorker {
-        let service = IncidentService::new(self.store.clone(), self.clock.clone(), self.service.config().clone());
-        let ports = Ports { chat: self.chat.clone(), pager: self.pager.clone(), docs: self.docs.clone() };
-        EffectWorker::new(service, ports, WorkerConfig::default())
+        self.engine.spawn_worker()
     }
 
-    /// Another worker on the same store and platforms, with its own settings.
-    pub(crate) fn worker_with(&self, config: WorkerConfig) -> EffectWorker {
-        let ports = Ports { chat: self.chat.clone(), pager: self.pager.clone(), docs: self.docs.clone() };
-        EffectWorker::new(self.service.clone(), ports, config)
+    /// What a restarted process looks like: a fresh engine over the same
+    /// store, platforms and clock, with these runbook settings.
+    pub(crate) fn restarted(&self, runbook: RunbookConfig) -> Engine {
+        Engine::builder()
+            .store(self.store.clone())
+            .clock(self.clock.clone())
+            .chat(self.chat.clone())
+            .paging(self.pager.clone())
+            .docs(self.docs.clone())
+            .runbook(runbook)
+            .build()
+            .unwrap()
     }
 
     pub(crate) async fn declare(&self, severity: Severity) -> Incident {

@@ -46,7 +46,7 @@ async fn declaring_opens_a_war_room_pages_and_announces() {
 
 #[tokio::test(start_paused = true)]
 async fn the_runbook_takes_its_critical_path_not_the_sum_of_calls() {
-    let world = World::with_latency(Duration::from_millis(100));
+    let world = World::with_latency(Duration::from_millis(100), sima_core::WorkerConfig::default());
     world.declare(Severity::Sev2).await;
     let start = tokio::time::Instant::now();
     world.worker.run_until_idle().await.unwrap();

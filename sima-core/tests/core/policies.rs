@@ -4,9 +4,8 @@ use std::sync::Arc;
 
 use sima_core::domain::{Room, RoomId, Severity};
 use sima_core::ports::{MockChatPort, MockDocsPort, MockPagingPort, PortError};
-use sima_core::testkit::{InMemoryStore, ManualClock};
-use sima_core::IncidentService;
-use sima_core::{EffectWorker, PagingPolicy, Ports, RunbookConfig, WorkerConfig};
+use sima_core::testkit::TestEngine;
+use sima_core::{PagingPolicy, RunbookConfig};
 
 use crate::helpers::declaration;
 
@@ -23,10 +22,10 @@ fn chat() -> MockChatPort {
 
 async fn declare_with(pager: MockPagingPort, severity: Severity) {
     let config = RunbookConfig { paging: PagingPolicy { min_severity: Severity::Sev3 }, ..RunbookConfig::default() };
-    let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
-    let service = IncidentService::new(Arc::new(InMemoryStore::new()), clock, config);
-    let ports = Ports { chat: Arc::new(chat()), pager: Arc::new(pager), docs: Arc::new(MockDocsPort::new()) };
-    let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+    let test = TestEngine::with(|builder| {
+        builder.runbook(config).chat(Arc::new(chat())).paging(Arc::new(pager)).docs(Arc::new(MockDocsPort::new()))
+    });
+    let (service, worker) = (test.engine.service(), test.engine.worker());
     let mut declared = declaration(severity);
     declared.domain = sima_core::domain::Domain::parse("api").unwrap();
     service.declare(declared).await.unwrap();

@@ -8,9 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::*;
 use sima_core::ports::*;
-use sima_core::testkit::{FakeChat, FakeDocs, FakePager, InMemoryStore, ManualClock};
-use sima_core::IncidentService;
-use sima_core::{EffectWorker, Ports, WorkerConfig};
+use sima_core::testkit::{InMemoryStore, TestEngine};
+use sima_core::WorkerConfig;
 
 use crate::helpers::{config, declaration, World};
 
@@ -154,12 +153,10 @@ impl Outbox for Crashing {
 
 #[tokio::test]
 async fn an_unrecorded_outcome_is_not_duplicated_on_the_platforms() {
-    let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
     let store = Arc::new(Crashing { inner: InMemoryStore::new(), lose: AtomicUsize::new(0) });
-    let (chat, pager) = (Arc::new(FakeChat::new()), Arc::new(FakePager::new()));
-    let service = IncidentService::new(store.clone(), clock.clone(), config());
-    let ports = Ports { chat: chat.clone(), pager: pager.clone(), docs: Arc::new(FakeDocs::new()) };
-    let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
+    let test = TestEngine::with(|builder| builder.store(store.clone()).runbook(config()));
+    let (clock, chat, pager) = (&test.clock, &test.chat, &test.pager);
+    let (service, worker) = (test.engine.service(), test.engine.worker());
     let incident = service.declare(declaration(Severity::Sev1)).await.unwrap().incident;
 
     // The room is created but its outcome is lost.

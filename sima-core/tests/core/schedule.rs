@@ -139,10 +139,10 @@ async fn exactly_one_reminder_per_interval_across_two_workers_and_a_restart() {
         other.run_until_idle().await.unwrap();
         assert_eq!(reminders(&world, &room).len(), interval, "interval {interval}");
     }
-    // A restarted process (a fresh service and worker on the same store) carries on.
-    let restarted = world.replica();
+    // A restarted process (a fresh engine on the same store) carries on.
+    let restarted = world.restarted(world.service.config().clone());
     clock.advance(30 * MINUTE);
-    restarted.run_until_idle().await.unwrap();
+    restarted.worker().run_until_idle().await.unwrap();
     assert_eq!(reminders(&world, &room).len(), 5);
 }
 
@@ -167,11 +167,9 @@ async fn reminders_turned_off_at_a_restart_stay_off_for_those_already_queued() {
     let (world, clock) = World::scheduled(reminders_only(30 * MINUTE));
     let (_incident, room) = opened(&world).await;
     let config = sima_core::RunbookConfig { schedule: Schedule::off(), ..world.service.config().clone() };
-    let service = sima_core::IncidentService::new(world.store.clone(), world.clock.clone(), config);
-    let ports = sima_core::Ports { chat: world.chat.clone(), pager: world.pager.clone(), docs: world.docs.clone() };
-    let restarted = sima_core::EffectWorker::new(service, ports, Default::default());
+    let restarted = world.restarted(config);
     clock.advance(30 * MINUTE);
-    restarted.run_until_idle().await.unwrap();
+    restarted.worker().run_until_idle().await.unwrap();
     assert!(reminders(&world, &room).is_empty());
     assert_eq!(world.unfinished_effects().await, 0, "the queued reminder completed silently");
 }

@@ -3,12 +3,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::domain::*;
-use sima_core::model::{ActionId, Block, FormId, FormTrigger};
+use sima_core::model::{ActionId, Block, FormId, FormTrigger, Message};
 use sima_core::ports::Incidents;
 use sima_core::testkit::ChatCall;
-use sima_core::DomainChoice;
-use sima_core::{Conversation, Submission};
 
 use crate::helpers::{alice, buttons, World};
 
@@ -16,12 +15,45 @@ fn bob() -> UserRef {
     UserRef::parse("UBOB").unwrap()
 }
 
-async fn opened(world: &World) -> (Incident, Conversation) {
+/// People typing, pressing, joining and submitting, through the engine's inbound handler.
+struct Chat(Arc<dyn InboundHandler>);
+
+impl Chat {
+    /// `/incident <text>`; the private answer, if any.
+    async fn typed(&self, room: &RoomId, user: &UserRef, text: &str, trigger: Option<FormTrigger>) -> Option<Message> {
+        let typed = Inbound::Command { room: room.clone(), user: user.clone(), text: text.into(), trigger };
+        match self.0.handle(typed, None).await {
+            Reply::Private(message) => Some(message),
+            Reply::Ack => None,
+            other => panic!("a command is answered privately or not at all, not {other:?}"),
+        }
+    }
+
+    async fn pressed(&self, action: ActionId, value: Option<&str>, room: &RoomId, user: &UserRef) -> Reply {
+        let pressed = Inbound::ButtonPressed {
+            action,
+            value: value.map(str::to_owned),
+            room: Some(room.clone()),
+            user: user.clone(),
+            trigger: None,
+        };
+        self.0.handle(pressed, None).await
+    }
+
+    async fn joined(&self, room: &RoomId, user: &UserRef) -> Reply {
+        self.0.handle(Inbound::Joined { room: room.clone(), user: user.clone() }, None).await
+    }
+
+    async fn submitted(&self, form: FormId, values: &BTreeMap<String, String>, user: &UserRef) -> Reply {
+        let submitted = Inbound::FormSubmitted { form, values: values.clone(), metadata: None, user: user.clone() };
+        self.0.handle(submitted, None).await
+    }
+}
+
+async fn opened(world: &World) -> (Incident, Chat) {
     let incident = world.declare(Severity::Sev2).await;
     world.worker.run_until_idle().await.unwrap();
-    let domains = vec![DomainChoice { domain: Domain::parse("outbound-email").unwrap(), description: "Emails".into() }];
-    let conversation = Conversation::new(world.service.clone(), world.chat.clone(), domains);
-    (world.reload(&incident).await, conversation)
+    (world.reload(&incident).await, Chat(world.inbound.clone()))
 }
 
 fn text_of(message: &sima_core::model::Message) -> String {
@@ -43,8 +75,7 @@ async fn a_status_update_reaches_the_room_the_broadcast_thread_and_refreshes_bot
     let (incident, conversation) = opened(&world).await;
     let room = incident.room().cloned().unwrap();
     let before = world.chat.calls().len();
-    let reply =
-        conversation.command(&room.id, &alice(), "status investigating looking at the queue", None).await.unwrap();
+    let reply = conversation.typed(&room.id, &alice(), "status investigating looking at the queue", None).await;
     assert!(text_of(&reply.unwrap()).contains("investigating"));
     world.worker.run_until_idle().await.unwrap();
     let calls = world.chat.calls()[before..].to_vec();
@@ -67,11 +98,10 @@ async fn roles_by_command_and_by_button() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
     let room = incident.room().cloned().unwrap();
-    conversation.command(&room.id, &alice(), "manager me", None).await.unwrap();
-    conversation
-        .action(ActionId::BecomeCommunicationLead, Some(&incident.id().to_string()), &room.id, &bob(), None)
-        .await
-        .unwrap();
+    conversation.typed(&room.id, &alice(), "manager me", None).await;
+    let id = incident.id().to_string();
+    let pressed = conversation.pressed(ActionId::BecomeCommunicationLead, Some(&id), &room.id, &bob()).await;
+    assert!(matches!(pressed, Reply::Private(_)), "{pressed:?}");
     let incident = world.reload(&incident).await;
     assert_eq!(incident.roles().incident_manager, Some(alice()));
     assert_eq!(incident.roles().communication_lead, Some(bob()));
@@ -82,7 +112,7 @@ async fn whoever_joins_is_welcomed_with_buttons() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
     let room = incident.room().cloned().unwrap();
-    conversation.joined(&room.id, &bob()).await.unwrap();
+    assert_eq!(conversation.joined(&room.id, &bob()).await, Reply::Ack);
     world.worker.run_until_idle().await.unwrap();
     let welcome = world.chat.calls().into_iter().find_map(|c| match c {
         ChatCall::Ephemeral(r, u, m) if r == room.id && u == bob() => Some(m),
@@ -107,19 +137,19 @@ async fn a_mistyped_command_gets_the_closest_commands_and_buttons() {
     let (world, _clock) = World::manual();
     let (incident, conversation) = opened(&world).await;
     let room = incident.room().cloned().unwrap();
-    let reply = conversation.command(&room.id, &alice(), "stauts resolved", None).await.unwrap().unwrap();
+    let reply = conversation.typed(&room.id, &alice(), "stauts resolved", None).await.unwrap();
     assert!(text_of(&reply).contains("/incident status <status> [message]"));
     assert_eq!(buttons(&reply), vec![ActionId::UpdateStatus, ActionId::ShowInfo, ActionId::ShowHelp]);
-    let refused = conversation.command(&room.id, &alice(), "status closed", None).await.unwrap().unwrap();
+    let refused = conversation.typed(&room.id, &alice(), "status closed", None).await.unwrap();
     assert!(text_of(&refused).contains("cannot go from open to closed"));
 }
 
 #[tokio::test]
 async fn the_declare_form_opens_and_its_submission_declares() {
     let (world, _clock) = World::manual();
-    let conversation = Conversation::new(world.service.clone(), world.chat.clone(), vec![]);
+    let conversation = Chat(world.inbound.clone());
     let trigger = FormTrigger("trigger-1".into());
-    conversation.command(&RoomId::new("CGENERAL"), &alice(), "", Some(trigger.clone())).await.unwrap();
+    conversation.typed(&RoomId::new("CGENERAL"), &alice(), "", Some(trigger.clone())).await;
     assert!(
         matches!(&world.chat.calls()[0], ChatCall::OpenForm(t, f) if *t == trigger && f.id == FormId::DeclareIncident)
     );
@@ -129,17 +159,15 @@ async fn the_declare_form_opens_and_its_submission_declares() {
         ("summary".to_owned(), String::new()),
         ("severity".to_owned(), "sev2".to_owned()),
     ]);
-    let Submission::Invalid(errors) =
-        conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap()
-    else {
+    let Reply::FormErrors(errors) = conversation.submitted(FormId::DeclareIncident, &values, &alice()).await else {
         panic!("invalid input must be refused");
     };
     assert_eq!(errors.keys().collect::<Vec<_>>(), ["domain", "summary"]);
     values.insert("domain".into(), "outbound-email".into());
     values.insert("summary".into(), "Emails are late".into());
     values.insert("impact".into(), "120".into());
-    let accepted = conversation.submit(FormId::DeclareIncident, &values, None, &alice()).await.unwrap();
-    assert!(matches!(accepted, Submission::Accepted(Some(_))));
+    let accepted = conversation.submitted(FormId::DeclareIncident, &values, &alice()).await;
+    assert_eq!(accepted, Reply::Ack, "the form closes");
     let listed = world.store.list(&Default::default()).await.unwrap();
     assert_eq!(listed[0].impact(), Some(Impact::new(120)));
     assert_eq!(listed[0].reporter(), &Actor::User(alice()));
@@ -160,7 +188,7 @@ async fn resolving_writes_the_postmortem_posts_its_link_and_resolves_pages() {
             "2026-11-25T10:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap()
                 + chrono::Duration::minutes(minutes),
         );
-        conversation.command(&room.id, &alice(), text, None).await.unwrap();
+        conversation.typed(&room.id, &alice(), text, None).await;
     }
     world.worker.run_until_idle().await.unwrap();
     let incident = world.reload(&incident).await;

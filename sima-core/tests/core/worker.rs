@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use sima_core::domain::*;
 use sima_core::ports::*;
-use sima_core::testkit::{ChatCall, FakeDocs};
-use sima_core::{wake_channel, EffectWorker, Ports, WorkerConfig};
+use sima_core::testkit::ChatCall;
+use sima_core::WorkerConfig;
 
 use crate::helpers::World;
 
@@ -29,16 +29,15 @@ fn failures(events: &[IncidentEvent]) -> Vec<(EffectKind, String)> {
 /// A slow room creation (25 s, past the 10 s lease) raced by a second worker
 /// that claims every second: with heartbeats, the room is created once.
 async fn race_a_slow_room(heartbeat: Duration) -> usize {
-    let world = World::with_latency(Duration::from_secs(25));
-    world.declare(Severity::Sev3).await;
     let config = WorkerConfig { heartbeat, ..WorkerConfig::default() };
-    let first = world.worker_with(config);
-    let (_wake_tx, wake) = wake_channel();
+    let world = World::with_latency(Duration::from_secs(25), config);
+    world.declare(Severity::Sev3).await;
+    let first = world.worker.clone();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(async move {
-        first.run(wake, async move { drop(stop_rx.await) }).await;
+        first.run(async move { drop(stop_rx.await) }).await;
     });
-    let second = world.worker_with(config);
+    let second = world.replica();
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_secs(1)).await;
         second.run_once().await.unwrap();
@@ -62,13 +61,12 @@ async fn without_renewal_the_same_race_runs_the_effect_twice() {
 
 #[tokio::test(start_paused = true)]
 async fn shutdown_waits_a_bounded_time_then_releases_what_it_holds() {
-    let world = World::with_latency(Duration::from_secs(60));
-    world.declare(Severity::Sev3).await;
     let config = WorkerConfig { shutdown_grace: Duration::from_secs(2), ..WorkerConfig::default() };
-    let worker = world.worker_with(config);
-    let (_wake_tx, wake) = wake_channel();
+    let world = World::with_latency(Duration::from_secs(60), config);
+    world.declare(Severity::Sev3).await;
+    let worker = world.worker.clone();
     let started = tokio::time::Instant::now();
-    worker.run(wake, tokio::time::sleep(Duration::from_secs(1))).await;
+    worker.run(tokio::time::sleep(Duration::from_secs(1))).await;
     assert_eq!(started.elapsed(), Duration::from_secs(3), "1 s of work, then 2 s of grace");
     assert!(!worker.is_running());
 
@@ -108,9 +106,8 @@ impl PagingPort for PanickingPager {
 
 #[tokio::test]
 async fn a_panicking_effect_fails_alone_and_the_worker_goes_on() {
-    let (world, _clock) = World::manual();
-    let ports = Ports { chat: world.chat.clone(), pager: Arc::new(PanickingPager), docs: Arc::new(FakeDocs::new()) };
-    let worker = EffectWorker::new(world.service.clone(), ports, WorkerConfig::default());
+    let (world, _clock) = World::manual_with(|builder| builder.paging(Arc::new(PanickingPager)));
+    let worker = &world.worker;
     let incident = world.declare(Severity::Sev1).await;
     worker.run_until_idle().await.unwrap();
 
@@ -151,9 +148,9 @@ async fn a_three_minute_outage_loses_nothing() {
 
 #[tokio::test]
 async fn an_effect_failing_past_the_horizon_is_shown_everywhere_and_can_be_retried() {
-    let (world, clock) = World::manual();
     let config = WorkerConfig { retry_for: Duration::from_secs(3600), ..WorkerConfig::default() };
-    let worker = world.worker_with(config);
+    let (world, clock) = World::manual_with(|builder| builder.worker(config));
+    let worker = &world.worker;
     for _ in 0..1_000 {
         world.pager.fail_next("trigger", PortError::Transient("HTTP 503".into()));
     }
@@ -227,22 +224,4 @@ async fn the_follow_ups_of_an_outcome_run_at_once_without_a_claim() {
     assert_eq!(war_room_calls(&world), (1, 2, 1, 1), "room, card and broadcast, pin, page");
     assert_eq!(ran, 6, "create room, invite, post card, pin, broadcast, page");
     assert_eq!(world.service.outbox_stats().await.unwrap().pending, 0);
-}
-
-#[tokio::test]
-async fn follow_ups_handed_to_a_worker_that_died_are_taken_over_after_one_lease() {
-    let (world, clock) = World::manual();
-    let incident = world.declare(Severity::Sev2).await;
-    let lease = WorkerConfig::default().lease;
-    let claimed = world.store.claim_due(10, clock.now(), lease).await.unwrap();
-    let room = Room { id: RoomId::new("CWAR"), name: "incident_11_25_emails".into(), url: "https://chat/CWAR".into() };
-    // The process records the room, is handed the follow-ups, and dies before running them.
-    let recorded =
-        world.service.record(incident.id(), vec![Outcome::RoomCreated(room)], claimed[0].claim(), lease).await.unwrap();
-    assert_eq!(recorded.follow_ups.len(), 4, "invite, card, broadcast, page");
-
-    assert_eq!(world.worker.run_once().await.unwrap(), 0, "still leased to the dead worker");
-    clock.advance(lease);
-    world.worker.run_until_idle().await.unwrap();
-    assert_eq!(war_room_calls(&world), (0, 2, 1, 1), "each follow-up ran once, the pin after the card");
 }

@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use serde_json::{json, Value};
 use sima_core::model::{DocBlock, Document, PostmortemProperties, RichText, Todo};
-use sima_notion::{HttpConfig, NotionConfig, NotionDocs};
+use sima_notion::{HttpPolicy, NotionConfig, NotionDocs};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -23,7 +23,7 @@ impl TestNotion {
     pub(crate) async fn start() -> Self {
         let server = MockServer::start().await;
         let mut config = NotionConfig::new(TOKEN, DATA_SOURCE).with_api_url(format!("{}/v1", server.uri()));
-        config.http = HttpConfig { backoff_ms: 0, timeout_secs: 5, ..HttpConfig::default() };
+        config.http = HttpPolicy { backoff_ms: 0, timeout_secs: 5, ..HttpPolicy::default() };
         let docs = NotionDocs::new(config).unwrap();
         Self { server, docs }
     }

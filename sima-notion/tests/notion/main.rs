@@ -264,7 +264,9 @@ async fn the_error_envelope_is_mapped() {
         (401, "unauthorized", "Unauthorized"),
         (403, "restricted_resource", "Unauthorized"),
         (404, "object_not_found", "NotFound"),
+        // Notion documents a 409 as a collision to retry, not a lasting conflict.
         (409, "conflict_error", "Transient"),
+        (500, "internal_server_error", "Transient"),
     ];
     for (status, code, expected) in cases {
         let notion = TestNotion::start().await;
@@ -282,26 +284,39 @@ async fn the_error_envelope_is_mapped() {
 
 #[tokio::test]
 async fn a_long_retry_after_is_returned_as_rate_limited() {
-    for (status, code) in [(429, "rate_limited"), (529, "service_overload")] {
+    for (retry_after, expected) in [("120", Duration::from_secs(120)), ("99999999", PortError::MAX_RETRY_AFTER)] {
         let notion = TestNotion::start().await;
-        notion.answer("POST", QUERY_PATH, error(status, code).insert_header("Retry-After", "120"), 0, 1).await;
+        let limited = error(429, "rate_limited").insert_header("Retry-After", retry_after);
+        notion.answer("POST", QUERY_PATH, limited, 0, 1).await;
 
         let error = notion.docs.create_postmortem(&small_document()).await.unwrap_err();
 
-        assert_eq!(error, PortError::RateLimited { retry_after: Some(Duration::from_secs(120)) }, "{code}");
-        assert_eq!(notion.requests().await.len(), 1, "{code}: a two-minute wait is not slept");
+        assert_eq!(error, PortError::RateLimited { retry_after: Some(expected) }, "{retry_after}");
+        assert_eq!(notion.requests().await.len(), 1, "{retry_after}: a long wait is not slept");
     }
 }
 
 #[tokio::test]
 async fn persistent_rate_limits_give_up_after_three_attempts() {
     let notion = TestNotion::start().await;
-    notion.answer("POST", QUERY_PATH, ResponseTemplate::new(529), 0, 1).await;
+    notion.answer("POST", QUERY_PATH, ResponseTemplate::new(429), 0, 1).await;
 
     let error = notion.docs.create_postmortem(&small_document()).await.unwrap_err();
 
     assert_eq!(error, PortError::RateLimited { retry_after: None });
     assert_eq!(notion.requests().await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_nonstandard_5xx_on_create_is_transient_and_not_repeated() {
+    let notion = TestNotion::start().await;
+    notion.no_existing_page().await;
+    notion.answer("POST", "/v1/pages", ResponseTemplate::new(529), 0, 1).await;
+
+    let error = notion.docs.create_postmortem(&small_document()).await.unwrap_err();
+
+    assert!(matches!(error, PortError::Transient(_)), "{error:?}");
+    assert_eq!(notion.bodies("POST", "/v1/pages").await.len(), 1, "the create may have been applied");
 }
 
 #[tokio::test]

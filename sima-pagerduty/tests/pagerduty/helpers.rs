@@ -7,7 +7,7 @@ use serde_json::Value;
 use sima_core::domain::Severity;
 use sima_core::ports::Link;
 pub(crate) use sima_core::ports::Page;
-use sima_pagerduty::{HttpConfig, PagerDutyConfig, PagerDutyPager};
+use sima_pagerduty::{HttpPolicy, PagerDutyConfig, PagerDutyPager};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -31,7 +31,7 @@ impl TestPager {
     }
 
     pub(crate) fn with_config(server: MockServer, mut config: PagerDutyConfig) -> Self {
-        config.http = HttpConfig { backoff_ms: 0, timeout_secs: 5, ..HttpConfig::default() };
+        config.http = HttpPolicy { backoff_ms: 0, timeout_secs: 5, ..HttpPolicy::default() };
         let pager = PagerDutyPager::new(config).unwrap();
         Self { server, pager }
     }

@@ -181,7 +181,7 @@ async fn a_retry_after_beyond_the_bound_is_returned_not_slept() {
 }
 
 #[tokio::test]
-async fn an_absurd_retry_after_is_returned_saturated_not_a_panic() {
+async fn an_absurd_retry_after_is_returned_capped_not_a_panic() {
     let pd = TestPager::start().await;
     Mock::given(method("POST"))
         .and(path("/v2/enqueue"))
@@ -191,7 +191,7 @@ async fn an_absurd_retry_after_is_returned_saturated_not_a_panic() {
 
     let error = pd.pager.trigger(&page()).await.unwrap_err();
 
-    assert_eq!(error, PortError::RateLimited { retry_after: Some(Duration::MAX) });
+    assert_eq!(error, PortError::RateLimited { retry_after: Some(PortError::MAX_RETRY_AFTER) });
     assert!(error.to_string().starts_with("rate limited"), "{error}");
     assert_eq!(pd.requests().await.len(), 1, "not slept on, not retried in process");
 }
@@ -245,6 +245,7 @@ async fn other_statuses_map_to_port_errors() {
         (401, PortError::Unauthorized(String::new())),
         (403, PortError::Unauthorized(String::new())),
         (404, PortError::NotFound(String::new())),
+        (409, PortError::Conflict(String::new())),
         (413, PortError::Invalid(String::new())),
     ] {
         let pd = TestPager::start().await;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sima_core::domain::{ActionItem, Actor, Command, Incident, NewActionItem, Text, UserRef};
 
 use super::json::JsonBody;
-use super::reference;
+use super::naming::{clip, incident_ref};
 use crate::error::ApiError;
 use crate::intake::named;
 use crate::state::AppState;
@@ -50,7 +50,7 @@ fn views(incident: &Incident) -> Vec<ActionItemView> {
 
 /// `GET /incidents/{id}/actions`: `{"actions": [...]}`, numbered from 1.
 pub(super) async fn list(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let incident = state.service.get(reference(&id)?).await?;
+    let incident = state.service.get(incident_ref(&id)?).await?;
     Ok(Json(json!({ "actions": views(&incident) })))
 }
 
@@ -89,10 +89,28 @@ pub(super) async fn add(
     JsonBody(body): JsonBody<NewActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let item = body.parse()?;
-    let incident = state.service.get(reference(&id)?).await?;
+    let incident = state.service.get(incident_ref(&id)?).await?;
     let after = state.service.execute(incident.id(), Actor::Api, Command::AddActionItem(item)).await?;
     let created = views(&after).pop().ok_or_else(|| ApiError::not_found("the action item was not recorded"))?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The `{number}` of an action item in a path.
+///
+/// # Errors
+/// 404 when it is no number at all; 400 when it is a number out of range
+/// (action items are numbered from 1 to `u32::MAX`).
+fn action_number(segment: &str) -> Result<u32, ApiError> {
+    if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::not_found(format!("`{}` is no action item number: use 1, 2, …", clip(segment))));
+    }
+    segment.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "`number`: `{}` is out of range: action items are numbered from 1 to {}",
+            clip(segment),
+            u32::MAX
+        ))
+    })
 }
 
 /// `POST /incidents/{id}/actions/{number}/done`: the item, now done (done again is a no-op).
@@ -100,12 +118,8 @@ pub(super) async fn done(
     State(state): State<AppState>,
     Path((id, number)): Path<(String, String)>,
 ) -> Result<Json<ActionItemView>, ApiError> {
-    let number: u32 = number
-        .parse()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ApiError::not_found(format!("`{number}` is no action item number: use 1, 2, …")))?;
-    let incident = state.service.get(reference(&id)?).await?;
+    let number = action_number(&number)?;
+    let incident = state.service.get(incident_ref(&id)?).await?;
     let after = state.service.execute(incident.id(), Actor::Api, Command::CompleteActionItem(number)).await?;
     let index = usize::try_from(number).unwrap_or(usize::MAX) - 1;
     let item =

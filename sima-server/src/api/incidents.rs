@@ -11,16 +11,14 @@ use sima_core::ports::IncidentFilter;
 use sima_core::ServiceError;
 
 use super::json::{IncidentView, JsonBody};
-use super::query::FilterQuery;
-use super::reference;
+use super::naming::incident_ref;
+use super::query::{FilterQuery, MAX_LIMIT};
 use crate::error::ApiError;
 use crate::intake::{named, DeclarationFields};
 use crate::state::AppState;
 
 /// Incidents per page when the caller names no `limit`.
 const DEFAULT_PAGE: usize = 100;
-/// The largest page.
-const MAX_PAGE: usize = 1000;
 
 /// The incidents numbered below `cursor` that pass `filter`, newest first, at
 /// most `page + 1` of them (one more than a page tells whether more follow).
@@ -61,10 +59,8 @@ pub(super) async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let Query(query) = query?;
     let mut filter = query.parse()?;
-    let page = filter.limit.unwrap_or(DEFAULT_PAGE);
-    if page == 0 || page > MAX_PAGE {
-        return Err(ApiError::invalid(format!("`limit` must be between 1 and {MAX_PAGE}")));
-    }
+    // `parse` has checked the bounds of a `limit` given.
+    let page = filter.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_LIMIT);
     let mut incidents = match query.cursor()? {
         Some(cursor) => after_cursor(&state, &filter, cursor, page).await?,
         None => {
@@ -132,13 +128,13 @@ pub(super) async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<IncidentView>, ApiError> {
-    let incident = state.service.get(reference(&id)?).await?;
+    let incident = state.service.get(incident_ref(&id)?).await?;
     Ok(Json(IncidentView::from(&incident)))
 }
 
 /// `GET /incidents/{id}/timeline`: `{"events": [...]}`.
 pub(super) async fn timeline(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let (_, events) = state.service.timeline(reference(&id)?).await?;
+    let (_, events) = state.service.timeline(incident_ref(&id)?).await?;
     Ok(Json(json!({ "events": events })))
 }
 
@@ -162,7 +158,7 @@ pub(super) async fn change_status(
         Some(m) if !m.is_empty() => Some(named("message", Text::parse(m))?),
         _ => None,
     };
-    let incident = state.service.get(reference(&id)?).await?;
+    let incident = state.service.get(incident_ref(&id)?).await?;
     let changed = state.service.execute(incident.id(), Actor::Api, Command::ChangeStatus { to, message }).await?;
     Ok(Json(IncidentView::from(&changed)))
 }
@@ -173,7 +169,7 @@ pub(super) async fn retry_effects(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let incident = state.service.get(reference(&id)?).await?;
+    let incident = state.service.get(incident_ref(&id)?).await?;
     let retried = state.service.retry_failed_effects(incident.id(), Actor::Api).await?;
     Ok(Json(json!({ "retried": retried })))
 }

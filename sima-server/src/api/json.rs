@@ -1,4 +1,5 @@
-//! JSON shapes of the API (ARCHITECTURE.md §6), and the body extractor.
+//! JSON shapes of the API (docs/architecture.md#the-external-contract; every field in
+//! docs/api.md#shapes), and the body extractor.
 
 use axum::extract::{FromRequest, Request};
 use chrono::{DateTime, Utc};

@@ -4,7 +4,9 @@ mod actions;
 pub(crate) mod incidents;
 mod json;
 mod metrics;
+pub(crate) mod naming;
 mod query;
+mod sessions;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -13,9 +15,13 @@ use crate::state::AppState;
 
 pub use json::IncidentView;
 
-/// The incident an `{id}` path segment names (a UUID or `INC-n`); 404 otherwise.
-fn reference(id: &str) -> Result<sima_core::domain::IncidentRef, crate::error::ApiError> {
-    id.parse().map_err(|e: sima_core::domain::ValidationError| crate::error::ApiError::not_found(e.to_string()))
+/// API answers are never sniffed as another type, nor cached on the way.
+async fn no_sniffing_no_caching(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// `/api/v1/…` routes.
@@ -29,4 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{id}/actions", get(actions::list).post(actions::add))
         .route("/incidents/{id}/actions/{number}/done", post(actions::done))
         .route("/metrics", get(metrics::report))
+        .route("/sessions", get(sessions::list))
+        .route("/sessions/revoke", post(sessions::revoke))
+        .layer(axum::middleware::map_response(no_sniffing_no_caching))
 }

@@ -50,14 +50,18 @@ impl UiSettings {
         self.slack_client_id.is_some() && self.slack_client_secret.is_some()
     }
 
-    /// The start-up line saying how the dashboard is reached.
-    pub fn describe(&self, token_sign_in: bool) -> String {
+    /// The start-up line saying how the dashboard is reached; `open` is
+    /// whether the loopback default applies ([`crate::Settings::open_to_loopback`]).
+    pub fn describe(&self, token_sign_in: bool, open: bool) -> String {
         match (token_sign_in, self.slack_sign_in()) {
             (true, true) => "dashboard: /ui/, Sign in with Slack or with the API token or read token".to_owned(),
             (false, true) => "dashboard: /ui/, Sign in with Slack".to_owned(),
             (true, false) => "dashboard: /ui/, sign in with the API token or read token".to_owned(),
-            (false, false) => "dashboard: /ui/, open to loopback clients only (set SIMA_API_TOKEN, or \
-                               SIMA_SLACK_CLIENT_ID and SIMA_SLACK_CLIENT_SECRET, to sign in from elsewhere)"
+            (false, false) if open => "dashboard: /ui/, open to clients on this machine only (set SIMA_API_TOKEN, \
+                                       or SIMA_SLACK_CLIENT_ID and SIMA_SLACK_CLIENT_SECRET, to sign in from elsewhere)"
+                .to_owned(),
+            (false, false) => "dashboard: /ui/, closed: listening beyond loopback or behind a declared proxy with no \
+                               way to sign in (set SIMA_API_TOKEN, or SIMA_SLACK_CLIENT_ID and SIMA_SLACK_CLIENT_SECRET)"
                 .to_owned(),
         }
     }

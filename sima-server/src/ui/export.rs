@@ -1,5 +1,6 @@
 //! The timeline of an incident as Markdown and CSV, for post-mortems and spreadsheets.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -25,9 +26,10 @@ fn md_cell(text: &str) -> String {
 }
 
 /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break;
-/// a leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it.
+/// a leading `=`, `+`, `-`, `@`, tab or carriage return is prefixed with `'`
+/// so spreadsheets do not run it as a formula.
 fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -64,16 +66,19 @@ pub(crate) fn to_csv(events: &[IncidentEvent]) -> String {
 }
 
 /// Loads the incident of a path segment and its events.
-async fn load(state: &AppState, segment: &str) -> Result<(Incident, Vec<IncidentEvent>), PageError> {
+async fn load(
+    state: &AppState,
+    segment: Result<Path<String>, PathRejection>,
+) -> Result<(Incident, Vec<IncidentEvent>), PageError> {
     Ok(state.service.timeline(IncidentRef::Number(number(segment)?)).await?)
 }
 
 /// `GET /ui/incidents/{INC-n}/timeline.md`.
 pub(crate) async fn markdown(
     State(state): State<AppState>,
-    Path(segment): Path<String>,
+    segment: Result<Path<String>, PathRejection>,
 ) -> Result<impl IntoResponse, PageError> {
-    let (incident, events) = load(&state, &segment).await?;
+    let (incident, events) = load(&state, segment).await?;
     let name = format!("attachment; filename=\"{}-timeline.md\"", incident.number());
     Ok((
         [(header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
@@ -84,9 +89,9 @@ pub(crate) async fn markdown(
 /// `GET /ui/incidents/{INC-n}/timeline.csv`.
 pub(crate) async fn csv(
     State(state): State<AppState>,
-    Path(segment): Path<String>,
+    segment: Result<Path<String>, PathRejection>,
 ) -> Result<impl IntoResponse, PageError> {
-    let (incident, events) = load(&state, &segment).await?;
+    let (incident, events) = load(&state, segment).await?;
     let name = format!("attachment; filename=\"{}-timeline.csv\"", incident.number());
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)],
@@ -103,6 +108,14 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("@SUM(1)"), "'@SUM(1)");
+    }
+
+    #[test]
+    fn csv_fields_starting_with_a_tab_or_carriage_return_are_defused() {
+        assert_eq!(csv_field("\t=cmd|' /C calc'!A0"), "'\t=cmd|' /C calc'!A0");
+        assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"", "defused, then quoted for its line break");
+        assert_eq!(csv_field("a\tb"), "a\tb", "a tab inside is left alone");
     }
 
     #[test]

@@ -43,6 +43,27 @@ pub(crate) fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// Whether a stored URL may become a link: `http://` or `https://` (any
+/// case), with no space or control character a browser would drop or read
+/// as something else.
+fn is_web_url(url: &str) -> bool {
+    let scheme = |prefix: &str| url.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    (scheme("http://") || scheme("https://")) && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `text` as a link to a stored `url`, of CSS class `class`; when the URL is
+/// not a web address (`javascript:`, `data:`, `log://`…) the text and the
+/// address are shown as plain text instead.
+pub(crate) fn external_link(class: &str, url: &str, text: Markup) -> Markup {
+    html! {
+        @if is_web_url(url) {
+            a class=(class) href=(url) { (text) }
+        } @else {
+            span class=(class) { (text) " (" span.address { (url) } ")" }
+        }
+    }
+}
+
 /// A time as the dashboard shows it: `2026-03-01 14:05 UTC`.
 pub(crate) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -89,5 +110,42 @@ impl IntoResponse for PageError {
         }
         (status, page(title, html! { p.error { (message) } p { a href="/ui/" { "Back to the incidents" } } }))
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        for url in [
+            "https://slack.com/app_redirect?channel=C1",
+            "http://127.0.0.1:3000/postmortems/INC-1.md",
+            "HTTPS://X.example/",
+        ] {
+            let html = external_link("room", url, html! { "Room" }).into_string();
+            assert!(html.starts_with(r#"<a class="room" href=""#), "{url}: {html}");
+        }
+        for url in [
+            "javascript:alert(document.cookie)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "https://x.example/\njavascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox(1)",
+            "log://rooms/LOG-C1",
+            "file:///etc/passwd",
+            "//evil.example/",
+            "/ui/",
+            "https:evil.example",
+            "",
+        ] {
+            let html = external_link("postmortem", url, html! { "Post-mortem" }).into_string();
+            assert!(!html.contains("<a") && !html.contains("href"), "{url:?}: {html}");
+            assert!(html.starts_with(r#"<span class="postmortem">Post-mortem ("#), "{url:?}: {html}");
+            assert!(!html.contains("<script>"), "the address is escaped: {html}");
+        }
     }
 }

@@ -4,7 +4,8 @@
 //! # Layout
 //! - `access`: who may see the dashboard (the API's loopback rule, sessions).
 //! - [`routes`]: the `/ui` router and `/` → `/ui/`.
-//! - `layout`: the page shell, the style sheet and the error page.
+//! - `layout`: the page shell, the style sheet, the error page, links to stored URLs.
+//! - `headers`: the security headers of every answer (CSP, framing, caching).
 //! - `filters`: the query string of the list and metrics pages.
 //! - `pages`: the incident list, the incident card, the metrics page.
 //! - `charts`: bar charts drawn as inline SVG.
@@ -19,6 +20,7 @@ mod charts;
 mod config;
 mod export;
 mod filters;
+mod headers;
 mod layout;
 mod oidc;
 mod pages;
@@ -28,3 +30,12 @@ mod signin;
 
 pub use config::UiSettings;
 pub use routes::router;
+pub(crate) use session::has_signed_session;
+
+/// For the fuzz target `ui_filters`, not a stable API: the status the
+/// dashboard's filters give `/ui/?{query}` as of `now` (200, or 400 for
+/// filters it refuses); any other answer, or a panic, is a defect.
+#[doc(hidden)]
+pub fn filter_status(query: &str, now: chrono::DateTime<chrono::Utc>) -> u16 {
+    filters::filter_status(query, now).as_u16()
+}

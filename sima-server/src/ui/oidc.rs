@@ -7,7 +7,9 @@
 //!
 //! The ID token comes straight from the token endpoint over TLS, which
 //! authenticates its issuer (OpenID Connect Core 3.1.3.7), so its signature
-//! is not checked again.
+//! is not checked again; its issuer (`https://slack.com`), audience, expiry
+//! and nonce are. The token endpoint must be `https://` (or loopback, for a
+//! local test double): settings refuse anything else.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -22,13 +24,15 @@ use crate::state::AppState;
 use crate::ui::config::{SLACK_API_URL, SLACK_AUTHORIZE_URL};
 use crate::ui::filters::encode;
 use crate::ui::layout::page;
-use crate::ui::session::{cookie, random_token, set_cookie, SessionKey, SESSION_COOKIE, SESSION_HOURS};
-use crate::ui::signin::local_target;
+use crate::ui::session::{
+    cookie, random_token, set_cookie, Purpose, SessionKey, FLOW_COOKIE, SESSION_COOKIE, SESSION_HOURS,
+};
+use crate::ui::signin::{local_target, open_session, with_cookies};
 
-/// The cookie that carries `state`, `nonce` and the page to return to.
-const FLOW_COOKIE: &str = "sima_oidc";
 /// The claim naming the user's workspace.
 const TEAM_CLAIM: &str = "https://slack.com/team_id";
+/// The issuer of Slack's ID tokens.
+const SLACK_ISSUER: &str = "https://slack.com";
 
 /// Why a sign-in with Slack was refused.
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +95,8 @@ pub(crate) async fn start(State(state): State<AppState>, Query(start): Query<Sta
         return Err(OidcError::NoRandomness);
     };
     let flow = format!("{flow_state} {nonce} {}", local_target(&start.next));
-    let signed = SessionKey::of(settings).sign(&flow, state.service.now() + chrono::Duration::minutes(10));
+    let signed =
+        SessionKey::of(settings).sign(Purpose::SignInFlow, &flow, state.service.now() + chrono::Duration::minutes(10));
     let authorize = settings.ui.slack_authorize_url.as_deref().unwrap_or(SLACK_AUTHORIZE_URL);
     let url = format!(
         "{authorize}?response_type=code&scope=openid%20profile&client_id={}&state={flow_state}&nonce={nonce}&redirect_uri={}",
@@ -131,8 +136,22 @@ async fn slack_call(request: reqwest::RequestBuilder, missing: &str) -> Result<V
     Ok(answer)
 }
 
+/// Whether ID token claims `id` are Slack's, for `client_id`, unexpired at
+/// `now` (`exp` a number of seconds) and for this flow's `nonce`.
+fn id_token_holds(id: &Value, client_id: &str, nonce: &str, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let audience_ok = id["aud"].as_str() == Some(client_id)
+        || id["aud"].as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(client_id)));
+    let unexpired = id["exp"].as_i64().is_some_and(|exp| exp > now.timestamp());
+    audience_ok && unexpired && id["iss"].as_str() == Some(SLACK_ISSUER) && id["nonce"].as_str() == Some(nonce)
+}
+
 /// Trades `code` for tokens; checks the ID token; returns the user id.
-async fn confirm(settings: &Settings, code: &str, nonce: &str) -> Result<String, OidcError> {
+async fn confirm(
+    settings: &Settings,
+    code: &str,
+    nonce: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, OidcError> {
     let (Some(client_id), Some(secret)) = (&settings.ui.slack_client_id, &settings.ui.slack_client_secret) else {
         return Err(OidcError::Off);
     };
@@ -151,9 +170,7 @@ async fn confirm(settings: &Settings, code: &str, nonce: &str) -> Result<String,
     ];
     let tokens = slack_call(http.post(api_url(settings, "openid.connect.token")).form(&form), "no tokens").await?;
     let id = tokens["id_token"].as_str().and_then(claims).ok_or(OidcError::Token)?;
-    let audience_ok = id["aud"].as_str() == Some(client_id.as_str())
-        || id["aud"].as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(client_id.as_str())));
-    if id["nonce"].as_str() != Some(nonce) || !audience_ok {
+    if !id_token_holds(&id, client_id, nonce, now) {
         return Err(OidcError::Token);
     }
     let access = tokens["access_token"].as_str().ok_or(OidcError::Token)?;
@@ -177,9 +194,10 @@ pub(crate) async fn callback(
         return Err(OidcError::Off);
     }
     let key = SessionKey::of(settings);
-    let flow =
-        cookie(&headers, FLOW_COOKIE).and_then(|v| key.verify(v, state.service.now())).ok_or(OidcError::State)?;
-    let mut parts = flow.user.splitn(3, ' ');
+    let flow = cookie(settings, &headers, FLOW_COOKIE)
+        .and_then(|v| key.verify(Purpose::SignInFlow, v, state.service.now()))
+        .ok_or(OidcError::State)?;
+    let mut parts = flow.payload.splitn(3, ' ');
     let (Some(expected), Some(nonce), Some(next)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(OidcError::State);
     };
@@ -189,17 +207,14 @@ pub(crate) async fn callback(
     if let Some(error) = back.error {
         return Err(OidcError::Provider(error));
     }
-    let user = confirm(settings, &back.code, nonce).await?;
-    let value = key.sign(&format!("slack:{user}"), state.service.now() + chrono::Duration::hours(SESSION_HOURS));
-    let mut response = Redirect::to(local_target(next)).into_response();
-    for c in
-        [set_cookie(settings, SESSION_COOKIE, &value, SESSION_HOURS * 3600), set_cookie(settings, FLOW_COOKIE, "", 0)]
-    {
-        if let Ok(value) = c.parse() {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
-    Ok(response)
+    let user = confirm(settings, &back.code, nonce, state.service.now()).await?;
+    let value = match open_session(&state, &format!("slack:{user}")).await {
+        Ok(value) => value,
+        Err(unavailable) => return Ok(unavailable),
+    };
+    let cookies =
+        [set_cookie(settings, SESSION_COOKIE, &value, SESSION_HOURS * 3600), set_cookie(settings, FLOW_COOKIE, "", 0)];
+    Ok(with_cookies(Redirect::to(local_target(next)).into_response(), cookies))
 }
 
 #[cfg(test)]
@@ -211,5 +226,26 @@ mod tests {
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"nonce":"n1"}"#);
         assert_eq!(claims(&format!("e30.{payload}.sig")).unwrap()["nonce"], "n1");
         assert!(claims("not a jwt").is_none());
+    }
+
+    #[test]
+    fn id_tokens_must_be_slacks_unexpired_and_for_this_flow() {
+        let now = chrono::Utc::now();
+        let exp = now.timestamp() + 60;
+        let good = serde_json::json!({ "iss": SLACK_ISSUER, "aud": "c1", "exp": exp, "nonce": "n1" });
+        assert!(id_token_holds(&good, "c1", "n1", now));
+        let changed = |key: &str, value: Value| {
+            let mut claims = good.clone();
+            claims[key] = value;
+            id_token_holds(&claims, "c1", "n1", now)
+        };
+        assert!(!changed("iss", "https://evil.example".into()), "another issuer");
+        assert!(!changed("iss", Value::Null), "no issuer");
+        assert!(!changed("exp", (now.timestamp() - 1).into()), "expired");
+        assert!(!changed("exp", exp.to_string().into()), "an expiry of the wrong type");
+        assert!(!changed("exp", Value::Null), "no expiry");
+        assert!(!changed("aud", "c2".into()), "another app");
+        assert!(!changed("nonce", "n2".into()), "another flow");
+        assert!(changed("aud", serde_json::json!(["c0", "c1"])));
     }
 }

@@ -26,4 +26,5 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ui/login/slack", get(oidc::start))
         .route("/ui/login/slack/callback", get(oidc::callback))
         .merge(pages)
+        .layer(middleware::from_fn(super::headers::secure))
 }

@@ -1,7 +1,7 @@
 //! `GET|POST /ui/login` (a token: the API token or the read token) and
 //! `POST /ui/logout`, both forms protected against cross-site requests.
 
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, FromRequest, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -9,9 +9,11 @@ use serde::Deserialize;
 
 use crate::guard::matches;
 use crate::state::AppState;
+use crate::ui::access::{current_session, store_unavailable};
 use crate::ui::filters::encode;
 use crate::ui::layout::page;
 use crate::ui::session::{cookie, random_token, set_cookie, SessionKey, FORM_COOKIE, SESSION_COOKIE, SESSION_HOURS};
+use sima_core::ports::SessionRecord;
 
 /// Where to go once signed in; only paths under `/ui/` are followed.
 #[derive(Debug, Default, Deserialize)]
@@ -78,7 +80,7 @@ pub(crate) async fn submit(
     Form(form_data): Form<SignIn>,
 ) -> Response {
     let key = SessionKey::of(&state.settings);
-    let expected = cookie(&headers, FORM_COOKIE).map(|nonce| key.form_csrf(nonce));
+    let expected = cookie(&state.settings, &headers, FORM_COOKIE).map(|nonce| key.form_csrf(nonce));
     if !expected.is_some_and(|e| SessionKey::csrf_matches(&e, &form_data.csrf)) {
         return form(&state, &form_data.next, Some("The form expired; please sign in again."), StatusCode::FORBIDDEN);
     }
@@ -91,11 +93,39 @@ pub(crate) async fn submit(
         tracing::warn!("dashboard sign-in with a wrong token");
         return form(&state, &form_data.next, Some("That token is not right."), StatusCode::UNAUTHORIZED);
     };
-    let value = key.sign(user, state.service.now() + chrono::Duration::hours(SESSION_HOURS));
+    let value = match open_session(&state, user).await {
+        Ok(value) => value,
+        Err(refused) => return refused,
+    };
     let session = set_cookie(settings, SESSION_COOKIE, &value, SESSION_HOURS * 3600);
     let forget_form = set_cookie(settings, FORM_COOKIE, "", 0);
-    let mut response = Redirect::to(local_target(&form_data.next)).into_response();
-    for c in [session, forget_form] {
+    with_cookies(Redirect::to(local_target(&form_data.next)).into_response(), [session, forget_form])
+}
+
+/// Records a new session of `user` and returns its signed cookie value.
+///
+/// # Errors
+/// The 503 page when there is no randomness or the store cannot record it.
+pub(crate) async fn open_session(state: &AppState, user: &str) -> Result<String, Response> {
+    let now = state.service.now();
+    let Some(id) = random_token() else {
+        let body =
+            html! { p.error { "This server cannot draw random numbers right now; please try again in a moment." } };
+        return Err((StatusCode::SERVICE_UNAVAILABLE, page("Sign in", body)).into_response());
+    };
+    let expires = now + chrono::Duration::hours(SESSION_HOURS);
+    let record = SessionRecord { id: id.clone(), user: user.to_owned(), created_at: now, expires_at: expires };
+    if let Err(error) = state.sessions.open_session(&record).await {
+        tracing::warn!(%error, "could not record a dashboard session");
+        return Err(store_unavailable());
+    }
+    tracing::info!(user, "signed in to the dashboard");
+    Ok(SessionKey::of(&state.settings).sign_session(&id, user, expires))
+}
+
+/// `response` with these `Set-Cookie` values appended.
+pub(crate) fn with_cookies(mut response: Response, cookies: impl IntoIterator<Item = String>) -> Response {
+    for c in cookies {
         if let Ok(value) = c.parse() {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -109,22 +139,36 @@ pub(crate) struct SignOut {
     csrf: String,
 }
 
-/// `POST /ui/logout`: forgets the session (when the CSRF token is the session's).
-pub(crate) async fn sign_out(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form_data): Form<SignOut>,
-) -> Response {
+/// `POST /ui/logout`: revokes the session in the store, so its cookie is
+/// useless on every replica, and forgets it in the browser (when the CSRF
+/// token is the session's).
+pub(crate) async fn sign_out(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    let headers = request.headers().clone();
+    let session = match current_session(&state, &headers).await {
+        Ok(session) => session,
+        Err(unavailable) => return unavailable,
+    };
+    let Ok(Form(form_data)) = Form::<SignOut>::from_request(request, &state).await else {
+        return refused();
+    };
     let key = SessionKey::of(&state.settings);
-    let session = cookie(&headers, SESSION_COOKIE).and_then(|v| key.verify(v, state.service.now()));
     match session {
         Some(session) if SessionKey::csrf_matches(&key.csrf(&session), &form_data.csrf) => {
+            if let Err(error) = state.sessions.revoke_session(&session.id, state.service.now()).await {
+                tracing::warn!(%error, "could not revoke a dashboard session");
+                return store_unavailable();
+            }
+            tracing::info!(user = session.user, "signed out of the dashboard");
             let gone = set_cookie(&state.settings, SESSION_COOKIE, "", 0);
             ([(header::SET_COOKIE, gone)], Redirect::to("/ui/login")).into_response()
         }
-        _ => (StatusCode::FORBIDDEN, page("Refused", html! { p.error { "This form is not from your session." } }))
-            .into_response(),
+        _ => refused(),
     }
+}
+
+fn refused() -> Response {
+    (StatusCode::FORBIDDEN, page("Refused", html! { p.error { "This form is not from your session." } }))
+        .into_response()
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 use sima_core::domain::{Actor, Declaration, DedupKey, Description, Domain, Severity, Summary};
 
 use super::alerts::AlertStatus;
-use super::{authorize, resolve::alert_resolved, AlertRequest};
+use super::request::AlertRequest;
+use super::resolve::alert_resolved;
+use super::token::authorize;
 use crate::api::IncidentView;
 use crate::error::ApiError;
 use crate::settings::AlertSettings;

@@ -8,10 +8,12 @@ use serde::Deserialize;
 use serde_json::json;
 use sima_core::domain::{Actor, DedupKey, Severity};
 
-use super::{authorize, resolve::alert_resolved, AlertRequest};
+use super::request::AlertRequest;
+use super::resolve::alert_resolved;
+use super::token::authorize;
 use crate::api::IncidentView;
 use crate::error::ApiError;
-use crate::intake::DeclarationFields;
+use crate::intake::{named, DeclarationFields};
 use crate::state::AppState;
 
 /// Whether the alert fires or cleared.
@@ -39,12 +41,11 @@ impl AlertBody {
         let Some(key) = self.fields.dedup_key.as_deref() else {
             return Err(ApiError::invalid("`dedup_key` is required: alerts with the same key open one incident"));
         };
-        let key = DedupKey::parse(key).map_err(|e| ApiError::invalid(format!("`dedup_key`: {e}")))?;
         Ok(match self.status {
             AlertStatus::Firing => {
                 AlertRequest::Fire(self.fields.into_declaration(Actor::Monitor("webhook".into()), default_severity)?)
             }
-            AlertStatus::Resolved => AlertRequest::Clear(key),
+            AlertStatus::Resolved => AlertRequest::Clear(named("dedup_key", DedupKey::parse(key))?),
         })
     }
 }

@@ -185,7 +185,7 @@ fn compile(step: &StepSettings) -> Result<sima_core::ports::Step, String> {
 ///
 /// # Errors
 /// An unknown field, an impossible trigger, an unknown step or a duplicate name.
-pub fn deserialize_workflows<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Workflow>, D::Error> {
+pub(super) fn read_workflows<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Workflow>, D::Error> {
     let tables = Vec::<toml::Table>::deserialize(deserializer)?;
     let mut workflows: Vec<Workflow> = Vec::with_capacity(tables.len());
     for (index, table) in tables.into_iter().enumerate() {

@@ -195,3 +195,85 @@ fn set_severity_is_a_step() {
     assert_eq!(workflows[0].steps, vec![Step::SetSeverity { severity: Severity::Sev1 }]);
     assert_eq!(workflows[0].to_string(), "raise: on open_for 1h when severity sev2 → set severity sev1");
 }
+
+/// A `severity_changed` workflow: `when` as TOML, then its steps.
+fn on_severity(name: &str, when: &str, steps: &str) -> String {
+    format!("[[workflows]]\nname = \"{name}\"\non = \"severity_changed\"\nwhen = {{ {when} }}\nsteps = [{steps}]\n")
+}
+
+#[test]
+fn workflows_that_flip_the_severity_back_and_forth_are_refused_naming_both() {
+    let up = on_severity("sev3-to-sev2", "severity = [\"sev3\"]", "{ set_severity = \"sev2\" }");
+    let down = on_severity("sev2-to-sev3", "severity = [\"sev2\"]", "{ set_severity = \"sev3\" }");
+    let error = refused(&format!("{up}\n{down}"));
+    assert!(
+        error.contains(
+            "workflows \"sev3-to-sev2\" and \"sev2-to-sev3\" re-trigger each other without end: \
+             \"sev3-to-sev2\" sets severity sev2, which starts \"sev2-to-sev3\"; \
+             \"sev2-to-sev3\" sets severity sev3, which starts \"sev3-to-sev2\""
+        ),
+        "{error}"
+    );
+    // With something in between, the whole cycle is named.
+    let between = on_severity("sev2-to-sev1", "severity = [\"sev2\"]", "{ set_severity = \"sev1\" }");
+    let back = on_severity("sev1-to-sev3", "severity = [\"sev1\"]", "{ set_severity = \"sev3\" }");
+    let error = refused(&format!("{up}\n{between}\n{back}"));
+    assert!(
+        error.contains("workflows \"sev3-to-sev2\", \"sev2-to-sev1\" and \"sev1-to-sev3\" re-trigger each other"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_chain_that_ends_is_accepted() {
+    let raise = on_severity("sev3-to-sev2", "severity = [\"sev3\"]", "{ set_severity = \"sev2\" }");
+    let page = on_severity("sev1-pages", "severity = [\"sev1\"]", "{ page = \"payments-secondary\" }");
+    let workflows = read(&format!("{raise}\n{page}")).unwrap();
+    assert_eq!(workflows.len(), 2);
+    // A timer that raises the severity into the chain ends too.
+    let timer = "[[workflows]]\nname = \"raise-late\"\non = \"open_for\"\nafter = \"1h\"\nsteps = [{ set_severity = \"sev3\" }]\n";
+    assert_eq!(read(&format!("{raise}\n{page}\n{timer}")).unwrap().len(), 3);
+    // Setting a severity that the workflow itself does not admit does not start it again.
+    let once = on_severity("sev2-to-sev1", "severity = [\"sev2\"]", "{ set_severity = \"sev1\" }");
+    assert_eq!(read(&once).unwrap().len(), 1);
+}
+
+#[test]
+fn a_workflow_that_re_triggers_itself_is_refused() {
+    let flip =
+        on_severity("flip", "min_severity = \"sev4\"", "{ set_severity = \"sev1\" }, { set_severity = \"sev2\" }");
+    let error = refused(&flip);
+    assert!(
+        error
+            .contains("workflow \"flip\" re-triggers itself without end: it sets severity sev1, which starts it again"),
+        "{error}"
+    );
+    // A timer is started by the declaration, which no step records: no cycle through it.
+    let timer = "[[workflows]]\nname = \"t\"\non = \"open_for\"\nafter = \"1h\"\nsteps = [{ set_severity = \"sev1\" }, { set_severity = \"sev2\" }]\n";
+    assert!(read(timer).is_ok());
+}
+
+#[test]
+fn conditions_that_cannot_hold_together_break_the_cycle() {
+    // Different domains: the domain never changes by a step.
+    let up = on_severity("up", "severity = [\"sev3\"], domain = [\"payments\"]", "{ set_severity = \"sev2\" }");
+    let down = on_severity("down", "severity = [\"sev2\"], domain = [\"api\"]", "{ set_severity = \"sev3\" }");
+    assert!(read(&format!("{up}\n{down}")).is_ok());
+    // A resolved incident's severity is never changed by a step.
+    let resolved = "[[workflows]]\nname = \"on-resolve\"\non = \"status_changed\"\nto = \"resolved\"\nsteps = [{ set_severity = \"sev4\" }]\n";
+    let again =
+        on_severity("sev4-back", "severity = [\"sev4\"], status = [\"resolved\"]", "{ set_severity = \"sev3\" }");
+    let loop_back =
+        on_severity("sev3-to-4", "severity = [\"sev3\"], status = [\"resolved\"]", "{ set_severity = \"sev4\" }");
+    assert!(read(&format!("{resolved}\n{again}\n{loop_back}")).is_ok());
+    // Sharing a domain, they do loop.
+    let down =
+        on_severity("down", "severity = [\"sev2\"], domain = [\"api\", \"payments\"]", "{ set_severity = \"sev3\" }");
+    assert!(refused(&format!("{up}\n{down}")).contains("\"up\" and \"down\""));
+    // min_severity admits the severities at least as bad.
+    let up = on_severity("up", "severity = [\"sev3\"]", "{ set_severity = \"sev2\" }");
+    let down = on_severity("down", "min_severity = \"sev2\"", "{ set_severity = \"sev3\" }");
+    assert!(refused(&format!("{up}\n{down}")).contains("\"up\" and \"down\" re-trigger each other"));
+    let down = on_severity("down", "min_severity = \"sev1\"", "{ set_severity = \"sev3\" }");
+    assert!(read(&format!("{up}\n{down}")).is_ok());
+}

@@ -149,3 +149,47 @@ async fn health_readiness_and_prometheus_metrics() {
     }
     assert!(text.contains(r#"sima_http_requests_total{route="/api/v1/incidents",status="201"} 2"#), "{text}");
 }
+
+#[tokio::test]
+async fn numbers_and_times_out_of_range_are_400_naming_the_field() {
+    let app = TestApp::spawn(Options::default()).await;
+    declare(&app, &json!({ "domain": "storage", "summary": "Disk full" })).await;
+    let actions = "/api/v1/incidents/INC-1/actions";
+    assert_eq!(app.post_json(actions, &json!({ "text": "Add an alert" })).await.status(), 201);
+
+    for (path, field) in [
+        ("/api/v1/incidents?from=1969-12-31T23:59:59Z", "`from`"),
+        ("/api/v1/incidents?to=9999-12-31T23:59:59-01:00", "`to`"),
+        ("/api/v1/incidents?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "`from`"),
+        ("/api/v1/incidents?limit=0", "`limit`"),
+        ("/api/v1/incidents?limit=99999999999999999999", "`limit`"),
+        ("/api/v1/incidents?cursor=INC-99999999999999999999", "`cursor`"),
+        ("/api/v1/incidents?cursor=INC-9223372036854775808", "`cursor`"),
+        ("/api/v1/metrics?from=0001-01-01T00:00:00Z", "`from`"),
+        ("/api/v1/metrics?to=1969-07-20T20:17:00Z", "`to`"),
+        ("/api/v1/incidents/INC-99999999999999999999", "`id`"),
+        ("/api/v1/incidents/INC-0/timeline", "`id`"),
+        ("/api/v1/incidents/INC-18446744073709551616/actions", "`id`"),
+    ] {
+        let message = api_error(app.get(path).await, 400, "invalid_input").await;
+        assert!(message.contains(field), "{path}: {message}");
+    }
+    for path in [
+        format!("{actions}/99999999999999999999/done"),
+        format!("{actions}/4294967296/done"),
+        format!("{actions}/0/done"),
+        "/api/v1/incidents/INC-99999999999999999999/status".to_owned(),
+    ] {
+        let body = if path.ends_with("/status") { json!({ "status": "investigating" }) } else { json!({}) };
+        let response = app.post_json(&path, &body).await;
+        let message = api_error(response, 400, "invalid_input").await;
+        assert!(message.contains("out of range"), "{path}: {message}");
+    }
+
+    // The bounds themselves are allowed, and the server answers on.
+    let page = app.get_json("/api/v1/incidents?from=1970-01-01T00:00:00Z&to=9999-12-31T23:59:59Z&limit=1000").await;
+    assert_eq!(page["incidents"].as_array().map(Vec::len), Some(1));
+    api_error(app.get("/api/v1/incidents/INC-9223372036854775807").await, 404, "not_found").await;
+    let done = app.post_json(&format!("{actions}/1/done"), &json!({})).await;
+    assert_eq!(done.status(), 200);
+}

@@ -172,9 +172,67 @@ async fn a_client_over_its_budget_gets_429_with_retry_after() {
     let wait: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&wait), "{wait}");
     assert_eq!(error_code(limited).await.1, "rate_limited");
-    let hook = app.webhook("/webhooks/alerts", &json!({})).await;
-    assert_eq!(hook.status(), 429, "webhooks share the client's budget");
+    let anonymous_hook = app.http.post(format!("{}/webhooks/alerts", app.address)).json(&json!({}));
+    assert_eq!(anonymous_hook.send().await.unwrap().status(), 429, "anonymous webhooks share the client's budget");
     assert_eq!(app.get("/healthz").await.status(), 200, "health is never limited");
+}
+
+#[tokio::test]
+async fn anonymous_traffic_cannot_starve_callers_with_a_credential() {
+    // Behind one proxy that adds no X-Forwarded-For, every client shares its address.
+    let app = TestApp::spawn_with(|s| {
+        with_tokens(s);
+        s.limits.requests_per_second = 1;
+        s.limits.burst = 3;
+    })
+    .await;
+    for _ in 0..10 {
+        app.get("/api/v1/incidents").await;
+        app.http
+            .post(format!("{}/webhooks/alerts", app.address))
+            .bearer_auth("wrong-token-0123456789")
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.get("/api/v1/incidents").await.status(), 429, "the anonymous budget is spent");
+    let alert = json!({ "dedup_key": "db-1", "domain": "payments", "summary": "Database down", "status": "firing" });
+    assert_eq!(app.webhook("/webhooks/alerts", &alert).await.status(), 201, "Alertmanager's webhook still lands");
+    let list = app.http.get(format!("{}/api/v1/incidents", app.address)).bearer_auth(API_TOKEN).send().await.unwrap();
+    assert_eq!(list.status(), 200, "and the API token's calls");
+}
+
+fn proxied(app: &TestApp, chain: &str) -> reqwest::RequestBuilder {
+    app.http.get(format!("{}/api/v1/incidents", app.address)).bearer_auth(API_TOKEN).header("x-forwarded-for", chain)
+}
+
+#[tokio::test]
+async fn declared_proxies_are_walked_back_to_the_client_and_ipv6_counts_by_its_64() {
+    let app = TestApp::spawn_with(|s| {
+        with_tokens(s);
+        s.limits.requests_per_second = 1;
+        s.limits.burst = 2;
+        s.limits.trusted_proxies = vec!["127.0.0.1".into(), "10.0.0.0/8".into()];
+    })
+    .await;
+    // client → outer proxy 10.1.1.1 → inner proxy 127.0.0.1 → us; a client-written entry comes first.
+    for _ in 0..2 {
+        assert_eq!(proxied(&app, "1.2.3.4, 203.0.113.9, 10.1.1.1").send().await.unwrap().status(), 200);
+    }
+    assert_eq!(proxied(&app, "5.6.7.8, 203.0.113.9, 10.1.1.1").send().await.unwrap().status(), 429, "same client");
+    assert_eq!(
+        proxied(&app, "203.0.113.10, 10.1.1.1").send().await.unwrap().status(),
+        200,
+        "another client behind the same two proxies has its own budget"
+    );
+    for n in 1..=2 {
+        let status = proxied(&app, &format!("2001:db8:7:7::{n}, 10.1.1.1")).send().await.unwrap().status();
+        assert_eq!(status, 200);
+    }
+    let rotated = proxied(&app, "2001:db8:7:7:ffff::3, 10.1.1.1").send().await.unwrap().status();
+    assert_eq!(rotated, 429, "an IPv6 client rotating through its /64 is one client");
+    let neighbour = proxied(&app, "2001:db8:7:8::1, 10.1.1.1").send().await.unwrap().status();
+    assert_eq!(neighbour, 200, "the next /64 is someone else");
 }
 
 /// Opens a request whose body never finishes, holding a slot of the server.

@@ -65,7 +65,7 @@ fn seconds(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 }
 
 /// TTA, TTR (recovery), TTR (repair) and TTD of one incident, recomputed
-/// from its timeline as ARCHITECTURE.md §3 defines them.
+/// from its timeline as docs/architecture.md#metric-spec-v1 defines them.
 fn metrics_from(events: &[Value]) -> [(&'static str, f64); 4] {
     let declared = events.iter().find(|e| e["kind"] == "declared").expect("a declared event");
     let declared_at = time(&declared["at"]);

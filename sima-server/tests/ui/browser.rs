@@ -126,8 +126,8 @@ struct Token(Idp);
 impl wiremock::Respond for Token {
     fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
         let nonce = self.0.nonce.lock().unwrap().clone();
-        let claims =
-            json!({ "sub": "U0ALICE", "aud": "1234.5678", "nonce": nonce, "https://slack.com/team_id": "T0SIMA" });
+        let claims = json!({ "iss": "https://slack.com", "sub": "U0ALICE", "aud": "1234.5678", "nonce": nonce,
+                    "exp": chrono::Utc::now().timestamp() + 300, "https://slack.com/team_id": "T0SIMA" });
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
         wiremock::ResponseTemplate::new(200).set_body_json(json!({
             "ok": true, "access_token": "xoxp-access", "id_token": format!("e30.{payload}.c2ln"),

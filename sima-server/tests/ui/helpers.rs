@@ -12,7 +12,7 @@ pub(crate) struct UiApp {
     /// A client that does not follow redirects.
     pub(crate) http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl UiApp {
@@ -33,7 +33,12 @@ impl UiApp {
             let _ = stopped.await;
         }));
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("a client");
-        Self { address, http, stop: Some(stop), _dir: dir }
+        Self { address, http, stop: Some(stop), dir }
+    }
+
+    /// The SQLite database file, for a second server over the same data.
+    pub(crate) fn database(&self) -> std::path::PathBuf {
+        self.dir.path().join("sima.db")
     }
 
     /// Starts a server with default settings.
@@ -85,6 +90,38 @@ impl UiApp {
         }
         let response = request.send().await.expect("the API answers");
         assert!(response.status().is_success(), "status {status}: {}", response.status());
+    }
+
+    /// Waits (at most 5 s) until the effect worker has nothing pending, so
+    /// that nothing rewrites an incident behind the test's back.
+    pub(crate) async fn wait_for_idle_outbox(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let (_, metrics) = self.get("/metrics").await;
+            if metrics.lines().any(|l| l == "sima_effects{state=\"pending\"} 0") {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the outbox is still busy:\n{metrics}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sets the field at JSON `path` (`$.room.url`) of the stored incident
+    /// `INC-n` to `value`, straight in the database: for what an adapter could
+    /// store but no fake here returns (a link of another scheme).
+    pub(crate) async fn store_in_incident(&self, number: &str, path: &str, value: Value) {
+        let url = format!("sqlite://{}", self.dir.path().join("sima.db").display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("the server's database");
+        let n: i64 = number.trim_start_matches("INC-").parse().expect("INC-n");
+        let updated = sqlx::query("UPDATE incidents SET snapshot = json_set(snapshot, ?1, json(?2)) WHERE number = ?3")
+            .bind(path)
+            .bind(value.to_string())
+            .bind(n)
+            .execute(&pool)
+            .await
+            .expect("the update");
+        assert_eq!(updated.rows_affected(), 1, "{number} is stored");
+        pool.close().await;
     }
 
     /// Three incidents: INC-1 (sev1, resolved), INC-2 (sev2, investigating), INC-3 (sev3, open,

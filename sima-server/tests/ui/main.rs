@@ -2,8 +2,10 @@
 
 mod browser;
 mod driver;
+mod hardening;
 mod helpers;
 mod oidc;
 mod pages;
 mod readme;
+mod sessions;
 mod signin;

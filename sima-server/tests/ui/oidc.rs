@@ -55,10 +55,22 @@ async fn start(app: &UiApp) -> (String, String) {
     (cookie, location)
 }
 
+/// The claims of a good ID token with `nonce` for `team`.
+fn claims(nonce: &str, team: &str) -> serde_json::Value {
+    json!({
+        "iss": "https://slack.com", "sub": "U0ALICE", "aud": CLIENT_ID, "nonce": nonce,
+        "exp": chrono::Utc::now().timestamp() + 300, "https://slack.com/team_id": team,
+    })
+}
+
 /// The token endpoint answers an ID token with `nonce` for `team`.
 async fn tokens(idp: &MockServer, nonce: &str, team: &str) {
-    let id_token =
-        jwt(&json!({ "sub": "U0ALICE", "aud": CLIENT_ID, "nonce": nonce, "https://slack.com/team_id": team }));
+    answer_id_token(idp, &claims(nonce, team)).await;
+}
+
+/// The token endpoint answers an ID token with these claims.
+async fn answer_id_token(idp: &MockServer, claims: &serde_json::Value) {
+    let id_token = jwt(claims);
     Mock::given(method("POST"))
         .and(path("/api/openid.connect.token"))
         .and(body_string_contains("code=the-code"))
@@ -127,4 +139,41 @@ async fn another_workspace_a_wrong_state_or_a_replayed_nonce_is_refused() {
     let replay = app.http.get(callback(&param(&authorize2, "state"))).header("cookie", &cookie2).send().await.unwrap();
     assert_eq!(replay.status().as_u16(), 403);
     assert!(replay.text().await.unwrap().contains("ID token does not belong"));
+}
+
+#[tokio::test]
+async fn an_id_token_from_another_issuer_or_expired_is_refused() {
+    let (app, idp) = setup(TEAM).await;
+    let cases = [
+        ("iss", json!("https://evil.example")),
+        ("iss", json!(null)),
+        ("exp", json!(1_000_000_000)),
+        ("exp", json!("9999999999")),
+    ];
+    for (claim, value) in cases {
+        let (cookie, authorize) = start(&app).await;
+        let (state, nonce) = (param(&authorize, "state"), param(&authorize, "nonce"));
+        let mut claims = claims(&nonce, TEAM);
+        claims[claim] = value.clone();
+        idp.reset().await;
+        answer_id_token(&idp, &claims).await;
+        let callback = format!("{}/ui/login/slack/callback?code=the-code&state={state}", app.address);
+        let response = app.http.get(&callback).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{claim} = {value}");
+        let cookies: Vec<_> =
+            response.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_owned()).collect();
+        assert!(cookies.iter().all(|c| !c.starts_with("sima_session=")), "{claim} = {value}: {cookies:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_url_that_would_send_the_client_secret_in_clear_is_refused() {
+    let settings = |url: &str| {
+        let mut env = std::collections::HashMap::new();
+        env.insert("SIMA_SLACK_API_URL".to_owned(), url.to_owned());
+        sima_server::Settings::from_env(&env)
+    };
+    let error = settings("http://slack.example.com/api").unwrap_err().to_string();
+    assert!(error.contains("SIMA_SLACK_API_URL") && error.contains("https://"), "{error}");
+    assert!(settings("http://127.0.0.1:9/api").is_ok(), "a local test double");
 }

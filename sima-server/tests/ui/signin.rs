@@ -2,27 +2,32 @@
 
 use crate::helpers::UiApp;
 
-const TOKEN: &str = "api-token-for-dashboard-tests";
-const READ_TOKEN: &str = "read-token-for-dashboard-tests";
+pub(crate) const TOKEN: &str = "api-token-for-dashboard-tests";
+pub(crate) const READ_TOKEN: &str = "read-token-for-dashboard-tests";
 
 /// The value of a hidden field in a form.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let at = html.find(&format!("name=\"{name}\" value=\"")).expect("the field") + name.len() + 15;
     html[at..].split('"').next().unwrap().to_owned()
 }
 
-/// `name=value` of a `Set-Cookie` header named `name`.
-fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+/// The `Set-Cookie` header of cookie `name` (or `__Host-<name>`).
+pub(crate) fn set_cookie(response: &reqwest::Response, name: &str) -> String {
     response
         .headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with(&format!("{name}=")))
+        .find(|c| c.starts_with(&format!("{name}=")) || c.starts_with(&format!("__Host-{name}=")))
         .unwrap_or_else(|| panic!("a {name} cookie"))
 }
 
-async fn spawn() -> UiApp {
+/// The `name=value` pair of a `Set-Cookie` header.
+pub(crate) fn pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+pub(crate) async fn spawn() -> UiApp {
     UiApp::spawn_with(|s| {
         s.api_token = Some(sima_server::settings::Secret::new(TOKEN.to_owned()));
         s.api_read_token = Some(sima_server::settings::Secret::new(READ_TOKEN.to_owned()));
@@ -31,7 +36,7 @@ async fn spawn() -> UiApp {
 }
 
 /// Loads the form and posts `token`; the response and the form cookie sent.
-async fn sign_in(app: &UiApp, token: &str) -> reqwest::Response {
+pub(crate) async fn sign_in(app: &UiApp, token: &str) -> reqwest::Response {
     let form = app.http.get(format!("{}/ui/login?next=/ui/metrics", app.address)).send().await.unwrap();
     let form_cookie = set_cookie(&form, "sima_form");
     let nonce = form_cookie.split(';').next().unwrap().to_owned();
@@ -112,5 +117,12 @@ async fn sessions_are_secure_behind_https() {
     })
     .await;
     let response = sign_in(&app, TOKEN).await;
-    assert!(set_cookie(&response, "sima_session").ends_with("; Secure"));
+    let cookie = set_cookie(&response, "sima_session");
+    assert!(cookie.starts_with("__Host-sima_session=") && cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax; Secure"));
+    let prefixed = pair(&cookie);
+    let page = app.http.get(format!("{}/ui/", app.address)).header("cookie", &prefixed).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let unprefixed = prefixed.trim_start_matches("__Host-").to_owned();
+    let page = app.http.get(format!("{}/ui/", app.address)).header("cookie", unprefixed).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 303, "a cookie a sibling domain could plant is ignored");
 }

@@ -10,10 +10,10 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::backoff::Backoff;
+use super::config::SocketConfig;
 use super::envelope::{self, Frame, Reason};
 use super::open::{open, OpenError};
-use super::SocketConfig;
-use crate::router::SlackState;
+use crate::state::SlackState;
 
 /// How long a closing connection keeps sending the acknowledgements of the
 /// envelopes it is still handling: Slack's own deadline.

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::pipeline::{self, Answer, Body, Kind, Refusal, Request};
-use crate::router::SlackState;
+use crate::pipeline::{self, Answer, Body, Kind, Request};
+use crate::state::SlackState;
 
 /// What a text frame from Slack says.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +109,8 @@ pub(super) fn ack(envelope_id: &str) -> String {
 }
 
 /// Handles an envelope and returns its acknowledgement, or `None` when Slack
-/// should deliver it again (the event was not handled, or the store is down).
+/// should deliver it again (the event was not handled, or its delivery could
+/// not be recorded).
 pub(super) async fn handle(state: &SlackState, envelope: &Envelope) -> Option<String> {
     let key = format!("slack:envelope:{}", envelope.envelope_id);
     let retry = envelope.retry_attempt.to_string();
@@ -130,13 +131,9 @@ pub(super) async fn handle(state: &SlackState, envelope: &Envelope) -> Option<St
             Some(ack(id))
         }
         Ok(Answer::Retry) => None,
-        Err(Refusal::Malformed(error)) => {
+        Err(error) => {
             tracing::warn!(envelope = id, %error, "malformed Socket Mode envelope acknowledged and ignored");
             Some(ack(id))
-        }
-        Err(Refusal::Store(error)) => {
-            tracing::error!(envelope = id, %error, "could not record a Socket Mode delivery; left for Slack to retry");
-            None
         }
     }
 }

@@ -1,15 +1,14 @@
-//! Shared fixtures: a mock Slack, a fixed clock, a recording handler.
+//! Shared fixtures: a mock Slack, request times, a recording handler, and
+//! an engine on fakes.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
-use sima_core::chat::{Inbound, InboundHandler, Reply};
-use sima_core::ports::{Clock, MockIdempotencyKeys, PortError};
+use sima_core::chat::{DeliveryKey, Inbound, InboundHandler, Reply};
+use sima_core::testkit::{ChatCall, TestEngine};
 use sima_slack::{Secret, SlackChat, SlackConfig};
 use wiremock::MockServer;
 
@@ -18,13 +17,14 @@ pub(crate) const SIGNING_SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 
 pub(crate) fn config(server: &MockServer) -> SlackConfig {
     let mut config = SlackConfig::new(Secret::new(TOKEN), Secret::new(SIGNING_SECRET)).with_api_url(server.uri());
-    config.timeout_ms = 500;
-    config.max_retry_wait_secs = 5;
+    config.http.timeout_secs = 1;
+    config.http.max_retry_wait_secs = 5;
+    config.http.backoff_ms = 10;
     config
 }
 
 pub(crate) fn chat(server: &MockServer) -> SlackChat {
-    SlackChat::new(&config(server)).unwrap()
+    SlackChat::new(config(server)).unwrap()
 }
 
 pub(crate) fn fixture(name: &str) -> String {
@@ -82,56 +82,70 @@ pub(crate) fn vector_time() -> DateTime<Utc> {
     Utc.timestamp_opt(1_531_420_618, 0).unwrap()
 }
 
-/// A clock stopped at one instant.
-pub(crate) struct FixedClock(pub(crate) DateTime<Utc>);
+/// What a [`Recorder`] answers.
+type Answering = Box<dyn Fn(&Inbound) -> Reply + Send + Sync>;
 
-#[async_trait]
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
-
-    async fn sleep(&self, _duration: Duration) {}
-}
-
-/// A store whose idempotency keys live in memory; `down` makes it fail.
-pub(crate) fn key_store(down: bool) -> MockIdempotencyKeys {
-    let seen = Arc::new(Mutex::new(HashSet::new()));
-    let mut store = MockIdempotencyKeys::new();
-    let remembered = seen.clone();
-    store.expect_remember().returning(move |key, _| {
-        if down {
-            return Err(PortError::Transient("database restarting".into()));
-        }
-        Ok(remembered.lock().unwrap().insert(key.to_owned()))
-    });
-    store.expect_forget_key().returning(move |key| {
-        seen.lock().unwrap().remove(key);
-        Ok(())
-    });
-    store
-}
-
-/// Records the neutral events it is handed and answers with a fixed reply.
+/// Records the neutral events it is handed, with their delivery keys, and
+/// answers them: with a fixed reply, or by handing them on to the core.
 pub(crate) struct Recorder {
-    pub(crate) seen: Mutex<Vec<Inbound>>,
-    reply: Reply,
+    pub(crate) seen: Mutex<Vec<(Inbound, Option<DeliveryKey>)>>,
+    answering: Answering,
+    core: Option<Arc<dyn InboundHandler>>,
 }
 
 impl Recorder {
     pub(crate) fn replying(reply: Reply) -> Arc<Self> {
-        Arc::new(Self { seen: Mutex::new(Vec::new()), reply })
+        Self::answering(move |_| reply.clone())
     }
 
+    /// Answers each event with `answer(event)`.
+    pub(crate) fn answering(answer: impl Fn(&Inbound) -> Reply + Send + Sync + 'static) -> Arc<Self> {
+        Arc::new(Self { seen: Mutex::new(Vec::new()), answering: Box::new(answer), core: None })
+    }
+
+    /// Hands every event on to `core` (an engine's inbound handler) and answers what it answers.
+    pub(crate) fn around(core: Arc<dyn InboundHandler>) -> Arc<Self> {
+        Arc::new(Self { seen: Mutex::new(Vec::new()), answering: Box::new(|_| Reply::Ack), core: Some(core) })
+    }
+
+    /// The events handed over, in order.
     pub(crate) fn seen(&self) -> Vec<Inbound> {
-        self.seen.lock().unwrap().clone()
+        self.seen.lock().unwrap().iter().map(|(inbound, _)| inbound.clone()).collect()
+    }
+
+    /// Their delivery keys, in order.
+    pub(crate) fn keys(&self) -> Vec<Option<String>> {
+        self.seen.lock().unwrap().iter().map(|(_, key)| key.as_ref().map(|k| k.as_str().to_owned())).collect()
     }
 }
 
 #[async_trait]
 impl InboundHandler for Recorder {
-    async fn handle(&self, inbound: Inbound) -> Reply {
-        self.seen.lock().unwrap().push(inbound);
-        self.reply.clone()
+    async fn handle(&self, inbound: Inbound, delivery: Option<DeliveryKey>) -> Reply {
+        self.seen.lock().unwrap().push((inbound.clone(), delivery.clone()));
+        match &self.core {
+            Some(core) => core.handle(inbound, delivery).await,
+            None => (self.answering)(&inbound),
+        }
     }
+}
+
+/// An engine on fakes (its inbound handler acts on each delivery once).
+pub(crate) fn engine() -> TestEngine {
+    TestEngine::new()
+}
+
+/// How many private answers the engine posted in rooms (its answers to mentions).
+pub(crate) fn ephemerals(test: &TestEngine) -> usize {
+    test.chat.calls().iter().filter(|c| matches!(c, ChatCall::Ephemeral(..))).count()
+}
+
+/// Now, as Slack writes request timestamps.
+pub(crate) fn now() -> String {
+    Utc::now().timestamp().to_string()
+}
+
+/// `seconds` from now, as Slack writes request timestamps.
+pub(crate) fn now_plus(seconds: i64) -> String {
+    (Utc::now().timestamp() + seconds).to_string()
 }

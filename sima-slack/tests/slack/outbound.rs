@@ -263,11 +263,33 @@ async fn server_errors_and_timeouts_are_transient_and_not_retried() {
 }
 
 #[tokio::test]
+async fn http_error_statuses_map_through_the_shared_table_and_are_not_retried() {
+    for (status, expected) in [
+        (400, PortError::Invalid(String::new())),
+        (401, PortError::Unauthorized(String::new())),
+        (403, PortError::Unauthorized(String::new())),
+        (404, PortError::NotFound(String::new())),
+        (409, PortError::Conflict(String::new())),
+        (410, PortError::NotFound(String::new())),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(ResponseTemplate::new(status))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let error = chat(&server).post(&RoomId::new("C1"), &card()).await.unwrap_err();
+        assert_eq!(std::mem::discriminant(&error), std::mem::discriminant(&expected), "{status}: {error:?}");
+        assert!(error.to_string().contains(&format!("HTTP {status}")), "{error}");
+    }
+}
+
+#[tokio::test]
 async fn an_unreachable_slack_is_transient() {
     let server = MockServer::start().await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = crate::helpers::config(&server).with_api_url(format!("http://127.0.0.1:{port}"));
-    let chat = sima_slack::SlackChat::new(&config).unwrap();
+    let chat = sima_slack::SlackChat::new(config).unwrap();
     let error = chat.post(&RoomId::new("C1"), &card()).await.unwrap_err();
     assert!(error.is_retryable(), "{error:?}");
 }

@@ -81,3 +81,23 @@ async fn a_long_retry_after_is_returned_not_waited() {
     assert_eq!(error, PortError::RateLimited { retry_after: Some(Duration::from_secs(120)) });
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[tokio::test]
+async fn a_429_without_retry_after_is_retried_after_the_backoff() {
+    let server = MockServer::start().await;
+    Mock::given(path("/chat.postMessage")).respond_with(ResponseTemplate::new(429)).expect(3).mount(&server).await;
+    let error = chat(&server).post(&RoomId::new("C1"), &message()).await.unwrap_err();
+    assert_eq!(error, PortError::RateLimited { retry_after: None });
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_is_capped_at_an_hour_not_waited() {
+    let server = MockServer::start().await;
+    Mock::given(path("/chat.postMessage"))
+        .respond_with(too_many("100000000000000000000"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = chat(&server).post(&RoomId::new("C1"), &message()).await.unwrap_err();
+    assert_eq!(error, PortError::RateLimited { retry_after: Some(PortError::MAX_RETRY_AFTER) });
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
-use sima_core::chat::{Inbound, Reply};
+use sima_core::chat::{Inbound, InboundHandler, Reply};
 use sima_core::model::{Block, Message, RichText};
 use sima_slack::socket::testing::{SocketPeer, SocketServer};
 use sima_slack::{Secret, SlackState, SocketConfig, SocketMode};
@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{fixture, fixture_json, key_store, vector_time, FixedClock, Recorder};
+use crate::helpers::{engine, ephemerals, fixture, fixture_json, Recorder};
 
 const APP_TOKEN: &str = "xapp-1-A0SIMA-1234-0123456789abcdef";
 const WAIT: Duration = Duration::from_secs(2);
@@ -31,11 +31,11 @@ struct Running {
 
 impl Running {
     async fn start(reply: Reply) -> Self {
-        Self::start_on(SocketServer::start().await.unwrap(), reply, false).await
+        Self::start_on(SocketServer::start().await.unwrap(), Recorder::replying(reply)).await
     }
 
     /// Starts against `sockets`, with the fake Web API answering its URL.
-    async fn start_on(sockets: SocketServer, reply: Reply, store_down: bool) -> Self {
+    async fn start_on(sockets: SocketServer, handler: Arc<Recorder>) -> Self {
         let slack = MockServer::start().await;
         Mock::given(method("POST"))
             .and(path("/apps.connections.open"))
@@ -43,18 +43,16 @@ impl Running {
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "ok": true, "url": sockets.url() })))
             .mount(&slack)
             .await;
-        Self::start_with(slack, sockets, reply, store_down).await
+        Self::start_with(slack, sockets, handler).await
     }
 
     async fn start_against(slack: MockServer, sockets: SocketServer, reply: Reply) -> Self {
-        Self::start_with(slack, sockets, reply, false).await
+        Self::start_with(slack, sockets, Recorder::replying(reply)).await
     }
 
-    /// Starts against these fakes; `store_down` makes every idempotency key fail.
-    async fn start_with(slack: MockServer, sockets: SocketServer, reply: Reply, store_down: bool) -> Self {
-        let handler = Recorder::replying(reply);
-        let state =
-            SlackState::unsigned(handler.clone(), Arc::new(key_store(store_down)), Arc::new(FixedClock(vector_time())));
+    /// Starts against these fakes, handing requests to `handler`.
+    async fn start_with(slack: MockServer, sockets: SocketServer, handler: Arc<Recorder>) -> Self {
+        let state = SlackState::unsigned(handler.clone() as Arc<dyn InboundHandler>);
         let mut config = SocketConfig::new(Secret::new(APP_TOKEN)).unwrap().with_api_url(slack.uri());
         config.min_backoff = Duration::from_millis(10);
         config.max_backoff = Duration::from_millis(100);
@@ -171,18 +169,23 @@ async fn a_modal_answer_rides_on_the_acknowledgement_and_a_button_press_is_handl
 
 #[tokio::test]
 async fn an_event_redelivered_on_the_other_connection_acts_once() {
-    let mut running = Running::start(Reply::Ack).await;
+    let test = engine();
+    let mut running =
+        Running::start_on(SocketServer::start().await.unwrap(), Recorder::around(test.engine.inbound())).await;
     let mut first = running.connection().await;
     let mut second = running.connection().await;
-    let joined = fixture_json("member_joined_channel.json");
+    let mention = fixture_json("app_mention.json");
 
-    first.envelope("env-ev-1", "events_api", &joined, false, 0);
+    first.envelope("env-ev-1", "events_api", &mention, false, 0);
     assert_eq!(first.ack("env-ev-1", WAIT).await, Some(json!({ "envelope_id": "env-ev-1" })));
-    second.envelope("env-ev-2", "events_api", &joined, false, 1);
+    second.envelope("env-ev-2", "events_api", &mention, false, 1);
     assert_eq!(second.ack("env-ev-2", WAIT).await, Some(json!({ "envelope_id": "env-ev-2" })));
 
-    let seen = running.seen(1).await;
-    assert!(matches!(&seen[..], [Inbound::Joined { user, .. }] if user.as_str() == "W06GH7XHN"), "{seen:?}");
+    let seen = running.seen(2).await;
+    assert!(matches!(&seen[..], [Inbound::Mention { .. }, Inbound::Mention { .. }]), "{seen:?}");
+    let keys = running.handler.keys();
+    assert_eq!(keys[0], keys[1], "both envelopes carry the event's key, not their own");
+    assert_eq!(ephemerals(&test), 1, "the core answered the mention once");
     running.stop().await;
 }
 
@@ -208,28 +211,31 @@ async fn refresh_requested_replaces_the_connection_and_the_other_keeps_receiving
 
 #[tokio::test]
 async fn a_dropped_connection_is_replaced_and_the_redelivered_event_acts_once() {
-    let mut running = Running::start(Reply::Ack).await;
+    let test = engine();
+    let mut running =
+        Running::start_on(SocketServer::start().await.unwrap(), Recorder::around(test.engine.inbound())).await;
     let first = running.connection().await;
     let mut second = running.connection().await;
-    let joined = fixture_json("member_joined_channel.json");
+    let mention = fixture_json("app_mention.json");
 
     // Handled, then the connection fails before Slack reads the acknowledgement.
-    first.envelope("env-lost", "events_api", &joined, false, 0);
+    first.envelope("env-lost", "events_api", &mention, false, 0);
     assert_eq!(running.seen(1).await.len(), 1);
     first.drop_connection();
-    second.envelope("env-retry", "events_api", &joined, false, 1);
+    second.envelope("env-retry", "events_api", &mention, false, 1);
     assert_eq!(second.ack("env-retry", WAIT).await, Some(json!({ "envelope_id": "env-retry" })));
     let mut third = running.connection().await;
-    let mention = fixture_json("app_mention.json");
-    third.envelope("env-next", "events_api", &mention, false, 0);
+    let joined = fixture_json("member_joined_channel.json");
+    third.envelope("env-next", "events_api", &joined, false, 0);
     assert!(third.ack("env-next", WAIT).await.is_some(), "the replacement receives");
 
-    let seen = running.seen(2).await;
+    let seen = running.seen(3).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let seen_later = running.handler.seen();
     assert_eq!(seen, seen_later, "nothing arrives late");
-    assert_eq!(seen.len(), 2, "the join once, then the mention: {seen:?}");
-    assert!(matches!(seen[0], Inbound::Joined { .. }) && matches!(seen[1], Inbound::Mention { .. }));
+    assert_eq!(seen.len(), 3, "the mention, its redelivery, then the join: {seen:?}");
+    assert!(matches!(seen[1], Inbound::Mention { .. }) && matches!(seen[2], Inbound::Joined { .. }));
+    assert_eq!(ephemerals(&test), 1, "the redelivered mention acted once");
     running.stop().await;
 }
 
@@ -264,7 +270,7 @@ async fn an_event_that_failed_is_not_acknowledged_so_slack_delivers_it_again() {
     peer.envelope("env-fail", "events_api", &fixture_json("member_joined_channel.json"), false, 0);
     assert_eq!(peer.ack("env-fail", Duration::from_millis(300)).await, None);
     peer.envelope("env-fail-retry", "events_api", &fixture_json("member_joined_channel.json"), false, 1);
-    assert_eq!(running.seen(2).await.len(), 2, "the redelivery is handled again, its key forgotten");
+    assert_eq!(running.seen(2).await.len(), 2, "the redelivery reaches the core again");
     running.stop().await;
 }
 
@@ -322,7 +328,8 @@ async fn shutdown_acknowledges_and_closes_every_connection() {
 
 #[tokio::test]
 async fn a_connection_that_never_says_hello_is_replaced() {
-    let mut running = Running::start_on(SocketServer::start_with(false).await.unwrap(), Reply::Ack, false).await;
+    let mut running =
+        Running::start_on(SocketServer::start_with(false).await.unwrap(), Recorder::replying(Reply::Ack)).await;
     let mut silent = running.connection().await;
     running.connection().await;
     assert!(silent.closed(WAIT).await, "SIMA gives up on a connection without hello");
@@ -332,8 +339,13 @@ async fn a_connection_that_never_says_hello_is_replaced() {
 }
 
 #[tokio::test]
-async fn while_the_store_is_down_a_command_is_told_and_an_event_is_left_for_redelivery() {
-    let mut running = Running::start_on(SocketServer::start().await.unwrap(), Reply::Private(answer()), true).await;
+async fn when_nothing_could_be_recorded_a_command_is_told_and_an_event_is_left_for_redelivery() {
+    // What the core answers while its store is down.
+    let handler = Recorder::answering(|inbound| match inbound {
+        Inbound::Joined { .. } | Inbound::Mention { .. } => Reply::Retry,
+        _ => Reply::not_recorded(),
+    });
+    let mut running = Running::start_on(SocketServer::start().await.unwrap(), handler).await;
     let mut peer = running.connection().await;
     peer.envelope("env-cmd-down", "slash_commands", &slash_command_payload(), true, 0);
     peer.envelope("env-ev-down", "events_api", &fixture_json("member_joined_channel.json"), false, 0);
@@ -342,6 +354,5 @@ async fn while_the_store_is_down_a_command_is_told_and_an_event_is_left_for_rede
     let text = ack["payload"]["text"].as_str().unwrap_or_default();
     assert!(text.contains("could not record this yet"), "{ack}");
     assert_eq!(peer.next_message(Duration::from_millis(300)).await, None, "the event is not acknowledged");
-    assert!(running.handler.seen().is_empty(), "nothing acted on without its idempotency key");
     running.stop().await;
 }

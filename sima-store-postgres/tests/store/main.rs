@@ -6,6 +6,7 @@ mod helpers;
 mod metrics;
 mod recipes;
 mod resilience;
+mod sessions;
 
 mod contract {
     //! The sima-core store contract, one test per check.

@@ -47,6 +47,22 @@ async fn a_rate_limit_longer_than_the_cap_goes_back_to_the_outbox() {
 }
 
 #[tokio::test]
+async fn a_rate_limit_without_retry_after_is_retried_after_the_backoff_then_returned() {
+    let teams = Teams::bare().await;
+    connector_answers(&teams, ResponseTemplate::new(429)).await;
+    assert_eq!(post(&teams).await, Err(PortError::RateLimited { retry_after: None }));
+    assert_eq!(received(&teams.connector, "POST", "/").await.len(), 3, "max_attempts");
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_is_capped_at_an_hour_not_waited() {
+    let teams = Teams::bare().await;
+    connector_answers(&teams, ResponseTemplate::new(429).insert_header("Retry-After", "1e30")).await;
+    assert_eq!(post(&teams).await, Err(PortError::RateLimited { retry_after: Some(PortError::MAX_RETRY_AFTER) }));
+    assert_eq!(received(&teams.connector, "POST", "/").await.len(), 1);
+}
+
+#[tokio::test]
 async fn server_errors_are_transient_and_not_repeated_in_process() {
     let teams = Teams::bare().await;
     connector_answers(&teams, ResponseTemplate::new(503)).await;
@@ -71,6 +87,7 @@ async fn client_errors_map_to_their_port_errors() {
         (401, PortError::Unauthorized(String::new())),
         (403, PortError::Unauthorized(String::new())),
         (404, PortError::NotFound(String::new())),
+        (409, PortError::Conflict(String::new())),
     ] {
         let teams = Teams::bare().await;
         let error = json!({ "error": { "code": "BadArgument", "message": "no" } });

@@ -12,7 +12,6 @@ use axum::http::{Request, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use sima_core::chat::InboundHandler;
-use sima_core::ports::{Clock, IdempotencyKeys};
 use teams_chat::{router, Secret, TeamsChat, TeamsConfig, TeamsState};
 use tower::ServiceExt;
 use wiremock::matchers::{body_string_contains, method, path, path_regex};
@@ -24,6 +23,10 @@ pub(crate) const TENANT: &str = "tenant-1";
 pub(crate) const TEAM: &str = "team-1";
 pub(crate) const SECRET: &str = "app-password-never-shown";
 pub(crate) const KID: &str = "sima-test-key";
+/// A published key with no endorsements.
+pub(crate) const UNENDORSED_KID: &str = "sima-unendorsed-key";
+/// A published key endorsed for `webchat` only.
+pub(crate) const WEBCHAT_KID: &str = "sima-webchat-key";
 pub(crate) const TOKEN_PATH: &str = "/tenant-1/oauth2/v2.0/token";
 pub(crate) const GRAPH_TOKEN: &str = "graph-token-1";
 pub(crate) const CONNECTOR_TOKEN: &str = "connector-token-1";
@@ -146,17 +149,12 @@ impl Teams {
     }
 
     pub(crate) fn chat(&self) -> TeamsChat {
-        TeamsChat::new(&self.config()).unwrap()
+        TeamsChat::new(self.config()).unwrap()
     }
 
     /// The route, answering through a fresh `TeamsChat` of these servers.
-    pub(crate) fn router(
-        &self,
-        handler: Arc<dyn InboundHandler>,
-        store: Arc<dyn IdempotencyKeys>,
-        clock: Arc<dyn Clock>,
-    ) -> axum::Router {
-        router(TeamsState::new(&self.config(), self.chat(), handler, store, clock))
+    pub(crate) fn router(&self, handler: Arc<dyn InboundHandler>) -> axum::Router {
+        router(TeamsState::new(&self.config(), self.chat(), handler))
     }
 }
 
@@ -267,7 +265,7 @@ pub(crate) fn submit_activity(id: &str, channel: &str, thread: &str, data: Value
         "recipient": { "id": BOT_ID, "name": "SIMA" },
         "conversation": { "isGroup": true, "conversationType": "channel", "id": format!("{channel};messageid={thread}") },
         "value": data,
-        "channelData": { "channel": { "id": channel }, "tenant": { "id": TENANT } },
+        "channelData": { "channel": { "id": channel }, "team": { "id": TEAM }, "tenant": { "id": TENANT } },
     })
 }
 
@@ -281,6 +279,26 @@ pub(crate) fn join_activity(id: &str, channel: &str, name: &str) -> Value {
         "recipient": { "id": BOT_ID, "name": "SIMA" },
         "conversation": { "isGroup": true, "conversationType": "channel", "id": channel },
         "membersAdded": [person(name), { "id": BOT_ID }],
-        "channelData": { "eventType": "teamMemberAdded", "channel": { "id": channel }, "tenant": { "id": TENANT } },
+        "channelData": {
+            "eventType": "teamMemberAdded",
+            "channel": { "id": channel },
+            "team": { "id": TEAM },
+            "tenant": { "id": TENANT },
+        },
+    })
+}
+
+/// A message `ann` typed to the bot in her personal chat with it.
+pub(crate) fn personal_activity(id: &str, text: &str) -> Value {
+    json!({
+        "type": "message",
+        "id": id,
+        "channelId": "msteams",
+        "serviceUrl": "https://smba.trafficmanager.net/teams/",
+        "from": person("ann"),
+        "recipient": { "id": BOT_ID, "name": "SIMA" },
+        "conversation": { "conversationType": "personal", "tenantId": TENANT, "id": "a:1ann-personal-chat" },
+        "text": text,
+        "channelData": { "tenant": { "id": TENANT } },
     })
 }

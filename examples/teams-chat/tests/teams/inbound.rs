@@ -1,12 +1,14 @@
 //! Signed Bot Framework activities through the route into SIMA's core:
 //! commands, buttons, forms and joins act; unsigned, forged, expired or
-//! misdirected requests are refused with 401 and change nothing.
+//! misdirected requests, and tokens signed by keys not endorsed for Teams, are
+//! refused with 401 and change nothing.
 
 use serde_json::{json, Value};
 use sima_core::domain::{Incident, Status};
 
 use crate::helpers::{
     bodies, claims, command_activity, deliver, deliver_signed, join_activity, received, sign, submit_activity, KID,
+    UNENDORSED_KID, WEBCHAT_KID,
 };
 use crate::world::World;
 
@@ -60,6 +62,31 @@ async fn an_expired_token_is_refused() {
     old["nbf"] = json!(now - 7200);
     old["exp"] = json!(now - 3600);
     refused(Some(format!("Bearer {}", sign(&old, "signing_key.pem", KID)))).await;
+}
+
+#[tokio::test]
+async fn lifetime_claims_that_are_not_numbers_are_refused() {
+    // Before jsonwebtoken 10.3 a claim that was not a number skipped its
+    // check (CVE-2026-25537): a string `nbf` passed, however far ahead.
+    let mut later = claims();
+    later["nbf"] = json!("9999999999");
+    refused(Some(format!("Bearer {}", sign(&later, "signing_key.pem", KID)))).await;
+    let mut endless = claims();
+    endless["exp"] = json!("9999999999");
+    refused(Some(format!("Bearer {}", sign(&endless, "signing_key.pem", KID)))).await;
+    let mut expired = claims();
+    expired["exp"] = json!("1");
+    refused(Some(format!("Bearer {}", sign(&expired, "signing_key.pem", KID)))).await;
+}
+
+#[tokio::test]
+async fn a_published_key_without_endorsements_is_refused() {
+    refused(Some(format!("Bearer {}", sign(&claims(), "signing_key.pem", UNENDORSED_KID)))).await;
+}
+
+#[tokio::test]
+async fn a_published_key_endorsed_for_another_channel_does_not_sign_for_teams() {
+    refused(Some(format!("Bearer {}", sign(&claims(), "signing_key.pem", WEBCHAT_KID)))).await;
 }
 
 #[tokio::test]

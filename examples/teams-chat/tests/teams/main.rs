@@ -1,6 +1,7 @@
 //! Integration tests of the Teams adapter: Graph and Connector calls against
 //! mock servers, error mapping, token caching, rendering, signed inbound
-//! activities, and SIMA's runbooks end to end with Teams as the chat platform.
+//! activities of the configured tenant and team, and SIMA's runbooks end to
+//! end with Teams as the chat platform.
 
 mod errors;
 mod helpers;
@@ -9,5 +10,6 @@ mod outbound;
 mod parse;
 mod render;
 mod runbook;
+mod tenancy;
 mod tokens;
 mod world;

@@ -140,7 +140,7 @@ async fn rooms_are_archived_through_graph_only_when_configured() {
         .await;
     let mut config = teams.config();
     config.archive_rooms = true;
-    let chat = teams_chat::TeamsChat::new(&config).unwrap();
+    let chat = teams_chat::TeamsChat::new(config).unwrap();
     chat.archive(&RoomId::new(ROOM)).await.unwrap();
     assert_eq!(received(&teams.graph, "POST", "/v1.0/teams").await.len(), 1);
     let missing = chat.archive(&RoomId::new("19:gone@thread.tacv2")).await;

@@ -1,17 +1,14 @@
 //! SIMA's engine with `TeamsChat` as its chat port: the in-memory store, a
 //! manual clock, fake paging and documents, and the Teams route answering
-//! through the core's `Conversation`.
+//! through the engine's inbound handler.
 
 use std::sync::Arc;
 
 use sima_core::domain::{
     Actor, Declaration, Description, Domain, Incident, IncidentRef, RoomId, Severity, Summary, UserRef,
 };
-use sima_core::ports::{ChatPort, IncidentStore};
-use sima_core::testkit::{FakeDocs, FakePager, InMemoryStore, ManualClock};
-use sima_core::{
-    Conversation, DomainChoice, EffectWorker, IncidentService, Ports, RunbookConfig, Schedule, WorkerConfig,
-};
+use sima_core::testkit::TestEngine;
+use sima_core::{DomainChoice, EffectWorker, IncidentService, RunbookConfig, Schedule};
 
 use crate::helpers::Teams;
 
@@ -28,22 +25,17 @@ pub(crate) struct World {
 impl World {
     pub(crate) async fn start() -> Self {
         let teams = Teams::start().await;
-        let store = Arc::new(InMemoryStore::new());
-        let clock = Arc::new(ManualClock::at_str("2026-11-25T10:00:00Z"));
         let config = RunbookConfig {
             broadcast_room: RoomId::new(BROADCAST),
             public_url: "https://sima.example".into(),
             schedule: Schedule::off(),
             ..RunbookConfig::default()
         };
-        let service = IncidentService::new(store.clone() as Arc<dyn IncidentStore>, clock.clone(), config);
-        let chat: Arc<dyn ChatPort> = Arc::new(teams.chat());
-        let ports = Ports { chat: chat.clone(), pager: Arc::new(FakePager::new()), docs: Arc::new(FakeDocs::new()) };
-        let worker = EffectWorker::new(service.clone(), ports, WorkerConfig::default());
         let domains = vec![DomainChoice { domain: Domain::parse("checkout").unwrap(), description: "Payments".into() }];
-        let conversation = Arc::new(Conversation::new(service.clone(), chat, domains));
-        let app = teams.router(conversation, store, clock);
-        Self { teams, service, worker, app }
+        let engine =
+            TestEngine::with(|builder| builder.runbook(config).chat(Arc::new(teams.chat())).domains(domains)).engine;
+        let app = teams.router(engine.inbound());
+        Self { teams, service: engine.service().clone(), worker: engine.worker().clone(), app }
     }
 
     /// Declares a sev2 in `checkout` and runs the opening runbook.

@@ -1,18 +1,26 @@
 //! `GET /ui/incidents/{INC-n}`: the incident's card, its whole timeline, links
 //! to its room and post-mortem, and its action items.
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use maud::{html, Markup};
 use sima_core::domain::{ActionStatus, Incident, IncidentEvent, IncidentNumber, IncidentRef};
 use sima_core::{describe_event, human_duration, Durations};
 
+use crate::api::naming::{clip, incident_number, written_as_number};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::ui::layout::{maybe_when, page, when, PageError};
+use crate::ui::layout::{external_link, maybe_when, page, when, PageError};
 
-/// The `INC-n` of a path segment; 404 otherwise.
-pub(crate) fn number(segment: &str) -> Result<IncidentNumber, PageError> {
-    segment.parse().map_err(|_| PageError(ApiError::not_found(format!("`{segment}` is no incident number (INC-n)"))))
+/// The `INC-n` of a path segment: 400 when its number is out of range, 404
+/// when it is no incident number at all.
+pub(crate) fn number(segment: Result<Path<String>, PathRejection>) -> Result<IncidentNumber, PageError> {
+    let Path(segment) = segment.map_err(|e| ApiError::invalid(format!("`incident`: {}", e.body_text())))?;
+    if !written_as_number(&segment) {
+        let message = format!("`{}` is no incident number (INC-n)", clip(&segment));
+        return Err(PageError(ApiError::not_found(message)));
+    }
+    Ok(incident_number("incident", &segment)?)
 }
 
 /// The card: roles, severity, impact, milestones and durations.
@@ -80,16 +88,23 @@ fn actions(incident: &Incident) -> Markup {
 }
 
 /// `GET /ui/incidents/{INC-n}`.
-pub(crate) async fn show(State(state): State<AppState>, Path(segment): Path<String>) -> Result<Markup, PageError> {
-    let n = number(&segment)?;
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    segment: Result<Path<String>, PathRejection>,
+) -> Result<Markup, PageError> {
+    let n = number(segment)?;
     let (incident, events) = state.service.timeline(IncidentRef::Number(n)).await?;
     let title = format!("{n}: {}", incident.summary());
     Ok(page(
         &title,
         html! {
             p.links {
-                @if let Some(room) = incident.room() { a.room href=(room.url) { "Room #" (room.name) } }
-                @if let Some(doc) = incident.postmortem() { a.postmortem href=(doc.url) { "Post-mortem" } }
+                @if let Some(room) = incident.room() {
+                    (external_link("room", &room.url, html! { "Room #" (room.name) }))
+                }
+                @if let Some(doc) = incident.postmortem() {
+                    (external_link("postmortem", &doc.url, html! { "Post-mortem" }))
+                }
                 a href={ "/ui/incidents/" (n) "/timeline.md" } download { "Timeline (Markdown)" }
                 a href={ "/ui/incidents/" (n) "/timeline.csv" } download { "Timeline (CSV)" }
             }

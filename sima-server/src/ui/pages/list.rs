@@ -1,5 +1,6 @@
 //! `GET /ui/`: the incidents, open ones first, with filters and paging.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Extension;
 use maud::{html, Markup};
@@ -93,8 +94,9 @@ async fn open_incidents(state: &AppState, filter: &IncidentFilter) -> Result<Vec
 pub(crate) async fn list(
     State(state): State<AppState>,
     signed_in: Option<Extension<SignedIn>>,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Markup, PageError> {
+    let query = PageQuery::read(query)?;
     let mut filter = query.filter(state.service.now())?;
     let cursor = query.cursor()?;
     let show_open = cursor.is_none() && filter.status.is_none();

@@ -1,6 +1,7 @@
 //! `GET /ui/metrics`: the metric spec's numbers for a period and filter (the
 //! same computation as `GET /api/v1/metrics`), with charts per week.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use maud::{html, Markup};
@@ -132,8 +133,9 @@ fn numbers(report: &MetricsReport) -> Markup {
 /// `GET /ui/metrics`.
 pub(crate) async fn show(
     State(state): State<AppState>,
-    Query(mut query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Markup, PageError> {
+    let mut query = PageQuery::read(query)?;
     query.status.clear();
     query.cursor.clear();
     let now = state.service.now();

@@ -8,8 +8,27 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Domain, EffectKind, RoomId, Severity, UserRef};
-use crate::ports::TimerCondition;
+use super::{Domain, EffectKind, Incident, RoomId, Severity, UserRef};
+
+/// What a timer checks when it falls due; it does nothing if the check fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerCondition {
+    /// Nobody moved the incident out of `open` yet.
+    Unacknowledged,
+    /// The incident is still active (not resolved, false positive or closed).
+    StillOpen,
+}
+
+impl TimerCondition {
+    /// Whether `incident` still meets the condition.
+    pub fn holds(self, incident: &Incident) -> bool {
+        match self {
+            Self::Unacknowledged => incident.milestones().acknowledged_at.is_none() && incident.status().is_active(),
+            Self::StillOpen => incident.status().is_active(),
+        }
+    }
+}
 
 /// One thing to do on a platform for an incident. Stored as JSON tagged by
 /// `kind`; every effect is safe to run again.
@@ -95,6 +114,10 @@ pub enum Effect {
     SetSeverity {
         /// The new severity.
         severity: Severity,
+        /// How deep in a chain of policy changes the edit is (1 when stored
+        /// before depths were: a policy's step is at least that deep).
+        #[serde(default = "first_policy_change")]
+        policy_depth: u8,
     },
     /// A policy's timer: when due, records `timer_fired` if `condition` still
     /// holds and no timer of this `name` fired for the incident yet.
@@ -104,6 +127,18 @@ pub enum Effect {
         /// What it re-checks.
         condition: TimerCondition,
     },
+    /// A policy step planned beyond [`MAX_POLICY_DEPTH`](super::MAX_POLICY_DEPTH): it never runs;
+    /// running this records the refusal as failed, naming the step and why.
+    RefusedStep {
+        /// The step, in words (`set severity sev3`).
+        step: String,
+        /// The depth the change it would have made was at.
+        policy_depth: u8,
+    },
+}
+
+fn first_policy_change() -> u8 {
+    1
 }
 
 impl Effect {
@@ -131,6 +166,7 @@ impl Effect {
             Self::PostTo { .. } => EffectKind::PostTo,
             Self::SetSeverity { .. } => EffectKind::SetSeverity,
             Self::Timer { .. } => EffectKind::Timer,
+            Self::RefusedStep { .. } => EffectKind::RefusedStep,
         }
     }
 
@@ -177,12 +213,20 @@ mod tests {
             Effect::ArchiveRoom,
             Effect::PostTo { room: RoomId::new("C0SEC"), text: "INC-1 declared".into() },
             Effect::Timer { name: "sev1-ack".into(), condition: TimerCondition::Unacknowledged },
-            Effect::SetSeverity { severity: Severity::Sev1 },
+            Effect::SetSeverity { severity: Severity::Sev1, policy_depth: 2 },
+            Effect::RefusedStep { step: "set severity sev3".into(), policy_depth: 4 },
         ];
         for effect in effects {
             let json = serde_json::to_value(&effect).unwrap();
             assert_eq!(json["kind"], effect.name());
             assert_eq!(serde_json::from_value::<Effect>(json).unwrap(), effect);
         }
+    }
+
+    #[test]
+    fn a_severity_change_stored_without_a_depth_counts_as_a_first_policy_change() {
+        let stored = serde_json::json!({"kind": "set_severity", "severity": "sev1"});
+        let read = serde_json::from_value::<Effect>(stored).unwrap();
+        assert_eq!(read, Effect::SetSeverity { severity: Severity::Sev1, policy_depth: 1 });
     }
 }

@@ -3,73 +3,54 @@
 //!
 //! | route | credential |
 //! |---|---|
-//! | `/api/v1/*` | `SIMA_API_TOKEN`; `GET` also `SIMA_API_READ_TOKEN`; none set: loopback clients only |
+//! | `/api/v1/*` | `SIMA_API_TOKEN`; `GET` also `SIMA_API_READ_TOKEN`; none set: the loopback default |
 //! | `/metrics` | `SIMA_METRICS_TOKEN` (or the API token) when set; else open |
 //! | `/webhooks/*` | `SIMA_WEBHOOK_TOKEN` |
 //! | `/slack/*` | Slack's request signature |
 //! | `/healthz`, `/readyz` | none |
+//!
+//! The loopback default (no API token, no read token) serves only clients on
+//! this machine, and only while the server listens on a loopback address and
+//! no proxy is declared (`limits.trusted_proxies`): a forwarder on this
+//! machine would make every client look local. In that mode only requests
+//! addressed to a loopback name or `SIMA_PUBLIC_URL` are served ([`origin`]),
+//! and every API write must be `Content-Type: application/json`, which no
+//! cross-site form can send.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::num::NonZeroU32;
+mod loopback;
+mod origin;
+
+pub(crate) use loopback::is_loopback_host;
+pub use origin::same_origin;
+
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use subtle::ConstantTimeEq;
 
+use crate::clients::{budget_key, ClientLimiter};
 use crate::error::ApiError;
-use crate::settings::{LimitSettings, Secret, Settings};
+use crate::settings::{Secret, Settings};
 use crate::state::AppState;
 
-/// Per-client request budgets, keyed by IP address.
-pub struct ClientLimiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
-    trust_forwarded_for: bool,
-}
-
-impl std::fmt::Debug for ClientLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientLimiter").field("trust_forwarded_for", &self.trust_forwarded_for).finish_non_exhaustive()
-    }
-}
-
-impl ClientLimiter {
-    /// A limiter with these budgets.
-    pub fn new(limits: &LimitSettings) -> Self {
-        let rate = NonZeroU32::new(limits.requests_per_second).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(limits.burst).unwrap_or(NonZeroU32::MIN);
-        Self {
-            limiter: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
-            trust_forwarded_for: limits.trust_forwarded_for,
-        }
-    }
-
-    /// `Ok` if `client` may make one more request, else how long to wait.
-    fn check(&self, client: IpAddr) -> Result<(), Duration> {
-        self.limiter.check_key(&client).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
-    }
-
-    /// Forgets clients whose budget is full again, so memory stays bounded.
-    pub fn shrink(&self) {
-        self.limiter.retain_recent();
-        self.limiter.shrink_to_fit();
-    }
+/// Who an API request was admitted as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// The holder of `SIMA_API_TOKEN`.
+    Admin,
+    /// The holder of `SIMA_API_READ_TOKEN`.
+    Reader,
+    /// A client on this machine, under the loopback default.
+    Local,
 }
 
 /// The peer address, when the server was started with connection info.
 pub(crate) fn peer(request: &Request) -> Option<IpAddr> {
     request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
-}
-
-/// The last `X-Forwarded-For` address: the one the trusted proxy appended.
-fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    let value = headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
-    value.rsplit(',').next()?.trim().parse().ok()
 }
 
 /// Whether a proxy forwarded this request (so its peer address says nothing).
@@ -79,21 +60,33 @@ pub(crate) fn is_forwarded(headers: &HeaderMap) -> bool {
         || headers.contains_key("x-real-ip")
 }
 
-/// The client a request counts against.
-fn client(request: &Request, trust_forwarded_for: bool) -> IpAddr {
-    let forwarded = trust_forwarded_for.then(|| forwarded_for(request.headers())).flatten();
-    forwarded.or_else(|| peer(request)).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+/// Whether the request comes straight from this machine to a server that
+/// may serve it without a credential (see the module documentation).
+pub(crate) fn is_local(settings: &Settings, request: &Request) -> bool {
+    settings.open_to_loopback() && peer(request).is_some_and(|ip| ip.is_loopback()) && !is_forwarded(request.headers())
+}
+
+/// Whether a request presents a credential this server issued: an API,
+/// read, metrics or webhook token, or a signed dashboard session.
+fn credentialed(settings: &Settings, headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> bool {
+    if let Some(token) = bearer(headers) {
+        let tokens = [&settings.api_token, &settings.api_read_token, &settings.metrics_token, &settings.webhook_token];
+        return tokens.into_iter().any(|expected| matches(token, expected.as_ref()));
+    }
+    crate::ui::has_signed_session(settings, headers, now)
 }
 
 /// 429 with `Retry-After` once a client spends its budget on `/api`,
-/// `/webhooks` or the dashboard.
+/// `/webhooks` or the dashboard; callers with a credential draw from a
+/// budget of their own.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let who = client(&request, state.limiter.trust_forwarded_for);
-    match state.limiter.check(who) {
+    let who = state.limiter.client(peer(&request), request.headers());
+    let with_credential = credentialed(&state.settings, request.headers(), state.service.now());
+    match state.limiter.check(who, with_credential) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            tracing::warn!(client = %who, retry_after = seconds, "rate limited");
+            tracing::warn!(client = %budget_key(who), credentialed = with_credential, retry_after = seconds, "rate limited");
             let mut response = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -118,16 +111,23 @@ pub(crate) fn matches(given: &str, expected: Option<&Secret>) -> bool {
     expected.is_some_and(|e| bool::from(given.as_bytes().ct_eq(e.expose().as_bytes())))
 }
 
-/// What a request may do on the API.
-fn api_access(settings: &Settings, request: &Request) -> Result<(), ApiError> {
+/// Whether a request body is declared JSON (`application/json`, `…+json`).
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Who a request is on the API, or why it is refused.
+fn api_access(settings: &Settings, request: &Request) -> Result<Caller, ApiError> {
     let read_only = matches!(*request.method(), Method::GET | Method::HEAD);
     if let Some(token) = bearer(request.headers()) {
         if matches(token, settings.api_token.as_ref()) {
-            return Ok(());
+            return Ok(Caller::Admin);
         }
         if matches(token, settings.api_read_token.as_ref()) {
             return if read_only {
-                Ok(())
+                Ok(Caller::Reader)
             } else {
                 Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this token may only read (GET)"))
             };
@@ -137,21 +137,34 @@ fn api_access(settings: &Settings, request: &Request) -> Result<(), ApiError> {
     if settings.api_token.is_some() || settings.api_read_token.is_some() {
         return Err(ApiError::unauthorized("send `Authorization: Bearer <SIMA_API_TOKEN>`"));
     }
-    let local = peer(request).is_some_and(|ip| ip.is_loopback()) && !is_forwarded(request.headers());
-    if local {
-        Ok(())
-    } else {
-        Err(ApiError::unauthorized(
-            "the API answers loopback clients only until SIMA_API_TOKEN is set on the server; then send \
-             `Authorization: Bearer <token>`",
-        ))
+    if !is_local(settings, request) {
+        return Err(ApiError::unauthorized(if settings.open_to_loopback() {
+            "the API answers clients on this machine only until SIMA_API_TOKEN is set on the server; then send \
+             `Authorization: Bearer <token>`"
+        } else {
+            "this server listens beyond loopback or behind a declared proxy, so it answers nobody without a token: \
+             set SIMA_API_TOKEN on the server and send `Authorization: Bearer <token>`"
+        }));
     }
+    if !read_only && !is_json(request.headers()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send `Content-Type: application/json` (with a body of `{}` where none is needed): without a token, \
+             writes must be JSON so that no cross-site form can make them",
+        ));
+    }
+    Ok(Caller::Local)
 }
 
 /// Guards every `/api/v1` route (see the module table); nothing runs before it.
-pub async fn require_api_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The handler finds the [`Caller`] in the request's extensions.
+pub async fn require_api_token(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match api_access(&state.settings, &request) {
-        Ok(()) => next.run(request).await,
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
         Err(refused) => refused.into_response(),
     }
 }
@@ -172,7 +185,8 @@ pub async fn require_metrics_token(State(state): State<AppState>, request: Reque
 
 /// Shared by the layers: built once per server.
 pub fn limiter(settings: &Settings) -> Arc<ClientLimiter> {
-    Arc::new(ClientLimiter::new(&settings.limits))
+    let limits = &settings.limits;
+    Arc::new(ClientLimiter::new(limits.requests_per_second, limits.burst, limits.proxies()))
 }
 
 /// The answer to a request that ran out of time or found the server full:
@@ -215,20 +229,19 @@ mod tests {
     }
 
     #[test]
-    fn the_proxy_appended_address_is_the_client() {
+    fn json_is_recognised_by_its_media_type() {
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.9"));
-        assert_eq!(forwarded_for(&headers), Some("203.0.113.9".parse().unwrap()));
-        assert!(is_forwarded(&headers));
-    }
-
-    #[test]
-    fn a_client_over_budget_waits() {
-        let limits = LimitSettings { requests_per_second: 1, burst: 2, ..LimitSettings::default() };
-        let limiter = ClientLimiter::new(&limits);
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        assert!(limiter.check(a).is_ok() && limiter.check(a).is_ok());
-        assert!(limiter.check(a).unwrap_err() > Duration::ZERO);
-        assert!(limiter.check("10.0.0.2".parse().unwrap()).is_ok(), "budgets are per client");
+        assert!(!is_json(&headers));
+        for (value, json) in [
+            ("application/json", true),
+            ("Application/JSON; charset=utf-8", true),
+            ("application/merge-patch+json", true),
+            ("application/x-www-form-urlencoded", false),
+            ("text/plain", false),
+            ("multipart/form-data; boundary=x", false),
+        ] {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
+            assert_eq!(is_json(&headers), json, "{value}");
+        }
     }
 }

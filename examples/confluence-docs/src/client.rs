@@ -1,0 +1,113 @@
+//! The HTTP client: auth, timeouts, and bounded retries on rate limits.
+//!
+//! Creating a page is not idempotent, so only a 429 is retried in process
+//! (Confluence did not create the page), waiting `Retry-After`, else the
+//! policy's backoff ([`HttpPolicy::run`](sima_core::HttpPolicy::run)); a wait
+//! longer than `max_retry_wait_secs` is returned instead. A 5xx or a timeout
+//! may hide a created page, so it goes back to the caller as it is.
+
+use reqwest::header::RETRY_AFTER;
+use reqwest::Url;
+use serde_json::Value;
+use sima_core::{retry_after_header, Attempt};
+
+use crate::config::{ConfluenceConfig, HttpPolicy, Secret};
+use crate::error::ConfluenceError;
+
+/// The longest slice of an unexpected body kept in an error.
+const BODY_EXCERPT_CHARS: usize = 300;
+
+/// How requests authenticate.
+#[derive(Debug, Clone)]
+enum Auth {
+    /// An account's e-mail and API token.
+    Basic { email: String, token: Secret },
+    /// An OAuth 2.0 access token.
+    Bearer(Secret),
+}
+
+/// Calls the Confluence REST API v2.
+#[derive(Debug, Clone)]
+pub(crate) struct ConfluenceClient {
+    http: reqwest::Client,
+    pages_url: Url,
+    auth: Auth,
+    policy: HttpPolicy,
+}
+
+impl ConfluenceClient {
+    pub(crate) fn new(config: &ConfluenceConfig) -> Result<Self, ConfluenceError> {
+        let base = config.base_url.trim_end_matches('/');
+        let pages_url = Url::parse(&format!("{base}/wiki/api/v2/pages"))
+            .map_err(|e| ConfluenceError::Config(format!("base_url {base:?}: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(config.http.timeout())
+            .user_agent(concat!("sima-confluence-docs/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ConfluenceError::Config(e.to_string()))?;
+        let auth = match &config.email {
+            Some(email) => Auth::Basic { email: email.clone(), token: config.token.clone() },
+            None => Auth::Bearer(config.token.clone()),
+        };
+        Ok(Self { http, pages_url, auth, policy: config.http.clone() })
+    }
+
+    /// `POST /wiki/api/v2/pages`: the created page.
+    pub(crate) async fn create_page(&self, page: &Value) -> Result<Value, ConfluenceError> {
+        let outcome = |result: Result<Value, ConfluenceError>| match result {
+            Ok(created) => Attempt::Done(created),
+            Err(error @ ConfluenceError::Status { status: 429, retry_after, .. }) => {
+                Attempt::Retry { error, after: retry_after }
+            }
+            Err(error) => Attempt::Fail(error),
+        };
+        self.policy.run(|_| async { outcome(self.create_page_once(page).await) }, tokio::time::sleep).await
+    }
+
+    async fn create_page_once(&self, page: &Value) -> Result<Value, ConfluenceError> {
+        let request = self.http.post(self.pages_url.clone()).json(page);
+        let request = match &self.auth {
+            Auth::Basic { email, token } => request.basic_auth(email, Some(token.expose())),
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
+        };
+        let response = request.send().await.map_err(ConfluenceError::Transport)?;
+        let status = response.status();
+        let retry_after = retry_after_header(response.headers().get(RETRY_AFTER).map(|v| v.as_bytes()));
+        let text = response.text().await.map_err(ConfluenceError::Transport)?;
+        if status.is_success() {
+            return serde_json::from_str(&text).map_err(|e| ConfluenceError::Decode(e.to_string()));
+        }
+        Err(ConfluenceError::Status { status: status.as_u16(), message: error_message(&text), retry_after })
+    }
+}
+
+/// What an error body says: API v2's first `errors[].title`, the older
+/// `message`, else the start of the body.
+fn error_message(body: &str) -> String {
+    let value: Value = serde_json::from_str(body).unwrap_or_default();
+    let said = value.pointer("/errors/0/title").or_else(|| value.get("message")).and_then(Value::as_str);
+    match said {
+        Some(message) if !message.is_empty() => message.to_owned(),
+        _ => body.chars().take(BODY_EXCERPT_CHARS).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_messages_come_from_the_body() {
+        let v2 = r#"{"errors":[{"status":400,"code":"INVALID_REQUEST_PARAMETER","title":"A page with this title already exists"}]}"#;
+        assert_eq!(error_message(v2), "A page with this title already exists");
+        assert_eq!(error_message(r#"{"statusCode":403,"message":"Not permitted"}"#), "Not permitted");
+        assert_eq!(error_message("<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(error_message(&"x".repeat(1000)).len(), BODY_EXCERPT_CHARS);
+    }
+
+    #[test]
+    fn an_unusable_base_url_is_refused() {
+        let config = ConfluenceConfig::new("not a url", "42", Secret::new("t"));
+        assert!(matches!(ConfluenceClient::new(&config), Err(ConfluenceError::Config(_))));
+    }
+}

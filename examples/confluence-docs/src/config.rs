@@ -1,0 +1,88 @@
+//! Typed configuration: the site, the space, the credentials.
+
+use serde::Deserialize;
+
+pub use sima_core::{HttpPolicy, Secret};
+
+/// How `ConfluenceDocs` reaches Confluence, and which space post-mortems go to.
+///
+/// Confluence Cloud has no single API host (every site is its own), so
+/// `base_url` has no default.
+///
+/// ```toml
+/// base_url = "https://acme.atlassian.net"
+/// space_id = "98306"
+/// email = "sima@acme.example"   # set: `token` is an API token, sent with Basic auth
+/// token = "ATATT3x..."
+/// [http]                        # optional: timeouts and retries on rate limits
+/// timeout_secs = 20
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfluenceConfig {
+    /// The site (`https://acme.atlassian.net`), or for an OAuth 2.0 app
+    /// `https://api.atlassian.com/ex/confluence/{cloud_id}`; pages are
+    /// created at `{base_url}/wiki/api/v2/pages`.
+    pub base_url: String,
+    /// The numeric id of the space post-mortems are created in (API v2 takes ids, not keys).
+    pub space_id: String,
+    /// The Atlassian account's e-mail. Set, `token` is that account's API
+    /// token, sent with Basic auth; unset, `token` is an OAuth 2.0 access
+    /// token, sent as `Bearer`.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The API token or access token.
+    pub token: Secret,
+    /// Timeouts and in-process retries on rate limits.
+    #[serde(default)]
+    pub http: HttpPolicy,
+}
+
+impl ConfluenceConfig {
+    /// A configuration sending `token` as a Bearer token, with the default timeouts and retries.
+    pub fn new(base_url: impl Into<String>, space_id: impl Into<String>, token: Secret) -> Self {
+        Self { base_url: base_url.into(), space_id: space_id.into(), email: None, token, http: HttpPolicy::default() }
+    }
+
+    /// The same configuration with `token` as the API token of the account `email` (Basic auth).
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// The same configuration against another site (a proxy, a test server).
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_in_and_unknown_fields_are_refused() {
+        let config: ConfluenceConfig =
+            serde_json::from_str(r#"{"base_url":"https://acme.atlassian.net","space_id":"42","token":"t"}"#).unwrap();
+        assert_eq!(config, ConfluenceConfig::new("https://acme.atlassian.net", "42", Secret::new("t")));
+        assert_eq!(config.http, HttpPolicy::default());
+        let basic: ConfluenceConfig =
+            serde_json::from_str(r#"{"base_url":"https://a","space_id":"42","email":"e@x","token":"t"}"#).unwrap();
+        assert_eq!(basic.email.as_deref(), Some("e@x"));
+
+        let unknown = r#"{"base_url":"https://a","space_id":"42","token":"t","space_key":"OPS"}"#;
+        let err = serde_json::from_str::<ConfluenceConfig>(unknown).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+        let err = serde_json::from_str::<ConfluenceConfig>(r#"{"space_id":"42","token":"t"}"#).unwrap_err();
+        assert!(err.to_string().contains("base_url"), "{err}");
+    }
+
+    #[test]
+    fn debug_never_prints_the_token() {
+        let config = ConfluenceConfig::new("https://a", "42", Secret::new("ATATT-supersecret")).with_email("e@x");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("supersecret"), "{shown}");
+        assert!(shown.contains("[redacted]") && shown.contains("e@x"), "{shown}");
+    }
+}

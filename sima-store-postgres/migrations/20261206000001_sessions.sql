@@ -1,0 +1,18 @@
+-- Dashboard sign-in sessions: the record behind each signed session cookie,
+-- so that signing out or revoking a user ends the session at once on every
+-- replica. Ids sort bytewise (`C`), like every store, whatever the
+-- database's collation: the list orders sessions opened at one instant by id.
+CREATE TABLE dashboard_sessions (
+    id text COLLATE "C" CONSTRAINT dashboard_sessions_pkey PRIMARY KEY,
+    user_name text NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    revoked_at timestamptz
+);
+
+-- Live sessions newest first: the unrevoked ones, walked by opening time
+-- (expiry checked on the index), and a user's unrevoked ones to revoke.
+CREATE INDEX dashboard_sessions_live ON dashboard_sessions (created_at, id, expires_at) WHERE revoked_at IS NULL;
+CREATE INDEX dashboard_sessions_user_live ON dashboard_sessions (user_name, expires_at) WHERE revoked_at IS NULL;
+-- Housekeeping deletes by expiry, revoked or not.
+CREATE INDEX dashboard_sessions_expires_at ON dashboard_sessions (expires_at);

@@ -1,0 +1,22 @@
+//! `sima-store-sql` holds what SIMA's SQL incident stores share, so each store
+//! keeps only its dialect and its driver, and `sima-core` keeps no SQL. It has
+//! no driver itself: a store binds the values these types hand out, and maps
+//! its driver's failures to [`SqlFailure`], which turns them into the one
+//! [`PortError`](sima_core::ports::PortError) of the ports.
+//!
+//! # Layout
+//! - `columns`: the indexed columns of an `incidents` row ([`IncidentColumns`]),
+//!   the milestones query and its rows ([`MilestoneColumns`]), numbers as stored.
+//! - `claim`: one outbox claim ([`ClaimRequest`]).
+//! - `errors`: the schema's unique constraints, what violating each means,
+//!   and the classification of a failed call ([`SqlFailure`]).
+
+#![forbid(unsafe_code)]
+
+mod claim;
+mod columns;
+mod errors;
+
+pub use claim::ClaimRequest;
+pub use columns::{milestones_query, stored_number, to_i64, IncidentColumns, MilestoneColumns};
+pub use errors::{append_refused, corrupt, duplicate, SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY, OPEN_DEDUP_KEY};
