@@ -6,7 +6,7 @@ use crate::domain::{Command, ValidationError};
 
 /// What a parsed `/incident` command (or the button standing for it) asks
 /// SIMA to do. Most commands are a domain [`Command`] run on the room's
-/// incident, so a new one needs only its table entry and its use case.
+/// incident (see CONTRIBUTING.md, "Add a command", for every file a new one touches).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Intent {
     /// Open the declare form (works outside incident rooms).

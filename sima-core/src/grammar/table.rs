@@ -2,8 +2,11 @@
 //! with its name, aliases, usage, help text, argument parser and the button
 //! that does the same thing. The parser, `help`, typo suggestions and buttons
 //! all read this table, and so does `Conversation`, which runs the
-//! [`Intent`] an entry yields: adding a command is one entry here plus its
-//! use case (a domain [`Command`] the incident decides).
+//! [`Intent`] an entry yields. A command that reuses an existing decision is
+//! one entry here (plus its row in `docs/commands.md` and the README's
+//! table); one with a decision of its own also needs its domain [`Command`],
+//! event, what the room is told and its post-mortem line: CONTRIBUTING.md
+//! walks through every file.
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -13,7 +13,7 @@
 //! this machine, and only while the server listens on a loopback address and
 //! no proxy is declared (`limits.trusted_proxies`): a forwarder on this
 //! machine would make every client look local. In that mode only requests
-//! addressed to a loopback name or `SIMA_PUBLIC_URL` are served ([`origin`]),
+//! addressed to a loopback name or `SIMA_PUBLIC_URL` are served (`origin`),
 //! and every API write must be `Content-Type: application/json`, which no
 //! cross-site form can send.
 
