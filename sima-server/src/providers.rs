@@ -82,6 +82,8 @@ provider!(
         Notion = "notion",
         /// Markdown files under `postmortem_dir`.
         Markdown = "markdown",
+        /// Pages of a Confluence Cloud space (`sima-confluence`).
+        Confluence = "confluence",
     }
 );
 
@@ -117,6 +119,8 @@ mod tests {
             "SIMA_CHAT (chat.provider) = `carrier-pigeon` is not a provider SIMA knows; accepted: slack, log"
         );
         assert_eq!(DocsProvider::Markdown.to_string(), "markdown");
+        assert_eq!("Confluence".parse::<DocsProvider>(), Ok(DocsProvider::Confluence));
+        assert_eq!(DocsProvider::Confluence.to_string(), "confluence");
     }
 
     #[test]

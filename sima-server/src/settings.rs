@@ -67,6 +67,47 @@ pub struct NotionSettings {
     pub data_source_id: Option<String>,
 }
 
+/// Confluence settings (`SIMA_CONFLUENCE_*`): post-mortems as pages of a space.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfluenceSettings {
+    /// The site's wiki base (`https://acme.atlassian.net/wiki`); the API is under `{url}/api/v2`.
+    pub url: Option<String>,
+    /// The Atlassian account's e-mail, for Basic auth with `api_token`.
+    pub email: Option<String>,
+    /// That account's API token; Debug prints `[redacted]`.
+    pub api_token: Option<Secret>,
+    /// The numeric id of the space post-mortems go to.
+    pub space_id: Option<String>,
+    /// The page post-mortems are created under; unset: the space's top level.
+    pub parent_id: Option<String>,
+}
+
+impl ConfluenceSettings {
+    /// Whether any credential is set (the docs provider is inferred from it).
+    pub fn any_set(&self) -> bool {
+        self.url.is_some() || self.email.is_some() || self.api_token.is_some() || self.space_id.is_some()
+    }
+
+    /// The settings Confluence needs that are missing, by variable.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.url.is_none() {
+            missing.push("SIMA_CONFLUENCE_URL");
+        }
+        if self.email.is_none() {
+            missing.push("SIMA_CONFLUENCE_EMAIL");
+        }
+        if self.api_token.is_none() {
+            missing.push("SIMA_CONFLUENCE_API_TOKEN");
+        }
+        if self.space_id.is_none() {
+            missing.push("SIMA_CONFLUENCE_SPACE_ID");
+        }
+        missing
+    }
+}
+
 /// How monitoring webhooks are handled.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -169,6 +210,8 @@ pub struct Settings {
     pub pagerduty: PagerDutySettings,
     /// Notion.
     pub notion: NotionSettings,
+    /// Confluence.
+    pub confluence: ConfluenceSettings,
     /// Monitoring webhooks.
     pub alerts: AlertSettings,
     /// Declarable domains.
@@ -215,6 +258,7 @@ impl Default for Settings {
             slack: SlackSettings::default(),
             pagerduty: PagerDutySettings::default(),
             notion: NotionSettings::default(),
+            confluence: ConfluenceSettings::default(),
             alerts: AlertSettings::default(),
             domains: Vec::new(),
             severities: BTreeMap::new(),
@@ -302,6 +346,7 @@ impl std::fmt::Debug for Settings {
             .field("slack", &self.slack)
             .field("pagerduty", &self.pagerduty)
             .field("notion", &self.notion)
+            .field("confluence", &self.confluence)
             .field("reminders", &self.reminders)
             .field("rooms", &self.rooms)
             .field("effects", &self.effects)
@@ -411,6 +456,20 @@ impl Settings {
         if let Some(v) = var("SIMA_NOTION_DATA_SOURCE_ID") {
             settings.notion.data_source_id = Some(v).filter(|v| !v.is_empty());
         }
+        let confluence = &mut settings.confluence;
+        for (name, field) in [
+            ("SIMA_CONFLUENCE_URL", &mut confluence.url),
+            ("SIMA_CONFLUENCE_EMAIL", &mut confluence.email),
+            ("SIMA_CONFLUENCE_SPACE_ID", &mut confluence.space_id),
+            ("SIMA_CONFLUENCE_PARENT_ID", &mut confluence.parent_id),
+        ] {
+            if let Some(v) = var(name) {
+                *field = Some(v).filter(|v| !v.trim().is_empty());
+            }
+        }
+        if let Some(v) = var("SIMA_CONFLUENCE_API_TOKEN") {
+            settings.confluence.api_token = secret(v);
+        }
         settings.ui.apply_env(env);
         delays::apply_env(env, &mut settings.reminders, &mut settings.rooms, &mut settings.effects)?;
         settings.validate()?;
@@ -489,6 +548,7 @@ impl Settings {
             ("SIMA_SLACK_AUTHORIZE_URL (ui.slack_authorize_url)", &self.ui.slack_authorize_url),
             ("SIMA_PAGERDUTY_EVENTS_URL (pagerduty.events_url)", &self.pagerduty.events_url),
             ("SIMA_NOTION_API_URL (notion.api_url)", &self.notion.api_url),
+            ("SIMA_CONFLUENCE_URL (confluence.url)", &self.confluence.url),
         ];
         for (name, url) in urls {
             let Some(url) = url else { continue };
@@ -508,9 +568,16 @@ impl Settings {
         providers::choose(&self.chat, inferred).map_err(anyhow::Error::msg)
     }
 
-    /// The post-mortem adapter: `[docs] provider`, else Notion when its token is set.
+    /// The post-mortem adapter: `[docs] provider`, else Notion when its token
+    /// is set, else Confluence when its settings are, else Markdown.
     pub fn docs_provider(&self) -> anyhow::Result<DocsProvider> {
-        let inferred = if self.notion.token.is_some() { DocsProvider::Notion } else { DocsProvider::Markdown };
+        let inferred = if self.notion.token.is_some() {
+            DocsProvider::Notion
+        } else if self.confluence.any_set() {
+            DocsProvider::Confluence
+        } else {
+            DocsProvider::Markdown
+        };
         providers::choose(&self.docs, inferred).map_err(anyhow::Error::msg)
     }
 
@@ -528,6 +595,10 @@ impl Settings {
         }
         if self.docs_provider()? == DocsProvider::Notion && self.notion.token.is_none() {
             bail!("SIMA_DOCS=notion needs SIMA_NOTION_TOKEN and SIMA_NOTION_DATA_SOURCE_ID");
+        }
+        let missing = self.confluence.missing();
+        if self.docs_provider()? == DocsProvider::Confluence && !missing.is_empty() {
+            bail!("SIMA_DOCS=confluence needs {} (confluence.* in sima.toml)", missing.join(", "));
         }
         let keyed = self.pagerduty.routing_key.is_some() || self.domains.iter().any(|d| d.routing_key.is_some());
         if self.paging_provider()? == PagingProvider::PagerDuty && !keyed {
@@ -605,10 +676,12 @@ impl Settings {
             (None, 0) => "log-only (set SIMA_PAGERDUTY_ROUTING_KEY)".to_owned(),
             (None, n) => format!("PagerDuty ({n} domain keys, no default)"),
         };
-        let docs = if self.docs_provider().ok() == Some(DocsProvider::Notion) {
-            "Notion".to_owned()
-        } else {
-            format!("Markdown files in {}", self.postmortem_dir.display())
+        let docs = match self.docs_provider().ok() {
+            Some(DocsProvider::Notion) => "Notion".to_owned(),
+            Some(DocsProvider::Confluence) => {
+                format!("Confluence (space {})", self.confluence.space_id.as_deref().unwrap_or("?"))
+            }
+            _ => format!("Markdown files in {}", self.postmortem_dir.display()),
         };
         let webhooks = if self.webhook_token.is_some() { "enabled" } else { "refused (set SIMA_WEBHOOK_TOKEN)" };
         let api = match (&self.api_token, &self.api_read_token) {
@@ -900,5 +973,62 @@ routing_key = "email-key"
         assert!(warning("postgres://postgres@127.0.0.1:5432/sima").is_none(), "loopback");
         assert!(warning("postgresql://postgres@localhost/sima").is_none(), "loopback");
         assert!(warning("sqlite://sima.db").is_none());
+    }
+
+    const CONFLUENCE: [(&str, &str); 5] = [
+        ("SIMA_CONFLUENCE_URL", "https://acme.atlassian.net/wiki"),
+        ("SIMA_CONFLUENCE_EMAIL", "sima@acme.example"),
+        ("SIMA_CONFLUENCE_API_TOKEN", "ATATT3x-confluence-secret"),
+        ("SIMA_CONFLUENCE_SPACE_ID", "98306"),
+        ("SIMA_CONFLUENCE_PARENT_ID", "557057"),
+    ];
+
+    #[test]
+    fn confluence_is_read_from_env_inferred_and_its_token_never_printed() {
+        let s = Settings::from_env(&env(&CONFLUENCE)).unwrap();
+        assert_eq!(s.docs_provider().unwrap(), DocsProvider::Confluence);
+        let c = &s.confluence;
+        assert_eq!(c.url.as_deref(), Some("https://acme.atlassian.net/wiki"));
+        assert_eq!(c.email.as_deref(), Some("sima@acme.example"));
+        assert_eq!(c.api_token.as_ref().map(Secret::expose), Some("ATATT3x-confluence-secret"));
+        assert_eq!((c.space_id.as_deref(), c.parent_id.as_deref()), (Some("98306"), Some("557057")));
+        let shown = format!("{s:?}");
+        assert!(shown.contains("98306") && !shown.contains("confluence-secret"), "{shown}");
+        assert!(s.describe().join("\n").contains("Confluence (space 98306)"));
+
+        let mut with_notion = CONFLUENCE.to_vec();
+        with_notion.extend([("SIMA_NOTION_TOKEN", "ntn_x"), ("SIMA_NOTION_DATA_SOURCE_ID", "d")]);
+        assert_eq!(Settings::from_env(&env(&with_notion)).unwrap().docs_provider().unwrap(), DocsProvider::Notion);
+        let mut markdown = CONFLUENCE.to_vec();
+        markdown.push(("SIMA_DOCS", "markdown"));
+        assert_eq!(Settings::from_env(&env(&markdown)).unwrap().docs_provider().unwrap(), DocsProvider::Markdown);
+    }
+
+    #[test]
+    fn confluence_without_its_settings_stops_the_start_naming_what_is_missing() {
+        let err = Settings::from_env(&env(&[("SIMA_DOCS", "confluence")])).unwrap_err().to_string();
+        for name in
+            ["SIMA_CONFLUENCE_URL", "SIMA_CONFLUENCE_EMAIL", "SIMA_CONFLUENCE_API_TOKEN", "SIMA_CONFLUENCE_SPACE_ID"]
+        {
+            assert!(err.contains(name), "{name}: {err}");
+        }
+        assert!(!err.contains("PARENT_ID"), "the parent is optional: {err}");
+        let partial = &CONFLUENCE[..3];
+        let err = Settings::from_env(&env(partial)).unwrap_err().to_string();
+        assert!(err.contains("SIMA_CONFLUENCE_SPACE_ID") && !err.contains("SIMA_CONFLUENCE_EMAIL"), "{err}");
+        assert!(!err.contains("confluence-secret"), "{err}");
+    }
+
+    #[test]
+    fn the_confluence_url_must_be_https_unless_loopback() {
+        let with_url = |url: &'static str| {
+            let mut pairs = CONFLUENCE.to_vec();
+            pairs[0] = ("SIMA_CONFLUENCE_URL", url);
+            Settings::from_env(&env(&pairs))
+        };
+        let err = with_url("http://acme.atlassian.net/wiki").unwrap_err().to_string();
+        assert!(err.contains("SIMA_CONFLUENCE_URL"), "{err}");
+        assert!(with_url("http://127.0.0.1:8090/wiki").is_ok());
+        assert!(with_url("https://acme.atlassian.net/wiki").is_ok());
     }
 }

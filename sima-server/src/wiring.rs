@@ -81,6 +81,18 @@ pub fn docs(settings: &Settings) -> anyhow::Result<Arc<dyn DocsPort>> {
             }
             Arc::new(sima_notion::NotionDocs::new(config).context("configuring Notion")?)
         }
+        DocsProvider::Confluence => {
+            let confluence = &settings.confluence;
+            let (Some(url), Some(email), Some(token), Some(space)) =
+                (&confluence.url, &confluence.email, &confluence.api_token, &confluence.space_id)
+            else {
+                anyhow::bail!("SIMA_DOCS=confluence needs {}", confluence.missing().join(", "));
+            };
+            let mut config = sima_confluence::ConfluenceConfig::new(url.clone(), space.clone(), token.clone())
+                .with_email(email.clone());
+            config.parent_id = confluence.parent_id.clone();
+            Arc::new(sima_confluence::ConfluenceDocs::new(config).context("configuring Confluence")?)
+        }
         DocsProvider::Markdown => Arc::new(
             MarkdownDocs::new(settings.postmortem_dir.clone())
                 .with_url_base(format!("{}/postmortems", settings.public_url.trim_end_matches('/'))),

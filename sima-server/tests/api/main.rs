@@ -3,6 +3,7 @@
 
 mod actions;
 mod alertmanager;
+mod confluence;
 mod contract;
 mod events;
 mod faults;

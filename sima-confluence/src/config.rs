@@ -7,11 +7,12 @@ pub use sima_core::{HttpPolicy, Secret};
 /// How `ConfluenceDocs` reaches Confluence, and which space post-mortems go to.
 ///
 /// Confluence Cloud has no single API host (every site is its own), so
-/// `base_url` has no default.
+/// `url` has no default.
 ///
 /// ```toml
-/// base_url = "https://acme.atlassian.net"
+/// url = "https://acme.atlassian.net/wiki"
 /// space_id = "98306"
+/// parent_id = "557057"          # optional: post-mortems become its children
 /// email = "sima@acme.example"   # set: `token` is an API token, sent with Basic auth
 /// token = "ATATT3x..."
 /// [http]                        # optional: timeouts and retries on rate limits
@@ -20,12 +21,15 @@ pub use sima_core::{HttpPolicy, Secret};
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfluenceConfig {
-    /// The site (`https://acme.atlassian.net`), or for an OAuth 2.0 app
-    /// `https://api.atlassian.com/ex/confluence/{cloud_id}`; pages are
-    /// created at `{base_url}/wiki/api/v2/pages`.
-    pub base_url: String,
+    /// The site's wiki base (`https://acme.atlassian.net/wiki`), or for an
+    /// OAuth 2.0 app `https://api.atlassian.com/ex/confluence/{cloud_id}/wiki`;
+    /// the REST API v2 is under `{url}/api/v2`.
+    pub url: String,
     /// The numeric id of the space post-mortems are created in (API v2 takes ids, not keys).
     pub space_id: String,
+    /// The page post-mortems are created under; unset: at the space's top level.
+    #[serde(default)]
+    pub parent_id: Option<String>,
     /// The Atlassian account's e-mail. Set, `token` is that account's API
     /// token, sent with Basic auth; unset, `token` is an OAuth 2.0 access
     /// token, sent as `Bearer`.
@@ -40,8 +44,21 @@ pub struct ConfluenceConfig {
 
 impl ConfluenceConfig {
     /// A configuration sending `token` as a Bearer token, with the default timeouts and retries.
-    pub fn new(base_url: impl Into<String>, space_id: impl Into<String>, token: Secret) -> Self {
-        Self { base_url: base_url.into(), space_id: space_id.into(), email: None, token, http: HttpPolicy::default() }
+    pub fn new(url: impl Into<String>, space_id: impl Into<String>, token: Secret) -> Self {
+        Self {
+            url: url.into(),
+            space_id: space_id.into(),
+            parent_id: None,
+            email: None,
+            token,
+            http: HttpPolicy::default(),
+        }
+    }
+
+    /// The same configuration creating pages under the page `parent_id`.
+    pub fn with_parent_id(mut self, parent_id: impl Into<String>) -> Self {
+        self.parent_id = Some(parent_id.into());
+        self
     }
 
     /// The same configuration with `token` as the API token of the account `email` (Basic auth).
@@ -51,8 +68,8 @@ impl ConfluenceConfig {
     }
 
     /// The same configuration against another site (a proxy, a test server).
-    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into();
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
         self
     }
 }
@@ -64,18 +81,21 @@ mod tests {
     #[test]
     fn defaults_fill_in_and_unknown_fields_are_refused() {
         let config: ConfluenceConfig =
-            serde_json::from_str(r#"{"base_url":"https://acme.atlassian.net","space_id":"42","token":"t"}"#).unwrap();
-        assert_eq!(config, ConfluenceConfig::new("https://acme.atlassian.net", "42", Secret::new("t")));
+            serde_json::from_str(r#"{"url":"https://acme.atlassian.net/wiki","space_id":"42","token":"t"}"#).unwrap();
+        assert_eq!(config, ConfluenceConfig::new("https://acme.atlassian.net/wiki", "42", Secret::new("t")));
+        assert_eq!(config.parent_id, None);
         assert_eq!(config.http, HttpPolicy::default());
         let basic: ConfluenceConfig =
-            serde_json::from_str(r#"{"base_url":"https://a","space_id":"42","email":"e@x","token":"t"}"#).unwrap();
+            serde_json::from_str(r#"{"url":"https://a","space_id":"42","parent_id":"7","email":"e@x","token":"t"}"#)
+                .unwrap();
         assert_eq!(basic.email.as_deref(), Some("e@x"));
+        assert_eq!(basic.parent_id.as_deref(), Some("7"));
 
-        let unknown = r#"{"base_url":"https://a","space_id":"42","token":"t","space_key":"OPS"}"#;
+        let unknown = r#"{"url":"https://a","space_id":"42","token":"t","space_key":"OPS"}"#;
         let err = serde_json::from_str::<ConfluenceConfig>(unknown).unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
         let err = serde_json::from_str::<ConfluenceConfig>(r#"{"space_id":"42","token":"t"}"#).unwrap_err();
-        assert!(err.to_string().contains("base_url"), "{err}");
+        assert!(err.to_string().contains("url"), "{err}");
     }
 
     #[test]

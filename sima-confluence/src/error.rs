@@ -29,6 +29,20 @@ pub enum ConfluenceError {
     Config(String),
 }
 
+impl ConfluenceError {
+    /// Whether this is Confluence's refusal of a second page with the same
+    /// title in a space (HTTP 400, "A page with this title already exists").
+    pub fn is_duplicate_title(&self) -> bool {
+        match self {
+            ConfluenceError::Status { status: 400, message, .. } => {
+                let message = message.to_ascii_lowercase();
+                message.contains("title") && message.contains("already exists")
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Confluence documents no status with a meaning of its own, so statuses map
 /// through [`PortError::from_http`] as they are.
 impl From<ConfluenceError> for PortError {
@@ -36,8 +50,7 @@ impl From<ConfluenceError> for PortError {
         let text = error.to_string();
         match error {
             ConfluenceError::Status { status, retry_after, .. } => PortError::from_http(status, retry_after, text),
-            // Either may hide a created page; the retry meets Confluence's
-            // refusal of a second page with the same title in the space.
+            // Either may hide a created page; the retry looks it up by title first.
             ConfluenceError::Transport(_) | ConfluenceError::Decode(_) => PortError::Transient(text),
             ConfluenceError::Config(_) => PortError::Invalid(text),
         }
@@ -64,5 +77,17 @@ mod tests {
         let wait = Some(Duration::from_secs(30));
         assert_eq!(status(429, wait), PortError::RateLimited { retry_after: wait });
         assert_eq!(status(400, None), PortError::Invalid("Confluence answered HTTP 400: m".into()));
+    }
+
+    #[test]
+    fn only_a_400_about_the_title_is_a_duplicate() {
+        let said =
+            |status: u16, message: &str| ConfluenceError::Status { status, message: message.into(), retry_after: None };
+        let duplicate =
+            "A page with this title already exists: A page already exists with the same TITLE in this space";
+        assert!(said(400, duplicate).is_duplicate_title());
+        assert!(!said(400, "Body is not valid storage format").is_duplicate_title());
+        assert!(!said(409, duplicate).is_duplicate_title());
+        assert!(!ConfluenceError::Decode(duplicate.into()).is_duplicate_title());
     }
 }

@@ -4,7 +4,9 @@
 //! (Confluence did not create the page), waiting `Retry-After`, else the
 //! policy's backoff ([`HttpPolicy::run`](sima_core::HttpPolicy::run)); a wait
 //! longer than `max_retry_wait_secs` is returned instead. A 5xx or a timeout
-//! may hide a created page, so it goes back to the caller as it is.
+//! may hide a created page, so it goes back to the caller as it is; the
+//! adapter looks the page up by title before any create, so the caller's
+//! retry finds it instead of making a second one.
 
 use reqwest::header::RETRY_AFTER;
 use reqwest::Url;
@@ -37,12 +39,12 @@ pub(crate) struct ConfluenceClient {
 
 impl ConfluenceClient {
     pub(crate) fn new(config: &ConfluenceConfig) -> Result<Self, ConfluenceError> {
-        let base = config.base_url.trim_end_matches('/');
-        let pages_url = Url::parse(&format!("{base}/wiki/api/v2/pages"))
-            .map_err(|e| ConfluenceError::Config(format!("base_url {base:?}: {e}")))?;
+        let base = config.url.trim_end_matches('/');
+        let pages_url = Url::parse(&format!("{base}/api/v2/pages"))
+            .map_err(|e| ConfluenceError::Config(format!("url {base:?}: {e}")))?;
         let http = reqwest::Client::builder()
             .timeout(config.http.timeout())
-            .user_agent(concat!("sima-confluence-docs/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("sima-confluence/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ConfluenceError::Config(e.to_string()))?;
         let auth = match &config.email {
@@ -52,20 +54,36 @@ impl ConfluenceClient {
         Ok(Self { http, pages_url, auth, policy: config.http.clone() })
     }
 
-    /// `POST /wiki/api/v2/pages`: the created page.
+    /// `POST {url}/api/v2/pages`: the created page.
     pub(crate) async fn create_page(&self, page: &Value) -> Result<Value, ConfluenceError> {
+        self.with_retries(|| self.send(self.http.post(self.pages_url.clone()).json(page))).await
+    }
+
+    /// `GET {url}/api/v2/pages?space-id=…&title=…&status=current`: the
+    /// current pages of the space with exactly this title (`results`), and
+    /// the site's wiki base (`_links.base`).
+    pub(crate) async fn find_pages(&self, space_id: &str, title: &str) -> Result<Value, ConfluenceError> {
+        let query = [("space-id", space_id), ("title", title), ("status", "current")];
+        self.with_retries(|| self.send(self.http.get(self.pages_url.clone()).query(&query))).await
+    }
+
+    /// Runs `call` under the policy, retrying only 429s (nothing was done).
+    async fn with_retries<F, Fut>(&self, call: F) -> Result<Value, ConfluenceError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Value, ConfluenceError>>,
+    {
         let outcome = |result: Result<Value, ConfluenceError>| match result {
-            Ok(created) => Attempt::Done(created),
+            Ok(answer) => Attempt::Done(answer),
             Err(error @ ConfluenceError::Status { status: 429, retry_after, .. }) => {
                 Attempt::Retry { error, after: retry_after }
             }
             Err(error) => Attempt::Fail(error),
         };
-        self.policy.run(|_| async { outcome(self.create_page_once(page).await) }, tokio::time::sleep).await
+        self.policy.run(|_| async { outcome(call().await) }, tokio::time::sleep).await
     }
 
-    async fn create_page_once(&self, page: &Value) -> Result<Value, ConfluenceError> {
-        let request = self.http.post(self.pages_url.clone()).json(page);
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value, ConfluenceError> {
         let request = match &self.auth {
             Auth::Basic { email, token } => request.basic_auth(email, Some(token.expose())),
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
@@ -106,7 +124,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unusable_base_url_is_refused() {
+    fn an_unusable_url_is_refused() {
         let config = ConfluenceConfig::new("not a url", "42", Secret::new("t"));
         assert!(matches!(ConfluenceClient::new(&config), Err(ConfluenceError::Config(_))));
     }
