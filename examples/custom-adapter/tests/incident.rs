@@ -14,6 +14,17 @@ async fn pages(pager: &MockServer) -> Vec<Value> {
     requests.iter().filter_map(|r| serde_json::from_slice(&r.body).ok()).collect()
 }
 
+/// The events the pager received once there are `count` (or after 10 s).
+async fn wait_for_pages(pager: &MockServer, count: usize) -> Vec<Value> {
+    let started = Instant::now();
+    let mut seen = pages(pager).await;
+    while seen.len() < count && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        seen = pages(pager).await;
+    }
+    seen
+}
+
 #[tokio::test]
 async fn an_incident_pages_through_our_adapter_and_resolving_it_resolves_the_page() {
     let pager = MockServer::start().await;
@@ -44,16 +55,13 @@ async fn an_incident_pages_through_our_adapter_and_resolving_it_resolves_the_pag
         .await
         .unwrap();
     let number = declared["number"].as_str().unwrap().to_owned();
+    // The page goes out from the effect worker; resolving before it would leave nobody to page.
+    assert_eq!(wait_for_pages(&pager, 1).await.len(), 1, "the on-call is paged");
     let status = json!({ "status": "resolved", "message": "Gateway fixed" });
     let resolved = http.post(format!("{address}/api/v1/incidents/{number}/status")).json(&status).send().await;
     assert_eq!(resolved.unwrap().status(), 200);
 
-    let started = Instant::now();
-    let mut seen = pages(&pager).await;
-    while seen.len() < 2 && started.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        seen = pages(&pager).await;
-    }
+    let seen = wait_for_pages(&pager, 2).await;
     let actions: Vec<&str> = seen.iter().filter_map(|p| p["action"].as_str()).collect();
     assert_eq!(actions, ["trigger", "resolve"], "{seen:#?}");
     assert_eq!(seen[0]["team"], "payments");
