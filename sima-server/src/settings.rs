@@ -153,6 +153,11 @@ pub struct LimitSettings {
 }
 
 impl LimitSettings {
+    /// Whether any proxy is declared (read on every request: no parsing).
+    pub fn declares_proxies(&self) -> bool {
+        self.trust_forwarded_for || !self.trusted_proxies.is_empty()
+    }
+
     /// The declared proxies (validated by [`Settings::validate`]).
     pub fn proxies(&self) -> crate::clients::TrustedProxies {
         crate::clients::TrustedProxies::parse(&self.trusted_proxies, self.trust_forwarded_for).unwrap_or_default()
@@ -583,9 +588,13 @@ impl Settings {
 
     /// The paging adapter: `[paging] provider`, else PagerDuty when a routing key is set.
     pub fn paging_provider(&self) -> anyhow::Result<PagingProvider> {
-        let keyed = self.pagerduty.routing_key.is_some() || self.domains.iter().any(|d| d.routing_key.is_some());
-        let inferred = if keyed { PagingProvider::PagerDuty } else { PagingProvider::Log };
+        let inferred = if self.has_routing_key() { PagingProvider::PagerDuty } else { PagingProvider::Log };
         providers::choose(&self.paging, inferred).map_err(anyhow::Error::msg)
+    }
+
+    /// Whether a PagerDuty routing key is set, by default or on a domain.
+    fn has_routing_key(&self) -> bool {
+        self.pagerduty.routing_key.is_some() || self.domains.iter().any(|d| d.routing_key.is_some())
     }
 
     /// Refuses an unknown provider name, or a named one without its credentials.
@@ -600,8 +609,7 @@ impl Settings {
         if self.docs_provider()? == DocsProvider::Confluence && !missing.is_empty() {
             bail!("SIMA_DOCS=confluence needs {} (confluence.* in sima.toml)", missing.join(", "));
         }
-        let keyed = self.pagerduty.routing_key.is_some() || self.domains.iter().any(|d| d.routing_key.is_some());
-        if self.paging_provider()? == PagingProvider::PagerDuty && !keyed {
+        if self.paging_provider()? == PagingProvider::PagerDuty && !self.has_routing_key() {
             bail!("SIMA_PAGING=pagerduty needs SIMA_PAGERDUTY_ROUTING_KEY (or a routing_key on a [[domains]] entry)");
         }
         Ok(())
@@ -611,12 +619,7 @@ impl Settings {
     /// without a credential: only while listening on a loopback address with
     /// no proxy declared (a forwarder would make every client look local).
     pub fn open_to_loopback(&self) -> bool {
-        let listen = self.listen.trim();
-        let host = match listen.parse::<std::net::SocketAddr>() {
-            Ok(address) => return address.ip().is_loopback() && !self.limits.proxies().declared(),
-            Err(_) => listen.rsplit_once(':').map_or(listen, |(host, _)| host),
-        };
-        crate::guard::is_loopback_host(host) && !self.limits.proxies().declared()
+        crate::guard::is_loopback_host(&self.listen) && !self.limits.declares_proxies()
     }
 
     /// The warning to log when PostgreSQL is reached over a network without
@@ -667,9 +670,8 @@ impl Settings {
             (None, _, _) => format!("log-only (no bot token); {inbound}"),
         };
         let keyed = self.domains.iter().filter(|d| d.routing_key.is_some()).count();
-        let pd_key = self.pagerduty.routing_key.is_some();
         let paging = match (&self.pagerduty.routing_key, keyed) {
-            (_, n) if self.paging_provider().ok() == Some(PagingProvider::Log) && (pd_key || n > 0) => {
+            _ if self.paging_provider().ok() == Some(PagingProvider::Log) && self.has_routing_key() => {
                 "log-only (SIMA_PAGING=log)".to_owned()
             }
             (Some(_), n) => format!("PagerDuty (default routing key, {n} domain keys)"),

@@ -90,8 +90,7 @@ pub(crate) async fn require_access(State(state): State<AppState>, request: Reque
     if !sign_in_configured(settings) {
         return if is_local(settings, &request) { next.run(request).await } else { unconfigured() };
     }
-    let headers = request.headers().clone();
-    match current_session(&state, &headers).await {
+    match current_session(&state, request.headers()).await {
         Ok(Some(session)) => {
             let signed_in = SignedIn { csrf: SessionKey::of(settings).csrf(&session), user: session.user };
             let mut request = request;

@@ -143,8 +143,7 @@ pub(crate) struct SignOut {
 /// useless on every replica, and forgets it in the browser (when the CSRF
 /// token is the session's).
 pub(crate) async fn sign_out(State(state): State<AppState>, request: axum::extract::Request) -> Response {
-    let headers = request.headers().clone();
-    let session = match current_session(&state, &headers).await {
+    let session = match current_session(&state, request.headers()).await {
         Ok(session) => session,
         Err(unavailable) => return unavailable,
     };
