@@ -1,5 +1,8 @@
 //! The HTTP client: auth, timeouts, and bounded retries on rate limits.
 //!
+//! An update (`PUT /pages/{id}`) writes the whole page at the next version,
+//! so it is retried the same way: only a 429 in process.
+//!
 //! Creating a page is not idempotent, so only a 429 is retried in process
 //! (Confluence did not create the page), waiting `Retry-After`, else the
 //! policy's backoff ([`HttpPolicy::run`](sima_core::HttpPolicy::run)); a wait
@@ -65,6 +68,28 @@ impl ConfluenceClient {
     pub(crate) async fn find_pages(&self, space_id: &str, title: &str) -> Result<Value, ConfluenceError> {
         let query = [("space-id", space_id), ("title", title), ("status", "current")];
         self.with_retries(|| self.send(self.http.get(self.pages_url.clone()).query(&query))).await
+    }
+
+    /// `GET {url}/api/v2/pages/{id}`: the page, with its `version.number`.
+    pub(crate) async fn get_page(&self, id: &str) -> Result<Value, ConfluenceError> {
+        let url = self.page_url(id)?;
+        self.with_retries(|| self.send(self.http.get(url.clone()))).await
+    }
+
+    /// `PUT {url}/api/v2/pages/{id}`: the page as updated. Confluence
+    /// refuses a version that is not the next one with 409.
+    pub(crate) async fn update_page(&self, id: &str, page: &Value) -> Result<Value, ConfluenceError> {
+        let url = self.page_url(id)?;
+        self.with_retries(|| self.send(self.http.put(url.clone()).json(page))).await
+    }
+
+    /// `{url}/api/v2/pages/{id}`, the id escaped as one path segment.
+    fn page_url(&self, id: &str) -> Result<Url, ConfluenceError> {
+        let mut url = self.pages_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| ConfluenceError::Config(format!("url {} cannot take a path", self.pages_url)))?
+            .push(id);
+        Ok(url)
     }
 
     /// Runs `call` under the policy, retrying only 429s (nothing was done).

@@ -13,6 +13,7 @@ pub use sima_core::{HttpPolicy, Secret};
 /// url = "https://acme.atlassian.net/wiki"
 /// space_id = "98306"
 /// parent_id = "557057"          # optional: post-mortems become its children
+/// private_parent_id = "557099"  # optional: private incidents' post-mortems go under it instead
 /// email = "sima@acme.example"   # set: `token` is an API token, sent with Basic auth
 /// token = "ATATT3x..."
 /// [http]                        # optional: timeouts and retries on rate limits
@@ -30,6 +31,11 @@ pub struct ConfluenceConfig {
     /// The page post-mortems are created under; unset: at the space's top level.
     #[serde(default)]
     pub parent_id: Option<String>,
+    /// The page private incidents' post-mortems are created under (restrict
+    /// who may view it: its children inherit that). Unset: they go where the
+    /// others go, readable by whoever may read that space.
+    #[serde(default)]
+    pub private_parent_id: Option<String>,
     /// The Atlassian account's e-mail. Set, `token` is that account's API
     /// token, sent with Basic auth; unset, `token` is an OAuth 2.0 access
     /// token, sent as `Bearer`.
@@ -49,6 +55,7 @@ impl ConfluenceConfig {
             url: url.into(),
             space_id: space_id.into(),
             parent_id: None,
+            private_parent_id: None,
             email: None,
             token,
             http: HttpPolicy::default(),
@@ -58,6 +65,12 @@ impl ConfluenceConfig {
     /// The same configuration creating pages under the page `parent_id`.
     pub fn with_parent_id(mut self, parent_id: impl Into<String>) -> Self {
         self.parent_id = Some(parent_id.into());
+        self
+    }
+
+    /// The same configuration creating private incidents' pages under the page `private_parent_id`.
+    pub fn with_private_parent_id(mut self, private_parent_id: impl Into<String>) -> Self {
+        self.private_parent_id = Some(private_parent_id.into());
         self
     }
 
@@ -84,12 +97,15 @@ mod tests {
             serde_json::from_str(r#"{"url":"https://acme.atlassian.net/wiki","space_id":"42","token":"t"}"#).unwrap();
         assert_eq!(config, ConfluenceConfig::new("https://acme.atlassian.net/wiki", "42", Secret::new("t")));
         assert_eq!(config.parent_id, None);
+        assert_eq!(config.private_parent_id, None);
         assert_eq!(config.http, HttpPolicy::default());
-        let basic: ConfluenceConfig =
-            serde_json::from_str(r#"{"url":"https://a","space_id":"42","parent_id":"7","email":"e@x","token":"t"}"#)
-                .unwrap();
+        let basic: ConfluenceConfig = serde_json::from_str(
+            r#"{"url":"https://a","space_id":"42","parent_id":"7","private_parent_id":"8","email":"e@x","token":"t"}"#,
+        )
+        .unwrap();
         assert_eq!(basic.email.as_deref(), Some("e@x"));
         assert_eq!(basic.parent_id.as_deref(), Some("7"));
+        assert_eq!(basic.private_parent_id.as_deref(), Some("8"));
 
         let unknown = r#"{"url":"https://a","space_id":"42","token":"t","space_key":"OPS"}"#;
         let err = serde_json::from_str::<ConfluenceConfig>(unknown).unwrap_err();

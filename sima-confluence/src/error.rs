@@ -43,6 +43,14 @@ impl ConfluenceError {
     }
 }
 
+impl ConfluenceError {
+    /// Whether Confluence refused an update because the page has another
+    /// version by now (HTTP 409): someone saved it meanwhile.
+    pub fn is_version_conflict(&self) -> bool {
+        matches!(self, ConfluenceError::Status { status: 409, .. })
+    }
+}
+
 /// Confluence documents no status with a meaning of its own, so statuses map
 /// through [`PortError::from_http`] as they are.
 impl From<ConfluenceError> for PortError {

@@ -9,11 +9,16 @@
 //! through the core's one table, `PortError::from_http` (a 429 is
 //! `RateLimited` with its `Retry-After`, a 5xx `Transient`, a 409 `Conflict`…).
 //!
+//! When the root cause, action items or fields change after the page is
+//! written, `update_postmortem` reads the page's version
+//! (`GET /api/v2/pages/{id}`) and writes the whole document as the next one
+//! (`PUT /api/v2/pages/{id}`); a version conflict is read again and retried once.
+//!
 //! # Layout
 //! - [`config`]: [`ConfluenceConfig`] (site, space, parent, credentials, [`HttpPolicy`]); the token never printed.
 //! - `client`: the HTTP client: Basic or Bearer auth, timeouts, bounded retries on rate limits.
 //! - [`render`]: the neutral `Document` as Confluence storage format (XHTML).
-//! - `adapter`: [`ConfluenceDocs`], `impl DocsPort`: lookup by title, then create.
+//! - `adapter`: [`ConfluenceDocs`], `impl DocsPort`: lookup by title, then create; updates at the next version.
 //! - [`error`]: [`ConfluenceError`] and its mapping into `PortError`.
 
 mod adapter;

@@ -101,6 +101,7 @@ mod tests {
                 },
                 DocBlock::Todos { items: vec![Todo { text: "Renew certs".into(), done: false }] },
             ],
+            private: false,
         }
     }
 

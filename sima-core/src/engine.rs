@@ -39,11 +39,21 @@ pub enum EngineError {
 /// adapters hand what people do to ([`Engine::inbound`]), and the worker that
 /// runs the effects the use cases enqueue, woken whenever they enqueue some.
 ///
-/// ```ignore
+/// ```
+/// # use std::sync::Arc;
+/// # use sima_core::testkit::{contract::declaration, FakeChat, InMemoryStore, ManualClock, TEST_START};
+/// # use sima_core::{Engine, Severity};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let (store, clock) = (Arc::new(InMemoryStore::new()), Arc::new(ManualClock::at_str(TEST_START)));
+/// # let (slack, declaration) = (Arc::new(FakeChat::new()), declaration("payments", Severity::Sev2, None));
+/// # let shutdown_signal = async {};
 /// let engine = Engine::builder().store(store).clock(clock).chat(slack).build()?;
-/// let slack = SlackState::new(signing_secret, engine.inbound());
+/// let inbound = engine.inbound(); // for the chat adapter: sima_slack::SlackState::new(secret, inbound)
 /// let declared = engine.service().declare(declaration).await?;
 /// engine.run(shutdown_signal).await; // or engine.worker().run_until_idle() in tests
+/// # Ok(())
+/// # }
 /// ```
 pub struct Engine {
     service: IncidentService,
@@ -137,6 +147,7 @@ pub struct EngineBuilder {
     domains: Vec<DomainChoice>,
     severities: BTreeMap<Severity, String>,
     key_retention: Option<Duration>,
+    schema: Option<crate::domain::FieldSchema>,
 }
 
 impl Default for EngineBuilder {
@@ -153,6 +164,7 @@ impl Default for EngineBuilder {
             domains: Vec::new(),
             severities: BTreeMap::new(),
             key_retention: Some(DEFAULT_KEY_RETENTION),
+            schema: None,
         }
     }
 }
@@ -225,9 +237,19 @@ impl EngineBuilder {
         self
     }
 
-    /// What the forms say each severity means, instead of the defaults.
+    /// What the forms say each severity means, instead of the defaults
+    /// (labels, and descriptions too, can be given in
+    /// [`RunbookConfig::severities`]; these descriptions win).
     pub fn severity_descriptions(mut self, severities: BTreeMap<Severity, String>) -> Self {
         self.severities = severities;
+        self
+    }
+
+    /// The company's incident types and custom fields (default: none). The
+    /// schema is checked when it is made ([`crate::domain::FieldSchema::new`]);
+    /// every door checks declarations and field changes against it.
+    pub fn field_schema(mut self, schema: crate::domain::FieldSchema) -> Self {
+        self.schema = Some(schema);
         self
     }
 
@@ -250,10 +272,18 @@ impl EngineBuilder {
             None => default_clock()?,
         };
         let wake = WakeSender::new();
+        let mut runbook = self.runbook;
+        if let Some(schema) = self.schema {
+            runbook.schema = schema;
+        }
+        for (severity, description) in self.severities {
+            runbook.severities = runbook.severities.with_description(severity, description);
+        }
+        let severities = runbook.severities.clone();
         let service = self
             .policies
             .into_iter()
-            .fold(IncidentService::new(store.clone(), clock.clone(), self.runbook), IncidentService::with_policy)
+            .fold(IncidentService::new(store.clone(), clock.clone(), runbook), IncidentService::with_policy)
             .with_wake(wake.clone());
         let chat = self.chat.unwrap_or_else(|| Arc::new(LogChat::new()));
         let ports = Ports {
@@ -271,7 +301,7 @@ impl EngineBuilder {
         };
         let worker = EffectWorker::new(parts.clone(), self.worker);
         let conversation =
-            Conversation::new(service.clone(), chat, self.domains).with_severity_descriptions(self.severities);
+            Conversation::new(service.clone(), chat, self.domains).with_severity_descriptions(severities);
         Ok(Engine {
             service,
             inbound: Arc::new(conversation),
@@ -312,6 +342,9 @@ mod tests {
             started_at: None,
             dedup_key: None,
             reporter: Actor::User(crate::UserRef::parse("UALICE").unwrap()),
+            private: false,
+            incident_type: None,
+            fields: Default::default(),
         }
     }
 

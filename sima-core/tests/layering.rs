@@ -437,6 +437,22 @@ struct Crate {
 }
 
 impl Crate {
+    /// Records `file` (module `module`) and every file it declares as
+    /// compiled by tests only; their imports are not followed.
+    fn add_test_only(&mut self, file: PathBuf, module: Vec<String>) {
+        let mut queue = vec![(module, file)];
+        while let Some((module, file)) = queue.pop() {
+            if let Ok(source) = fs::read_to_string(&file) {
+                for (parent, name, _) in scan(&lex(&source), &module).children {
+                    let mut path = parent.clone();
+                    path.push(name.clone());
+                    queue.push((path, child_file(&file, &module, &parent, &name)));
+                }
+            }
+            self.test_only.insert(file);
+        }
+    }
+
     /// Reads the crate from its root file, following `mod x;` declarations.
     fn read(root: &Path) -> Self {
         let mut krate = Self::default();
@@ -457,7 +473,9 @@ impl Crate {
             for (parent, name, test) in &scan.children {
                 let child_file = child_file(&file, &module, parent, name);
                 if *test {
-                    krate.test_only.insert(child_file);
+                    let mut path = parent.clone();
+                    path.push(name.clone());
+                    krate.add_test_only(child_file, path);
                     continue;
                 }
                 krate.modules.entry(parent.clone()).or_default().children.insert(name.clone());

@@ -14,6 +14,8 @@
 //! without being retried in process; the caller's retry runs these steps
 //! again and resumes instead of duplicating.
 
+use std::sync::{Arc, Once};
+
 use async_trait::async_trait;
 use sima_core::domain::DocRef;
 use sima_core::model::Document;
@@ -34,6 +36,8 @@ use crate::render;
 pub struct NotionDocs {
     config: NotionConfig,
     client: NotionClient,
+    /// Says once that private post-mortems go to the normal data source.
+    no_private_data_source: Arc<Once>,
 }
 
 impl NotionDocs {
@@ -43,7 +47,24 @@ impl NotionDocs {
     /// [`NotionError::Client`] if the HTTP client cannot be built (TLS setup).
     pub fn new(config: NotionConfig) -> Result<Self, NotionError> {
         let client = NotionClient::new(&config)?;
-        Ok(Self { config, client })
+        Ok(Self { config, client, no_private_data_source: Arc::new(Once::new()) })
+    }
+
+    /// The data source `document` goes to, and is looked up in: a private
+    /// incident's goes to the private data source when one is configured.
+    fn data_source_for(&self, document: &Document) -> &str {
+        if document.private {
+            if let Some(private) = self.config.private_data_source_id.as_deref() {
+                return private;
+            }
+            self.no_private_data_source.call_once(|| {
+                warn!(
+                    "no private data source is configured (notion.private_data_source_id): private incidents' \
+                     post-mortems go to the normal data source, readable by whoever may read it"
+                );
+            });
+        }
+        &self.config.data_source_id
     }
 
     /// The configuration in use.
@@ -51,8 +72,8 @@ impl NotionDocs {
         &self.config
     }
 
-    /// The live post-mortem page of incident `number`, if one exists.
-    async fn find(&self, number: &str) -> Result<Option<ObjectRef>, NotionError> {
+    /// The live post-mortem page of incident `number` in `data_source_id`, if one exists.
+    async fn find(&self, data_source_id: &str, number: &str) -> Result<Option<ObjectRef>, NotionError> {
         let query = QueryDataSourceRequest {
             filter: PropertyFilter {
                 property: self.config.properties.number.clone(),
@@ -60,7 +81,7 @@ impl NotionDocs {
             },
             page_size: 10,
         };
-        let found = self.client.query_data_source(&self.config.data_source_id, &query).await?;
+        let found = self.client.query_data_source(data_source_id, &query).await?;
         Ok(found.results.into_iter().find(|result| result.object == "page" && !result.in_trash))
     }
 
@@ -78,9 +99,14 @@ impl NotionDocs {
         }
     }
 
-    async fn create(&self, document: &Document, first: &[BlockObject]) -> Result<ObjectRef, NotionError> {
+    async fn create(
+        &self,
+        data_source_id: &str,
+        document: &Document,
+        first: &[BlockObject],
+    ) -> Result<ObjectRef, NotionError> {
         let request = CreatePageRequest {
-            parent: DataSourceParent { data_source_id: self.config.data_source_id.clone() },
+            parent: DataSourceParent { data_source_id: data_source_id.to_owned() },
             properties: render::properties(&document.title, &document.properties, &self.config.properties),
             children: first.to_vec(),
         };
@@ -98,11 +124,12 @@ impl NotionDocs {
     async fn ensure(&self, document: &Document) -> Result<DocRef, NotionError> {
         let number = document.properties.number.as_str();
         let blocks = render::blocks(&document.blocks);
+        let data_source_id = self.data_source_for(document);
         let existing = if number.is_empty() {
             warn!("post-mortem without an incident number: it cannot be looked up before creating");
             None
         } else {
-            self.find(number).await?
+            self.find(data_source_id, number).await?
         };
         let (page, present) = match existing {
             Some(page) => {
@@ -112,7 +139,7 @@ impl NotionDocs {
             }
             None => {
                 let first = render::chunks(&blocks).first().copied().unwrap_or_default();
-                let page = self.create(document, first).await?;
+                let page = self.create(data_source_id, document, first).await?;
                 debug!(page = %page.id, blocks = first.len(), "post-mortem page created");
                 (page, first.len())
             }

@@ -15,6 +15,7 @@ pub use sima_core::{HttpPolicy, Secret};
 /// api_url = "https://api.notion.com/v1"
 /// token = "ntn_..."
 /// data_source_id = "d9824bdc-8445-4327-be8b-5b47500af6ce"
+/// private_data_source_id = "5c0b4e7a-…"   # optional: private incidents' post-mortems go there
 /// [properties]
 /// title = "Name"
 /// ```
@@ -28,6 +29,11 @@ pub struct NotionConfig {
     pub token: Secret,
     /// The data source (database) post-mortems are created in.
     pub data_source_id: String,
+    /// The data source private incidents' post-mortems are created in (one
+    /// shared only with their people). Unset: they go to `data_source_id`,
+    /// readable by whoever may read it.
+    #[serde(default)]
+    pub private_data_source_id: Option<String>,
     /// The names of the data source's properties.
     #[serde(default)]
     pub properties: PropertyNames,
@@ -47,9 +53,16 @@ impl NotionConfig {
             api_url: default_api_url(),
             token: Secret::new(token),
             data_source_id: data_source_id.into(),
+            private_data_source_id: None,
             properties: PropertyNames::default(),
             http: HttpPolicy::default(),
         }
+    }
+
+    /// The same configuration creating private incidents' post-mortems in `private_data_source_id`.
+    pub fn with_private_data_source_id(mut self, private_data_source_id: impl Into<String>) -> Self {
+        self.private_data_source_id = Some(private_data_source_id.into());
+        self
     }
 
     /// Sends requests to another API base (a proxy, a test server).
@@ -126,6 +139,10 @@ mod tests {
         assert_eq!(config.api_url, DEFAULT_API_URL);
         assert_eq!(config.properties.title, "Post-mortem");
         assert_eq!(config.properties.number, "Incident");
+        assert_eq!(config.private_data_source_id, None);
+        let private: NotionConfig =
+            toml::from_str("token = \"t\"\ndata_source_id = \"d\"\nprivate_data_source_id = \"p\"").unwrap();
+        assert_eq!(private.private_data_source_id.as_deref(), Some("p"));
         assert_eq!(config.http, HttpPolicy::default());
 
         let err =

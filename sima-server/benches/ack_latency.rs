@@ -146,7 +146,7 @@ fn main() {
         println!("{ROOMS} incident rooms ready; commands spread over them");
         let rooms = Arc::new(rooms);
 
-        let reads = |i: usize| if i % 2 == 0 { "info".to_owned() } else { "help".to_owned() };
+        let reads = |i: usize| if i.is_multiple_of(2) { "info".to_owned() } else { "help".to_owned() };
         let notes = |i: usize| format!("note load check {i}");
         phase("warmup", Load::Closed(CONCURRENCY), &http, &server, &rooms, WARMUP, reads).await;
         phase("read", Load::Closed(CONCURRENCY), &http, &server, &rooms, READS, reads).await;

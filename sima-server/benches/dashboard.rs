@@ -1,9 +1,8 @@
 //! How fast the dashboard renders at scale: `GET /ui/` and `GET /ui/metrics`
 //! over 100,000 incidents in SQLite.
 //!
-//! A thousand generated histories are written through the store API (real
-//! event logs, milestones and snapshots); SQL then copies them into 100,000
-//! incidents with their own ids and numbers. The server is the real one, on
+//! The incidents are seeded as `support::seed` says: a thousand generated
+//! histories, copied by SQL into 100,000 incidents. The server is the real one, on
 //! that database; each page is requested 20 times after a warm-up, one at a
 //! time. Goals: the list under 200 ms, the metrics page under 500 ms.
 //!
@@ -16,41 +15,10 @@ mod support;
 use std::time::{Duration, Instant};
 
 use sima_server::{Application, Settings};
-use sima_store_sqlite::{SqliteStore, SqliteStoreConfig};
 use support::{machine, ms, Stats};
 
-/// Histories written through the store; the rest are copies.
-const WRITTEN: u64 = 1_000;
 /// Requests per page.
 const SAMPLES: usize = 20;
-
-/// Writes `total` incidents into the SQLite database at `url`.
-async fn seed(url: &str, total: u64) {
-    let store = SqliteStore::connect(&SqliteStoreConfig::new(url)).await.expect("the SQLite store opens");
-    sima_core::testkit::views::write_generated(&store, WRITTEN).await;
-    drop(store);
-    let pool = sqlx::SqlitePool::connect(url).await.expect("the database opens");
-    let copy = "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id, \
-                declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot) \
-                SELECT printf('%08x', ?1) || substr(id, 9), number + ?1 * ?2, version, status, domain, severity, summary, \
-                NULL, NULL, declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, \
-                json_set(snapshot, '$.id', printf('%08x', ?1) || substr(id, 9), '$.number', 'INC-' || (number + ?1 * ?2), \
-                '$.dedup_key', NULL, '$.room', NULL) \
-                FROM incidents WHERE number <= ?2";
-    let mut tx = pool.begin().await.expect("a transaction");
-    for k in 1..total / WRITTEN {
-        sqlx::query(copy)
-            .bind(i64::try_from(k).expect("small"))
-            .bind(i64::try_from(WRITTEN).expect("small"))
-            .execute(&mut *tx)
-            .await
-            .expect("the copies are written");
-    }
-    tx.commit().await.expect("the copies are committed");
-    let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM incidents").fetch_one(&pool).await.expect("a count");
-    assert_eq!(u64::try_from(count).expect("a count"), total);
-    pool.close().await;
-}
 
 /// `SAMPLES` timings of `GET path`, after one warm-up; the last body.
 async fn time(http: &reqwest::Client, url: &str) -> (Stats, String) {
@@ -83,7 +51,7 @@ fn main() {
             println!("reusing {}", path.display());
         } else {
             let started = Instant::now();
-            seed(&url, total).await;
+            support::seed::incidents(&url, total).await;
             println!("seeded {total} incidents in {}", ms(started.elapsed()));
         }
         let settings = Settings {

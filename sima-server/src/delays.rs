@@ -2,18 +2,24 @@
 //! for the environment and `sima.toml`, read by [`parse_delay`], and the
 //! scheduled-work settings written with it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
 use serde::{Deserialize, Deserializer};
 use sima_core::domain::Severity;
 use sima_core::Schedule;
 
 /// A duration setting that `off` can disable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Delay(pub Option<Duration>);
+
+impl fmt::Debug for Delay {
+    /// As written in `sima.toml`: `Delay(30m)`, `Delay(off)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Delay({self})")
+    }
+}
 
 impl Delay {
     /// `seconds` long.
@@ -127,53 +133,19 @@ impl Default for EffectSettings {
     }
 }
 
-/// Reads `SIMA_REMINDER_AFTER`: a default then optional per-severity values,
-/// comma-separated (`30m, sev1=15m, sev4=off`).
-fn parse_reminders(text: &str, into: &mut ReminderSettings) -> Result<(), String> {
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part.split_once('=') {
-            Some((severity, delay)) => {
-                let severity: Severity = severity.trim().parse().map_err(|e| format!("{e}"))?;
-                into.update_after_by_severity.insert(severity, parse_delay(delay)?);
-            }
-            None => into.update_after = parse_delay(part)?,
-        }
-    }
-    Ok(())
-}
-
-/// Applies the `SIMA_*` duration variables that are set.
-///
-/// # Errors
-/// A value that is no duration, naming the variable.
-pub fn apply_env(
-    env: &HashMap<String, String>,
-    reminders: &mut ReminderSettings,
-    rooms: &mut RoomSettings,
-    effects: &mut EffectSettings,
-) -> anyhow::Result<()> {
-    let delay = |name: &str| -> anyhow::Result<Option<Delay>> {
-        let value = env.get(name).map(|v| parse_delay(v)).transpose();
-        value.map_err(anyhow::Error::msg).with_context(|| format!("{name} is invalid"))
-    };
-    if let Some(value) = env.get("SIMA_REMINDER_AFTER") {
-        parse_reminders(value, reminders).map_err(anyhow::Error::msg).context("SIMA_REMINDER_AFTER is invalid")?;
-    }
-    if let Some(d) = delay("SIMA_POSTMORTEM_REMINDER_AFTER")? {
-        reminders.postmortem_after = d;
-    }
-    if let Some(d) = delay("SIMA_ARCHIVE_AFTER")? {
-        rooms.archive_after = d;
-    }
-    if let Some(d) = delay("SIMA_EFFECT_RETRY_FOR")? {
-        effects.retry_for = d;
-    }
-    if effects.retry_for.0.is_none() {
-        bail!(
-            "SIMA_EFFECT_RETRY_FOR (effects.retry_for) cannot be `off`: failures are retried for some time, e.g. `24h`"
-        );
-    }
-    Ok(())
+/// The parts of `SIMA_REMINDER_AFTER`: a default, then optional
+/// per-severity values, comma-separated (`30m, sev1=15m, sev4=off`), as
+/// `(None, "30m")`, `(Some("sev1"), "15m")`; each is read as a [`Delay`]
+/// with the key it sets.
+pub fn reminder_entries(text: &str) -> Vec<(Option<String>, String)> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.split_once('=') {
+            Some((severity, delay)) => (Some(severity.trim().to_ascii_lowercase()), delay.trim().to_owned()),
+            None => (None, part.to_owned()),
+        })
+        .collect()
 }
 
 /// The core's schedule for these settings.
@@ -226,12 +198,9 @@ mod tests {
 
     #[test]
     fn reminders_take_per_severity_values() {
-        let mut reminders = ReminderSettings::default();
-        parse_reminders("20m, sev1=15m, sev4=off", &mut reminders).unwrap();
-        let schedule = schedule(&reminders, &RoomSettings::default());
-        assert_eq!(schedule.update_after(Severity::Sev1), Some(Duration::from_secs(900)));
-        assert_eq!(schedule.update_after(Severity::Sev2), Some(Duration::from_secs(1200)));
-        assert_eq!(schedule.update_after(Severity::Sev4), None);
-        assert!(parse_reminders("sev9=1m", &mut reminders).is_err());
+        let entries = reminder_entries("20m, SEV1 = 15m,, sev4=off");
+        let expected = [(None, "20m"), (Some("sev1"), "15m"), (Some("sev4"), "off")];
+        let entries: Vec<(Option<&str>, &str)> = entries.iter().map(|(s, d)| (s.as_deref(), d.as_str())).collect();
+        assert_eq!(entries, expected);
     }
 }

@@ -5,16 +5,37 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
 use sima_core::domain::{DomainError, ValidationError};
 use sima_core::ports::PortError;
 use sima_core::ServiceError;
+use utoipa::ToSchema;
 
 /// What a caller is told to wait, in seconds, before retrying a request the
 /// store could not serve (`Retry-After` of a 503 `unavailable`). An outage is
 /// noticed within the store's acquire timeout, so a retry this much later
 /// either succeeds or fails as fast again.
 pub const STORAGE_RETRY_AFTER_SECS: u32 = 2;
+
+/// The body of every error: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for a program (`code`) and for a person (`message`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable: `invalid_input`, `invalid_json`, `unauthorized`, `forbidden`,
+    /// `forbidden_origin`, `forbidden_host`, `not_found`, `refused`, `busy`, `rate_limited`,
+    /// `unavailable`, `overloaded`, `timeout`, `internal`, …
+    #[schema(example = "invalid_input")]
+    pub code: &'static str,
+    /// What to fix, naming the field at fault (4xx), or what to wait for (5xx).
+    pub message: String,
+}
 
 /// An error answered to an API caller.
 #[derive(Debug)]
@@ -140,7 +161,7 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(status = self.status.as_u16(), error = %self.message, "request failed");
         }
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message } };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));

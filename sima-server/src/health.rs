@@ -1,21 +1,28 @@
 //! `/healthz`, `/readyz` and `/metrics` (Prometheus text format).
 
-use std::fmt::Write;
-
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
-use sima_core::domain::{EffectKind, Severity, Status};
-use sima_core::ports::OutboxStats;
 
 use crate::error::ApiError;
+use crate::metrics;
 use crate::state::AppState;
-use crate::telemetry::BUCKETS;
 
 /// `GET /postmortems/INC-42.md`: a Markdown post-mortem (when Notion is not
 /// configured), behind the same credentials as the API.
+#[utoipa::path(
+    get,
+    path = "/postmortems/{file}",
+    operation_id = "get_postmortem",
+    tag = "postmortems",
+    params(("file" = String, Path, description = "The incident's number and `.md`: `INC-42.md`", example = "INC-42.md")),
+    responses(
+        (status = 200, description = "The post-mortem, in Markdown", body = String, content_type = "text/markdown; charset=utf-8"),
+        (status = 404, description = "No post-mortem of that name (`not_found`)", body = crate::error::ErrorBody),
+    ),
+)]
 pub async fn postmortem(
     State(state): State<AppState>,
     axum::extract::Path(file): axum::extract::Path<String>,
@@ -42,11 +49,37 @@ pub async fn postmortem(
 }
 
 /// Alive.
+///
+/// Answers while the process runs, even when the server sheds load or the
+/// database is down. No credential.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "Alive: `{\"status\": \"ok\"}`", body = ref("#/components/schemas/Probe"))),
+)]
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Ready when the database answers and the effect worker runs.
+///
+/// For a load balancer or an orchestrator: route traffic here only while it
+/// answers 200. No credential.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "Ready: `{\"status\": \"ready\"}`", body = ref("#/components/schemas/Probe")),
+        (status = 503, description = "Not ready: the store does not answer or the effect worker stopped \
+            (`{\"status\": \"unavailable\", \"error\"}`), or the server is full", body = ref("#/components/schemas/NotReady")),
+    ),
+)]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if !state.worker.is_running() {
         let body = json!({ "status": "unavailable", "error": "the effect worker is not running" });
@@ -61,80 +94,23 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// The outbox gauges and this process's give-ups, by effect kind.
-fn effect_metrics(out: &mut String, state: &AppState, outbox: &OutboxStats) {
-    let _ = writeln!(out, "# HELP sima_effects Outbox effects by state.\n# TYPE sima_effects gauge");
-    let states = [
-        ("pending", outbox.pending),
-        ("scheduled", outbox.scheduled),
-        ("completed", outbox.completed),
-        ("failed", outbox.failed),
-    ];
-    for (label, n) in states {
-        let _ = writeln!(out, "sima_effects{{state=\"{label}\"}} {n}");
-    }
-    let _ =
-        writeln!(out, "# HELP sima_effects_pending Effects due and not done yet.\n# TYPE sima_effects_pending gauge");
-    let _ = writeln!(out, "sima_effects_pending {}", outbox.pending);
-    let _ = writeln!(
-        out,
-        "# HELP sima_effects_scheduled Effects due later (reminders, archives).\n# TYPE sima_effects_scheduled gauge"
-    );
-    let _ = writeln!(out, "sima_effects_scheduled {}", outbox.scheduled);
-    let waited = outbox
-        .oldest_pending_due
-        .map_or(0.0, |due| (state.service.now() - due).num_milliseconds().max(0) as f64 / 1000.0);
-    let _ = writeln!(
-        out,
-        "# HELP sima_effects_oldest_pending_seconds How long the oldest due effect has waited.\n# TYPE sima_effects_oldest_pending_seconds gauge"
-    );
-    let _ = writeln!(out, "sima_effects_oldest_pending_seconds {waited}");
-    let _ = writeln!(
-        out,
-        "# HELP sima_effect_failures_total Effects given up by this process, by kind.\n# TYPE sima_effect_failures_total counter"
-    );
-    let failures = state.worker.failures();
-    for kind in EffectKind::ALL {
-        let _ = writeln!(out, "sima_effect_failures_total{{kind=\"{kind}\"}} {}", failures.get(&kind).unwrap_or(&0));
-    }
-    let _ =
-        writeln!(out, "# HELP sima_worker_running Whether the effect worker runs.\n# TYPE sima_worker_running gauge");
-    let _ = writeln!(out, "sima_worker_running {}", u8::from(state.worker.is_running()));
-}
-
-/// Incidents by status and severity (counts only, no incident text), the
-/// outbox, and request counts and latencies per route.
+/// Prometheus metrics (see [`crate::metrics`]): counts only, never incident
+/// text. Answers while the store is down, with `sima_store_up 0`.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "get_metrics_text",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Every metric in the Prometheus text exposition format (`sima_*`, \
+            `sima_build_info`, `process_*`); `sima_store_up 0` while the store is down",
+            body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"),
+    ),
+)]
 pub async fn prometheus(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let counts = state.gauges.counts(&state.service).await?;
-    let outbox = state.service.outbox_stats().await?;
-    let mut out = String::new();
-    let _ = writeln!(out, "# HELP sima_incidents Incidents by status and severity.\n# TYPE sima_incidents gauge");
-    for (s, status) in Status::ALL.iter().enumerate() {
-        for (v, severity) in Severity::ALL.iter().enumerate() {
-            let n = counts.get(s * Severity::ALL.len() + v).copied().unwrap_or_default();
-            let _ = writeln!(out, "sima_incidents{{status=\"{status}\",severity=\"{severity}\"}} {n}");
-        }
-    }
-    effect_metrics(&mut out, &state, &outbox);
-    let _ = writeln!(
-        out,
-        "# HELP sima_http_requests_total HTTP requests by route and status.\n# TYPE sima_http_requests_total counter"
-    );
-    let routes = state.http.snapshot();
-    for (route, stats) in &routes {
-        for (status, n) in &stats.by_status {
-            let _ = writeln!(out, "sima_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}");
-        }
-    }
-    let _ = writeln!(out, "# HELP sima_http_request_duration_seconds HTTP request latency.\n# TYPE sima_http_request_duration_seconds histogram");
-    for (route, stats) in &routes {
-        for (bound, n) in BUCKETS.iter().zip(stats.buckets) {
-            let _ = writeln!(out, "sima_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}");
-        }
-        let _ =
-            writeln!(out, "sima_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", stats.count);
-        let _ = writeln!(out, "sima_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", stats.sum);
-        let _ = writeln!(out, "sima_http_request_duration_seconds_count{{route=\"{route}\"}} {}", stats.count);
-    }
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out))
+    let text = state.metrics.scrape(&state.service).await.map_err(|error| {
+        tracing::error!(%error, "could not write the metrics");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
+    })?;
+    Ok(([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text))
 }

@@ -1,13 +1,17 @@
 //! Declarations from JSON bodies: the fields callers send, read into the
 //! core's [`DeclarationDraft`], and its field errors as one API error.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
-use sima_core::domain::{Actor, Declaration, DeclarationDraft, FieldError, Severity, ValidationError};
+use sima_core::domain::{
+    Actor, Declaration, DeclarationDraft, FieldError, FieldInput, FieldSchema, Severity, ValidationError,
+};
 
 use crate::error::ApiError;
 
 /// The fields of a declaration as callers send them (see [`DeclarationDraft`]).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DeclarationFields {
     /// Domain slug.
     pub domain: String,
@@ -28,10 +32,23 @@ pub struct DeclarationFields {
     /// Deduplication key.
     #[serde(default)]
     pub dedup_key: Option<String>,
+    /// Private: a private room, no broadcast, hidden from the read token and
+    /// from those not in its room.
+    #[serde(default)]
+    pub private: bool,
+    /// Incident type (one of the `[[incident_types]]` in `sima.toml`).
+    #[serde(default, rename = "type")]
+    pub incident_type: Option<String>,
+    /// Custom field values by field name: a string, a number, or a list of
+    /// strings for a multi-select; `null` or `""` leaves the field unset.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: BTreeMap<String, serde_json::Value>,
 }
 
 impl From<DeclarationFields> for DeclarationDraft {
     fn from(fields: DeclarationFields) -> Self {
+        let inputs = fields.fields.iter().map(|(name, value)| (name.clone(), field_input(value))).collect();
         Self {
             domain: fields.domain,
             summary: fields.summary,
@@ -40,8 +57,30 @@ impl From<DeclarationFields> for DeclarationDraft {
             impact: fields.impact.map(|n| n.to_string()),
             started_at: fields.started_at,
             dedup_key: fields.dedup_key,
+            private: fields.private,
+            incident_type: fields.incident_type,
+            fields: inputs,
         }
     }
+}
+
+/// A JSON field value as the core reads it: a string or number as one text,
+/// an array as a list (its non-text items refused by the field's check as
+/// unknown options), anything else as text the kind check refuses.
+pub(crate) fn field_input(value: &serde_json::Value) -> FieldInput {
+    match value {
+        serde_json::Value::String(text) => FieldInput::One(text.clone()),
+        serde_json::Value::Null => FieldInput::One(String::new()),
+        serde_json::Value::Array(items) => FieldInput::Many(
+            items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), ToOwned::to_owned)).collect(),
+        ),
+        other => FieldInput::One(other.to_string()),
+    }
+}
+
+/// JSON field values as the core reads them.
+pub(crate) fn field_inputs(values: &BTreeMap<String, serde_json::Value>) -> BTreeMap<String, FieldInput> {
+    values.iter().map(|(name, value)| (name.clone(), field_input(value))).collect()
 }
 
 impl DeclarationFields {
@@ -49,8 +88,14 @@ impl DeclarationFields {
     ///
     /// # Errors
     /// 400 (422 for refused characters) naming every invalid field.
-    pub fn into_declaration(self, reporter: Actor, default_severity: Severity) -> Result<Declaration, ApiError> {
-        DeclarationDraft::from(self).parse(reporter, Some(default_severity)).map_err(refused)
+    /// Its type and custom fields are checked against `schema`.
+    pub fn into_declaration(
+        self,
+        schema: &FieldSchema,
+        reporter: Actor,
+        default_severity: Severity,
+    ) -> Result<Declaration, ApiError> {
+        DeclarationDraft::from(self).parse_in(schema, reporter, Some(default_severity)).map_err(refused)
     }
 }
 
@@ -91,7 +136,7 @@ mod tests {
         let body = fields(serde_json::json!({
             "domain": "Not A Slug", "summary": "Disk full", "severity": "sev9", "started_at": "yesterday"
         }));
-        let error = body.into_declaration(Actor::Api, Severity::Sev3).unwrap_err();
+        let error = body.into_declaration(&FieldSchema::default(), Actor::Api, Severity::Sev3).unwrap_err();
         assert_eq!(error.status(), StatusCode::BAD_REQUEST);
         for field in ["`domain`", "`severity`: severity `sev9`", "`started_at`: time `yesterday`"] {
             assert!(error.message().contains(field), "{field} in {}", error.message());
@@ -102,13 +147,13 @@ mod tests {
     #[test]
     fn refused_characters_are_422_and_a_missing_severity_is_the_default() {
         let hidden = fields(serde_json::json!({ "domain": "payments", "summary": "Pay\u{202E}stnem" }));
-        let error = hidden.into_declaration(Actor::Api, Severity::Sev3).unwrap_err();
+        let error = hidden.into_declaration(&FieldSchema::default(), Actor::Api, Severity::Sev3).unwrap_err();
         assert_eq!(
             (error.status(), error.message().starts_with("`summary`")),
             (StatusCode::UNPROCESSABLE_ENTITY, true)
         );
         let plain = fields(serde_json::json!({ "domain": "payments", "summary": "Payments fail", "impact": 120 }));
-        let declaration = plain.into_declaration(Actor::Api, Severity::Sev2).unwrap();
+        let declaration = plain.into_declaration(&FieldSchema::default(), Actor::Api, Severity::Sev2).unwrap();
         assert_eq!(declaration.severity, Severity::Sev2);
         assert_eq!(declaration.impact.map(|i| i.affected_customers()), Some(120));
     }

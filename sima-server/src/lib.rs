@@ -5,19 +5,23 @@
 //! SQLite, log-only chat and paging, and Markdown post-mortems.
 //!
 //! # Layout
-//! - [`settings`]: `sima.toml` then `SIMA_*` variables.
+//! - [`cli`]: `sima-server [serve]`, `check-config`, `migrate`; `--config`, `--version`.
+//! - [`build`]: the version and the commit built from.
+//! - [`settings`]: `sima.toml` then `SIMA_*` variables (`SIMA_<SECTION>__<KEY>` for every key).
+//! - [`schema`]: the database migrations, applied at start-up or by `migrate`.
 //! - [`providers`]: which adapter serves each port (`SIMA_CHAT`, `SIMA_DOCS`, `SIMA_PAGING`).
 //! - [`delays`]: the one duration syntax, and the reminder, archive and retry settings.
 //! - [`startup`]: `Application::builder` (any store and adapters), serving, graceful shutdown.
 //! - [`router`]: every route and the layers around them.
 //! - [`api`]: `/api/v1` incidents, timeline, status, metrics.
 //! - [`webhooks`]: `/webhooks/alerts` and `/webhooks/alertmanager`.
+//! - [`teams`]: `/teams/messages`, the Bot Framework's messaging endpoint.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
-//! - [`gauges`]: the incident counts behind `/metrics`, cached.
+//! - [`metrics`]: what `/metrics` shows, one registry per server.
 //! - [`guard`]: API and metrics tokens, the loopback-only default, rate limits, overload.
 //! - [`clients`]: who a request counts against (behind declared proxies), and their budgets.
 //! - [`ui`]: the web dashboard under `/ui/`.
-//! - [`telemetry`]: logs and request metrics.
+//! - [`telemetry`]: logs (`SIMA_LOG_FORMAT`), request ids, the access log.
 //! - [`error`]: the API error shape.
 //! - [`wiring`]: the adapters the settings name, one function per port.
 //! - [`workflows`]: `[[workflows]]`, checked and compiled into the core's `Policy` port.
@@ -25,18 +29,22 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod build;
+pub mod cli;
 pub mod clients;
 pub mod delays;
 pub mod error;
-pub mod gauges;
 pub mod guard;
 pub mod health;
 pub mod intake;
+pub mod metrics;
 pub mod providers;
 pub mod router;
+pub mod schema;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod teams;
 pub mod telemetry;
 pub mod ui;
 pub mod webhooks;

@@ -1,18 +1,11 @@
-//! `sima-server`: settings → telemetry → build → run.
+//! `sima-server`: the command line (`serve`, `check-config`, `migrate`; see
+//! `sima_server::cli`).
 
-use sima_server::{telemetry, Application, Settings};
+use std::process::ExitCode;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     pin_the_mmap_threshold();
-    tokio::runtime::Runtime::new()?.block_on(run())
-}
-
-async fn run() -> anyhow::Result<()> {
-    telemetry::init();
-    let settings = Settings::load()?;
-    let app = Application::build(settings).await?;
-    tracing::info!(port = app.port(), "SIMA is listening");
-    app.run_until_stopped().await
+    sima_server::cli::main()
 }
 
 /// Keeps glibc's mmap threshold at its default, 128 KiB: a larger block gets

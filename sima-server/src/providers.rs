@@ -72,6 +72,8 @@ provider!(
         Slack = "slack",
         /// Messages written to the log only.
         Log = "log",
+        /// Microsoft Teams (`sima-teams`).
+        Teams = "teams",
     }
 );
 
@@ -116,9 +118,11 @@ mod tests {
         let error = "carrier-pigeon".parse::<ChatProvider>().unwrap_err();
         assert_eq!(
             error,
-            "SIMA_CHAT (chat.provider) = `carrier-pigeon` is not a provider SIMA knows; accepted: slack, log"
+            "SIMA_CHAT (chat.provider) = `carrier-pigeon` is not a provider SIMA knows; accepted: slack, log, teams"
         );
         assert_eq!(DocsProvider::Markdown.to_string(), "markdown");
+        assert_eq!(" TEAMS".parse::<ChatProvider>(), Ok(ChatProvider::Teams));
+        assert_eq!(ChatProvider::Teams.to_string(), "teams");
         assert_eq!("Confluence".parse::<DocsProvider>(), Ok(DocsProvider::Confluence));
         assert_eq!(DocsProvider::Confluence.to_string(), "confluence");
     }

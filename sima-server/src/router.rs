@@ -1,5 +1,5 @@
 //! Every route and the layers around them: credentials, same-origin,
-//! rate limits, overload, request metrics.
+//! rate limits, overload, request metrics, request ids and the access log.
 
 use std::time::Duration;
 
@@ -9,15 +9,16 @@ use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{middleware, Router};
 use sima_slack::SlackState;
+use sima_teams::TeamsState;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::load_shed::LoadShedLayer;
 use tower::timeout::TimeoutLayer;
 use tower::ServiceBuilder;
 
 use crate::error::ApiError;
+use crate::metrics::track;
 use crate::state::AppState;
-use crate::telemetry::track;
-use crate::{api, guard, health, ui, webhooks};
+use crate::{api, guard, health, telemetry, ui, webhooks};
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -34,8 +35,9 @@ async fn slack_unconfigured() -> ApiError {
     )
 }
 
-/// Every route, over `state`; Slack routes are verified with `slack` when set.
-pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
+/// Every route, over `state`; Slack routes are verified with `slack` when
+/// set, and `/teams/messages` is served with `teams` when set.
+pub fn router(state: AppState, slack: Option<SlackState>, teams: Option<TeamsState>) -> Router {
     let slack = match slack {
         Some(slack) => sima_slack::router(slack),
         None => Router::new().route("/{*rest}", any(slack_unconfigured)),
@@ -48,7 +50,9 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         .layer(TimeoutLayer::new(Duration::from_secs(limits.request_timeout_secs)));
     let rate_limit = middleware::from_fn_with_state(state.clone(), guard::rate_limit);
     let same_origin = middleware::from_fn_with_state(state.clone(), guard::same_origin);
+    let hide_private = middleware::from_fn_with_state(state.clone(), guard::hide_private);
     let api = api::router()
+        .layer(hide_private.clone())
         .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_token))
         .layer(same_origin.clone())
         .layer(rate_limit.clone());
@@ -56,24 +60,27 @@ pub fn router(state: AppState, slack: Option<SlackState>) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guard::require_metrics_token))
         .layer(same_origin.clone());
     let postmortems = get(health::postmortem)
+        .layer(hide_private)
         .layer(middleware::from_fn_with_state(state.clone(), guard::require_api_token))
         .layer(same_origin.clone())
         .layer(rate_limit.clone());
-    Router::new()
-        .nest("/api/v1", api)
-        .nest("/webhooks", webhooks::router().layer(rate_limit.clone()))
+    let routes = Router::new()
+        .nest(api::PREFIX, api)
+        .nest(webhooks::PREFIX, webhooks::router().layer(rate_limit.clone()))
         .route("/readyz", get(health::readyz))
         .route("/metrics", metrics)
         .route("/postmortems/{file}", postmortems)
         .merge(ui::router(state.clone()).layer(same_origin).layer(rate_limit))
         .with_state(state.clone())
         .nest("/slack", slack)
+        .nest("/teams", crate::teams::routes(teams))
         .fallback(|| async {
             ApiError::not_found("no such route; see /api/v1/incidents, /webhooks/alerts, /slack/commands")
         })
         .layer(overload)
         // Liveness answers even when the server sheds load.
         .route("/healthz", get(health::healthz))
-        .layer(middleware::from_fn_with_state(state.http.clone(), track))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.metrics.http().clone(), track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    telemetry::trace_requests(routes)
 }

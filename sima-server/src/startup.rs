@@ -10,18 +10,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use sima_core::domain::RoomId;
 use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SessionStore, SystemClock};
-use sima_core::DomainChoice;
 use sima_core::IncidentService;
 use sima_core::{Engine, PagingPolicy, RunbookConfig, WorkerConfig};
 use sima_slack::{SlackState, SocketConfig, SocketMode};
 use tokio::net::TcpListener;
 
+use crate::metrics::ServerMetrics;
 use crate::router::router;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::telemetry::HttpMetrics;
 use crate::workflows::{GuardPolicy, WorkflowPolicy};
 use crate::{guard, wiring};
 
@@ -156,9 +154,11 @@ impl Application {
             Some(stores) => stores,
             None => wiring::connect_store(&settings).await?,
         };
-        let chat = match ours.chat {
-            Some(chat) => chat,
-            None => wiring::chat(&settings)?,
+        let teams = wiring::teams(&settings)?;
+        let chat = match (ours.chat, &teams) {
+            (Some(chat), _) => chat,
+            (None, Some(teams)) => teams.chat_port(),
+            (None, None) => wiring::chat(&settings)?,
         };
         let paging = match ours.paging {
             Some(paging) => paging,
@@ -169,20 +169,20 @@ impl Application {
             None => wiring::docs(&settings)?,
         };
         let runbook = RunbookConfig {
-            broadcast_room: RoomId::new(settings.broadcast_channel.clone()),
+            broadcast_room: wiring::broadcast_room(&settings),
             public_url: settings.public_url.clone(),
             room_prefix: settings.room_prefix.clone(),
             paging: PagingPolicy { min_severity: settings.page_min_severity },
             schedule: crate::delays::schedule(&settings.reminders, &settings.rooms),
+            services: settings.service_catalog(),
+            severities: settings.severity_names(),
+            // Checked by `validate` above: a wrong model stops the start there, naming it.
+            schema: settings.field_schema().map_err(|problems| anyhow::anyhow!(problems.join("; ")))?,
         };
         let defaults = WorkerConfig::default();
         let worker_config =
             WorkerConfig { retry_for: settings.effects.retry_for.0.unwrap_or(defaults.retry_for), ..defaults };
-        let domains = settings
-            .domains
-            .iter()
-            .map(|d| DomainChoice { domain: d.name.clone(), description: d.description.clone() })
-            .collect();
+        let domains = settings.services().iter().map(crate::settings::ServiceSettings::choice).collect();
         // Guards first (a refused command records nothing), then the workflows' steps.
         let guards = Arc::new(GuardPolicy::new(settings.guards.clone()));
         let workflows = Arc::new(WorkflowPolicy::new(settings.workflows.clone()));
@@ -197,14 +197,20 @@ impl Application {
             .runbook(runbook)
             .worker(worker_config)
             .domains(domains)
-            .severity_descriptions(settings.severities.clone())
             .key_retention(Some(KEY_RETENTION))
             .build()?;
         let slack = &settings.slack;
+        // Open modals are updated (`views.update`) with the bot token, when set.
+        let modal_chat =
+            wiring::slack_config(&settings).map(sima_slack::SlackChat::new).transpose().context("configuring Slack")?;
         let slack_state = |verified: Option<&sima_core::Secret>| {
             let state = match verified {
                 Some(secret) => SlackState::new(secret.clone(), engine.inbound()),
                 None => SlackState::unsigned(engine.inbound()),
+            };
+            let state = match &modal_chat {
+                Some(chat) => state.with_chat(chat.clone()),
+                None => state,
             };
             match &slack.api_url {
                 Some(url) => state.with_api_url(url),
@@ -239,13 +245,13 @@ impl Application {
         let state = AppState {
             service: engine.service().clone(),
             settings: Arc::new(settings),
-            http: Arc::new(HttpMetrics::default()),
+            metrics: Arc::new(ServerMetrics::new(engine.worker().clone())),
             worker: engine.worker().clone(),
             limiter: limiter.clone(),
-            gauges: Arc::default(),
             sessions: sessions.clone(),
         };
-        Ok(Self { listener, router: router(state, signed_routes), engine, sessions, limiter, socket })
+        let teams_routes = teams.map(|teams| teams.state(engine.inbound()));
+        Ok(Self { listener, router: router(state, signed_routes, teams_routes), engine, sessions, limiter, socket })
     }
 
     /// The bound port.

@@ -7,9 +7,8 @@ use sima_core::EffectWorker;
 use sima_core::IncidentService;
 
 use crate::clients::ClientLimiter;
-use crate::gauges::IncidentGauges;
+use crate::metrics::ServerMetrics;
 use crate::settings::Settings;
-use crate::telemetry::HttpMetrics;
 
 /// Shared by the routes; cheap to clone.
 #[derive(Clone)]
@@ -18,14 +17,12 @@ pub struct AppState {
     pub service: IncidentService,
     /// The configuration.
     pub settings: Arc<Settings>,
-    /// Request counters and latencies.
-    pub http: Arc<HttpMetrics>,
+    /// What `/metrics` shows: requests, the store's gauges, the worker, the process.
+    pub metrics: Arc<ServerMetrics>,
     /// The engine's effect worker, for readiness and failure counts.
     pub worker: EffectWorker,
     /// Per-client request budgets.
     pub limiter: Arc<ClientLimiter>,
-    /// Incident counts behind `/metrics`, refreshed at most every few seconds.
-    pub gauges: Arc<IncidentGauges>,
     /// Dashboard sessions, so a signed-out or revoked cookie stops working.
     pub sessions: Arc<dyn SessionStore>,
 }

@@ -5,9 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use sima_core::chat::InboundHandler;
+use sima_core::domain::RoomId;
 use sima_core::ports::{ChatPort, DocsPort, IncidentStore, PagingPort, SessionStore};
 use sima_core::{LogChat, LogPager, MarkdownDocs};
 use sima_slack::{SlackChat, SlackConfig};
+use sima_teams::{TeamsChat, TeamsConfig, TeamsState};
 
 use crate::providers::{ChatProvider, DocsProvider, PagingProvider};
 use crate::settings::Settings;
@@ -24,6 +27,77 @@ pub(crate) fn slack_config(settings: &Settings) -> Option<SlackConfig> {
     Some(config)
 }
 
+/// The Teams adapter's configuration, when its four credentials are set.
+/// Rooms are archived through Graph; `SIMA_ARCHIVE_AFTER` says when (`off`: never).
+pub(crate) fn teams_config(settings: &Settings) -> Option<TeamsConfig> {
+    let teams = &settings.teams;
+    let (Some(tenant), Some(app), Some(password), Some(team)) =
+        (&teams.tenant_id, &teams.app_id, &teams.app_password, &teams.team_id)
+    else {
+        return None;
+    };
+    let mut config = TeamsConfig::new(tenant.clone(), app.clone(), password.clone(), team.clone());
+    if let Some(url) = &teams.graph_url {
+        config.graph_url = url.clone();
+    }
+    if let Some(url) = &teams.connector_url {
+        config.connector_url = url.clone();
+    }
+    config.token_url = teams.token_url.clone();
+    if let Some(url) = &teams.openid_url {
+        config.openid_metadata_url = url.clone();
+    }
+    config.archive_rooms = true;
+    Some(config)
+}
+
+/// Teams, wired once: the chat port the engine posts through and the route
+/// that answers Teams share one `TeamsChat` (a form the engine opens while
+/// handling a button is the dialog the route answers with).
+#[derive(Clone)]
+pub struct Teams {
+    config: TeamsConfig,
+    chat: TeamsChat,
+}
+
+impl Teams {
+    /// The chat port.
+    pub fn chat_port(&self) -> Arc<dyn ChatPort> {
+        Arc::new(self.chat.clone())
+    }
+
+    /// The state of `POST /teams/messages`, handing activities to `handler`.
+    pub fn state(&self, handler: Arc<dyn InboundHandler>) -> TeamsState {
+        TeamsState::new(&self.config, self.chat.clone(), handler)
+    }
+}
+
+/// Teams, when `SIMA_CHAT` names it.
+///
+/// # Errors
+/// Its settings are missing, or a URL is unusable.
+pub fn teams(settings: &Settings) -> anyhow::Result<Option<Teams>> {
+    if settings.chat_provider()? != ChatProvider::Teams {
+        return Ok(None);
+    }
+    let missing = settings.teams.missing();
+    let Some(config) = teams_config(settings).filter(|_| missing.is_empty()) else {
+        anyhow::bail!("SIMA_CHAT=teams needs {}", missing.join(", "));
+    };
+    let chat = TeamsChat::new(config.clone()).context("configuring Teams")?;
+    Ok(Some(Teams { config, chat }))
+}
+
+/// The company-wide channel incidents are announced in: Teams' own
+/// (`SIMA_TEAMS_BROADCAST_CHANNEL`) when Teams is the chat, else the Slack one.
+pub fn broadcast_room(settings: &Settings) -> RoomId {
+    let teams = settings.chat_provider().ok() == Some(ChatProvider::Teams);
+    match &settings.teams.broadcast_channel {
+        Some(channel) if teams => RoomId::new(channel.clone()),
+        _ => RoomId::new(settings.broadcast_channel.clone()),
+    }
+}
+
 /// The chat adapter `SIMA_CHAT` names.
 ///
 /// # Errors
@@ -34,6 +108,10 @@ pub fn chat(settings: &Settings) -> anyhow::Result<Arc<dyn ChatPort>> {
             let config = slack_config(settings).context("SIMA_CHAT=slack needs SIMA_SLACK_BOT_TOKEN")?;
             Arc::new(SlackChat::new(config).context("configuring Slack")?)
         }
+        ChatProvider::Teams => match teams(settings)? {
+            Some(teams) => teams.chat_port(),
+            None => anyhow::bail!("SIMA_CHAT=teams needs {}", settings.teams.missing().join(", ")),
+        },
         ChatProvider::Log => Arc::new(LogChat::new()),
     })
 }
@@ -53,9 +131,9 @@ pub fn paging(settings: &Settings) -> anyhow::Result<Arc<dyn PagingPort>> {
             if let Some(url) = &pd.events_url {
                 config = config.with_events_url(url.clone());
             }
-            for domain in &settings.domains {
-                if let Some(key) = &domain.routing_key {
-                    config = config.with_routing_key(domain.name.as_str(), key.expose());
+            for service in settings.services() {
+                if let Ok(crate::settings::Paging::Key(key)) = settings.paging_of(service.name.as_str()) {
+                    config = config.with_routing_key(service.name.as_str(), key.expose());
                 }
             }
             Arc::new(sima_pagerduty::PagerDutyPager::new(config).context("configuring PagerDuty")?)
@@ -76,6 +154,7 @@ pub fn docs(settings: &Settings) -> anyhow::Result<Arc<dyn DocsPort>> {
                 anyhow::bail!("SIMA_DOCS=notion needs SIMA_NOTION_TOKEN and SIMA_NOTION_DATA_SOURCE_ID");
             };
             let mut config = sima_notion::NotionConfig::new(token.expose(), source.clone());
+            config.private_data_source_id = notion.private_data_source_id.clone();
             if let Some(url) = &notion.api_url {
                 config = config.with_api_url(url.clone());
             }
@@ -91,6 +170,7 @@ pub fn docs(settings: &Settings) -> anyhow::Result<Arc<dyn DocsPort>> {
             let mut config = sima_confluence::ConfluenceConfig::new(url.clone(), space.clone(), token.clone())
                 .with_email(email.clone());
             config.parent_id = confluence.parent_id.clone();
+            config.private_parent_id = confluence.private_parent_id.clone();
             Arc::new(sima_confluence::ConfluenceDocs::new(config).context("configuring Confluence")?)
         }
         DocsProvider::Markdown => Arc::new(
@@ -118,10 +198,11 @@ pub const STORE_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 /// The store, seen as the incident store and as the session store.
 pub type Stores = (Arc<dyn IncidentStore>, Arc<dyn SessionStore>);
 
-/// Opens the database `SIMA_DATABASE_URL` names, running its migrations.
+/// Opens the database `SIMA_DATABASE_URL` names, running its migrations
+/// (with `auto_migrate` off: none, and a schema that is not current is refused).
 ///
 /// # Errors
-/// The database cannot be opened or migrated.
+/// The database cannot be opened or migrated, or its schema is not current.
 pub async fn connect_store(settings: &Settings) -> anyhow::Result<Stores> {
     let url = &settings.database_url;
     if let Some(warning) = settings.database_tls_warning() {
@@ -130,12 +211,20 @@ pub async fn connect_store(settings: &Settings) -> anyhow::Result<Stores> {
     Ok(if settings.is_postgres() {
         let mut config = sima_store_postgres::PgStoreConfig::new(url.clone());
         config.acquire_timeout_ms = Some(STORE_ACQUIRE_TIMEOUT.as_millis().try_into().unwrap_or(u64::MAX));
+        config.migrate = settings.auto_migrate;
         let store = Arc::new(sima_store_postgres::PgStore::connect(&config).await.context("connecting to PostgreSQL")?);
+        if !settings.auto_migrate {
+            crate::schema::require_current(&store.pending_migrations().await.context("reading the schema")?)?;
+        }
         (store.clone(), store)
     } else {
-        let config = sima_store_sqlite::SqliteStoreConfig::new(url.clone());
+        let mut config = sima_store_sqlite::SqliteStoreConfig::new(url.clone());
+        config.migrate = settings.auto_migrate;
         let store =
             Arc::new(sima_store_sqlite::SqliteStore::connect(&config).await.context("opening the SQLite database")?);
+        if !settings.auto_migrate {
+            crate::schema::require_current(&store.pending_migrations().await.context("reading the schema")?)?;
+        }
         (store.clone(), store)
     })
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
-use sima_core::domain::{MessageRef, Room, RoomId, UserRef};
+use sima_core::domain::{MessageRef, Room, RoomId, UserGroupRef, UserRef};
 use sima_core::model::{Form, FormTrigger, Message};
 use sima_core::ports::{ChatPort, PortError, RoomSpec};
 
@@ -13,11 +13,15 @@ use crate::dto::{
     Ack, AuthTestRequest, AuthTestResponse, ChatPostEphemeralRequest, ChatPostMessageRequest, ChatPostMessageResponse,
     ChatUpdateRequest, Conversation, ConversationsArchiveRequest, ConversationsCreateRequest,
     ConversationsCreateResponse, ConversationsInviteRequest, ConversationsListRequest, ConversationsListResponse,
-    ConversationsSetPurposeRequest, ConversationsSetTopicRequest, PinsAddRequest, ViewsOpenRequest,
+    ConversationsSetPurposeRequest, ConversationsSetTopicRequest, PinsAddRequest, UsergroupsUsersListRequest,
+    UsergroupsUsersListResponse, ViewsOpenRequest, ViewsUpdateRequest,
 };
 use crate::error::SlackError;
 use crate::naming::{candidate, candidate_number, legal_channel_name};
 use crate::render::{fallback_text, message_blocks, modal_view, truncate};
+
+/// Users `conversations.invite` takes in one call.
+const INVITE_BATCH: usize = 1000;
 
 /// `conversations.create` calls that may meet `name_taken` before giving up;
 /// each is followed by one `conversations.list` pass.
@@ -58,6 +62,20 @@ impl SlackChat {
         }
     }
 
+    /// Replaces the open modal `view_id` with `form` (`views.update`);
+    /// `hash` (when not empty) makes Slack refuse it with `hash_conflict`
+    /// if the view changed meanwhile.
+    ///
+    /// # Errors
+    /// What Slack answered, as a [`SlackError`].
+    #[tracing::instrument(skip_all, fields(form = form.id.as_str()), err)]
+    pub async fn update_form(&self, view_id: &str, hash: &str, form: &Form) -> Result<(), SlackError> {
+        let view = modal_view(form);
+        let request = ViewsUpdateRequest { view_id, hash, view: &view };
+        self.client.call::<_, Ack>("views.update", &request).await?;
+        Ok(())
+    }
+
     /// The purpose text that marks a channel as the room of `key`.
     fn purpose(key: &str) -> String {
         format!("SIMA incident room. Key: {key}")
@@ -85,14 +103,16 @@ impl SlackChat {
         }
     }
 
-    /// Every public, unarchived channel that `candidate(base, n)` could have
-    /// named, read in one `conversations.list` pass.
-    async fn candidates(&self, base: &str) -> Result<Vec<Conversation>, SlackError> {
+    /// Every unarchived channel that `candidate(base, n)` could have named,
+    /// read in one `conversations.list` pass: public ones, and the private
+    /// ones the bot is in when the room sought is private (which needs the
+    /// `groups:read` scope only then).
+    async fn candidates(&self, base: &str, private: bool) -> Result<Vec<Conversation>, SlackError> {
         let mut found = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_LIST_PAGES {
             let request = ConversationsListRequest {
-                types: "public_channel",
+                types: if private { "public_channel,private_channel" } else { "public_channel" },
                 exclude_archived: true,
                 limit: 1000,
                 cursor: cursor.as_deref(),
@@ -121,7 +141,7 @@ impl SlackChat {
     /// by a crash before labelling: adopted and labelled now), else the first
     /// candidate number that no channel uses.
     async fn resolve_collision(&self, base: &str, spec: &RoomSpec) -> Result<Result<Room, u32>, PortError> {
-        let taken = self.candidates(base).await?;
+        let taken = self.candidates(base, spec.private).await?;
         let ours = |c: &&Conversation| c.purpose.as_ref().is_some_and(|p| p.value.contains(&spec.key));
         if let Some(channel) = taken.iter().find(ours) {
             tracing::info!(channel = %channel.id, "room already created for this incident");
@@ -176,7 +196,7 @@ impl ChatPort for SlackChat {
         let mut n = 1;
         for _ in 0..MAX_COLLISION_ROUNDS {
             let name = candidate(&base, n);
-            let request = ConversationsCreateRequest { name: &name, is_private: false };
+            let request = ConversationsCreateRequest { name: &name, is_private: spec.private };
             match self.client.call::<_, ConversationsCreateResponse>("conversations.create", &request).await {
                 Ok(created) => {
                     // The room is usable now: label it (topic, and the key in its purpose)
@@ -199,16 +219,17 @@ impl ChatPort for SlackChat {
 
     #[tracing::instrument(skip_all, fields(room = %room), err)]
     async fn invite(&self, room: &RoomId, users: &[UserRef]) -> Result<(), PortError> {
-        if users.is_empty() {
-            return Ok(());
+        // Slack takes at most 1000 users per call (a large user group's members).
+        for batch in users.chunks(INVITE_BATCH) {
+            let users = batch.iter().map(UserRef::as_str).collect::<Vec<_>>().join(",");
+            let request = ConversationsInviteRequest { channel: room.as_str(), users, force: true };
+            match self.client.call::<_, Ack>("conversations.invite", &request).await {
+                Ok(_) => {}
+                Err(e) if matches!(e.code(), Some("already_in_channel" | "cant_invite_self")) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-        let users = users.iter().map(UserRef::as_str).collect::<Vec<_>>().join(",");
-        let request = ConversationsInviteRequest { channel: room.as_str(), users, force: true };
-        match self.client.call::<_, Ack>("conversations.invite", &request).await {
-            Ok(_) => Ok(()),
-            Err(e) if matches!(e.code(), Some("already_in_channel" | "cant_invite_self")) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        Ok(())
     }
 
     #[tracing::instrument(skip_all, fields(room = %room), err)]
@@ -266,5 +287,13 @@ impl ChatPort for SlackChat {
             Err(e) if e.code() == Some("already_archived") => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    #[tracing::instrument(skip_all, fields(group = %group), err)]
+    async fn group_members(&self, group: &UserGroupRef) -> Result<Vec<UserRef>, PortError> {
+        let request = UsergroupsUsersListRequest { usergroup: group.as_str() };
+        let answer: UsergroupsUsersListResponse = self.client.call("usergroups.users.list", &request).await?;
+        // An id Slack sends that SIMA cannot take as a user is left out, not fatal.
+        Ok(answer.users.iter().filter_map(|id| UserRef::parse(id).ok()).collect())
     }
 }

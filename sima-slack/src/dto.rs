@@ -87,6 +87,19 @@ pub(crate) struct ConversationsInviteRequest<'a> {
     pub(crate) force: bool,
 }
 
+/// `usergroups.users.list`.
+#[derive(Debug, Serialize)]
+pub(crate) struct UsergroupsUsersListRequest<'a> {
+    pub(crate) usergroup: &'a str,
+}
+
+/// `usergroups.users.list`'s answer: the members' user ids.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UsergroupsUsersListResponse {
+    #[serde(default)]
+    pub(crate) users: Vec<String>,
+}
+
 /// `chat.postMessage`.
 #[derive(Debug, Serialize)]
 pub(crate) struct ChatPostMessageRequest<'a> {
@@ -140,6 +153,15 @@ pub(crate) struct ConversationsArchiveRequest<'a> {
 #[derive(Debug, Serialize)]
 pub(crate) struct ViewsOpenRequest<'a> {
     pub(crate) trigger_id: &'a str,
+    pub(crate) view: &'a Value,
+}
+
+/// `views.update`: replaces an open view, unless it changed since `hash`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ViewsUpdateRequest<'a> {
+    pub(crate) view_id: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub(crate) hash: &'a str,
     pub(crate) view: &'a Value,
 }
 

@@ -17,6 +17,9 @@ pub enum SlackInbound {
     ViewSubmission(ViewSubmission),
     /// A modal closed without submitting (sent when `notify_on_close` is set).
     ViewClosed(ViewClosed),
+    /// An input of an open modal that reshapes it was changed (a
+    /// `block_actions` from a modal).
+    ViewChanged(ViewChange),
     /// Someone joined a channel the bot is in.
     MemberJoined {
         /// Who joined.
@@ -95,6 +98,25 @@ pub struct ViewSubmission {
     pub view_id: String,
 }
 
+/// A change to an input of an open modal that reshapes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewChange {
+    /// Which form (from `callback_id`).
+    pub form: FormId,
+    /// The input that changed (its `action_id`).
+    pub input: String,
+    /// Every input's value so far by `block_id`; empty ones are absent.
+    pub values: BTreeMap<String, String>,
+    /// The form's metadata (`private_metadata`), if not empty.
+    pub metadata: Option<String>,
+    /// Who changed it.
+    pub user: UserRef,
+    /// Slack's id of the view, for `views.update`.
+    pub view_id: String,
+    /// The view's version, for `views.update` (empty if Slack sent none).
+    pub hash: String,
+}
+
 /// A modal closed without submitting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewClosed {
@@ -125,6 +147,13 @@ impl SlackInbound {
                 Inbound::FormSubmitted { form: v.form, values: v.values, metadata: v.metadata, user: v.user }
             }
             Self::ViewClosed(v) => Inbound::FormClosed { form: v.form, metadata: v.metadata, user: v.user },
+            Self::ViewChanged(v) => Inbound::FormChanged {
+                form: v.form,
+                input: v.input,
+                values: v.values,
+                metadata: v.metadata,
+                user: v.user,
+            },
             Self::MemberJoined { user, channel, .. } => Inbound::Joined { room: channel, user },
             Self::AppMention { user, channel, text, .. } => {
                 Inbound::Mention { room: channel, user, text: without_leading_mention(&text) }

@@ -49,7 +49,7 @@ mod state;
 pub use adapter::SlackChat;
 pub use config::{HttpPolicy, Secret, SlackConfig};
 pub use error::SlackError;
-pub use inbound::{BlockAction, SlackInbound, SlashCommand, ViewClosed, ViewSubmission};
+pub use inbound::{BlockAction, SlackInbound, SlashCommand, ViewChange, ViewClosed, ViewSubmission};
 pub use naming::legal_channel_name;
 pub use parse::{
     parse_command, parse_command_json, parse_event, parse_event_json, parse_interaction, parse_interaction_json,

@@ -101,7 +101,15 @@ async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer,
         _ => None,
     };
     let is_submission = matches!(inbound, SlackInbound::ViewSubmission(_));
+    let changed_view = match &inbound {
+        SlackInbound::ViewChanged(change) => Some((change.view_id.clone(), change.hash.clone())),
+        _ => None,
+    };
     let reply = state.handler.handle(inbound.into_core(), Some(DeliveryKey::new(request.key))).await;
+    if let (Reply::ReplaceForm(form), Some((view_id, hash))) = (&reply, &changed_view) {
+        update_view(state, view_id, hash, form).await;
+        return Ok(Answer::Empty);
+    }
     Ok(match reply {
         Reply::FormErrors(errors) if is_submission => {
             Answer::Body(json!({ "response_action": "errors", "errors": errors }))
@@ -146,6 +154,18 @@ async fn event(state: &SlackState, request: Request<'_>) -> Result<Answer, Parse
             Ok(Answer::Empty)
         }
         EventsRequest::Callback { inbound: None, .. } | EventsRequest::Ignored => Ok(Answer::Empty),
+    }
+}
+
+/// Replaces an open modal with the core's reshaped form (`views.update`);
+/// a failure leaves the modal as it was, and is logged.
+async fn update_view(state: &SlackState, view_id: &str, hash: &str, form: &sima_core::model::Form) {
+    let Some(chat) = &state.chat else {
+        tracing::warn!("a form changed but no bot token is set to update it (views.update); it keeps its shape");
+        return;
+    };
+    if let Err(error) = chat.update_form(view_id, hash, form).await {
+        tracing::warn!(%error, "could not update the open form (views.update)");
     }
 }
 

@@ -307,6 +307,10 @@ fn input_block(input: &Input) -> Value {
     if let Some(hint) = &input.hint {
         block.insert("hint".into(), plain(hint, limits::INPUT_LABEL));
     }
+    if matches!(input.kind, InputKind::ReshapingSelect { .. }) {
+        // A choice sends `block_actions` at once, so the view can be updated.
+        block.insert("dispatch_action".into(), json!(true));
+    }
     block.insert("element".into(), element(input));
     Value::Object(block)
 }
@@ -330,7 +334,7 @@ fn element(input: &Input) -> Value {
                 element.insert("initial_value".into(), json!(initial.chars().take(cap).collect::<String>()));
             }
         }
-        InputKind::Select { options } => {
+        InputKind::Select { options } | InputKind::ReshapingSelect { options } => {
             element.insert("type".into(), json!("static_select"));
             let options: Vec<&Choice> = options.iter().take(limits::SELECT_OPTIONS).collect();
             if let Some(initial) = input.initial.as_deref() {
@@ -348,6 +352,32 @@ fn element(input: &Input) -> Value {
             }
             if let Some(initial) = input.initial.as_deref().filter(|s| s.trim().parse::<u64>().is_ok()) {
                 element.insert("initial_value".into(), json!(initial.trim()));
+            }
+        }
+        InputKind::Checkbox { text } => {
+            // One option whose value `true` comes back in `selected_options` when ticked.
+            let only = option(&Choice { value: "true".into(), label: text.clone() });
+            element.insert("type".into(), json!("checkboxes"));
+            if input.initial.as_deref() == Some("true") {
+                element.insert("initial_options".into(), json!([only.clone()]));
+            }
+            element.insert("options".into(), json!([only]));
+        }
+        InputKind::MultiSelect { options } => {
+            element.insert("type".into(), json!("multi_static_select"));
+            let options: Vec<&Choice> = options.iter().take(limits::SELECT_OPTIONS).collect();
+            let chosen: Vec<&str> = input.initial.as_deref().unwrap_or_default().split(',').map(str::trim).collect();
+            let initial: Vec<Value> =
+                options.iter().filter(|c| chosen.contains(&c.value.as_str())).map(|c| option(c)).collect();
+            if !initial.is_empty() {
+                element.insert("initial_options".into(), Value::Array(initial));
+            }
+            element.insert("options".into(), options.into_iter().map(option).collect());
+        }
+        InputKind::User => {
+            element.insert("type".into(), json!("users_select"));
+            if let Some(user) = input.initial.as_deref().filter(|u| slack_id(u)) {
+                element.insert("initial_user".into(), json!(user));
             }
         }
     }

@@ -27,6 +27,9 @@ pub struct SlackState {
     pub(crate) http: reqwest::Client,
     /// `host[:port]` besides Slack's hooks host that `response_url`s may name.
     api_host: Option<String>,
+    /// Updates open modals (`views.update`) when the core reshapes a form;
+    /// `None`: no bot token, so forms keep their first shape.
+    pub(crate) chat: Option<crate::SlackChat>,
 }
 
 impl SlackState {
@@ -49,7 +52,14 @@ impl SlackState {
                 tracing::warn!(%error, "could not build the response_url client; using the defaults");
                 reqwest::Client::new()
             });
-        Self { verifier: None, handler, http, api_host: None }
+        Self { verifier: None, handler, http, api_host: None, chat: None }
+    }
+
+    /// Also updates open modals through `chat` (`views.update`) when the
+    /// core answers a change with a reshaped form (the incident type's fields).
+    pub fn with_chat(mut self, chat: crate::SlackChat) -> Self {
+        self.chat = Some(chat);
+        self
     }
 
     /// Also accepts `response_url`s on the host of this Web API base

@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
-use sima_core::ports::{AppendBatch, Created, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError};
+use sima_core::ports::{
+    AppendBatch, Created, IncidentCounts, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError,
+};
 use sima_store_sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sqlx::postgres::{PgArguments, PgExecutor, PgPool, Postgres};
 use sqlx::types::Json;
@@ -251,6 +253,10 @@ impl Incidents for PgStore {
 
     async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
         metrics::milestones(&self.pool, filter).await
+    }
+
+    async fn incident_counts(&self) -> Result<IncidentCounts, PortError> {
+        metrics::incident_counts(&self.pool).await
     }
 
     async fn ping(&self) -> Result<(), PortError> {

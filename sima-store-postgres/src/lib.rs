@@ -21,6 +21,7 @@
 //! - `keys`: idempotency keys.
 //! - `sessions`: dashboard sign-in sessions ([`SessionStore`](sima_core::ports::SessionStore)).
 //! - `metrics`: milestones from the `incident_milestones` view.
+//! - `migrations`: the embedded migrations a database has not applied ([`PgStore::pending_migrations`]).
 //! - `scratch` (feature `testing`): [`ScratchDatabase`], a fresh database per test.
 
 #![forbid(unsafe_code)]
@@ -32,6 +33,7 @@ mod filter;
 mod incidents;
 mod keys;
 mod metrics;
+mod migrations;
 mod outbox;
 #[cfg(feature = "testing")]
 mod scratch;

@@ -219,6 +219,21 @@ impl Outbox for PgStore {
         Ok(result.rows_affected())
     }
 
+    /// Counts of the effects not done yet, from the unfinished rows only.
+    async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
+        let (pending, scheduled, oldest_pending_due): (i64, i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM effects WHERE done_at IS NULL AND (due_at <= $1 OR attempts > 0)),
+                    (SELECT count(*) FROM effects WHERE done_at IS NULL AND due_at > $1 AND attempts = 0),
+                    (SELECT min(due_at) FROM effects WHERE done_at IS NULL AND due_at <= $1)",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(port_error)?;
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(OutboxStats { pending: n(pending), scheduled: n(scheduled), oldest_pending_due, ..OutboxStats::default() })
+    }
+
     /// Counts of pending (due), scheduled, completed and failed effects.
     async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
         let pool = &self.pool;

@@ -1,9 +1,9 @@
-//! An incident row's indexed columns, the milestones query and its rows, and
-//! numbers as SQL stores them.
+//! An incident row's indexed columns, the milestones and counts queries and
+//! their rows, and numbers as SQL stores them.
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::{Domain, Incident, IncidentId, IncidentNumber, Milestones};
-use sima_core::ports::{MilestoneRow, PortError};
+use sima_core::ports::{IncidentCounts, MilestoneRow, PortError};
 
 use crate::errors::corrupt;
 
@@ -114,6 +114,24 @@ pub fn milestones_query(filter_sql: &str) -> String {
     )
 }
 
+/// The query behind [`Incidents::incident_counts`](sima_core::ports::Incidents::incident_counts):
+/// `(status, severity, count)` rows, counted by the database.
+pub const INCIDENT_COUNTS_QUERY: &str = "SELECT status, severity, count(*) FROM incidents GROUP BY status, severity";
+
+/// The rows of [`INCIDENT_COUNTS_QUERY`] as counts.
+///
+/// # Errors
+/// `Invalid` when a stored status or severity does not parse.
+pub fn incident_counts(rows: impl IntoIterator<Item = (String, String, i64)>) -> Result<IncidentCounts, PortError> {
+    let mut counts = IncidentCounts::default();
+    for (status, severity, n) in rows {
+        let status = status.parse().map_err(|e| corrupt("status", e))?;
+        let severity = severity.parse().map_err(|e| corrupt("severity", e))?;
+        counts.add(status, severity, u64::try_from(n).unwrap_or_default());
+    }
+    Ok(counts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +146,15 @@ mod tests {
             status: "resolved".into(),
             times,
         }
+    }
+
+    #[test]
+    fn count_rows_read_back_or_say_what_is_corrupt() {
+        let rows = [("open".to_owned(), "sev1".to_owned(), 3), ("resolved".to_owned(), "sev1".to_owned(), 2)];
+        let counts = incident_counts(rows).unwrap();
+        assert_eq!((counts.get(Status::Open, Severity::Sev1), counts.total()), (3, 5));
+        let corrupt = incident_counts([("opened".to_owned(), "sev1".to_owned(), 1)]).unwrap_err();
+        assert!(matches!(&corrupt, PortError::Invalid(m) if m.contains("status")), "{corrupt}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //!
 //! # Layout
 //! - `columns`: the indexed columns of an `incidents` row ([`IncidentColumns`]),
-//!   the milestones query and its rows ([`MilestoneColumns`]), numbers as stored.
+//!   the milestones query and its rows ([`MilestoneColumns`]), the counts
+//!   query ([`INCIDENT_COUNTS_QUERY`]), numbers as stored.
 //! - `claim`: one outbox claim ([`ClaimRequest`]).
 //! - `errors`: the schema's unique constraints, what violating each means,
 //!   and the classification of a failed call ([`SqlFailure`]).
@@ -18,5 +19,7 @@ mod columns;
 mod errors;
 
 pub use claim::ClaimRequest;
-pub use columns::{milestones_query, stored_number, to_i64, IncidentColumns, MilestoneColumns};
+pub use columns::{
+    incident_counts, milestones_query, stored_number, to_i64, IncidentColumns, MilestoneColumns, INCIDENT_COUNTS_QUERY,
+};
 pub use errors::{append_refused, corrupt, duplicate, SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY, OPEN_DEDUP_KEY};

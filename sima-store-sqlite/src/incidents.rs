@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
-use sima_core::ports::{AppendBatch, Created, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError};
+use sima_core::ports::{
+    AppendBatch, Created, IncidentCounts, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError,
+};
 use sima_store_sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
 use sqlx::Arguments;
@@ -230,6 +232,10 @@ impl Incidents for SqliteStore {
 
     async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError> {
         metrics::milestones(&self.db, filter).await
+    }
+
+    async fn incident_counts(&self) -> Result<IncidentCounts, PortError> {
+        metrics::incident_counts(&self.db).await
     }
 
     async fn ping(&self) -> Result<(), PortError> {

@@ -25,6 +25,7 @@
 //! - `keys`: idempotency keys.
 //! - `sessions`: dashboard sign-in sessions ([`SessionStore`](sima_core::ports::SessionStore)).
 //! - `metrics`: milestones from the `incident_milestones` view.
+//! - `migrations`: the embedded migrations a file has not applied ([`SqliteStore::pending_migrations`]).
 
 #![forbid(unsafe_code)]
 
@@ -36,6 +37,7 @@ mod filter;
 mod incidents;
 mod keys;
 mod metrics;
+mod migrations;
 mod outbox;
 mod sessions;
 mod store;

@@ -9,7 +9,7 @@ use sima_server::{telemetry, Application, Settings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init();
+    telemetry::init()?;
     let settings = Settings::load()?;
     let url = std::env::var("PAGER_WEBHOOK_URL").context("set PAGER_WEBHOOK_URL to your pager's webhook")?;
     let pager = Arc::new(WebhookPager::new(url)?);

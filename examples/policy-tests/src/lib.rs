@@ -87,5 +87,6 @@ pub fn runbook() -> RunbookConfig {
         room_prefix: "inc".into(),
         paging: PagingPolicy { min_severity: Severity::Sev2 },
         schedule,
+        ..RunbookConfig::default()
     }
 }

@@ -18,6 +18,9 @@ fn declaration(severity: Severity) -> Declaration {
         started_at: None,
         dedup_key: None,
         reporter: Actor::User(UserRef::parse("U1").unwrap()),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     }
 }
 

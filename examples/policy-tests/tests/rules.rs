@@ -103,6 +103,9 @@ impl Acme {
             started_at: None,
             dedup_key: None,
             reporter: Actor::User(user("U1")),
+            private: false,
+            incident_type: None,
+            fields: Default::default(),
         };
         let id = self.service.declare(declaration).await.unwrap().incident.id();
         self.worker.run_until_idle().await.unwrap();

@@ -12,7 +12,7 @@ use sima_core::domain::{
 use sima_core::ports::ChatPort;
 use sima_core::testkit::TestEngine;
 use sima_slack::{Secret, SlackChat, SlackConfig};
-use teams_chat::{TeamsChat, TeamsConfig};
+use sima_teams::{TeamsChat, TeamsConfig};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -41,6 +41,9 @@ async fn story(chat: Arc<dyn ChatPort>) -> Outcome {
         started_at: None,
         dedup_key: None,
         reporter: Actor::User(ann.clone()),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     };
     let id = service.declare(declaration).await.unwrap().incident.id();
     worker.run_until_idle().await.unwrap();

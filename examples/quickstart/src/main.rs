@@ -44,6 +44,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             started_at: Some("2026-11-25T09:52:00Z".parse()?),
             dedup_key: None,
             reporter: Actor::User(alice.clone()),
+            private: false,
+            incident_type: None,
+            fields: Default::default(),
         })
         .await?;
     let id = declared.incident.id();

@@ -161,5 +161,6 @@ pub(crate) fn document() -> Document {
             DocBlock::Heading { level: 2, text: "Summary".into() },
             DocBlock::Paragraph { text: RichText::new().plain("Emails <late> & queued") },
         ],
+        private: false,
     }
 }

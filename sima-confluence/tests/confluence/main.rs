@@ -2,6 +2,8 @@
 //! and the `PortError` each answer becomes.
 
 mod helpers;
+mod private;
+mod updates;
 
 use std::time::{Duration, Instant};
 

@@ -44,6 +44,21 @@ pub enum Inbound {
         /// Who submitted it.
         user: UserRef,
     },
+    /// An input that reshapes its form ([`InputKind::ReshapingSelect`](crate::model::InputKind::ReshapingSelect))
+    /// was changed while the form is open; answered with
+    /// [`Reply::ReplaceForm`] (or [`Reply::Ack`] to keep the form as it is).
+    FormChanged {
+        /// Which form.
+        form: FormId,
+        /// The input that changed.
+        input: String,
+        /// Every input's value so far, by input id; empty ones are absent.
+        values: BTreeMap<String, String>,
+        /// The form's metadata, if any.
+        metadata: Option<String>,
+        /// Who changed it.
+        user: UserRef,
+    },
     /// A form was closed without submitting.
     FormClosed {
         /// Which form.
@@ -82,7 +97,7 @@ pub enum Reply {
     InRoom(Message),
     /// Keeps a submitted form open with these messages under its inputs, by input id.
     FormErrors(BTreeMap<String, String>),
-    /// Replaces a submitted form with another one.
+    /// Replaces a submitted or changed form with another one.
     ReplaceForm(Form),
     /// Closes a submitted form and every form stacked under it.
     CloseForms,

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    format_time, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, Impact, Incident,
-    MessageRef, NewActionItem, PageRef, Role, Room, RoomState, Severity, Status, Summary, Text, TransitionError,
-    UserRef,
+    format_time, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, FieldValue,
+    FieldValueChange, Impact, Incident, MessageRef, NewActionItem, PageRef, Role, Room, RoomState, Severity, Status,
+    Summary, Text, TransitionError, UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -42,6 +42,16 @@ pub enum Command {
     CompleteActionItem(u32),
     /// Someone joined the incident room.
     Join(UserRef),
+    /// Make the incident private (allowed at any time) or public again (an
+    /// explicit change, guarded: only its Incident Manager or an admin).
+    SetVisibility {
+        /// Private from now on (`false`: public again).
+        private: bool,
+    },
+    /// Set (`Some`) or clear (`None`) custom fields, values already checked
+    /// against the schema ([`super::FieldSchema::updated_values`]); allowed
+    /// at any status: incidents are often classified after they end.
+    SetFields(Vec<(String, Option<FieldValue>)>),
     /// Record the outcome of an effect the runbook ran.
     Record(Outcome),
 }
@@ -134,6 +144,15 @@ impl Incident {
                     .ok_or(DomainError::NoSuchActionItem { number: *number, count: self.action_items().len() })?;
                 return Ok(if item.is_open() { vec![EventKind::ActionItemDone { number: *number }] } else { vec![] });
             }
+            Command::SetFields(values) => return Ok(self.decide_fields(values).into_iter().collect()),
+            // Allowed at any status: an ended incident may still need hiding.
+            Command::SetVisibility { private } => {
+                return Ok(if *private == self.is_private() {
+                    vec![]
+                } else {
+                    vec![EventKind::VisibilityChanged { private: *private }]
+                });
+            }
             _ => {}
         }
         if self.status().is_terminal() {
@@ -172,11 +191,28 @@ impl Incident {
                 vec![EventKind::RootCauseSet { text: text.clone() }]
             }
             Command::Join(user) => vec![EventKind::MemberJoined { user: user.clone() }],
-            Command::Record(_) | Command::AddActionItem(_) | Command::CompleteActionItem(_) => {
+            Command::Record(_)
+            | Command::AddActionItem(_)
+            | Command::CompleteActionItem(_)
+            | Command::SetVisibility { .. }
+            | Command::SetFields(_) => {
                 unreachable!("handled above")
             }
         };
         Ok(events)
+    }
+
+    fn decide_fields(&self, values: &[(String, Option<FieldValue>)]) -> Option<EventKind> {
+        let changes: Vec<FieldValueChange> = values
+            .iter()
+            .filter(|(field, new)| self.fields().get(field) != new.as_ref())
+            .map(|(field, new)| FieldValueChange {
+                field: field.clone(),
+                old: self.fields().get(field).cloned(),
+                new: new.clone(),
+            })
+            .collect();
+        (!changes.is_empty()).then_some(EventKind::FieldsSet { changes })
     }
 
     fn decide_edit(&self, edit: &FieldEdit, now: DateTime<Utc>) -> Result<Option<EventKind>, DomainError> {

@@ -1,12 +1,14 @@
 //! Declaring an incident: a draft as people and monitors send it, checked
 //! field by field into a [`Declaration`].
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use super::{
-    format_time, Actor, DedupKey, Description, Domain, DomainError, EventKind, Impact, Severity, Summary,
-    ValidationError,
+    format_time, Actor, DedupKey, Description, Domain, DomainError, EventKind, FieldInput, FieldSchema, FieldValues,
+    Impact, Severity, Summary, ValidationError,
 };
 
 /// A declaration as it arrives from a form, an API body or a webhook: text,
@@ -29,6 +31,12 @@ pub struct DeclarationDraft {
     pub started_at: Option<String>,
     /// `dedup_key`: declarations with the same key open one incident while it is open.
     pub dedup_key: Option<String>,
+    /// `private`: a private room, no broadcast, hidden from those not in its room.
+    pub private: bool,
+    /// `type`: the incident type's name; absent, none.
+    pub incident_type: Option<String>,
+    /// `fields`: custom field values by field name.
+    pub fields: BTreeMap<String, FieldInput>,
 }
 
 /// One field of a draft that makes no valid value.
@@ -48,6 +56,26 @@ impl DeclarationDraft {
     /// # Errors
     /// Every field that makes no valid value, in the order of the fields.
     pub fn parse(&self, reporter: Actor, default_severity: Option<Severity>) -> Result<Declaration, Vec<FieldError>> {
+        self.parse_in(&FieldSchema::default(), reporter, default_severity)
+    }
+
+    /// [`DeclarationDraft::parse`] for a company with these incident types
+    /// and custom fields: the type must be one of them (its
+    /// `default_severity` wins over `default_severity`, and a private type
+    /// makes the incident private), and the fields are checked by
+    /// [`FieldSchema::declared_values`] (errors under `type` and `fields`).
+    ///
+    /// # Errors
+    /// Every field that makes no valid value, in the order of the fields.
+    pub fn parse_in(
+        &self,
+        schema: &FieldSchema,
+        reporter: Actor,
+        default_severity: Option<Severity>,
+    ) -> Result<Declaration, Vec<FieldError>> {
+        let incident_type = given(&self.incident_type).map(|name| schema.parse_type(name));
+        let type_def = incident_type.as_ref().and_then(|t| t.as_ref().ok()).copied();
+        let default_severity = type_def.and_then(|t| t.default_severity).or(default_severity);
         let mut errors = Vec::new();
         let mut check = Check(&mut errors);
         let domain = check.field("domain", Domain::parse(&self.domain));
@@ -65,6 +93,11 @@ impl DeclarationDraft {
         let impact = check.field("impact", given(&self.impact).map(Impact::parse).transpose());
         let started_at = check.field("started_at", self.started_at.as_deref().map(parse_time).transpose());
         let dedup_key = check.field("dedup_key", self.dedup_key.as_deref().map(DedupKey::parse).transpose());
+        let incident_type = check.field("type", incident_type.transpose());
+        let type_name = type_def.map(|t| t.name.as_str());
+        let fields = schema.declared_values(type_name, &self.fields).map_err(|field_errors| {
+            errors.extend(field_errors.into_iter().map(|error| FieldError { field: "fields", error }));
+        });
         match (domain, summary, description, severity, impact, started_at, dedup_key) {
             (
                 Some(domain),
@@ -74,9 +107,19 @@ impl DeclarationDraft {
                 Some(impact),
                 Some(started_at),
                 Some(dedup_key),
-            ) if errors.is_empty() => {
-                Ok(Declaration { domain, summary, description, severity, impact, started_at, dedup_key, reporter })
-            }
+            ) if errors.is_empty() => Ok(Declaration {
+                domain,
+                summary,
+                description,
+                severity,
+                impact,
+                started_at,
+                dedup_key,
+                reporter,
+                private: self.private || type_def.is_some_and(|t| t.private),
+                incident_type: incident_type.flatten().map(|t| t.name.clone()),
+                fields: fields.unwrap_or_default(),
+            }),
             _ => Err(errors),
         }
     }
@@ -124,6 +167,13 @@ pub struct Declaration {
     pub dedup_key: Option<DedupKey>,
     /// Who declares it.
     pub reporter: Actor,
+    /// Whether it is private: a private room, no broadcast, hidden from
+    /// those who are not in its room (an incident type may set it).
+    pub private: bool,
+    /// The incident type's name, if any (checked against the company's types).
+    pub incident_type: Option<String>,
+    /// Custom field values, checked by their kinds.
+    pub fields: FieldValues,
 }
 
 impl Declaration {
@@ -148,6 +198,9 @@ impl Declaration {
             impact: self.impact,
             started_at,
             dedup_key: self.dedup_key.clone(),
+            private: self.private,
+            incident_type: self.incident_type.clone(),
+            fields: self.fields.clone(),
         })
     }
 }
@@ -210,6 +263,9 @@ mod tests {
             impact: Some("many".into()),
             started_at: Some("yesterday".into()),
             dedup_key: Some(String::new()),
+            private: false,
+            incident_type: None,
+            fields: BTreeMap::new(),
         };
         let errors = wrong.parse(Actor::Api, Some(Severity::Sev2)).unwrap_err();
         let expected = ["domain", "summary", "description", "severity", "impact", "started_at", "dedup_key"];

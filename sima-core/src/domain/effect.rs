@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Domain, EffectKind, Incident, RoomId, Severity, UserRef};
+use super::{Domain, EffectKind, Incident, RoomId, Severity, UserGroupRef, UserRef};
 
 /// What a timer checks when it falls due; it does nothing if the check fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -41,6 +41,12 @@ pub enum Effect {
     InviteMembers {
         /// Who.
         users: Vec<UserRef>,
+    },
+    /// Invite the members of a user group into the room (the group is
+    /// expanded when the effect runs).
+    InviteGroup {
+        /// Which group.
+        group: UserGroupRef,
     },
     /// Post the incident card in the room (skipped if recorded).
     PostCard,
@@ -76,6 +82,9 @@ pub enum Effect {
     RefreshBroadcast,
     /// Write the post-mortem (its link is announced by the event it records).
     CreatePostmortem,
+    /// Rewrite the recorded post-mortem with the incident as it is now
+    /// (skipped where the documents platform cannot).
+    UpdatePostmortem,
     /// Resolve every open page.
     ResolvePages,
     /// Tell the room that the effect recorded as failed by event `seq` gave up.
@@ -147,6 +156,7 @@ impl Effect {
         match self {
             Self::CreateRoom => EffectKind::CreateRoom,
             Self::InviteMembers { .. } => EffectKind::InviteMembers,
+            Self::InviteGroup { .. } => EffectKind::InviteGroup,
             Self::PostCard => EffectKind::PostCard,
             Self::PinCard => EffectKind::PinCard,
             Self::PostBroadcast => EffectKind::PostBroadcast,
@@ -157,6 +167,7 @@ impl Effect {
             Self::RefreshCard => EffectKind::RefreshCard,
             Self::RefreshBroadcast => EffectKind::RefreshBroadcast,
             Self::CreatePostmortem => EffectKind::CreatePostmortem,
+            Self::UpdatePostmortem => EffectKind::UpdatePostmortem,
             Self::ResolvePages => EffectKind::ResolvePages,
             Self::NotifyFailure { .. } => EffectKind::NotifyFailure,
             Self::RemindUpdate { .. } => EffectKind::RemindUpdate,
@@ -176,6 +187,7 @@ impl Effect {
         matches!(
             self,
             Self::InviteMembers { .. }
+                | Self::InviteGroup { .. }
                 | Self::PostCard
                 | Self::PinCard
                 | Self::AnnounceUpdate { .. }
@@ -204,9 +216,11 @@ mod tests {
         let effects = [
             Effect::CreateRoom,
             Effect::PinCard,
+            Effect::InviteGroup { group: UserGroupRef::parse("S0614TZR7").unwrap() },
             Effect::AnnounceUpdate { seq: 3 },
             Effect::ReplyToBroadcast { seq: 3 },
             Effect::RefreshBroadcast,
+            Effect::UpdatePostmortem,
             Effect::NotifyFailure { seq: 9 },
             Effect::RemindUpdate { basis: 4 },
             Effect::PostClosingSummary { resolved_at: "2026-11-25T10:00:00Z".parse().unwrap() },

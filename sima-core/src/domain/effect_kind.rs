@@ -11,6 +11,8 @@ pub enum EffectKind {
     CreateRoom,
     /// Invite people into the room.
     InviteMembers,
+    /// Invite a user group's members into the room.
+    InviteGroup,
     /// Post the incident card in the room.
     PostCard,
     /// Pin the posted card.
@@ -31,6 +33,8 @@ pub enum EffectKind {
     RefreshBroadcast,
     /// Write the post-mortem.
     CreatePostmortem,
+    /// Rewrite the post-mortem after a later change.
+    UpdatePostmortem,
     /// Resolve the open pages.
     ResolvePages,
     /// Tell the room that an effect failed for good.
@@ -55,9 +59,10 @@ pub enum EffectKind {
 
 impl EffectKind {
     /// Every kind, in runbook order.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 24] = [
         Self::CreateRoom,
         Self::InviteMembers,
+        Self::InviteGroup,
         Self::PostCard,
         Self::PinCard,
         Self::PostBroadcast,
@@ -68,6 +73,7 @@ impl EffectKind {
         Self::RefreshCard,
         Self::RefreshBroadcast,
         Self::CreatePostmortem,
+        Self::UpdatePostmortem,
         Self::ResolvePages,
         Self::NotifyFailure,
         Self::RemindUpdate,
@@ -85,6 +91,7 @@ impl EffectKind {
         match self {
             Self::CreateRoom => "create_room",
             Self::InviteMembers => "invite_members",
+            Self::InviteGroup => "invite_group",
             Self::PostCard => "post_card",
             Self::PinCard => "pin_card",
             Self::PostBroadcast => "post_broadcast",
@@ -95,6 +102,7 @@ impl EffectKind {
             Self::RefreshCard => "refresh_card",
             Self::RefreshBroadcast => "refresh_broadcast",
             Self::CreatePostmortem => "create_postmortem",
+            Self::UpdatePostmortem => "update_postmortem",
             Self::ResolvePages => "resolve_pages",
             Self::NotifyFailure => "notify_failure",
             Self::RemindUpdate => "remind_update",
@@ -113,6 +121,7 @@ impl EffectKind {
         match self {
             Self::CreateRoom => "create the incident room",
             Self::InviteMembers => "invite people into the room",
+            Self::InviteGroup => "invite a user group into the room",
             Self::PostCard => "post the incident card",
             Self::PinCard => "pin the incident card",
             Self::PostBroadcast => "announce the incident in the broadcast channel",
@@ -123,6 +132,7 @@ impl EffectKind {
             Self::RefreshCard => "refresh the incident card",
             Self::RefreshBroadcast => "refresh the broadcast message",
             Self::CreatePostmortem => "create the post-mortem",
+            Self::UpdatePostmortem => "update the post-mortem",
             Self::ResolvePages => "resolve the pages",
             Self::NotifyFailure => "report a failure in the room",
             Self::RemindUpdate => "remind the room to post an update",

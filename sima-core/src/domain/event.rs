@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actor, DedupKey, Description, DocRef, Domain, EffectKind, FieldChange, Impact, MessageRef, PageRef, Role, Room,
-    Severity, Status, Summary, Text, UserRef,
+    Actor, DedupKey, Description, DocRef, Domain, EffectKind, FieldChange, FieldValueChange, FieldValues, Impact,
+    MessageRef, PageRef, Role, Room, Severity, Status, Summary, Text, UserRef,
 };
 
 /// One entry of an incident's log. `seq` starts at 1 and is contiguous; the
@@ -43,6 +43,20 @@ pub enum EventKind {
         started_at: DateTime<Utc>,
         /// Webhook deduplication key.
         dedup_key: Option<DedupKey>,
+        /// Declared private; events stored before privacy existed read as public.
+        #[serde(default, skip_serializing_if = "is_public")]
+        private: bool,
+        /// The incident type, if any; events stored before types existed have none.
+        #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+        incident_type: Option<String>,
+        /// Custom field values given at declaration.
+        #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+        fields: FieldValues,
+    },
+    /// The incident was made private, or public again (an explicit, recorded change).
+    VisibilityChanged {
+        /// Private from now on (`false`: public again).
+        private: bool,
     },
     /// The status moved.
     StatusChanged {
@@ -158,6 +172,11 @@ pub enum EventKind {
         /// The kinds queued again.
         effects: Vec<EffectKind>,
     },
+    /// Custom fields were set or cleared after declaration.
+    FieldsSet {
+        /// Each field changed, with its value before and after.
+        changes: Vec<FieldValueChange>,
+    },
     /// A policy's timer fell due with its condition still met (once per name).
     TimerFired {
         /// The timer's name.
@@ -177,6 +196,7 @@ impl EventKind {
                 | Self::NoteAdded { .. }
                 | Self::RoleAssigned { .. }
                 | Self::FieldEdited(_)
+                | Self::FieldsSet { .. }
                 | Self::RoomCreated { .. }
                 | Self::UpdateReminderPosted { .. }
         )
@@ -191,6 +211,7 @@ impl EventKind {
     pub fn name(&self) -> &'static str {
         match self {
             Self::Declared { .. } => "declared",
+            Self::VisibilityChanged { .. } => "visibility_changed",
             Self::StatusChanged { .. } => "status_changed",
             Self::RoleAssigned { .. } => "role_assigned",
             Self::FieldEdited { .. } => "field_edited",
@@ -214,8 +235,15 @@ impl EventKind {
             Self::EffectFailed { .. } => "effect_failed",
             Self::EffectsRetried { .. } => "effects_retried",
             Self::TimerFired { .. } => "timer_fired",
+            Self::FieldsSet { .. } => "fields_set",
         }
     }
+}
+
+/// Whether a `private` flag says public (then it is left out of the JSON).
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_public(private: &bool) -> bool {
+    !*private
 }
 
 #[cfg(test)]
@@ -241,5 +269,26 @@ mod tests {
                 "kind": "status_changed", "from": "open", "to": "investigating", "message": "looking"})
         );
         assert_eq!(serde_json::from_value::<IncidentEvent>(json).unwrap(), event);
+    }
+
+    #[test]
+    fn a_declared_event_stored_before_privacy_existed_reads_as_public() {
+        let old = serde_json::json!({"seq": 1, "at": "2026-11-25T10:00:00Z", "actor": "api", "kind": "declared",
+            "domain": "payments", "summary": "Down", "description": "", "severity": "sev2", "impact": null,
+            "started_at": "2026-11-25T10:00:00Z", "dedup_key": null});
+        let event: IncidentEvent = serde_json::from_value(old.clone()).unwrap();
+        assert!(matches!(event.kind, EventKind::Declared { private: false, .. }));
+        assert_eq!(serde_json::to_value(&event).unwrap(), old, "a public declaration is stored as before");
+        let mut private = event;
+        if let EventKind::Declared { private: p, .. } = &mut private.kind {
+            *p = true;
+        }
+        let json = serde_json::to_value(&private).unwrap();
+        assert_eq!(json["private"], true);
+        assert_eq!(serde_json::from_value::<IncidentEvent>(json).unwrap(), private);
+        let changed = serde_json::json!({"seq": 2, "at": "2026-11-25T10:00:00Z", "actor": "user:U1",
+            "kind": "visibility_changed", "private": false});
+        let event: IncidentEvent = serde_json::from_value(changed).unwrap();
+        assert_eq!(event.kind, EventKind::VisibilityChanged { private: false });
     }
 }

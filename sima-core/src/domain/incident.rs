@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ActionItem, ActionStatus, Actor, DedupKey, Description, DocRef, Domain, EffectKind, EventKind, FieldChange, Impact,
-    IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, RoomState, Severity, Status, Summary,
-    Text,
+    ActionItem, ActionStatus, Actor, DedupKey, Description, DocRef, Domain, EffectKind, EventKind, FieldChange,
+    FieldValues, Impact, IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, RoomState,
+    Severity, Status, Summary, Text,
 };
 
 /// The timestamps the metrics are computed from (docs/architecture.md#metric-spec-v1).
@@ -120,6 +120,16 @@ pub struct Incident {
     /// The names of the policy timers that fired (each fires once).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     fired_timers: Vec<String>,
+    /// Private: a private room, no broadcast, hidden from those not in its
+    /// room. Snapshots stored before privacy existed read as public.
+    #[serde(default)]
+    private: bool,
+    /// The incident type, if declared with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    incident_type: Option<String>,
+    /// Custom field values.
+    #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
+    fields: FieldValues,
 }
 
 impl Incident {
@@ -244,6 +254,22 @@ impl Incident {
         self.postmortem_reminded
     }
 
+    /// Whether it is private: a private room, no broadcast, and hidden from
+    /// those who are not in its room.
+    pub fn is_private(&self) -> bool {
+        self.private
+    }
+
+    /// The incident type, if declared with one.
+    pub fn incident_type(&self) -> Option<&str> {
+        self.incident_type.as_deref()
+    }
+
+    /// Custom field values.
+    pub fn fields(&self) -> &FieldValues {
+        &self.fields
+    }
+
     /// The same incident under the number its store allocated. For stores
     /// only: the number names the incident; no event changes it.
     #[must_use]
@@ -265,7 +291,18 @@ impl Incident {
 
     /// The incident a `declared` event creates.
     pub fn from_declared(id: IncidentId, number: IncidentNumber, event: &IncidentEvent) -> Option<Self> {
-        let EventKind::Declared { domain, summary, description, severity, impact, started_at, dedup_key } = &event.kind
+        let EventKind::Declared {
+            domain,
+            summary,
+            description,
+            severity,
+            impact,
+            started_at,
+            dedup_key,
+            private,
+            incident_type,
+            fields,
+        } = &event.kind
         else {
             return None;
         };
@@ -295,6 +332,9 @@ impl Incident {
             room_state: RoomState::Open,
             postmortem_reminded: false,
             fired_timers: Vec::new(),
+            private: *private,
+            incident_type: incident_type.clone(),
+            fields: fields.clone(),
         })
     }
 
@@ -306,6 +346,12 @@ impl Incident {
         }
         match &event.kind {
             EventKind::Declared { .. } => {}
+            EventKind::FieldsSet { changes } => {
+                for change in changes {
+                    self.fields.set(&change.field, change.new.clone());
+                }
+            }
+            EventKind::VisibilityChanged { private } => self.private = *private,
             EventKind::StatusChanged { from, to, .. } => {
                 self.status = *to;
                 self.milestones.on_status_change(*from, *to, event.at);

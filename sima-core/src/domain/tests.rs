@@ -22,6 +22,9 @@ pub(crate) fn declared(at: DateTime<Utc>) -> Incident {
         started_at: None,
         dedup_key: None,
         reporter: Actor::User(alice()),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     };
     let event = IncidentEvent { seq: 1, at, actor: Actor::User(alice()), kind: declaration.decide(at).unwrap() };
     Incident::from_declared(IncidentId::new(), IncidentNumber::new(1).unwrap(), &event).unwrap()
@@ -155,6 +158,9 @@ fn declaring_an_impact_that_starts_in_the_future_is_refused() {
         started_at: Some(t(5)),
         dedup_key: None,
         reporter: Actor::Api,
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     };
     assert!(declaration.decide(t(0)).is_err());
     declaration.started_at = Some(t(-5));
@@ -200,6 +206,9 @@ fn declared_kind(incident: &Incident) -> EventKind {
         impact: incident.impact(),
         started_at: incident.milestones().started_at,
         dedup_key: None,
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     }
 }
 
@@ -222,4 +231,40 @@ fn a_policy_severity_change_records_its_depth_in_the_chain() {
     assert!(run(&mut incident, set(Severity::Sev1, 3), t(2)).unwrap().is_empty(), "already sev1: nothing");
     let by_hand = run(&mut incident, Command::Edit(FieldEdit::Severity(Severity::Sev3)), t(3)).unwrap();
     assert_eq!(by_hand[0].kind.policy_depth(), 0, "a person's edit starts no chain");
+}
+
+#[test]
+fn a_private_incident_is_made_public_again_only_by_an_explicit_recorded_change() {
+    let mut incident = declared(t(0));
+    assert!(!incident.is_private());
+    let events = run(&mut incident, Command::SetVisibility { private: true }, t(1)).unwrap();
+    assert_eq!(events[0].kind, EventKind::VisibilityChanged { private: true });
+    assert!(incident.is_private());
+    assert!(run(&mut incident, Command::SetVisibility { private: true }, t(2)).unwrap().is_empty(), "already private");
+    run(&mut incident, status(Status::FalsePositive), t(3)).unwrap();
+    let public = run(&mut incident, Command::SetVisibility { private: false }, t(4)).unwrap();
+    assert_eq!(public[0].kind, EventKind::VisibilityChanged { private: false }, "allowed after the end too");
+    assert!(!incident.is_private());
+    let manager = Actor::User(alice());
+    assert!(!incident.may_make_public(&manager), "no Incident Manager yet");
+    assert!(incident.may_make_public(&Actor::Api));
+    let mut managed = declared(t(0));
+    run(&mut managed, Command::AssignRole { role: Role::IncidentManager, user: alice() }, t(1)).unwrap();
+    assert!(managed.may_make_public(&manager));
+    assert!(!managed.may_make_public(&Actor::User(UserRef::parse("UBOB").unwrap())));
+}
+
+#[test]
+fn a_declaration_made_private_replays_private() {
+    let mut draft =
+        DeclarationDraft { domain: "payments".into(), summary: "Leak".into(), ..DeclarationDraft::default() };
+    draft.private = true;
+    let kind = draft.parse(Actor::Api, Some(Severity::Sev1)).unwrap().decide(t(0)).unwrap();
+    let event = IncidentEvent { seq: 1, at: t(0), actor: Actor::Api, kind };
+    let incident = Incident::replay(IncidentId::new(), IncidentNumber::new(3).unwrap(), &[event]).unwrap();
+    assert!(incident.is_private());
+    let snapshot = serde_json::to_value(&incident).unwrap();
+    let mut old = snapshot.clone();
+    old.as_object_mut().unwrap().remove("private");
+    assert!(!serde_json::from_value::<Incident>(old).unwrap().is_private(), "an old snapshot reads as public");
 }

@@ -47,6 +47,9 @@ pub enum ValidationError {
     /// Bad user id.
     #[error("user `{0}` is invalid: mention someone or give a chat user id, or use `me`")]
     User(String),
+    /// Bad user group id.
+    #[error("user group `{0}` is invalid: give a Slack user group id (`S0614TZR7`)")]
+    UserGroup(String),
     /// Bad actor string.
     #[error("actor `{0}` is invalid: use `user:<id>`, `monitor:<name>`, `api` or `sima`")]
     Actor(String),
@@ -62,4 +65,34 @@ pub enum ValidationError {
     /// A timestamp that is not RFC 3339.
     #[error("time `{0}` is invalid: use RFC 3339, e.g. `2026-11-25T09:30:00Z`")]
     Time(String),
+    /// An incident type the company did not define.
+    #[error("incident type `{given}` is unknown: {hint}")]
+    IncidentType {
+        /// The type given.
+        given: String,
+        /// What to write instead: the types defined, or that none are.
+        hint: String,
+    },
+    /// A custom field that is unknown, missing or holds a wrong value.
+    #[error("field `{name}` {problem}")]
+    Field {
+        /// The field's name.
+        name: String,
+        /// What is wrong, in words that say what to fix.
+        problem: String,
+    },
+    /// Several custom fields are wrong (each named).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<ValidationError>),
+}
+
+impl ValidationError {
+    /// Whether it is about custom field `name`.
+    pub fn names_field(&self, name: &str) -> bool {
+        match self {
+            Self::Field { name: n, .. } => n == name,
+            Self::Fields(errors) => errors.iter().any(|e| e.names_field(name)),
+            _ => false,
+        }
+    }
 }

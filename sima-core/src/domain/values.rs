@@ -64,6 +64,10 @@ string_value!(
     UserRef
 );
 string_value!(
+    /// A chat user group, as the chat platform names it (`S0614TZR7` on Slack).
+    UserGroupRef
+);
+string_value!(
     /// A non-empty piece of text up to 3000 characters: a note, a root cause, an action item.
     Text
 );
@@ -122,6 +126,19 @@ impl DedupKey {
         let s = s.trim();
         if s.is_empty() || s.len() > 255 || s.chars().any(char::is_control) {
             return Err(ValidationError::DedupKey);
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl UserGroupRef {
+    /// Validates a chat user group id: a Slack subteam id, `S` then 2 to 63
+    /// ASCII capital letters or digits (`S0614TZR7`).
+    pub fn parse(s: &str) -> Result<Self, ValidationError> {
+        let s = s.trim();
+        let rest = s.strip_prefix('S').unwrap_or_default();
+        if rest.len() < 2 || rest.len() > 63 || !rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+            return Err(ValidationError::UserGroup(s.to_owned()));
         }
         Ok(Self(s.to_owned()))
     }

@@ -9,8 +9,12 @@ use crate::domain::{Command, ValidationError};
 /// incident (see CONTRIBUTING.md, "Add a command", for every file a new one touches).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Intent {
-    /// Open the declare form (works outside incident rooms).
-    Declare,
+    /// Open the declare form (works outside incident rooms), with its
+    /// private box ticked for `declare --private`.
+    Declare {
+        /// Whether the form starts with the incident marked private.
+        private: bool,
+    },
     /// List the commands (works outside incident rooms).
     Help,
     /// Show the incident card.
@@ -25,12 +29,19 @@ pub(crate) enum Intent {
     Retry,
     /// Run this command on the incident, as the person who typed it.
     Execute(Command),
+    /// Set custom field `name` (checked against the incident's type when run).
+    SetField {
+        /// The field's name.
+        name: String,
+        /// Its new value; blank clears it.
+        value: String,
+    },
 }
 
 impl Intent {
     /// Whether it acts on the incident of the room it is typed in.
     pub(crate) fn needs_incident(&self) -> bool {
-        !matches!(self, Self::Declare | Self::Help)
+        !matches!(self, Self::Declare { .. } | Self::Help)
     }
 }
 
@@ -50,6 +61,16 @@ pub(crate) enum ParseError {
     MissingArgument {
         /// The command.
         command: &'static str,
+        /// How to use it.
+        usage: &'static str,
+    },
+    /// An argument the command does not take.
+    #[error("`{command}` does not take `{typed}`: {usage}")]
+    Unexpected {
+        /// The command.
+        command: &'static str,
+        /// What was typed after it.
+        typed: String,
         /// How to use it.
         usage: &'static str,
     },

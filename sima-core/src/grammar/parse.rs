@@ -52,8 +52,11 @@ mod tests {
 
     #[test]
     fn every_command_parses() {
-        assert_eq!(ok(""), Intent::Declare);
-        assert_eq!(ok("declare"), Intent::Declare);
+        assert_eq!(ok(""), Intent::Declare { private: false });
+        assert_eq!(ok("declare"), Intent::Declare { private: false });
+        assert_eq!(ok("declare --private"), Intent::Declare { private: true });
+        assert_eq!(ok("private"), run(Command::SetVisibility { private: true }));
+        assert_eq!(ok("public"), run(Command::SetVisibility { private: false }));
         assert_eq!(ok("help"), Intent::Help);
         assert_eq!(ok("info"), Intent::Info);
         assert_eq!(
@@ -93,6 +96,8 @@ mod tests {
 
     #[test]
     fn mistakes_say_what_to_fix() {
+        let err = parse("declare --secret").unwrap_err();
+        assert_eq!(err.to_string(), "`declare` does not take `--secret`: /incident declare [--private]");
         let err = parse("severity").unwrap_err();
         assert_eq!(err.to_string(), "`severity` needs an argument: /incident severity <sev1-4>");
         assert!(parse("severity sev9").unwrap_err().to_string().contains("sev1, sev2"));
@@ -129,7 +134,7 @@ mod tests {
         }
         assert_eq!(ok("root-cause x"), ok("rootcause x"));
         assert_eq!(ok("?"), Intent::Help);
-        assert_eq!(ok("new"), Intent::Declare);
+        assert_eq!(ok("new"), Intent::Declare { private: false });
     }
 
     #[test]

@@ -167,14 +167,33 @@ fn action_number(arg: &str) -> Result<u32, ValidationError> {
     word.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| ValidationError::ActionNumber(arg.trim().to_owned()))
 }
 
+/// `set <field> <value>`: the value is checked against the incident's
+/// type when the command runs; `set <field>` alone clears it.
+fn set_field(args: &Args<'_>) -> Result<Intent, ParseError> {
+    let rest = args.required()?;
+    let (name, value) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    Ok(Intent::SetField { name: name.to_ascii_lowercase(), value: value.trim().to_owned() })
+}
+
+/// `declare [--private]`: the form, its private box ticked with `--private`.
+fn declare(args: &Args<'_>) -> Result<Intent, ParseError> {
+    match args.rest.to_ascii_lowercase().as_str() {
+        "" => Ok(Intent::Declare { private: false }),
+        "--private" | "private" => Ok(Intent::Declare { private: true }),
+        _ => {
+            Err(ParseError::Unexpected { command: args.spec.name, typed: args.rest.to_owned(), usage: args.spec.usage })
+        }
+    }
+}
+
 /// Every `/incident` command, in the order `help` lists them.
 pub(crate) const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "declare",
         aliases: &["", "new"],
-        usage: "/incident declare",
-        help: "Open the form to declare an incident (also /incident alone)",
-        parse: |_| Ok(Intent::Declare),
+        usage: "/incident declare [--private]",
+        help: "Open the form to declare an incident (also /incident alone); --private ticks its private box",
+        parse: declare,
         button: None,
     },
     CommandSpec {
@@ -326,6 +345,30 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         usage: "/incident retry",
         help: "Run again what SIMA failed to do (room, card, page, post-mortem…)",
         parse: |_| Ok(Intent::Retry),
+        button: None,
+    },
+    CommandSpec {
+        name: "set",
+        aliases: &[],
+        usage: "/incident set <field> <value>",
+        help: "Set a custom field (its name alone clears it)",
+        parse: set_field,
+        button: None,
+    },
+    CommandSpec {
+        name: "private",
+        aliases: &[],
+        usage: "/incident private",
+        help: "Make the incident private: hidden from those not in its room, its broadcast withdrawn",
+        parse: |_| execute(Command::SetVisibility { private: true }),
+        button: None,
+    },
+    CommandSpec {
+        name: "public",
+        aliases: &[],
+        usage: "/incident public",
+        help: "Make a private incident public again (Incident Manager only); it is announced",
+        parse: |_| execute(Command::SetVisibility { private: false }),
         button: None,
     },
 ];

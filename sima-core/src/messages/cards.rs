@@ -1,7 +1,11 @@
 //! The incident card, the broadcast announcement and update messages.
 
-use crate::domain::{format_time, Actor, DocRef, EffectKind, EventKind, Incident, IncidentEvent, Role, Status};
+use crate::domain::{
+    format_time, Actor, DocRef, EffectKind, EventKind, FieldSchema, Incident, IncidentEvent, Role, Status,
+};
 use crate::model::{ActionId, ActionStyle, Block, Field, Message, RichText};
+
+use super::SeverityDescriptions;
 
 /// Who acts: a mention for people, the actor's name otherwise.
 fn who(actor: &Actor) -> RichText {
@@ -28,12 +32,13 @@ fn status_emoji(status: Status) -> &'static str {
     }
 }
 
-fn facts(incident: &Incident) -> Block {
+fn facts(incident: &Incident, names: &SeverityDescriptions) -> Block {
+    let severity = incident.severity();
     let impact = incident.impact().map_or_else(|| RichText::new().italic("unknown"), |i| RichText::new().plain(i));
     Block::Fields {
         fields: vec![
             Field::rich("Status", RichText::new().emoji(status_emoji(incident.status())).plain(incident.status())),
-            Field::new("Severity", format!("{} ({})", incident.severity(), incident.severity().description())),
+            Field::new("Severity", format!("{} ({})", names.label(severity), names.description(severity))),
             Field::new("Domain", incident.domain()),
             Field::rich("Impact", impact),
             Field::rich(Role::IncidentManager.title(), holder(incident, Role::IncidentManager)),
@@ -43,13 +48,37 @@ fn facts(incident: &Incident) -> Block {
 }
 
 /// The pinned incident card: what, how bad, who leads, and the main buttons.
+#[cfg(any(test, feature = "testkit"))]
 pub fn card(incident: &Incident) -> Message {
+    labelled_card(incident, &SeverityDescriptions::new())
+}
+
+/// The card, its severity named as the company names it (`P1`).
+pub fn labelled_card(incident: &Incident, names: &SeverityDescriptions) -> Message {
+    owned_card(incident, names, &FieldSchema::default(), None)
+}
+
+/// The card, its severity named as the company names it (`P1`), its custom
+/// fields under their labels in `schema`, and the team that owns the
+/// incident's service when the catalog names one.
+pub(crate) fn owned_card(
+    incident: &Incident,
+    names: &SeverityDescriptions,
+    schema: &FieldSchema,
+    team: Option<&str>,
+) -> Message {
     let value = Some(incident.id().to_string());
     let mut blocks = vec![Block::Header { text: RichText::new().emoji("rotating_light").plain(incident.title()) }];
     if !incident.description().as_str().is_empty() {
         blocks.push(Block::Text { text: RichText::new().plain(incident.description()) });
     }
-    blocks.push(facts(incident));
+    blocks.push(facts(incident, names));
+    blocks.extend(super::field_card::custom_fields_block(incident, schema));
+    if let Some(team) = team {
+        blocks.push(Block::Context {
+            text: RichText::new().emoji("busts_in_silhouette").plain(format!("Owned by {team}")),
+        });
+    }
     blocks.push(Block::Context {
         text: RichText::new()
             .plain(format!("Declared {} by ", format_time(incident.milestones().declared_at)))
@@ -68,20 +97,26 @@ pub fn card(incident: &Incident) -> Message {
             ],
         });
     }
-    let text = format!("{} [{} · {}]", incident.title(), incident.severity(), incident.status());
+    let text = format!("{} [{} · {}]", incident.title(), names.label(incident.severity()), incident.status());
     Message { text: text.into(), blocks }
 }
 
 /// The announcement in the company-wide channel, refreshed in place.
+#[cfg(any(test, feature = "testkit"))]
 pub fn broadcast(incident: &Incident) -> Message {
+    labelled_broadcast(incident, &SeverityDescriptions::new())
+}
+
+/// The announcement, its severity named as the company names it (`P1`).
+pub fn labelled_broadcast(incident: &Incident, names: &SeverityDescriptions) -> Message {
     let room =
         incident.room().map_or_else(|| RichText::new().italic("room being created"), |r| RichText::new().room(r));
     let title = RichText::new().emoji(status_emoji(incident.status())).plain(incident.title());
     Message {
-        text: title.clone().plain(format!(" [{} · {}]", incident.severity(), incident.status())),
+        text: title.clone().plain(format!(" [{} · {}]", names.label(incident.severity()), incident.status())),
         blocks: vec![
             Block::Header { text: title },
-            facts(incident),
+            facts(incident, names),
             Block::Text {
                 text: RichText::new()
                     .plain("Follow and help in ")
@@ -121,9 +156,15 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
                 .plain(new);
             (line, true)
         }
+        EventKind::FieldsSet { changes } => {
+            let said: Vec<String> = changes.iter().map(ToString::to_string).collect();
+            let line = RichText::new().emoji("label").append(who).plain(format!(" set fields: {}", said.join("; ")));
+            (line, false)
+        }
         EventKind::NoteAdded { text } => {
             (RichText::new().emoji("memo").plain("Note from ").append(who).plain(format!(": {text}")), false)
         }
+        EventKind::VisibilityChanged { private } => (super::visibility_line(*private, who), false),
         EventKind::Escalated { domain } => (
             RichText::new().emoji("mega").append(who).plain(" escalated: paging the ").code(domain).plain(" on-call"),
             true,

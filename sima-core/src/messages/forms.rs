@@ -25,25 +25,79 @@ fn text(id: &str, label: &str, multiline: bool, max: u32, optional: bool, initia
     }
 }
 
-/// Descriptions of the severity levels that replace the defaults in forms.
-pub type SeverityDescriptions = BTreeMap<Severity, String>;
+/// How a company names its severity levels: labels (`P1`) and descriptions
+/// that replace the defaults in forms, cards and pages people read. The
+/// levels and their stable values (`sev1`) do not change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeverityDescriptions {
+    descriptions: BTreeMap<Severity, String>,
+    labels: BTreeMap<Severity, String>,
+}
 
-fn severity_input(initial: Option<Severity>, descriptions: &SeverityDescriptions) -> Input {
+impl SeverityDescriptions {
+    /// SIMA's own names: `sev1`…`sev4` with their default descriptions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// These names with `severity` described as `description`.
+    #[must_use]
+    pub fn with_description(mut self, severity: Severity, description: impl Into<String>) -> Self {
+        self.descriptions.insert(severity, description.into());
+        self
+    }
+
+    /// These names with `severity` labelled `label` (`P1`).
+    #[must_use]
+    pub fn with_label(mut self, severity: Severity, label: impl Into<String>) -> Self {
+        self.labels.insert(severity, label.into());
+        self
+    }
+
+    /// The label people read: the company's (`P1`), else `sev1`.
+    pub fn label(&self, severity: Severity) -> &str {
+        self.labels.get(&severity).map_or(severity.as_str(), String::as_str)
+    }
+
+    /// What the level means: the company's description, else SIMA's.
+    pub fn description(&self, severity: Severity) -> &str {
+        self.descriptions.get(&severity).map_or(severity.description(), String::as_str)
+    }
+
+    /// Whether any level has a label of the company's.
+    pub fn has_labels(&self) -> bool {
+        !self.labels.is_empty()
+    }
+}
+
+impl From<BTreeMap<Severity, String>> for SeverityDescriptions {
+    /// Descriptions only (`sev1 = "…"`).
+    fn from(descriptions: BTreeMap<Severity, String>) -> Self {
+        Self { descriptions, labels: BTreeMap::new() }
+    }
+}
+
+fn severity_input(initial: Option<Severity>, names: &SeverityDescriptions) -> Input {
+    let hint = names.has_labels().then(|| {
+        let scale: Vec<String> =
+            Severity::ALL.iter().map(|s| format!("{} ({})", names.label(*s), names.description(*s))).collect();
+        format!("Most severe first: {}", scale.join("; "))
+    });
     Input {
         id: "severity".into(),
         label: "Severity".into(),
         kind: InputKind::Select {
             options: Severity::ALL
                 .iter()
-                .map(|s| {
-                    let description = descriptions.get(s).map_or(s.description(), String::as_str);
-                    Choice { value: s.as_str().into(), label: format!("{s} · {description}") }
+                .map(|s| Choice {
+                    value: s.as_str().into(),
+                    label: format!("{} · {}", names.label(*s), names.description(*s)),
                 })
                 .collect(),
         },
         optional: false,
         initial: initial.map(|s| s.as_str().into()),
-        hint: None,
+        hint,
     }
 }
 
@@ -79,7 +133,26 @@ fn impact_input(initial: Option<String>) -> Input {
     }
 }
 
-/// The declare form: domain, summary, description, impact, severity.
+/// The `private` box of the declare form.
+fn private_input() -> Input {
+    Input {
+        id: "private".into(),
+        label: "Visibility".into(),
+        kind: InputKind::Checkbox { text: "Private incident".into() },
+        optional: true,
+        initial: None,
+        hint: Some("A private room, no announcement, hidden from people who are not in its room".into()),
+    }
+}
+
+/// Ticks (or not) the `private` box of a declare form, for `/incident declare --private`.
+pub(crate) fn mark_private(form: &mut Form, private: bool) {
+    if let Some(input) = form.inputs.iter_mut().find(|i| i.id == "private") {
+        input.initial = private.then(|| "true".to_owned());
+    }
+}
+
+/// The declare form: domain, summary, description, impact, severity, private.
 pub fn declare_form(domains: &[DomainChoice], severities: &SeverityDescriptions) -> Form {
     Form {
         id: FormId::DeclareIncident,
@@ -91,6 +164,7 @@ pub fn declare_form(domains: &[DomainChoice], severities: &SeverityDescriptions)
             text("description", "Description", true, 3000, true, None),
             impact_input(None),
             severity_input(None, severities),
+            private_input(),
         ],
         metadata: None,
     }

@@ -2,21 +2,34 @@
 //! the incident room's name and topic, and the page an on-call receives.
 
 mod cards;
+mod field_card;
+mod field_form;
+mod field_inputs;
 mod followups;
 mod forms;
 mod guidance;
 mod pages;
+mod privacy;
 mod rooms;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use cards::announcement;
-pub use cards::{broadcast, card, effect_failed};
+pub(crate) use cards::owned_card;
+#[cfg(any(test, feature = "testkit"))]
+pub use cards::{broadcast, card};
+pub use cards::{effect_failed, labelled_broadcast, labelled_card};
 #[cfg(any(test, feature = "testkit"))]
 pub use cards::{postmortem_link, update};
+pub(crate) use field_card::field_summary;
+pub(crate) use field_form::shaped_declare_form;
+pub(crate) use field_inputs::{field_inputs, input_of, TYPE_INPUT};
 pub(crate) use followups::action_line;
 pub use followups::{action_items, closing_summary, postmortem_reminder, update_reminder};
+pub(crate) use forms::mark_private;
 pub use forms::{declare_form, edit_form, status_form, DomainChoice, SeverityDescriptions};
 pub use guidance::{answer, done, help, mistyped, warning, welcome};
 pub(crate) use pages::page;
+pub(crate) use privacy::visibility_line;
+pub(crate) use privacy::withdrawn_broadcast;
 pub(crate) use rooms::room_spec;

@@ -11,6 +11,7 @@ pub(crate) fn room_spec(prefix: &str, incident: &Incident) -> RoomSpec {
         name_hint: room_name(prefix, incident),
         topic: format!("{} · {} · {}", incident.title(), incident.severity(), incident.status()),
         key: incident.id().to_string(),
+        private: incident.is_private(),
     }
 }
 

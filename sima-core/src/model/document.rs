@@ -14,6 +14,10 @@ pub struct Document {
     pub properties: PostmortemProperties,
     /// The body, in order.
     pub blocks: Vec<DocBlock>,
+    /// Whether the incident is private: adapters then write it where only
+    /// its people can read it, when such a place is configured.
+    #[serde(default)]
+    pub private: bool,
 }
 
 /// The facts of a post-mortem that docs platforms store as properties.

@@ -91,6 +91,28 @@ pub enum InputKind {
         /// Smallest accepted value.
         min: Option<u64>,
     },
+    /// One box to tick: submitted as `true` when ticked (absent or `false`
+    /// otherwise); `initial` `true` ticks it.
+    Checkbox {
+        /// The text beside the box.
+        text: String,
+    },
+    /// Some of the options, submitted joined by commas (`a,b`); `initial`
+    /// is written the same way.
+    MultiSelect {
+        /// The options.
+        options: Vec<Choice>,
+    },
+    /// A chat user, submitted as the platform's user id.
+    User,
+    /// One choice among options that reshapes the form (the incident type):
+    /// choosing one sends [`Inbound::FormChanged`](crate::chat::Inbound::FormChanged)
+    /// with the values so far, answered by the form to show instead
+    /// ([`Reply::ReplaceForm`](crate::chat::Reply::ReplaceForm)).
+    ReshapingSelect {
+        /// The options.
+        options: Vec<Choice>,
+    },
 }
 
 /// An option of a select.

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::PortError;
-use crate::domain::{MessageRef, Room, RoomId, UserRef};
+use crate::domain::{MessageRef, Room, RoomId, UserGroupRef, UserRef};
 use crate::model::{Form, FormTrigger, Message};
 
 /// What the runbook asks for when it creates an incident room.
@@ -17,6 +17,10 @@ pub struct RoomSpec {
     /// A key unique to the incident (its id), so a repeated call can find the
     /// room an earlier, unrecorded call created.
     pub key: String,
+    /// A private room (the incident is private): only those invited may see
+    /// it. An adapter that cannot make one MUST return `Unsupported` rather
+    /// than create a room everyone can see.
+    pub private: bool,
 }
 
 /// A chat platform (Slack, Teams…).
@@ -83,5 +87,16 @@ pub trait ChatPort: Send + Sync {
     /// archived (the default), and the runbook skips the archive.
     async fn archive(&self, room: &RoomId) -> Result<(), PortError> {
         Err(PortError::Unsupported(format!("archiving room {room}")))
+    }
+
+    /// The members of a user group (a Slack user group), to invite them.
+    ///
+    /// # Errors
+    /// `NotFound` or `Invalid` if the group does not exist;
+    /// `RateLimited`/`Transient` when the platform is busy or down;
+    /// `Unsupported` where the platform has no user groups (the default),
+    /// and the runbook records that the group was not invited.
+    async fn group_members(&self, group: &UserGroupRef) -> Result<Vec<UserRef>, PortError> {
+        Err(PortError::Unsupported(format!("user groups (`{group}`)")))
     }
 }

@@ -1,4 +1,5 @@
-//! The documents platform: post-mortems.
+//! The documents platform: post-mortems, written on resolution and
+//! rewritten when the root cause, action items or fields change later.
 
 use async_trait::async_trait;
 
@@ -17,4 +18,18 @@ pub trait DocsPort: Send + Sync {
     /// `Invalid` if the platform refuses the document; `Unauthorized` for bad
     /// credentials; `RateLimited`/`Transient` when busy or unreachable.
     async fn create_postmortem(&self, document: &Document) -> Result<DocRef, PortError>;
+
+    /// Rewrites the post-mortem `doc` (made by [`create_postmortem`](Self::create_postmortem))
+    /// with the whole of `document`, so running it again changes nothing more.
+    /// The default answers `Unsupported`: the page stays as first written.
+    ///
+    /// # Errors
+    /// `Unsupported` where the platform cannot rewrite a page; `NotFound` if
+    /// the page is gone (deleted by a person); `Invalid` if the platform
+    /// refuses the document; `Unauthorized` for bad credentials;
+    /// `RateLimited`/`Transient` when busy, unreachable or edited meanwhile.
+    async fn update_postmortem(&self, doc: &DocRef, document: &Document) -> Result<(), PortError> {
+        let _ = (doc, document);
+        Err(PortError::Unsupported("updating a post-mortem".into()))
+    }
 }

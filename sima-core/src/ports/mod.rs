@@ -21,8 +21,8 @@ pub use paging::{Link, Page, PagingPort};
 pub use policy::{Policy, Refusal, Step};
 pub use sessions::{SessionRecord, SessionStore};
 pub use store::{
-    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, IncidentStore,
-    Incidents, Lease, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
+    AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentCounts, IncidentFilter,
+    IncidentStore, Incidents, Lease, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
 };
 
 #[cfg(any(test, feature = "mocks"))]

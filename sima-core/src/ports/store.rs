@@ -1,5 +1,6 @@
 //! Durable storage of incidents, their events, the outbox and idempotency keys.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -265,6 +266,38 @@ pub struct OutboxStats {
     pub oldest_pending_due: Option<DateTime<Utc>>,
 }
 
+/// How many incidents have each status and severity (the `sima_incidents`
+/// gauges of `/metrics`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentCounts(HashMap<(Status, Severity), u64>);
+
+impl IncidentCounts {
+    /// Incidents with this status and severity.
+    pub fn get(&self, status: Status, severity: Severity) -> u64 {
+        self.0.get(&(status, severity)).copied().unwrap_or_default()
+    }
+
+    /// Counts `n` more incidents with this status and severity.
+    pub fn add(&mut self, status: Status, severity: Severity, n: u64) {
+        *self.0.entry((status, severity)).or_default() += n;
+    }
+
+    /// All incidents.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+}
+
+impl FromIterator<(Status, Severity)> for IncidentCounts {
+    fn from_iter<I: IntoIterator<Item = (Status, Severity)>>(incidents: I) -> Self {
+        let mut counts = Self::default();
+        for (status, severity) in incidents {
+            counts.add(status, severity, 1);
+        }
+        counts
+    }
+}
+
 /// Incidents and their event logs: the decisions the service records.
 /// Every implementation passes `sima_core::testkit::store_contract`.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -325,6 +358,17 @@ pub trait Incidents: Send + Sync {
     /// # Errors
     /// `Transient` when unreachable.
     async fn milestones(&self, filter: &IncidentFilter) -> Result<Vec<MilestoneRow>, PortError>;
+
+    /// How many incidents have each status and severity. SQL stores count
+    /// in the database (an index scan, nothing sent per incident); the
+    /// default counts the milestone rows.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn incident_counts(&self) -> Result<IncidentCounts, PortError> {
+        let rows = self.milestones(&IncidentFilter::default()).await?;
+        Ok(rows.iter().map(|row| (row.status, row.severity)).collect())
+    }
 
     /// Checks the database answers.
     ///
@@ -399,6 +443,19 @@ pub trait Outbox: Send + Sync {
     /// # Errors
     /// `Transient` when unreachable.
     async fn outbox_stats(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError>;
+
+    /// The effects not done yet, as [`Outbox::outbox_stats`] counts them
+    /// (`pending`, `scheduled`, the oldest due), with `completed` and
+    /// `failed` left 0. SQL stores read only unfinished effects, so it costs
+    /// the same however long the outbox's history; the default takes them
+    /// from `outbox_stats`.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn outbox_backlog(&self, now: DateTime<Utc>) -> Result<OutboxStats, PortError> {
+        let stats = self.outbox_stats(now).await?;
+        Ok(OutboxStats { completed: 0, failed: 0, ..stats })
+    }
 }
 
 /// Idempotency keys: work that must run once per key (a retried webhook,

@@ -8,7 +8,11 @@ use crate::wording::{action_text, human_duration};
 /// One line saying what an event was.
 pub fn describe(event: &IncidentEvent) -> String {
     match &event.kind {
-        EventKind::Declared { severity, summary, .. } => format!("Declared as {severity}: {summary}"),
+        EventKind::Declared { severity, summary, private, .. } => {
+            format!("Declared{} as {severity}: {summary}", if *private { " private" } else { "" })
+        }
+        EventKind::VisibilityChanged { private: true } => "Made private".to_owned(),
+        EventKind::VisibilityChanged { private: false } => "Made public again".to_owned(),
         EventKind::StatusChanged { from, to, message } => match message {
             Some(m) => format!("Status {from} → {to}: {m}"),
             None => format!("Status {from} → {to}"),
@@ -45,6 +49,7 @@ pub fn describe(event: &IncidentEvent) -> String {
             format!("Retried {}", effects.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", "))
         }
         EventKind::TimerFired { name } => format!("Timer {name} fired"),
+        EventKind::FieldsSet { changes } => changes.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
     }
 }
 
@@ -126,5 +131,6 @@ pub(crate) fn document(incident: &Incident, events: &[IncidentEvent]) -> Documen
             room_url: incident.room().map(|r| r.url.clone()),
         },
         blocks,
+        private: incident.is_private(),
     }
 }

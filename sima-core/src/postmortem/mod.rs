@@ -3,8 +3,10 @@
 //! its Markdown form.
 
 mod build;
+mod fields;
 mod markdown;
 
 pub use build::describe;
 pub(crate) use build::document;
+pub(crate) use fields::with_fields;
 pub use markdown::{escape_markdown, to_markdown};

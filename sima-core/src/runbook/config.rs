@@ -2,9 +2,11 @@
 
 use std::time::Duration;
 
-use crate::domain::{RoomId, Severity};
+use crate::domain::{FieldSchema, Incident, RoomId, Severity};
+use crate::messages::{self, SeverityDescriptions};
+use crate::model::Message;
 
-use super::Schedule;
+use super::{Schedule, ServiceCatalog};
 
 /// Runbook settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,12 @@ pub struct RunbookConfig {
     pub paging: PagingPolicy,
     /// When reminders and the room archive fall due.
     pub schedule: Schedule,
+    /// Whom each service invites when an incident is declared for it or escalated to it.
+    pub services: ServiceCatalog,
+    /// How the company names its severity levels, on cards and forms.
+    pub severities: SeverityDescriptions,
+    /// The company's incident types and custom fields.
+    pub schema: FieldSchema,
 }
 
 impl Default for RunbookConfig {
@@ -29,7 +37,19 @@ impl Default for RunbookConfig {
             room_prefix: "incident".into(),
             paging: PagingPolicy::default(),
             schedule: Schedule::default(),
+            services: ServiceCatalog::default(),
+            severities: SeverityDescriptions::default(),
+            schema: FieldSchema::default(),
         }
+    }
+}
+
+impl RunbookConfig {
+    /// The incident's card as the company names things: its severity
+    /// labels, its custom fields' labels, and the team that owns the
+    /// incident's service.
+    pub fn card(&self, incident: &Incident) -> Message {
+        messages::owned_card(incident, &self.severities, &self.schema, self.services.team(incident.domain()))
     }
 }
 
@@ -138,6 +158,31 @@ mod tests {
         let config = WorkerConfig::default();
         assert_eq!(config.retry_delay(1, Some(Duration::from_secs(7)), 0.9), Duration::from_secs(7));
         assert_eq!(config.retry_delay(1, Some(Duration::MAX), 0.0), config.max_backoff);
+    }
+
+    #[test]
+    fn the_card_names_the_team_owning_the_incidents_service() {
+        use crate::domain::tests::{declared, t};
+        use crate::domain::Domain;
+        use crate::model::Block;
+
+        let incident = declared(t(0));
+        let owners = |config: &RunbookConfig| -> Vec<String> {
+            let card = config.card(&incident);
+            let lines = card.blocks.iter().filter_map(|b| match b {
+                Block::Context { text } => Some(text.to_string()),
+                _ => None,
+            });
+            lines.filter(|line| line.contains("Owned by")).collect()
+        };
+        let mut config = RunbookConfig::default();
+        assert!(owners(&config).is_empty(), "no catalog, no owner");
+        config.services = ServiceCatalog::new().with_team(Domain::parse("payments").unwrap(), "Payments core");
+        assert!(owners(&config).is_empty(), "another service's team");
+        config.services = config.services.with_team(incident.domain().clone(), "Messaging");
+        let said = owners(&config);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].ends_with("Owned by Messaging"), "{said:?}");
     }
 
     #[test]

@@ -13,7 +13,9 @@ use crate::ports::{IncidentStore, PortError};
 use crate::postmortem;
 
 use super::failure::{ignore_unsupported, Failure};
+use super::plan::postmortem_written_or_due;
 use super::ports::Ports;
+use super::postmortem_update;
 use super::scheduled;
 use super::RunbookConfig;
 
@@ -69,11 +71,29 @@ pub(crate) async fn perform(
             chat.invite(&room(incident)?.id, users).await?;
             vec![Outcome::MembersInvited(users.clone())]
         }
+        Effect::InviteGroup { group } => {
+            let room = room(incident)?.id.clone();
+            let members = match chat.group_members(group).await {
+                Err(PortError::Unsupported(what)) => {
+                    tracing::warn!(%group, %what, "the chat platform has no user groups; the group is not invited");
+                    return Err(Failure::Refused(format!(
+                        "the user group {group} was not invited: this chat platform does not support {what}; \
+                         invite its members by hand, or list them as users on the service"
+                    )));
+                }
+                other => other?,
+            };
+            if members.is_empty() {
+                return Ok(vec![]);
+            }
+            chat.invite(&room, &members).await?;
+            vec![Outcome::MembersInvited(members)]
+        }
         Effect::PostCard => {
             if incident.card().is_some() {
                 return Ok(vec![]);
             }
-            vec![Outcome::CardPosted(chat.post(&room(incident)?.id, &messages::card(incident)).await?)]
+            vec![Outcome::CardPosted(chat.post(&room(incident)?.id, &config.card(incident)).await?)]
         }
         Effect::PinCard => {
             if let Some(card) = incident.card() {
@@ -82,10 +102,13 @@ pub(crate) async fn perform(
             vec![]
         }
         Effect::PostBroadcast => {
-            if incident.broadcast().is_some() {
+            // Planned before the incident was made private: it is not announced.
+            if incident.broadcast().is_some() || incident.is_private() {
                 return Ok(vec![]);
             }
-            vec![Outcome::BroadcastPosted(chat.post(&config.broadcast_room, &messages::broadcast(incident)).await?)]
+            vec![Outcome::BroadcastPosted(
+                chat.post(&config.broadcast_room, &messages::labelled_broadcast(incident, &config.severities)).await?,
+            )]
         }
         Effect::Page { domain, escalation } => {
             let page = messages::page(&config.public_url, incident, domain, *escalation);
@@ -98,6 +121,7 @@ pub(crate) async fn perform(
             }
             vec![]
         }
+        Effect::ReplyToBroadcast { .. } if incident.is_private() => vec![],
         Effect::ReplyToBroadcast { seq } => {
             if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
                 if let Some((message, true)) = messages::announcement(incident, &event(store, incident, *seq).await?) {
@@ -113,13 +137,19 @@ pub(crate) async fn perform(
         }
         Effect::RefreshCard => {
             if let Some(card) = recorded(incident, incident.card(), EffectKind::PostCard)? {
-                ignore_unsupported(chat.update(&card, &messages::card(incident)).await)?;
+                ignore_unsupported(chat.update(&card, &config.card(incident)).await)?;
             }
             vec![]
         }
         Effect::RefreshBroadcast => {
             if let Some(broadcast) = recorded(incident, incident.broadcast(), EffectKind::PostBroadcast)? {
-                ignore_unsupported(chat.update(&broadcast, &messages::broadcast(incident)).await)?;
+                // While private, the broadcast says only that the incident is private.
+                let message = if incident.is_private() {
+                    messages::withdrawn_broadcast(incident)
+                } else {
+                    messages::labelled_broadcast(incident, &config.severities)
+                };
+                ignore_unsupported(chat.update(&broadcast, &message).await)?;
             }
             vec![]
         }
@@ -128,7 +158,20 @@ pub(crate) async fn perform(
                 return Ok(vec![]);
             }
             let document = postmortem::document(incident, &store.events(incident.id()).await?);
+            let document = postmortem::with_fields(document, incident, &config.schema);
             vec![Outcome::PostmortemCreated(ports.docs.create_postmortem(&document).await?)]
+        }
+        Effect::UpdatePostmortem => {
+            let Some(doc) = incident.postmortem() else {
+                // Resolved: the create is on its way. Failed for good: a
+                // retried create writes the whole document as it is then.
+                return match postmortem_written_or_due(incident) {
+                    true => Err(Failure::NotReady("the post-mortem is not recorded yet")),
+                    false => Ok(vec![]),
+                };
+            };
+            postmortem_update::rewrite(ports.docs.as_ref(), config, store, incident, doc).await?;
+            vec![]
         }
         Effect::ResolvePages => {
             let mut resolved = Vec::new();

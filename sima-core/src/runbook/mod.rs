@@ -5,13 +5,17 @@ mod execute;
 mod failure;
 
 mod plan;
+#[cfg(test)]
+mod plan_tests;
 mod policies;
 #[cfg(test)]
 mod policy_tests;
 mod ports;
+mod postmortem_update;
 mod recorder;
 mod schedule;
 mod scheduled;
+mod services;
 mod wake;
 mod worker;
 
@@ -25,6 +29,7 @@ pub(crate) use ports::Ports;
 pub(crate) use recorder::{NotRecorded, Recorded, Recorder};
 pub(crate) use schedule::later;
 pub use schedule::Schedule;
+pub use services::{ServiceCatalog, ServiceInvites};
 pub(crate) use wake::WakeSender;
 pub use worker::EffectWorker;
 pub(crate) use worker::WorkerParts;

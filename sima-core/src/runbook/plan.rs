@@ -63,12 +63,13 @@ fn scheduled(schedule: &Schedule, after: &Incident, events: &[IncidentEvent]) ->
 }
 
 /// The effects due at once.
-fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Effect> {
+pub(super) fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent]) -> Vec<Effect> {
     let mut effects = Vec::new();
     let mut refresh = false;
+    // A private incident is never announced beyond its room.
     let announce = |effects: &mut Vec<Effect>, seq: u64, public: bool| {
         effects.push(Effect::AnnounceUpdate { seq });
-        if public {
+        if public && !after.is_private() {
             effects.push(Effect::ReplyToBroadcast { seq });
         }
     };
@@ -80,13 +81,31 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
                 if let Actor::User(reporter) = after.reporter() {
                     effects.push(Effect::InviteMembers { users: vec![reporter.clone()] });
                 }
+                effects.extend(config.services.invite_effects(after.domain()));
                 effects.push(Effect::PostCard);
-                effects.push(Effect::PostBroadcast);
+                if !after.is_private() {
+                    effects.push(Effect::PostBroadcast);
+                }
                 if config.paging.pages(after.severity()) && after.status().is_active() {
                     effects.push(Effect::Page { domain: after.domain().clone(), escalation: false });
                 }
             }
             EventKind::CardPosted { .. } => effects.push(Effect::PinCard),
+            // Made private or public: say so in the room, then withdraw the broadcast
+            // (refreshed while private, it says only that the incident is private),
+            // or restore it, or announce the incident for the first time.
+            EventKind::VisibilityChanged { private } => {
+                if after.room().is_some() {
+                    effects.extend([Effect::AnnounceUpdate { seq }, Effect::RefreshCard]);
+                }
+                match (after.broadcast(), private) {
+                    (Some(_), _) => effects.push(Effect::RefreshBroadcast),
+                    (None, false) if after.room().is_some() => effects.push(Effect::PostBroadcast),
+                    (None, _) => {}
+                }
+            }
+            // Posted while the incident was being made private: withdraw it.
+            EventKind::BroadcastPosted { .. } if after.is_private() => effects.push(Effect::RefreshBroadcast),
             EventKind::StatusChanged { to, .. } => {
                 announce(&mut effects, seq, true);
                 refresh = true;
@@ -114,9 +133,15 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
                 announce(&mut effects, seq, true);
                 refresh = true;
             }
+            // Field values may be sensitive: the room is told, not the broadcast.
+            EventKind::FieldsSet { .. } => {
+                announce(&mut effects, seq, false);
+                refresh = true;
+            }
             EventKind::Escalated { domain } => {
                 announce(&mut effects, seq, true);
                 effects.push(Effect::Page { domain: domain.clone(), escalation: true });
+                effects.extend(config.services.invite_effects(domain));
             }
             EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
             EventKind::PostmortemCreated { .. } => announce(&mut effects, seq, true),
@@ -137,8 +162,39 @@ fn immediate(config: &RunbookConfig, after: &Incident, events: &[IncidentEvent])
             _ => {}
         }
     }
+    if events.iter().any(|e| changes_postmortem(&e.kind)) && postmortem_written_or_due(after) {
+        // Several changes in one decision rewrite the document once; one
+        // created in this decision is written as it is already.
+        if !effects.contains(&Effect::CreatePostmortem) {
+            effects.push(Effect::UpdatePostmortem);
+        }
+    }
     if refresh {
-        effects.extend([Effect::RefreshCard, Effect::RefreshBroadcast]);
+        effects.push(Effect::RefreshCard);
+        if !after.is_private() {
+            effects.push(Effect::RefreshBroadcast);
+        }
     }
     effects
+}
+
+/// Whether the event changes what the post-mortem says.
+pub(super) fn changes_postmortem(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::RootCauseSet { .. }
+            | EventKind::ActionItemAdded { .. }
+            | EventKind::ActionItemDone { .. }
+            | EventKind::FieldsSet { .. }
+            | EventKind::FieldEdited(_)
+    )
+}
+
+/// Whether the post-mortem is recorded, or its create is still on its way
+/// (resolved, and the create has not failed for good): the update then
+/// waits for it, so a change made while the create ran is not lost.
+pub(super) fn postmortem_written_or_due(after: &Incident) -> bool {
+    after.postmortem().is_some()
+        || (matches!(after.status(), Status::Resolved | Status::Closed)
+            && !after.failed_effects().contains(&EffectKind::CreatePostmortem))
 }

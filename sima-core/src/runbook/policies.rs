@@ -15,6 +15,7 @@ use crate::domain::{Actor, Command, Effect, Incident, IncidentEvent, MAX_POLICY_
 use crate::ports::{Policy, Refusal, Step};
 
 use super::plan::Planned;
+use super::ServiceCatalog;
 
 /// Policies in the order they were registered; none is today's behaviour.
 #[derive(Clone, Default)]
@@ -38,17 +39,36 @@ impl Policies {
         if matches!(actor, Actor::Sima) || matches!(command, Command::Record(_)) {
             return Ok(());
         }
+        // SIMA's own rule, before the company's: making public is for the Incident Manager or an admin.
+        if matches!(command, Command::SetVisibility { private: false })
+            && incident.is_private()
+            && !incident.may_make_public(actor)
+        {
+            return Err(Refusal::new(
+                "only the Incident Manager (or an admin, through the API) may make a private incident public",
+            ));
+        }
         self.0.iter().try_for_each(|policy| policy.guard(incident, actor, command))
     }
 
     /// The effects the policies' steps for `events` imply, in order; a step
     /// beyond [`MAX_POLICY_DEPTH`] becomes its refusal.
-    pub(crate) fn plan(&self, after: &Incident, events: &[IncidentEvent]) -> Vec<Planned> {
+    /// A step paging a service also invites its people (`services`).
+    pub(crate) fn plan(&self, services: &ServiceCatalog, after: &Incident, events: &[IncidentEvent]) -> Vec<Planned> {
         let mut planned = Vec::new();
         for event in events {
             let depth = event.kind.policy_depth().saturating_add(1);
             for policy in &self.0 {
-                planned.extend(policy.steps(after, event).into_iter().map(|step| effect(after, step, depth)));
+                for step in policy.steps(after, event) {
+                    let invites = match &step {
+                        _ if depth > MAX_POLICY_DEPTH => Vec::new(),
+                        Step::Page { service } => services.invite_effects(service),
+                        Step::Escalate => services.invite_effects(after.domain()),
+                        _ => Vec::new(),
+                    };
+                    planned.push(effect(after, step, depth));
+                    planned.extend(invites.into_iter().map(Planned::now));
+                }
             }
         }
         planned

@@ -28,6 +28,9 @@ fn declaration(severity: Severity) -> Declaration {
         started_at: None,
         dedup_key: None,
         reporter: Actor::User(user("U1")),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     }
 }
 

@@ -53,7 +53,7 @@ pub(super) async fn perform(
             }
             // Refreshing is idempotent; the summary is the one post of this step.
             if let Some(card) = incident.card() {
-                ignore_unsupported(chat.update(card, &messages::card(incident)).await)?;
+                ignore_unsupported(chat.update(card, &config.card(incident)).await)?;
             }
             chat.post(&room.id, &messages::closing_summary(incident)).await?;
             vec![Outcome::ClosingSummaryPosted]

@@ -14,7 +14,8 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
-use tracing::{debug, error, warn};
+use tracing::field::{display, Empty};
+use tracing::{debug, error, info, info_span, warn, Instrument, Span};
 
 use super::ports::Ports;
 use super::recorder::{Recorded, Recorder};
@@ -274,22 +275,37 @@ impl EffectWorker {
     }
 
     /// Runs one claimed effect and returns the follow-ups its outcome hands
-    /// back; a panic inside it fails that effect only.
+    /// back; a panic inside it fails that effect only. Everything logged
+    /// meanwhile carries the incident's number and the effect's kind.
     async fn handle(&self, job: Job) -> Vec<Job> {
         let Job { claimed, incident } = job;
-        let claim = claimed.claim();
-        lock(&self.shared.held).insert(claim);
-        let follow_ups = match AssertUnwindSafe(self.attempt(&claimed, incident)).catch_unwind().await {
-            Ok(follow_ups) => follow_ups,
-            Err(panic) => {
-                let what = panic_message(panic.as_ref());
-                error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
-                self.give_up(&claimed, &format!("internal error: {what}")).await;
-                Vec::new()
-            }
-        };
-        lock(&self.shared.held).remove(&claim);
-        follow_ups
+        let span = info_span!(
+            "effect",
+            incident = Empty,
+            incident_id = %claimed.incident_id,
+            effect = %claimed.effect.kind(),
+            attempt = claimed.attempts,
+        );
+        if let Some(incident) = &incident {
+            span.record("incident", display(incident.number()));
+        }
+        async move {
+            let claim = claimed.claim();
+            lock(&self.shared.held).insert(claim);
+            let follow_ups = match AssertUnwindSafe(self.attempt(&claimed, incident)).catch_unwind().await {
+                Ok(follow_ups) => follow_ups,
+                Err(panic) => {
+                    let what = panic_message(panic.as_ref());
+                    error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
+                    self.give_up(&claimed, &format!("internal error: {what}")).await;
+                    Vec::new()
+                }
+            };
+            lock(&self.shared.held).remove(&claim);
+            follow_ups
+        }
+        .instrument(span)
+        .await
     }
 
     async fn attempt(&self, claimed: &ClaimedEffect, known: Option<Incident>) -> Vec<Job> {
@@ -300,7 +316,10 @@ impl EffectWorker {
             None => store.get(claimed.incident_id).await,
         };
         let incident = match loaded {
-            Ok(Some(incident)) => incident,
+            Ok(Some(incident)) => {
+                Span::current().record("incident", display(incident.number()));
+                incident
+            }
             Ok(None) => {
                 self.give_up(claimed, "the incident does not exist").await;
                 return Vec::new();
@@ -312,7 +331,7 @@ impl EffectWorker {
         };
         match perform(&self.parts.ports, &self.parts.runbook, &incident, &claimed.effect, store.as_ref()).await {
             Ok(outcomes) => {
-                debug!(effect = name, incident = %incident.number(), "effect done");
+                info!(effect = name, incident = %incident.number(), "effect done");
                 let recorded =
                     self.parts.recorder.record(incident.id(), outcomes, claimed.claim(), self.config.lease).await;
                 match recorded {

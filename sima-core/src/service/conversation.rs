@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::{IncidentService, ServiceError};
 use crate::domain::{
-    Actor, Command, Declaration, DeclarationDraft, FieldEdit, Incident, IncidentId, RoomId, Status, Text, UserRef,
-    ValidationError,
+    Actor, Command, Declaration, DeclarationDraft, FieldEdit, FieldInput, Incident, IncidentId, RoomId, Status, Text,
+    UserRef, ValidationError,
 };
 use crate::grammar::{for_button, parse, Intent, ParseError};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
@@ -116,8 +116,11 @@ impl Conversation {
             }
             Err(e) => return Ok(Some(warn(e))),
         };
-        if intent == Intent::Declare {
-            return told(self.open(trigger, messages::declare_form(&self.domains, &self.severities)).await);
+        if let Intent::Declare { private } = intent {
+            let mut form = messages::declare_form(&self.domains, &self.severities);
+            messages::mark_private(&mut form, private);
+            let form = messages::shaped_declare_form(form, &self.service.config().schema, &BTreeMap::new());
+            return told(self.open(trigger, form).await);
         }
         let incident = self.service.find_by_room(room).await?;
         if !intent.needs_incident() {
@@ -138,8 +141,8 @@ impl Conversation {
         trigger: Option<FormTrigger>,
     ) -> Result<Message, ServiceError> {
         match intent {
-            Intent::Declare | Intent::Help => Ok(messages::help(Some(incident))),
-            Intent::Info => Ok(messages::card(incident)),
+            Intent::Declare { .. } | Intent::Help => Ok(messages::help(Some(incident))),
+            Intent::Info => Ok(messages::owned_card(incident, &self.severities, &self.service.config().schema, None)),
             Intent::StatusForm => self.open(trigger, messages::status_form(incident)).await,
             Intent::EditForm => {
                 self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await
@@ -151,6 +154,11 @@ impl Conversation {
                     0 => format!("Nothing to retry: every step of {} went through.", incident.number()),
                     n => format!("Retrying {n} failed step(s) of {}.", incident.number()),
                 }))
+            }
+            Intent::SetField { name, value } => {
+                let inputs = BTreeMap::from([(name, FieldInput::One(value))]);
+                let after = self.service.set_fields(incident.id(), Actor::User(user.clone()), &inputs).await?;
+                Ok(messages::done(format!("Done. {} fields: {}.", after.number(), messages::field_summary(&after))))
             }
             Intent::Execute(command) => {
                 let after = self.service.execute(incident.id(), Actor::User(user.clone()), command).await?;
@@ -222,10 +230,11 @@ impl Conversation {
         let text = |id: &str| values.get(id).map(|v| v.trim()).filter(|v| !v.is_empty());
         match form {
             FormId::DeclareIncident | FormId::EditIncident => {
-                let declaration = match form_draft(values).parse(Actor::User(user.clone()), None) {
+                let schema = &self.service.config().schema;
+                let declaration = match form_draft(values).parse_in(schema, Actor::User(user.clone()), None) {
                     Ok(declaration) => declaration,
                     Err(errors) => {
-                        let errors = errors.into_iter().map(|e| (e.field.to_owned(), e.error.to_string()));
+                        let errors = errors.into_iter().map(|e| (messages::input_of(&e), e.error.to_string()));
                         return Ok(Submission::Invalid(errors.collect()));
                     }
                 };
@@ -261,6 +270,24 @@ impl Conversation {
                 self.apply_form(metadata, user, &[Command::ChangeStatus { to, message }], "status").await
             }
         }
+    }
+
+    /// The form to show instead of `form` once an input that reshapes it
+    /// changed: the declare form for the chosen incident type, keeping
+    /// `values`; `None` keeps the form as it is.
+    pub(crate) fn reshaped(
+        &self,
+        form: FormId,
+        values: &BTreeMap<String, String>,
+        metadata: Option<String>,
+    ) -> Option<Form> {
+        if form != FormId::DeclareIncident {
+            return None;
+        }
+        let base = messages::declare_form(&self.domains, &self.severities);
+        let mut shaped = messages::shaped_declare_form(base, &self.service.config().schema, values);
+        shaped.metadata = metadata;
+        Some(shaped)
     }
 
     async fn apply_form(
@@ -301,5 +328,8 @@ fn form_draft(values: &BTreeMap<String, String>) -> DeclarationDraft {
         impact: value("impact"),
         started_at: None,
         dedup_key: None,
+        private: values.get("private").is_some_and(|v| v == "true"),
+        incident_type: value(messages::TYPE_INPUT).filter(|t| !t.trim().is_empty()),
+        fields: messages::field_inputs(values),
     }
 }

@@ -38,7 +38,7 @@ fn unrecorded(inbound: &Inbound) -> Reply {
     match inbound {
         Inbound::Command { .. } | Inbound::ButtonPressed { .. } => Reply::not_recorded(),
         Inbound::FormSubmitted { .. } => Reply::form_error("summary", NOT_RECORDED),
-        Inbound::FormClosed { .. } => Reply::Ack,
+        Inbound::FormClosed { .. } | Inbound::FormChanged { .. } => Reply::Ack,
         Inbound::Joined { .. } | Inbound::Mention { .. } => Reply::Retry,
     }
 }
@@ -70,6 +70,9 @@ impl Conversation {
                         )
                     }
                 }
+            }
+            Inbound::FormChanged { form, values, metadata, .. } => {
+                self.reshaped(form, &values, metadata).map_or(Reply::Ack, Reply::ReplaceForm)
             }
             Inbound::FormClosed { .. } => Reply::Ack,
             Inbound::Joined { room, user } => match self.joined(&room, &user).await {

@@ -4,6 +4,7 @@
 mod commit;
 mod conversation;
 mod error;
+mod fields;
 mod inbound;
 mod locks;
 mod queries;
@@ -98,7 +99,7 @@ impl IncidentService {
 
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
         let mut planned = plan(&self.config, incident, events);
-        planned.extend(self.policies.plan(incident, events));
+        planned.extend(self.policies.plan(&self.config.services, incident, events));
         planned
             .into_iter()
             .map(|planned| NewEffect::due(incident.id(), planned.effect, later(now, planned.delay)))

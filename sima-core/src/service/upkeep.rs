@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use super::{IncidentService, ServiceError};
 use crate::chat::DeliveryKey;
 use crate::domain::{DedupKey, Incident};
-use crate::ports::{IncidentFilter, MilestoneRow, OutboxStats};
+use crate::ports::{IncidentCounts, IncidentFilter, MilestoneRow, OutboxStats};
 
 /// What a monitor's "resolved" notification for a dedup key finds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,22 @@ impl IncidentService {
     /// `Store`.
     pub async fn outbox_stats(&self) -> Result<OutboxStats, ServiceError> {
         Ok(self.store.outbox_stats(self.now()).await?)
+    }
+
+    /// Counts of the outbox's effects not done yet (`completed` and `failed` left 0).
+    ///
+    /// # Errors
+    /// `Store`.
+    pub async fn outbox_backlog(&self) -> Result<OutboxStats, ServiceError> {
+        Ok(self.store.outbox_backlog(self.now()).await?)
+    }
+
+    /// How many incidents have each status and severity.
+    ///
+    /// # Errors
+    /// `Store`.
+    pub async fn incident_counts(&self) -> Result<IncidentCounts, ServiceError> {
+        Ok(self.store.incident_counts().await?)
     }
 
     /// The milestones of the incidents matching `filter`, as the metrics read them.

@@ -43,7 +43,10 @@ pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 /// -> CheckFuture<'a>`; the runner builds a fresh store, awaits
 /// `check(&store)`, and cleans up.
 ///
-/// ```ignore
+/// ```
+/// use sima_core::ports::IncidentStore;
+/// use sima_core::testkit::{contract::CheckFuture, InMemoryStore};
+///
 /// async fn fresh<F>(check: F)
 /// where
 ///     F: for<'a> FnOnce(&'a dyn IncidentStore) -> CheckFuture<'a>,
@@ -52,6 +55,10 @@ pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 ///     check(&store).await;
 /// }
 /// sima_core::store_contract_tests!(fresh);
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// #     fresh(|store| Box::pin(sima_core::testkit::contract::ping_answers(store))).await;
+/// # }
 /// ```
 #[macro_export]
 macro_rules! store_contract_tests {
@@ -102,9 +109,11 @@ macro_rules! store_contract_tests {
             effects_enqueued_leased_belong_to_their_holder,
             retry_failed_requeues_failed_effects,
             outbox_stats_count_each_state,
+            outbox_backlog_counts_what_is_not_done,
             remember_and_forget_keys,
             list_filters_and_orders_newest_first,
             milestones_equal_the_snapshots,
+            incident_counts_follow_status_and_severity,
             concurrent_appends_lose_no_event,
             concurrent_declarations_create_one_incident,
             concurrent_claims_take_each_effect_once,
@@ -176,6 +185,9 @@ pub fn declaration(domain_slug: &str, severity: Severity, dedup_key: Option<&str
         started_at: None,
         dedup_key: dedup_key.map(key),
         reporter: Actor::User(user("U0REPORTER")),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     }
 }
 
@@ -842,6 +854,27 @@ pub async fn retry_failed_requeues_failed_effects(store: &dyn IncidentStore) {
     assert_eq!(store.retry_failed(one.id(), at_ms(6_000)).await.ok(), Some(0), "nothing failed any more");
 }
 
+/// `outbox_backlog` gives the pending and scheduled effects and the oldest
+/// due as `outbox_stats` does, and no finished ones.
+pub async fn outbox_backlog_counts_what_is_not_done(store: &dyn IncidentStore) {
+    let backlog =
+        |now| async move { store.outbox_backlog(now).await.unwrap_or_else(|e| panic!("outbox_backlog: {e}")) };
+    assert_eq!(backlog(at_ms(0)).await, OutboxStats::default(), "an empty store");
+    let created = create_new(store, new_incident(&declaration("search", Severity::Sev4, None), at_ms(0))).await;
+    let mut b = batch(&created, &Command::AddNote(text("fan out")), at_ms(0));
+    b.effects = (0..4).map(|i| effect(created.id(), Effect::AnnounceUpdate { seq: i }, at_ms(i as i64))).collect();
+    b.effects.push(effect(created.id(), Effect::ResolvePages, at_ms(7_200_000)));
+    store.append(b).await.unwrap_or_else(|e| panic!("{e}"));
+    let claimed = claim(store, 2, at_ms(10), 30).await;
+    store.complete(claimed[0].claim(), at_ms(11)).await.unwrap_or_else(|e| panic!("{e}"));
+    store.give_up(claimed[1].claim(), at_ms(11), "no").await.unwrap_or_else(|e| panic!("{e}"));
+    let stats = stats_at(store, at_ms(20)).await;
+    assert!(stats.completed >= 1 && stats.failed == 1, "{stats:?}");
+    let expected = OutboxStats { completed: 0, failed: 0, ..stats };
+    assert_eq!(backlog(at_ms(20)).await, expected);
+    assert!(expected.pending >= 3 && expected.scheduled == 1, "{expected:?}");
+}
+
 /// `outbox_stats` counts pending, completed and failed effects.
 pub async fn outbox_stats_count_each_state(store: &dyn IncidentStore) {
     assert_eq!(stats(store).await, OutboxStats::default(), "an empty store");
@@ -992,6 +1025,28 @@ pub async fn milestones_equal_the_snapshots(store: &dyn IncidentStore) {
     let want: Vec<MilestoneRow> = snapshots.values().filter(|i| filter.matches(i)).map(MilestoneRow::from).collect();
     assert!(want.len() > 1, "the filter keeps several incidents");
     assert_eq!(filtered, want, "filters apply and `limit` is ignored");
+}
+
+/// `incident_counts` counts the incidents by status and severity, and follows
+/// a change of status.
+pub async fn incident_counts_follow_status_and_severity(store: &dyn IncidentStore) {
+    let counts = || async { store.incident_counts().await.unwrap_or_else(|e| panic!("incident_counts: {e}")) };
+    assert_eq!(counts().await, crate::ports::IncidentCounts::default(), "an empty store");
+    let mut written = Vec::new();
+    for n in 0..40 {
+        written.push(write_history(store, &generated(n)).await);
+    }
+    let expected: crate::ports::IncidentCounts = written.iter().map(|i| (i.status(), i.severity())).collect();
+    assert_eq!(counts().await, expected);
+    assert_eq!(counts().await.total(), 40);
+
+    let open = create_new(store, new_incident(&declaration("search", Severity::Sev4, None), at_ms(0))).await;
+    let before = counts().await;
+    must_act(store, open.id(), Command::ChangeStatus { to: Status::Investigating, message: None }, at_ms(1)).await;
+    let after = counts().await;
+    assert_eq!(after.get(Status::Open, Severity::Sev4), before.get(Status::Open, Severity::Sev4) - 1);
+    assert_eq!(after.get(Status::Investigating, Severity::Sev4), before.get(Status::Investigating, Severity::Sev4) + 1);
+    assert_eq!(after.total(), 41);
 }
 
 /// 16 writers appending to one incident, retrying on `Conflict`, lose no

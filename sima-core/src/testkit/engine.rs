@@ -15,11 +15,17 @@ pub const TEST_START: &str = "2026-11-25T10:00:00Z";
 /// ([`Schedule::off`]) unless the test sets a runbook; effects run when the
 /// test says so (`test.engine.worker().run_until_idle()`).
 ///
-/// ```ignore
+/// ```
+/// # use sima_core::testkit::{contract::declaration, TestEngine};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let declaration = declaration("payments", sima_core::Severity::Sev2, None);
 /// let test = TestEngine::new();
 /// test.engine.service().declare(declaration).await?;
 /// test.engine.worker().run_until_idle().await?;
 /// assert_eq!(test.chat.rooms().len(), 1);
+/// # Ok(())
+/// # }
 /// ```
 pub struct TestEngine {
     /// The engine.

@@ -237,6 +237,7 @@ impl PagingPort for FakePager {
 pub struct FakeDocs {
     behaviour: Behaviour,
     documents: Mutex<BTreeMap<String, Document>>,
+    updates: Mutex<Vec<String>>,
 }
 
 impl FakeDocs {
@@ -250,9 +251,14 @@ impl FakeDocs {
         lock(&self.behaviour.failures).push_back(("create_postmortem", error));
     }
 
-    /// Documents by incident number.
+    /// Documents by incident number, as last written.
     pub fn documents(&self) -> BTreeMap<String, Document> {
         lock(&self.documents).clone()
+    }
+
+    /// The incident numbers whose post-mortem was rewritten, once per update.
+    pub fn updates(&self) -> Vec<String> {
+        lock(&self.updates).clone()
     }
 }
 
@@ -263,5 +269,16 @@ impl DocsPort for FakeDocs {
         let number = document.properties.number.clone();
         lock(&self.documents).insert(number.clone(), document.clone());
         Ok(DocRef { id: number.clone(), url: format!("https://docs.example/{number}") })
+    }
+
+    async fn update_postmortem(&self, doc: &DocRef, document: &Document) -> Result<(), PortError> {
+        self.behaviour.call("update_postmortem").await?;
+        let mut documents = lock(&self.documents);
+        let Some(written) = documents.get_mut(&doc.id) else {
+            return Err(PortError::NotFound(format!("post-mortem {}", doc.id)));
+        };
+        *written = document.clone();
+        lock(&self.updates).push(doc.id.clone());
+        Ok(())
     }
 }

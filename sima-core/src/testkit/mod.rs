@@ -22,7 +22,7 @@ pub use memory::InMemoryStore;
 pub mod messages {
     pub use crate::messages::{
         action_items, answer, broadcast, card, closing_summary, declare_form, done, edit_form, effect_failed, help,
-        mistyped, postmortem_link, postmortem_reminder, status_form, update, update_reminder, warning, welcome,
-        DomainChoice, SeverityDescriptions,
+        labelled_broadcast, labelled_card, mistyped, postmortem_link, postmortem_reminder, status_form, update,
+        update_reminder, warning, welcome, DomainChoice, SeverityDescriptions,
     };
 }

@@ -157,6 +157,9 @@ pub(crate) fn declaration(severity: Severity) -> Declaration {
         started_at: None,
         dedup_key: None,
         reporter: Actor::User(alice()),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     }
 }
 

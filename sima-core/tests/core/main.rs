@@ -7,6 +7,7 @@ mod chat;
 mod helpers;
 mod opening;
 mod policies;
+mod postmortem_updates;
 mod retries;
 mod schedule;
 mod updates;

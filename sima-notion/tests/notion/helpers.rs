@@ -141,6 +141,7 @@ pub(crate) fn small_document() -> Document {
                 rows: vec![vec!["09:26".into(), "Declared".into()]],
             },
         ],
+        private: false,
     }
 }
 
@@ -161,5 +162,6 @@ pub(crate) fn timeline_document(events: usize) -> Document {
             DocBlock::Heading { level: 2, text: "Action items".into() },
             DocBlock::Todos { items: vec![Todo { text: "Alert on queue depth".into(), done: false }] },
         ],
+        private: false,
     }
 }

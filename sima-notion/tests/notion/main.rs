@@ -1,6 +1,7 @@
 //! `NotionDocs` against a wiremock Notion API.
 
 mod helpers;
+mod private;
 
 use std::time::Duration;
 

@@ -23,6 +23,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod seed;
+
 /// The Slack signing secret the server is configured with.
 pub const SIGNING_SECRET: &str = "bench-signing-secret";
 /// The bearer token of `/webhooks/*`.
@@ -42,7 +44,7 @@ pub fn benchmarking() -> bool {
 /// core). Server logs are printed only when `RUST_LOG` is set.
 pub fn runtime() -> tokio::runtime::Runtime {
     if std::env::var_os("RUST_LOG").is_some() {
-        sima_server::telemetry::init();
+        sima_server::telemetry::init().expect("SIMA_LOG_FORMAT is json or text");
     }
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime")
 }
@@ -95,11 +97,11 @@ impl FakeState {
     fn fault(&self) -> Option<axum::response::Response> {
         use axum::response::IntoResponse;
         let n = self.calls_seen.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.fail_every == 0 || n % self.fail_every != 0 {
+        if self.fail_every == 0 || !n.is_multiple_of(self.fail_every) {
             return None;
         }
         self.faults.fetch_add(1, Ordering::Relaxed);
-        Some(if (n / self.fail_every) % 2 == 0 {
+        Some(if (n / self.fail_every).is_multiple_of(2) {
             (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "slow down").into_response()
         } else {
             (StatusCode::INTERNAL_SERVER_ERROR, "injected failure").into_response()

@@ -6,28 +6,46 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use sima_core::domain::{ActionItem, Actor, Command, Incident, NewActionItem, Text, UserRef};
+use utoipa::{IntoParams, ToSchema};
 
 use super::json::JsonBody;
-use super::naming::{clip, incident_ref};
-use crate::error::ApiError;
+use super::naming::{clip, incident_ref, IncidentPath};
+use super::schemas;
+use crate::error::{ApiError, ErrorBody};
 use crate::intake::named;
 use crate::state::AppState;
 
 /// One action item as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ActionItem)]
 pub(super) struct ActionItemView {
     /// Its number, from 1 (`POST …/actions/{number}/done`).
+    #[schema(minimum = 1)]
     number: usize,
+    /// What is to be done.
     text: String,
+    /// Who does it (chat id).
+    #[schema(required = true)]
     owner: Option<String>,
     /// `open` or `done`.
+    #[schema(schema_with = schemas::action_status)]
     status: &'static str,
-    /// `YYYY-MM-DD`.
+    /// When it should be done by (`YYYY-MM-DD`).
+    #[schema(required = true)]
     due: Option<NaiveDate>,
+    /// Who recorded it (`user:U1`, `api`).
     added_by: String,
+    /// When it was done.
+    #[schema(required = true)]
     done_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/incidents/{id}/actions`: an incident's action items.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct ActionList {
+    /// The action items, numbered from 1.
+    actions: Vec<ActionItemView>,
 }
 
 impl ActionItemView {
@@ -48,20 +66,40 @@ fn views(incident: &Incident) -> Vec<ActionItemView> {
     incident.action_items().iter().enumerate().map(|(i, item)| ActionItemView::new(i + 1, item)).collect()
 }
 
-/// `GET /incidents/{id}/actions`: `{"actions": [...]}`, numbered from 1.
-pub(super) async fn list(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// An incident's action items, numbered from 1.
+#[utoipa::path(
+    get,
+    path = "/incidents/{id}/actions",
+    operation_id = "list_action_items",
+    tag = "actions",
+    params(IncidentPath),
+    responses(
+        (status = 200, description = "The action items", body = ActionList),
+        (status = 400, description = "The number is out of range", body = ErrorBody),
+        (status = 404, description = "No such incident", body = ErrorBody),
+    ),
+)]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Path(IncidentPath { id }): Path<IncidentPath>,
+) -> Result<Json<ActionList>, ApiError> {
     let incident = state.service.get(incident_ref(&id)?).await?;
-    Ok(Json(json!({ "actions": views(&incident) })))
+    Ok(Json(ActionList { actions: views(&incident) }))
 }
 
 /// A new action item.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewActionItem)]
 pub(super) struct NewActionBody {
+    /// What is to be done.
     text: String,
+    /// Who does it (chat id, `@` optional).
     #[serde(default)]
     owner: Option<String>,
+    /// When it should be done by.
     #[serde(default)]
+    #[schema(format = Date, example = "2026-12-01")]
     due: Option<String>,
 }
 
@@ -82,10 +120,24 @@ impl NewActionBody {
     }
 }
 
-/// `POST /incidents/{id}/actions` with `{"text", "owner"?, "due"?}`: 201 with the new item.
+/// Add an action item.
+#[utoipa::path(
+    post,
+    path = "/incidents/{id}/actions",
+    operation_id = "add_action_item",
+    tag = "actions",
+    params(IncidentPath),
+    request_body = NewActionBody,
+    responses(
+        (status = 201, description = "The new action item", body = ActionItemView),
+        (status = 400, description = "A field is invalid; the message names it", body = ErrorBody),
+        (status = 404, description = "No such incident", body = ErrorBody),
+        (status = 409, description = "The incident is closed (`refused`) or changed meanwhile (`busy`)", body = ErrorBody),
+    ),
+)]
 pub(super) async fn add(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(IncidentPath { id }): Path<IncidentPath>,
     JsonBody(body): JsonBody<NewActionBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let item = body.parse()?;
@@ -113,10 +165,37 @@ fn action_number(segment: &str) -> Result<u32, ApiError> {
     })
 }
 
-/// `POST /incidents/{id}/actions/{number}/done`: the item, now done (done again is a no-op).
+/// The `{id}` and `{number}` of an action item's path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(super) struct ActionPath {
+    /// The incident: its UUID or its number (`INC-7`).
+    #[param(example = "INC-7")]
+    id: String,
+    /// The action item's number, from 1.
+    #[param(value_type = u32, minimum = 1, example = 1)]
+    number: String,
+}
+
+/// Mark an action item done.
+///
+/// Marking it done again changes nothing.
+#[utoipa::path(
+    post,
+    path = "/incidents/{id}/actions/{number}/done",
+    operation_id = "complete_action_item",
+    tag = "actions",
+    params(ActionPath),
+    responses(
+        (status = 200, description = "The action item, done", body = ActionItemView),
+        (status = 400, description = "A number is out of range", body = ErrorBody),
+        (status = 404, description = "No such incident or action item", body = ErrorBody),
+        (status = 409, description = "The incident is closed (`refused`) or changed meanwhile (`busy`)", body = ErrorBody),
+    ),
+)]
 pub(super) async fn done(
     State(state): State<AppState>,
-    Path((id, number)): Path<(String, String)>,
+    Path(ActionPath { id, number }): Path<ActionPath>,
 ) -> Result<Json<ActionItemView>, ApiError> {
     let number = action_number(&number)?;
     let incident = state.service.get(incident_ref(&id)?).await?;

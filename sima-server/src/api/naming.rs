@@ -2,9 +2,20 @@
 //! what was sent, quoted short in the answer. The routes and the dashboard
 //! use it; it uses none of them.
 
+use serde::Deserialize;
 use sima_core::domain::{IncidentNumber, IncidentRef, ValidationError};
+use utoipa::IntoParams;
 
 use crate::error::ApiError;
+
+/// The `{id}` of an incident's path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct IncidentPath {
+    /// The incident: its UUID or its number (`INC-7`).
+    #[param(example = "INC-7")]
+    pub(crate) id: String,
+}
 
 /// The largest incident number: the stores keep numbers in a signed 64-bit column.
 pub(crate) const MAX_INCIDENT_NUMBER: u64 = 9_223_372_036_854_775_807;

@@ -4,10 +4,12 @@ use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Datelike, Utc};
 use serde::Deserialize;
-use sima_core::domain::{Domain, IncidentNumber, Severity, Status, ValidationError};
+use sima_core::domain::{Domain, FieldSchema, IncidentNumber, Severity, Status, ValidationError};
 use sima_core::ports::IncidentFilter;
+use utoipa::IntoParams;
 
 use super::naming::{clip, incident_number};
+use super::schemas;
 use crate::error::ApiError;
 
 /// The largest `limit`: incidents on one page.
@@ -16,17 +18,76 @@ pub(super) const MAX_LIMIT: usize = 1000;
 /// The years a `from` or `to` may fall in (UTC).
 const YEARS: RangeInclusive<i32> = 1970..=9999;
 
-/// `?status&domain&severity&from&to&limit`, as text.
+/// `?status&domain&severity&from&to&limit&cursor`, as text.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FilterQuery {
+    /// Only this status.
+    #[param(value_type = Option<String>, schema_with = schemas::status)]
+    status: Option<String>,
+    /// Only this domain.
+    domain: Option<String>,
+    /// Only this severity.
+    #[param(value_type = Option<String>, schema_with = schemas::severity)]
+    severity: Option<String>,
+    /// Declared at or after (RFC 3339).
+    #[param(format = DateTime, example = "2026-01-01T00:00:00Z")]
+    from: Option<String>,
+    /// Declared before (RFC 3339).
+    #[param(format = DateTime, example = "2026-02-01T00:00:00Z")]
+    to: Option<String>,
+    /// Incidents per page: 1 to 1000 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[param(example = "INC-7")]
+    cursor: Option<String>,
+}
+
+/// `?from&to&domain&severity&type` of the metrics, as text.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct FilterQuery {
-    status: Option<String>,
+pub(crate) struct MetricsQuery {
+    /// Only this domain.
     domain: Option<String>,
+    /// Only this severity.
     severity: Option<String>,
+    /// Declared at or after (RFC 3339).
     from: Option<String>,
+    /// Declared before (RFC 3339).
     to: Option<String>,
-    limit: Option<String>,
-    cursor: Option<String>,
+    /// Only incidents of this type (one of `[[incident_types]]`).
+    #[serde(rename = "type")]
+    incident_type: Option<String>,
+}
+
+impl MetricsQuery {
+    /// The store filter, and the incident type asked for (checked against `schema`).
+    ///
+    /// # Errors
+    /// 400 naming the parameter that is wrong; for `type`, the types there are.
+    pub(crate) fn parse(&self, schema: &FieldSchema) -> Result<(IncidentFilter, Option<String>), ApiError> {
+        let period = FilterQuery {
+            domain: self.domain.clone(),
+            severity: self.severity.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            ..FilterQuery::default()
+        };
+        let filter = period.parse()?;
+        let incident_type = self.incident_type.as_deref().map(|name| incident_type(schema, name)).transpose()?;
+        Ok((filter, incident_type))
+    }
+}
+
+/// The name of one of `schema`'s incident types.
+fn incident_type(schema: &FieldSchema, name: &str) -> Result<String, ApiError> {
+    if name.trim().is_empty() {
+        return Err(ApiError::invalid("`type` is empty: name an incident type, or leave `type` out"));
+    }
+    // Type names are at most 40 characters: a longer one is clipped in the answer.
+    schema.parse_type(&clip(name)).map(|t| t.name.clone()).map_err(|e| ApiError::invalid(format!("`type`: {e}")))
 }
 
 /// An RFC 3339 time in [`YEARS`].

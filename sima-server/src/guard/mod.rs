@@ -9,6 +9,9 @@
 //! | `/slack/*` | Slack's request signature |
 //! | `/healthz`, `/readyz` | none |
 //!
+//! Private incidents are hidden from the read token on every per-incident
+//! route, and left out of its lists (`visibility`).
+//!
 //! The loopback default (no API token, no read token) serves only clients on
 //! this machine, and only while the server listens on a loopback address and
 //! no proxy is declared (`limits.trusted_proxies`): a forwarder on this
@@ -19,9 +22,11 @@
 
 mod loopback;
 mod origin;
+pub(crate) mod visibility;
 
 pub(crate) use loopback::is_loopback_host;
 pub use origin::same_origin;
+pub use visibility::hide_private;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;

@@ -4,9 +4,9 @@ use maud::{html, Markup};
 
 /// One series of a chart: a value per label.
 #[derive(Debug, Clone)]
-pub(crate) struct Series {
+pub(crate) struct Series<'a> {
     /// Shown in the legend.
-    pub(crate) name: &'static str,
+    pub(crate) name: &'a str,
     /// CSS class that colours it.
     pub(crate) class: &'static str,
     /// One value per label.
@@ -21,7 +21,7 @@ const TOP: f64 = 12.0;
 
 /// A bar chart of `series` over `labels`, side by side or `stacked`; values
 /// are in `unit` (shown on the axis and in each bar's tooltip).
-pub(crate) fn bars(id: &str, labels: &[String], series: &[Series], stacked: bool, unit: &str) -> Markup {
+pub(crate) fn bars(id: &str, labels: &[String], series: &[Series<'_>], stacked: bool, unit: &str) -> Markup {
     let total = |i: usize| -> f64 {
         let values = series.iter().map(|s| s.values.get(i).copied().unwrap_or(0.0));
         if stacked {

@@ -1,6 +1,7 @@
-//! The dashboard's settings: `[ui]` in `sima.toml`, `SIMA_SESSION_KEY`.
-
-use std::collections::HashMap;
+//! The dashboard's settings: `[ui]` in `sima.toml`; `SIMA_SESSION_KEY`,
+//! `SIMA_SLACK_CLIENT_ID`, `SIMA_SLACK_CLIENT_SECRET` and
+//! `SIMA_SLACK_AUTHORIZE_URL` (ignored when empty) are read with the other
+//! variables, in `crate::settings`.
 
 use serde::Deserialize;
 
@@ -29,22 +30,6 @@ pub(crate) const SLACK_AUTHORIZE_URL: &str = "https://slack.com/openid/connect/a
 pub(crate) const SLACK_API_URL: &str = "https://slack.com/api";
 
 impl UiSettings {
-    /// Applies `SIMA_SESSION_KEY`.
-    pub fn apply_env(&mut self, env: &HashMap<String, String>) {
-        if let Some(v) = env.get("SIMA_SESSION_KEY").filter(|v| !v.is_empty()) {
-            self.session_key = Some(Secret::new(v.clone()));
-        }
-        if let Some(v) = env.get("SIMA_SLACK_CLIENT_ID").filter(|v| !v.is_empty()) {
-            self.slack_client_id = Some(v.clone());
-        }
-        if let Some(v) = env.get("SIMA_SLACK_CLIENT_SECRET").filter(|v| !v.is_empty()) {
-            self.slack_client_secret = Some(Secret::new(v.clone()));
-        }
-        if let Some(v) = env.get("SIMA_SLACK_AUTHORIZE_URL").filter(|v| !v.is_empty()) {
-            self.slack_authorize_url = Some(v.clone());
-        }
-    }
-
     /// Whether Sign in with Slack is configured (client id and secret).
     pub fn slack_sign_in(&self) -> bool {
         self.slack_client_id.is_some() && self.slack_client_secret.is_some()

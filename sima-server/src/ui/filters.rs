@@ -1,6 +1,7 @@
 //! The query string of the list and metrics pages: `status`, `severity`,
 //! `domain`, `period` (`7d`, `30d`, `90d`, `365d`, `all`, or any duration up
-//! to [`MAX_PERIOD_DAYS`] days) and `cursor`.
+//! to [`MAX_PERIOD_DAYS`] days) and `cursor`; the list also reads `type` and
+//! `field`, the metrics page `type`, checked against the schema by `field_filter`.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
@@ -39,6 +40,12 @@ pub(crate) struct PageQuery {
     pub(crate) period: String,
     #[serde(default)]
     pub(crate) cursor: String,
+    /// An incident type (the list and the metrics; see `field_filter`).
+    #[serde(default, rename = "type")]
+    pub(crate) incident_type: String,
+    /// `<name>:<value>`: one custom field's value (the list only).
+    #[serde(default)]
+    pub(crate) field: String,
 }
 
 fn parsed<T, E: std::fmt::Display>(
@@ -98,6 +105,8 @@ impl PageQuery {
             ("severity", &self.severity),
             ("domain", &self.domain),
             ("period", &self.period),
+            ("type", &self.incident_type),
+            ("field", &self.field),
         ];
         let mut out = String::new();
         for (name, value) in pairs {

@@ -7,6 +7,7 @@
 //! - `layout`: the page shell, the style sheet, the error page, links to stored URLs.
 //! - `headers`: the security headers of every answer (CSP, framing, caching).
 //! - `filters`: the query string of the list and metrics pages.
+//! - `field_filter`: the list's `type` and `field` filters, checked against the incident model.
 //! - `pages`: the incident list, the incident card, the metrics page.
 //! - `charts`: bar charts drawn as inline SVG.
 //! - `export`: the timeline as Markdown and CSV.
@@ -14,11 +15,13 @@
 //! - `session`: signed session cookies and CSRF tokens.
 //! - `signin`: signing in with a token, and out.
 //! - `oidc`: Sign in with Slack (OpenID Connect).
+//! - `visibility`: private incidents, shown only to those who may see them.
 
 mod access;
 mod charts;
 mod config;
 mod export;
+mod field_filter;
 mod filters;
 mod headers;
 mod layout;
@@ -27,6 +30,7 @@ mod pages;
 pub mod routes;
 mod session;
 mod signin;
+mod visibility;
 
 pub use config::UiSettings;
 pub use routes::router;

@@ -5,7 +5,7 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{access, export, layout, oidc, pages, signin};
+use super::{access, export, layout, oidc, pages, signin, visibility};
 use crate::state::AppState;
 
 /// The dashboard's routes, guarded by `access`, and `GET /` → `/ui/`.
@@ -16,6 +16,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ui/incidents/{number}/timeline.md", get(export::markdown))
         .route("/ui/incidents/{number}/timeline.csv", get(export::csv))
         .route("/ui/metrics", get(pages::metrics::show))
+        .layer(middleware::from_fn_with_state(state.clone(), visibility::hide_private_pages))
         .layer(middleware::from_fn_with_state(state, access::require_access));
     Router::new()
         .route("/", get(|| async { Redirect::to("/ui/") }))

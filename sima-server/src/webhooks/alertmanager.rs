@@ -8,48 +8,61 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use sima_core::domain::{Actor, Declaration, DedupKey, Description, Domain, Severity, Summary};
+use utoipa::ToSchema;
 
 use super::alerts::AlertStatus;
 use super::request::AlertRequest;
 use super::resolve::alert_resolved;
 use super::token::authorize;
-use crate::api::IncidentView;
-use crate::error::ApiError;
+use crate::api::{AlertOutcome, IncidentView};
+use crate::error::{ApiError, ErrorBody};
 use crate::settings::AlertSettings;
 use crate::state::AppState;
 
-type Labels = BTreeMap<String, String>;
-
-/// An Alertmanager notification (webhook payload version 4).
-#[derive(Debug, Deserialize)]
+/// An Alertmanager notification (webhook payload version 4); fields SIMA
+/// does not read (`receiver`, `externalURL`, …) may be sent and are ignored.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AlertmanagerNotification)]
 pub struct Notification {
+    /// Must be `4`.
+    #[schema(example = "4")]
     version: String,
+    /// One incident per group key while it is open.
     group_key: String,
+    /// `firing` opens (or finds) the group's incident; `resolved` posts an update on it.
     status: AlertStatus,
+    /// The labels the alerts were grouped by.
     #[serde(default)]
-    group_labels: Labels,
+    group_labels: BTreeMap<String, String>,
+    /// Labels all alerts share: `domain` (else `service`) and `severity` are read.
     #[serde(default)]
-    common_labels: Labels,
+    common_labels: BTreeMap<String, String>,
+    /// Annotations all alerts share: `summary` and `description` are read.
     #[serde(default)]
-    common_annotations: Labels,
+    common_annotations: BTreeMap<String, String>,
+    /// The alerts of the group.
     #[serde(default)]
     alerts: Vec<Alert>,
 }
 
 /// One alert of a notification.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AlertmanagerAlert)]
 struct Alert {
+    /// Its labels.
     #[serde(default)]
-    labels: Labels,
+    labels: BTreeMap<String, String>,
+    /// Its annotations.
     #[serde(default)]
-    annotations: Labels,
+    annotations: BTreeMap<String, String>,
+    /// When it began firing; the earliest becomes the incident's start.
     #[serde(default)]
     starts_at: Option<DateTime<Utc>>,
+    /// A link to its source, added to the description.
     #[serde(default, rename = "generatorURL")]
     generator_url: Option<String>,
 }
@@ -139,6 +152,9 @@ fn declaration(n: &Notification, alerts: &AlertSettings, key: DedupKey, now: Dat
         started_at: n.alerts.iter().filter_map(|a| a.starts_at).filter(|t| *t <= now).min(),
         dedup_key: Some(key),
         reporter: Actor::Monitor("alertmanager".into()),
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     }
 }
 
@@ -162,29 +178,41 @@ impl Notification {
     }
 }
 
+/// Receive a Prometheus Alertmanager notification.
+///
 /// Opens (or finds) the group's incident when firing; posts an update when resolved.
+#[utoipa::path(
+    post,
+    path = "/alertmanager",
+    operation_id = "receive_alertmanager_notification",
+    tag = "webhooks",
+    security(("webhook_token" = [])),
+    request_body = Notification,
+    responses(
+        (status = 201, description = "A new incident", body = AlertOutcome),
+        (status = 200, description = "The incident already open for this group, or the one a resolved \
+                                      notification updated", body = AlertOutcome),
+        (status = 400, description = "A version other than 4, or an unusable group key", body = ErrorBody),
+    ),
+)]
 pub(super) async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<Notification>, axum::extract::rejection::JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<AlertOutcome>), ApiError> {
     authorize(&state, &headers)?;
     let Json(notification) = body?;
     match notification.request(&state.settings.alerts, state.service.now())? {
         AlertRequest::Fire(declaration) => {
             let declared = state.service.declare(declaration).await?;
             let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
-            Ok((
-                status,
-                Json(json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) })),
-            ))
+            let incident = Some(IncidentView::from(&declared.incident));
+            Ok((status, Json(AlertOutcome { created: declared.created, incident })))
         }
         AlertRequest::Clear(key) => {
             let incident = alert_resolved(&state, &key, "alertmanager").await?;
-            Ok((
-                StatusCode::OK,
-                Json(json!({ "created": false, "incident": incident.as_ref().map(IncidentView::from) })),
-            ))
+            let incident = incident.as_ref().map(IncidentView::from);
+            Ok((StatusCode::OK, Json(AlertOutcome { created: false, incident })))
         }
     }
 }

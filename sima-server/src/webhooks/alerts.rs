@@ -5,19 +5,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
-use sima_core::domain::{Actor, DedupKey, Severity};
+use sima_core::domain::{Actor, DedupKey, FieldSchema, Severity};
+use utoipa::ToSchema;
 
 use super::request::AlertRequest;
 use super::resolve::alert_resolved;
 use super::token::authorize;
-use crate::api::IncidentView;
-use crate::error::ApiError;
+use crate::api::{AlertOutcome, IncidentView};
+use crate::error::{ApiError, ErrorBody};
 use crate::intake::{named, DeclarationFields};
 use crate::state::AppState;
 
 /// Whether the alert fires or cleared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum AlertStatus {
     Firing,
@@ -25,10 +25,13 @@ pub(super) enum AlertStatus {
 }
 
 /// `{"dedup_key", "domain", "summary", "description"?, "severity"?, "impact"?, "started_at"?, "status"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = Alert)]
 pub struct AlertBody {
+    /// The incident to open; `dedup_key` is required here: alerts with the same key open one incident.
     #[serde(flatten)]
     fields: DeclarationFields,
+    /// `firing` opens (or finds) the incident; `resolved` posts an update on it.
     status: AlertStatus,
 }
 
@@ -37,20 +40,38 @@ impl AlertBody {
     ///
     /// # Errors
     /// 400 (or 422 for hidden characters) for a missing or invalid field.
-    pub fn request(self, default_severity: Severity) -> Result<AlertRequest, ApiError> {
+    /// Its type and custom fields are checked against `schema`.
+    pub fn request(self, schema: &FieldSchema, default_severity: Severity) -> Result<AlertRequest, ApiError> {
         let Some(key) = self.fields.dedup_key.as_deref() else {
             return Err(ApiError::invalid("`dedup_key` is required: alerts with the same key open one incident"));
         };
         Ok(match self.status {
             AlertStatus::Firing => {
-                AlertRequest::Fire(self.fields.into_declaration(Actor::Monitor("webhook".into()), default_severity)?)
+                let reporter = Actor::Monitor("webhook".into());
+                AlertRequest::Fire(self.fields.into_declaration(schema, reporter, default_severity)?)
             }
             AlertStatus::Resolved => AlertRequest::Clear(named("dedup_key", DedupKey::parse(key))?),
         })
     }
 }
 
+/// Receive a generic alert.
+///
 /// Opens (or finds) the incident for a firing alert; posts an update for a resolved one.
+#[utoipa::path(
+    post,
+    path = "/alerts",
+    operation_id = "receive_alert",
+    tag = "webhooks",
+    security(("webhook_token" = [])),
+    request_body = AlertBody,
+    responses(
+        (status = 201, description = "A new incident", body = AlertOutcome),
+        (status = 200, description = "The incident already open for this `dedup_key`, or the one a resolved \
+                                      alert updated", body = AlertOutcome),
+        (status = 400, description = "A field is invalid or `dedup_key` is missing", body = ErrorBody),
+    ),
+)]
 pub(super) async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -58,16 +79,17 @@ pub(super) async fn receive(
 ) -> Result<impl IntoResponse, ApiError> {
     authorize(&state, &headers)?;
     let Json(body) = body?;
-    match body.request(state.settings.alerts.default_severity)? {
+    match body.request(&state.service.config().schema, state.settings.alerts.default_severity)? {
         AlertRequest::Fire(declaration) => {
             let declared = state.service.declare(declaration).await?;
             let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
-            let body = json!({ "created": declared.created, "incident": IncidentView::from(&declared.incident) });
+            let body =
+                AlertOutcome { created: declared.created, incident: Some(IncidentView::from(&declared.incident)) };
             Ok((status, Json(body)))
         }
         AlertRequest::Clear(key) => {
             let incident = alert_resolved(&state, &key, "webhook").await?;
-            let body = json!({ "created": false, "incident": incident.as_ref().map(IncidentView::from) });
+            let body = AlertOutcome { created: false, incident: incident.as_ref().map(IncidentView::from) };
             Ok((StatusCode::OK, Json(body)))
         }
     }

@@ -12,12 +12,21 @@ pub use alertmanager::Notification;
 pub use alerts::AlertBody;
 pub use request::AlertRequest;
 
-use axum::routing::post;
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+/// Where the webhooks are served.
+pub const PREFIX: &str = "/webhooks";
+
+/// `/webhooks/…` routes with their OpenAPI description, registered together.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(alerts::receive)).routes(routes!(alertmanager::receive))
+}
+
 /// `/webhooks/…` routes.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/alerts", post(alerts::receive)).route("/alertmanager", post(alertmanager::receive))
+    routes().into()
 }

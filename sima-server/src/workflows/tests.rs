@@ -44,6 +44,9 @@ fn declared(domain: &str, severity: Severity) -> (Incident, IncidentEvent) {
         started_at: None,
         dedup_key: None,
         reporter: Actor::Api,
+        private: false,
+        incident_type: None,
+        fields: Default::default(),
     };
     let now = at("2026-11-25T10:00:00Z");
     let event = IncidentEvent { seq: 1, at: now, actor: Actor::Api, kind: declaration.decide(now).unwrap() };

@@ -138,7 +138,7 @@ impl TestApp {
         tweak: impl FnOnce(&mut Settings),
     ) -> Self {
         if std::env::var_os("SIMA_TEST_LOG").is_some() {
-            sima_server::telemetry::init();
+            sima_server::telemetry::init().expect("SIMA_LOG_FORMAT is json or text");
         }
         let mut settings = Settings::from_env(env).expect("valid test settings");
         settings.listen = "127.0.0.1:0".into();

@@ -131,6 +131,10 @@ steps = [{ set_severity = "sev3" }]
 
 /// A chain that ends: a sev1 pages the secondary.
 const SEV1_PAGES: &str = r#"
+[[domains]]
+name = "payments-secondary"
+routing_key = "payments-secondary-routing-key"
+
 [[workflows]]
 name = "sev1-pages"
 on = "severity_changed"

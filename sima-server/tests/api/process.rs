@@ -92,10 +92,13 @@ fn without_colours(line: &str) -> String {
     plain
 }
 
-/// The port in the `SIMA is listening port=…` log line.
+/// The port in the `SIMA is listening port=…` log line (text or JSON).
 fn listening_port(line: &str) -> Option<u16> {
     if !line.contains("SIMA is listening") {
         return None;
+    }
+    if let Ok(json) = serde_json::from_str::<Value>(line) {
+        return json["port"].as_u64().and_then(|port| u16::try_from(port).ok());
     }
     let digits: String = line.split("port=").nth(1)?.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()

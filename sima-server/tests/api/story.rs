@@ -105,7 +105,7 @@ async fn an_incident_declared_in_slack_runs_to_its_post_mortem_and_metrics() {
     let mut inputs: Vec<&str> =
         view["blocks"].as_array().expect("blocks").iter().filter_map(|b| b["block_id"].as_str()).collect();
     inputs.sort_unstable();
-    assert_eq!(inputs, ["description", "domain", "impact", "severity", "summary"]);
+    assert_eq!(inputs, ["description", "domain", "impact", "private", "severity", "summary"]);
 
     // Submitting it declares the incident and closes the modal.
     let response = app.interaction(&declare_submission()).await;

@@ -55,6 +55,35 @@ async fn slash(http: &reqwest::Client, address: &str, channel: &str, text: &str)
     (status, body, sent.elapsed())
 }
 
+/// `GET /metrics`: the status, the lines, and how long the answer took.
+async fn scrape(http: &reqwest::Client, address: &str) -> (u16, Vec<String>, Duration) {
+    let sent = Instant::now();
+    let response = http.get(format!("{address}/metrics")).send().await.expect("/metrics answers");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (status, text.lines().map(str::to_owned).collect(), sent.elapsed())
+}
+
+/// What Prometheus sees of the server while its store is cut: a 200 with
+/// the worker, the build and the process, and `sima_store_up 0` without the
+/// store's gauges when the store does not answer.
+fn assert_scraped_while_cut(status: u16, lines: &[String], store_gone: bool) {
+    let has = |line: &str| lines.iter().any(|l| l == line);
+    let named = |name: &str| lines.iter().any(|l| l.starts_with(name) && !l.starts_with('#'));
+    assert_eq!(status, 200, "/metrics answers during the outage: {lines:?}");
+    assert!(has("sima_worker_running 1"), "the worker still runs: {lines:?}");
+    assert!(named("sima_build_info{") && named("process_resident_memory_bytes "), "{lines:?}");
+    if store_gone {
+        assert!(has("sima_store_up 0"), "the store is reported down: {lines:?}");
+        assert!(named("sima_store_last_success_timestamp_seconds "), "when it last answered: {lines:?}");
+        for gone in
+            ["sima_incidents{", "sima_effects{", "sima_effects_pending ", "sima_effects_oldest_pending_seconds "]
+        {
+            assert!(!named(gone), "no stale `{gone}` while the store is down: {lines:?}");
+        }
+    }
+}
+
 async fn readyz(http: &reqwest::Client, address: &str) -> u16 {
     http.get(format!("{address}/readyz")).send().await.map_or(0, |r| r.status().as_u16())
 }
@@ -89,6 +118,10 @@ pub(crate) async fn survive(name: &str, server: &mut ServerProcess, fakes: &Fake
     let trickle = Trickle::start(&address, &target);
     tokio::time::sleep(Duration::from_secs(2)).await;
 
+    // Prometheus scraped it while the store was there.
+    let (status, scraped, _) = scrape(&http, &address).await;
+    assert!(status == 200 && scraped.iter().any(|l| l == "sima_store_up 1"), "{scraped:?}");
+
     tokio::task::block_in_place(|| outage.cut());
     let down_at = Instant::now();
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -101,12 +134,19 @@ pub(crate) async fn survive(name: &str, server: &mut ServerProcess, fakes: &Fake
     if outage.unready_while_cut() {
         assert_eq!(ready_while_cut, 503, "/readyz tells the outage");
     }
+    let (status, scraped, scrape_took) = scrape(&http, &address).await;
+    assert_scraped_while_cut(status, &scraped, outage.unready_while_cut());
     tokio::time::sleep(OUTAGE.saturating_sub(down_at.elapsed())).await;
     let up_at = Instant::now();
     tokio::task::block_in_place(|| outage.restore());
 
     let ready = wait_at_most(Duration::from_secs(30), "/readyz answers 200 again", || async {
         (readyz(&http, &address).await == 200).then(Instant::now)
+    })
+    .await;
+    wait_at_most(Duration::from_secs(10), "/metrics reports the store up again", || async {
+        let (status, scraped, _) = scrape(&http, &address).await;
+        (status == 200 && scraped.iter().any(|l| l == "sima_store_up 1")).then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -144,8 +184,8 @@ pub(crate) async fn survive(name: &str, server: &mut ServerProcess, fakes: &Fake
     let after = record.answers.iter().filter(|a| a.sent >= up_at && is_success(a)).count();
     println!(
         "{name}: {} answers during the {OUTAGE:?} outage, all 503, slowest {slowest:?}; Slack answered in \
-         {slash_took:?}; first declaration accepted {:?} and /readyz 200 {:?} after the store came back; \
-         {} declarations and {} updates acknowledged in all, {after} 2xx after the outage",
+         {slash_took:?} and /metrics in {scrape_took:?}; first declaration accepted {:?} and /readyz 200 {:?} \
+         after the store came back; {} declarations and {} updates acknowledged in all, {after} 2xx after the outage",
         during.len(),
         resumed - up_at,
         ready - up_at,

@@ -2,10 +2,13 @@
 
 mod browser;
 mod driver;
+mod fields;
 mod hardening;
 mod helpers;
+mod metrics_type;
 mod oidc;
 mod pages;
 mod readme;
 mod sessions;
+mod severities;
 mod signin;

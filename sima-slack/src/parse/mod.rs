@@ -14,8 +14,8 @@ use sima_core::domain::{MessageRef, RoomId, UserRef};
 use sima_core::model::{ActionId, FormId, FormTrigger};
 use thiserror::Error;
 
-use crate::inbound::{BlockAction, SlackInbound, SlashCommand, ViewClosed, ViewSubmission};
-use wire::{ActionPress, EventsBody, InteractionForm, InteractionPayload, SlashCommandForm, View};
+use crate::inbound::{BlockAction, SlackInbound, SlashCommand, ViewChange, ViewClosed, ViewSubmission};
+use wire::{ActionPress, EventsBody, Id, InteractionForm, InteractionPayload, SlashCommandForm, View};
 
 /// A body that is not what Slack sends.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -111,8 +111,11 @@ fn interaction(payload: InteractionPayload) -> Result<Option<SlackInbound>, Pars
             trigger_id,
             response_url,
             actions,
+            view,
         } => {
-            let Some((action, press)) = known_action(&actions) else { return Ok(None) };
+            let Some((action, press)) = known_action(&actions) else {
+                return view_change(&who, view.as_ref(), &actions);
+            };
             let container = container.unwrap_or_default();
             let channel = channel.map(|c| c.id).or(container.channel_id);
             let ts = message.map(|m| m.ts).or(container.message_ts);
@@ -142,6 +145,28 @@ fn interaction(payload: InteractionPayload) -> Result<Option<SlackInbound>, Pars
         }
         InteractionPayload::Other => None,
     })
+}
+
+/// A change in one of SIMA's open modals (`block_actions` carrying a
+/// `view`), with the changed element's choice among the values; `None`
+/// outside SIMA's modals.
+fn view_change(who: &Id, view: Option<&View>, actions: &[ActionPress]) -> Result<Option<SlackInbound>, ParseError> {
+    let (Some(view), Some(changed)) = (view, actions.first()) else { return Ok(None) };
+    let Some(form) = FormId::parse(&view.callback_id) else { return Ok(None) };
+    let mut values = view_values(view);
+    let chosen = changed.selected_option.as_ref().and_then(|o| o.get("value")).and_then(Value::as_str);
+    if let Some(chosen) = chosen.filter(|c| !c.trim().is_empty()) {
+        values.insert(changed.action_id.clone(), chosen.to_owned());
+    }
+    Ok(Some(SlackInbound::ViewChanged(ViewChange {
+        form,
+        input: changed.action_id.clone(),
+        values,
+        metadata: metadata(view),
+        user: user(&who.id)?,
+        view_id: view.id.clone(),
+        hash: view.hash.clone(),
+    })))
 }
 
 /// The first pressed element that is one of SIMA's actions.

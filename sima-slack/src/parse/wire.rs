@@ -46,6 +46,9 @@ pub(super) enum InteractionPayload {
         response_url: Option<String>,
         #[serde(default)]
         actions: Vec<ActionPress>,
+        /// The modal the element is in, when it is in one.
+        #[serde(default)]
+        view: Option<View>,
     },
     ViewSubmission {
         user: Id,
@@ -86,6 +89,9 @@ pub(super) struct ActionPress {
     pub(super) action_id: String,
     #[serde(default)]
     pub(super) value: Option<String>,
+    /// The choice of a select.
+    #[serde(default)]
+    pub(super) selected_option: Option<Value>,
 }
 
 /// A modal.
@@ -93,6 +99,9 @@ pub(super) struct ActionPress {
 pub(super) struct View {
     pub(super) id: String,
     pub(super) callback_id: String,
+    /// The view's version, for `views.update`.
+    #[serde(default)]
+    pub(super) hash: String,
     #[serde(default)]
     pub(super) private_metadata: String,
     #[serde(default)]

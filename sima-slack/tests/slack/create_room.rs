@@ -11,7 +11,7 @@ use crate::helpers::{bodies, calls, chat, eventual_bodies, fixture_json};
 const KEY: &str = "0190a6c2-8a7e-7bb1-9c2e-3f1f2b9d6a11";
 
 fn spec(hint: &str) -> RoomSpec {
-    RoomSpec { name_hint: hint.into(), topic: "INC-42 Emails are late · open".into(), key: KEY.into() }
+    RoomSpec { name_hint: hint.into(), topic: "INC-42 Emails are late · open".into(), key: KEY.into(), private: false }
 }
 
 fn ok(body: serde_json::Value) -> ResponseTemplate {

@@ -10,7 +10,16 @@ fn assert_same_app(manifest: &str, name: &str) {
     for needle in ["command: /incident", "should_escape: true", "- member_joined_channel", "- app_mention"] {
         assert!(manifest.contains(needle), "{name} lacks {needle}");
     }
-    for scope in ["commands", "chat:write", "channels:manage", "channels:read", "pins:write", "app_mentions:read"] {
+    let scopes = [
+        "commands",
+        "chat:write",
+        "channels:manage",
+        "channels:read",
+        "groups:write",
+        "groups:read",
+        "usergroups:read",
+    ];
+    for scope in scopes.into_iter().chain(["pins:write", "app_mentions:read"]) {
         assert!(manifest.contains(&format!("      - {scope}\n")), "{name} lacks scope {scope}");
     }
 }

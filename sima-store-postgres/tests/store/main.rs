@@ -2,8 +2,10 @@
 //! database per test.
 
 mod action_items;
+mod fields;
 mod helpers;
 mod metrics;
+mod privacy;
 mod recipes;
 mod resilience;
 mod sessions;

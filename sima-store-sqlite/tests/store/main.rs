@@ -1,8 +1,10 @@
 //! Integration tests of `SqliteStore`, one temporary file per test.
 
 mod action_items;
+mod fields;
 mod helpers;
 mod metrics;
+mod privacy;
 mod recipes;
 mod resilience;
 mod sessions;

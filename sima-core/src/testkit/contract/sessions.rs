@@ -19,7 +19,10 @@ use crate::ports::{PortError, SessionRecord, SessionStore};
 /// -> CheckFuture<'a>`; the runner builds a fresh store, awaits
 /// `check(&store)`, and cleans up.
 ///
-/// ```ignore
+/// ```
+/// use sima_core::ports::SessionStore;
+/// use sima_core::testkit::{contract::CheckFuture, InMemoryStore};
+///
 /// async fn fresh_sessions<F>(check: F)
 /// where
 ///     F: for<'a> FnOnce(&'a dyn SessionStore) -> CheckFuture<'a>,
@@ -28,6 +31,11 @@ use crate::ports::{PortError, SessionRecord, SessionStore};
 ///     check(&store).await;
 /// }
 /// sima_core::session_store_contract_tests!(fresh_sessions);
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// #     use sima_core::testkit::contract::sessions::sessions_open_then_live;
+/// #     fresh_sessions(|store| Box::pin(sessions_open_then_live(store))).await;
+/// # }
 /// ```
 #[macro_export]
 macro_rules! session_store_contract_tests {

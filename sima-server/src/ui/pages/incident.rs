@@ -4,13 +4,14 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use maud::{html, Markup};
-use sima_core::domain::{ActionStatus, Incident, IncidentEvent, IncidentNumber, IncidentRef};
-use sima_core::{describe_event, human_duration, Durations};
+use sima_core::domain::{ActionStatus, FieldSchema, FieldValue, Incident, IncidentEvent, IncidentNumber, IncidentRef};
+use sima_core::{describe_event, human_duration, Durations, SeverityDescriptions};
 
 use crate::api::naming::{clip, incident_number, written_as_number};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ui::layout::{external_link, maybe_when, page, when, PageError};
+use crate::ui::pages::list::severity_badge;
 
 /// The `INC-n` of a path segment: 400 when its number is out of range, 404
 /// when it is no incident number at all.
@@ -23,8 +24,8 @@ pub(crate) fn number(segment: Result<Path<String>, PathRejection>) -> Result<Inc
     Ok(incident_number("incident", &segment)?)
 }
 
-/// The card: roles, severity, impact, milestones and durations.
-fn card(incident: &Incident) -> Markup {
+/// The card: roles, severity (as the company names it), impact, milestones and durations.
+fn card(incident: &Incident, names: &SeverityDescriptions) -> Markup {
     let m = incident.milestones();
     let d = Durations::of(&m);
     let roles = incident.roles();
@@ -32,7 +33,7 @@ fn card(incident: &Incident) -> Markup {
     html! {
         dl.card {
             dt { "Status" } dd { span class={ "status " (incident.status().as_str()) } { (incident.status().as_str()) } }
-            dt { "Severity" } dd { span class={ "sev " (incident.severity().as_str()) } { (incident.severity().as_str()) } }
+            dt { "Severity" } dd { (severity_badge(incident.severity(), names)) }
             dt { "Domain" } dd { (incident.domain()) }
             dt { "Impact" } dd { (incident.impact().map_or_else(|| "unknown".to_owned(), |i| format!("{} customers", i.affected_customers()))) }
             dt { "Incident Manager" } dd { (person(roles.incident_manager.as_ref())) }
@@ -48,6 +49,29 @@ fn card(incident: &Incident) -> Markup {
             tr { th { "Acknowledged" } td { (maybe_when(m.acknowledged_at)) } td { "time to acknowledge " (human_duration(d.tta)) } }
             tr { th { "Mitigated" } td { (maybe_when(m.mitigated_at)) } td { "time to recover " (human_duration(d.ttr_recovery)) } }
             tr { th { "Resolved" } td { (maybe_when(m.resolved_at)) } td { "time to repair " (human_duration(d.ttr_repair)) } }
+        }
+    }
+}
+
+/// The incident's type and custom field values, labelled as `sima.toml`
+/// labels the fields (their name when the schema no longer defines them).
+fn custom_fields(incident: &Incident, schema: &FieldSchema) -> Markup {
+    let label = |name: &str| schema.field(name).map_or_else(|| name.to_owned(), |f| f.label.clone());
+    // In the schema's order, then any value of a field it no longer defines.
+    let mut shown: Vec<(&str, &FieldValue)> = schema
+        .fields()
+        .iter()
+        .filter_map(|f| incident.fields().get(&f.name).map(|value| (f.name.as_str(), value)))
+        .collect();
+    shown.extend(incident.fields().iter().filter(|(name, _)| schema.field(name).is_none()));
+    html! {
+        @if incident.incident_type().is_some() || !incident.fields().is_empty() {
+            dl.card.fields {
+                @if let Some(incident_type) = incident.incident_type() { dt { "Type" } dd.type { (incident_type) } }
+                @for (name, value) in shown {
+                    dt { (label(name)) } dd { (value) }
+                }
+            }
         }
     }
 }
@@ -108,7 +132,8 @@ pub(crate) async fn show(
                 a href={ "/ui/incidents/" (n) "/timeline.md" } download { "Timeline (Markdown)" }
                 a href={ "/ui/incidents/" (n) "/timeline.csv" } download { "Timeline (CSV)" }
             }
-            (card(&incident))
+            (card(&incident, &state.settings.severity_names()))
+            (custom_fields(&incident, &state.service.config().schema))
             h2 { "Timeline" }
             (timeline(&events))
             h2 { "Action items" }

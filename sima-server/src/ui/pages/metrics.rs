@@ -3,17 +3,22 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::Extension;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use maud::{html, Markup};
 use sima_core::domain::Severity;
 use sima_core::ports::MilestoneRow;
-use sima_core::{compute_metrics, human_duration, Durations, MetricsReport, Stat};
+use sima_core::{compute_metrics, human_duration, Durations, MetricsReport, SeverityDescriptions, Stat};
 
+use crate::api::metrics::rows_of_type;
 use crate::state::AppState;
+use crate::ui::access::SignedIn;
 use crate::ui::charts::{bars, time_unit, Series};
+use crate::ui::field_filter::{type_select, FieldFilter};
 use crate::ui::filters::PageQuery;
 use crate::ui::layout::{page, PageError};
-use crate::ui::pages::list::filter_form;
+use crate::ui::pages::list::filter_form_with;
+use crate::ui::visibility::viewer;
 
 /// The most weeks drawn (the latest ones).
 const WEEKS: usize = 26;
@@ -56,7 +61,7 @@ fn histogram(values: impl Iterator<Item = f64>, buckets: &[(f64, &str)]) -> Vec<
 
 /// The charts of `rows`, as of `now`; the rows are put in order of
 /// declaration so that each week is one slice of them.
-fn charts(rows: &mut [MilestoneRow], now: DateTime<Utc>) -> Markup {
+fn charts(rows: &mut [MilestoneRow], now: DateTime<Utc>, names: &SeverityDescriptions) -> Markup {
     rows.sort_by_key(|row| row.milestones.declared_at);
     let weeks: Vec<(NaiveDate, &[MilestoneRow])> = rows
         .chunk_by(|a, b| week_of(a.milestones.declared_at) == week_of(b.milestones.declared_at))
@@ -80,7 +85,7 @@ fn charts(rows: &mut [MilestoneRow], now: DateTime<Utc>) -> Markup {
     let by_severity: Vec<Series> = Severity::ALL
         .iter()
         .map(|s| Series {
-            name: s.as_str(),
+            name: names.label(*s),
             class: s.as_str(),
             values: latest.iter().map(|(_, rows)| rows.iter().filter(|r| r.severity == *s).count() as f64).collect(),
         })
@@ -130,9 +135,11 @@ fn numbers(report: &MetricsReport) -> Markup {
     }
 }
 
-/// `GET /ui/metrics`.
+/// `GET /ui/metrics`. With `type`, over the incidents of that type the
+/// viewer may see, as `GET /api/v1/metrics?type=` counts them.
 pub(crate) async fn show(
     State(state): State<AppState>,
+    signed_in: Option<Extension<SignedIn>>,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Markup, PageError> {
     let mut query = PageQuery::read(query)?;
@@ -140,15 +147,24 @@ pub(crate) async fn show(
     query.cursor.clear();
     let now = state.service.now();
     let filter = query.filter(now)?;
-    let mut rows = state.service.milestones(&filter).await?;
+    let schema = &state.service.config().schema;
+    let wanted = FieldFilter::parse(&query.incident_type, "", schema)?;
+    let mut rows = match wanted.incident_type() {
+        None => state.service.milestones(&filter).await?,
+        Some(name) => {
+            let viewer = viewer(&state.settings, signed_in.as_ref().map(|Extension(s)| s));
+            rows_of_type(&state, &viewer, &filter, name).await?
+        }
+    };
     // In the order the API reads them, so that the sums are the same to the last digit.
     let report = compute_metrics(&rows);
+    let names = state.settings.severity_names();
     Ok(page(
         "Metrics",
         html! {
-            (filter_form("/ui/metrics", &query, false))
+            (filter_form_with("/ui/metrics", &query, false, &names, type_select(schema, &query.incident_type)))
             (numbers(&report))
-            (charts(&mut rows, now))
+            (charts(&mut rows, now, &names))
         },
     ))
 }
