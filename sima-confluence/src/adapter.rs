@@ -146,17 +146,19 @@ impl DocsPort for ConfluenceDocs {
         loop {
             let current = self.client.get_page(&doc.id).await?;
             let version = current["version"]["number"].as_u64();
-            let version = version.ok_or_else(|| ConfluenceError::Decode("the page has no version number".into()))?;
+            let next = version
+                .and_then(|v| v.checked_add(1))
+                .ok_or_else(|| ConfluenceError::Decode("the page has no usable version number".into()))?;
             let page = json!({
                 "id": doc.id,
                 "status": "current",
                 "title": document.title,
                 "body": { "representation": "storage", "value": value },
-                "version": { "number": version + 1, "message": VERSION_MESSAGE },
+                "version": { "number": next, "message": VERSION_MESSAGE },
             });
             match self.client.update_page(&doc.id, &page).await {
                 Ok(_) => {
-                    info!(version = version + 1, "the post-mortem page is updated");
+                    info!(version = next, "the post-mortem page is updated");
                     return Ok(());
                 }
                 Err(error) if error.is_version_conflict() && conflicts == 0 => {

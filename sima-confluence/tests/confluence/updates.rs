@@ -199,3 +199,20 @@ async fn a_page_without_a_version_is_a_decode_error_not_a_guess() {
     assert!(matches!(&error, PortError::Transient(text) if text.contains("version")), "{error:?}");
     assert!(puts(&server).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_version_at_the_end_of_the_range_is_a_decode_error_not_an_overflow() {
+    let (server, docs) = adapter().await;
+    let mut page = page_at(3);
+    page["version"]["number"] = serde_json::json!(u64::MAX);
+    Mock::given(method("GET"))
+        .and(path(PAGE))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .mount(&server)
+        .await;
+
+    let error = docs.update_postmortem(&doc(), &updated()).await.unwrap_err();
+
+    assert!(matches!(&error, PortError::Transient(text) if text.contains("version")), "{error:?}");
+    assert!(puts(&server).await.is_empty());
+}
