@@ -54,6 +54,7 @@ pub fn card(incident: &Incident) -> Message {
 }
 
 /// The card, its severity named as the company names it (`P1`).
+#[cfg(any(test, feature = "testkit"))]
 pub fn labelled_card(incident: &Incident, names: &SeverityDescriptions) -> Message {
     owned_card(incident, names, &FieldSchema::default(), None)
 }

@@ -17,8 +17,8 @@ mod tests;
 pub(crate) use cards::announcement;
 pub(crate) use cards::owned_card;
 #[cfg(any(test, feature = "testkit"))]
-pub use cards::{broadcast, card};
-pub use cards::{effect_failed, labelled_broadcast, labelled_card};
+pub use cards::{broadcast, card, labelled_card};
+pub use cards::{effect_failed, labelled_broadcast};
 #[cfg(any(test, feature = "testkit"))]
 pub use cards::{postmortem_link, update};
 pub(crate) use field_card::field_summary;
