@@ -12,9 +12,10 @@ use thiserror::Error;
 use crate::adapters::{LogChat, LogPager, MarkdownDocs};
 use crate::chat::InboundHandler;
 use crate::domain::Severity;
+use crate::domain::StatusComponent;
 use crate::messages::DomainChoice;
-use crate::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy};
-use crate::runbook::{EffectWorker, Ports, RunbookConfig, WakeSender, WorkerConfig, WorkerParts};
+use crate::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy, StatusPagePort, TrackerPort};
+use crate::runbook::{EffectWorker, Ports, RunbookConfig, TrackerExport, WakeSender, WorkerConfig, WorkerParts};
 use crate::service::{Conversation, IncidentService};
 
 /// How long idempotency keys (chat deliveries, alert resolutions) are kept
@@ -141,6 +142,10 @@ pub struct EngineBuilder {
     chat: Option<Arc<dyn ChatPort>>,
     paging: Option<Arc<dyn PagingPort>>,
     docs: Option<Arc<dyn DocsPort>>,
+    tracker: Option<Arc<dyn TrackerPort>>,
+    tracker_export: TrackerExport,
+    status_page: Option<Arc<dyn StatusPagePort>>,
+    status_components: Option<Vec<StatusComponent>>,
     runbook: RunbookConfig,
     worker: WorkerConfig,
     policies: Vec<Arc<dyn Policy>>,
@@ -158,6 +163,10 @@ impl Default for EngineBuilder {
             chat: None,
             paging: None,
             docs: None,
+            tracker: None,
+            tracker_export: TrackerExport::default(),
+            status_page: None,
+            status_components: None,
             runbook: RunbookConfig::default(),
             worker: WorkerConfig::default(),
             policies: Vec::new(),
@@ -175,6 +184,8 @@ impl std::fmt::Debug for EngineBuilder {
             .field("runbook", &self.runbook)
             .field("worker", &self.worker)
             .field("policies", &self.policies.len())
+            .field("tracker", &self.tracker.as_ref().map(|t| t.name().to_owned()))
+            .field("tracker_export", &self.tracker_export)
             .field("domains", &self.domains)
             .field("key_retention", &self.key_retention)
             .finish_non_exhaustive()
@@ -209,6 +220,35 @@ impl EngineBuilder {
     /// Where post-mortems are written (default: Markdown files under `postmortems/`).
     pub fn docs(mut self, docs: Arc<dyn DocsPort>) -> Self {
         self.docs = Some(docs);
+        self
+    }
+
+    /// The issue tracker action items are exported to (default: none, and
+    /// no action item is exported).
+    pub fn tracker(mut self, tracker: Arc<dyn TrackerPort>) -> Self {
+        self.tracker = Some(tracker);
+        self
+    }
+
+    /// Which action items go to the tracker (default: every one, as soon as
+    /// it is added); without a [`tracker`](Self::tracker) nothing is exported.
+    pub fn tracker_export(mut self, export: TrackerExport) -> Self {
+        self.tracker_export = export;
+        self
+    }
+
+    /// The hosted status page (Atlassian Statuspage…) public updates are
+    /// pushed to as they are published (default: none; SIMA's own status
+    /// page, served by the embedder, reads them from the incidents).
+    pub fn status_page(mut self, status_page: Arc<dyn StatusPagePort>) -> Self {
+        self.status_page = Some(status_page);
+        self
+    }
+
+    /// The status page's components and the domains each covers (default:
+    /// none; those in [`RunbookConfig::status_components`] unless given here).
+    pub fn status_components(mut self, components: Vec<StatusComponent>) -> Self {
+        self.status_components = Some(components);
         self
     }
 
@@ -279,17 +319,27 @@ impl EngineBuilder {
         for (severity, description) in self.severities {
             runbook.severities = runbook.severities.with_description(severity, description);
         }
+        if let Some(components) = self.status_components {
+            runbook.status_components = components;
+        }
+        runbook.hosted_status_page = self.status_page.is_some();
         let severities = runbook.severities.clone();
-        let service = self
+        let mut service = self
             .policies
             .into_iter()
             .fold(IncidentService::new(store.clone(), clock.clone(), runbook), IncidentService::with_policy)
             .with_wake(wake.clone());
+        if let Some(tracker) = &self.tracker {
+            service = service.with_tracker(tracker.clone(), self.tracker_export);
+        }
         let chat = self.chat.unwrap_or_else(|| Arc::new(LogChat::new()));
         let ports = Ports {
             chat: chat.clone(),
             pager: self.paging.unwrap_or_else(|| Arc::new(LogPager)),
             docs: self.docs.unwrap_or_else(|| Arc::new(MarkdownDocs::new("postmortems"))),
+            tracker: self.tracker,
+            status_page: self.status_page,
+            clock: clock.clone(),
         };
         let parts = WorkerParts {
             store,

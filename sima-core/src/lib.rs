@@ -81,9 +81,11 @@ pub use engine::{Engine, EngineBuilder, EngineError};
 pub use http_policy::{retry_after_header, Attempt, HttpPolicy};
 pub use messages::{DomainChoice, SeverityDescriptions};
 pub use metrics::{compute as compute_metrics, Durations, MetricsReport, Stat};
-pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy, PortError};
+pub use ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, Policy, PortError, TrackerPort};
 pub use postmortem::{describe as describe_event, escape_markdown, to_markdown as postmortem_markdown};
-pub use runbook::{EffectWorker, PagingPolicy, RunbookConfig, Schedule, ServiceCatalog, ServiceInvites, WorkerConfig};
+pub use runbook::{
+    EffectWorker, PagingPolicy, RunbookConfig, Schedule, ServiceCatalog, ServiceInvites, TrackerExport, WorkerConfig,
+};
 pub use secret::Secret;
-pub use service::{AlertCleared, Declared, IncidentService, ServiceError};
+pub use service::{AlertCleared, Declared, IncidentService, PublishRequest, ReconcileReport, ServiceError};
 pub use wording::human_duration;

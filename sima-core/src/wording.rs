@@ -25,5 +25,11 @@ pub(crate) fn action_text(item: &ActionItem) -> RichText {
     if let Some(due) = item.due {
         line = line.plain(format!(" due {due}"));
     }
+    if let Some(ticket) = &item.ticket {
+        line = line.plain(" · ").link(&ticket.url, &ticket.key);
+        if !ticket.status.trim().is_empty() {
+            line = line.plain(format!(" ({})", ticket.status));
+        }
+    }
     line
 }

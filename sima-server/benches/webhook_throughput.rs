@@ -5,6 +5,10 @@
 //! run reports alerts per second and checks that exactly 100 incidents were
 //! opened: one per key, however the first alerts of a key race.
 //!
+//! The same load is first sent to a bare axum handler in the same process
+//! (bearer check, JSON parsed, a small JSON answer, no store): the ceiling
+//! of this harness on this machine; each store's rate is shown as a share of it.
+//!
 //! Run: `cargo bench -p sima-server --bench webhook_throughput` (PostgreSQL
 //! from `SIMA_TEST_DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`).
 
@@ -22,7 +26,58 @@ const ALERTS: usize = 10_000;
 const KEYS: usize = 100;
 const CONCURRENCY: usize = 50;
 
-async fn run(db: Db) {
+/// The body of alert `i`: its key repeats every [`KEYS`] alerts.
+fn alert(i: usize) -> Value {
+    let key = i % KEYS;
+    json!({
+        "dedup_key": format!("bench-alert-{key:03}"),
+        "domain": "payments",
+        "summary": case_summary(key),
+        "description": "Error rate above 5% for 5 minutes.",
+        "severity": "sev3",
+        "status": "firing",
+    })
+}
+
+/// A bare axum handler: checks the bearer token, parses the JSON, answers 200.
+async fn bare_handler(headers: axum::http::HeaderMap, body: axum::Json<Value>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let expected = format!("Bearer {WEBHOOK_TOKEN}");
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return axum::http::StatusCode::UNAUTHORIZED.into_response();
+    }
+    axum::Json(json!({ "created": false, "dedup_key": body.0["dedup_key"] })).into_response()
+}
+
+/// Alerts per second a bare axum handler answers under the same load.
+async fn bare() -> f64 {
+    let app = axum::Router::new().route("/webhooks/alerts", axum::routing::post(bare_handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the bare server");
+    let url = Arc::new(format!("http://{}/webhooks/alerts", listener.local_addr().expect("an address")));
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let http = support::client(CONCURRENCY);
+    let (samples, wall) = closed_loop(ALERTS, CONCURRENCY, move |i| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            let sent = http.post(url.as_str()).bearer_auth(WEBHOOK_TOKEN).json(&alert(i)).send().await;
+            matches!(sent.map(|r| r.status().as_u16()), Ok(200))
+        }
+    })
+    .await;
+    task.abort();
+    let failed = samples.iter().filter(|(_, ok)| !ok).count();
+    let latencies: Vec<Duration> = samples.iter().map(|(d, _)| *d).collect();
+    println!(
+        "{:<10} {ALERTS} alerts, {KEYS} keys, {CONCURRENCY} in flight: {:.0} alerts/s · latency {} · {failed} failed",
+        "bare axum",
+        rate(ALERTS, wall),
+        Stats::of(&latencies).line()
+    );
+    rate(ALERTS, wall)
+}
+
+/// Alerts per second the real server answers on `db`.
+async fn run(db: Db) -> f64 {
     let fakes = Fakes::start(Duration::ZERO).await;
     let server = Server::start(db, &fakes).await;
     let http = support::client(CONCURRENCY);
@@ -32,15 +87,7 @@ async fn run(db: Db) {
     let (samples, wall) = closed_loop(ALERTS, CONCURRENCY, move |i| {
         let (http, url, created) = (client.clone(), url.clone(), counter.clone());
         async move {
-            let key = i % KEYS;
-            let body = json!({
-                "dedup_key": format!("bench-alert-{key:03}"),
-                "domain": "payments",
-                "summary": case_summary(key),
-                "description": "Error rate above 5% for 5 minutes.",
-                "severity": "sev3",
-                "status": "firing",
-            });
+            let body = alert(i);
             let sent = http.post(url.as_str()).bearer_auth(WEBHOOK_TOKEN).json(&body).send().await;
             match sent.map(|r| r.status().as_u16()) {
                 Ok(201) => {
@@ -88,6 +135,7 @@ async fn run(db: Db) {
     println!("{:<10} opening runbooks of the {KEYS} incidents finished: {opened}", "");
     server.stop().await;
     fakes.stop().await;
+    rate(ALERTS, wall)
 }
 
 fn main() {
@@ -96,7 +144,10 @@ fn main() {
     }
     support::runtime().block_on(async {
         println!("webhook_throughput: {}", machine());
-        run(Db::Sqlite).await;
-        run(Db::Postgres).await;
+        let ceiling = bare().await;
+        for db in [Db::Sqlite, Db::Postgres] {
+            let served = run(db).await;
+            println!("{:<10} {db}: {:.1} % of bare axum (goal ≥ 50 %)", "", 100.0 * served / ceiling);
+        }
     });
 }

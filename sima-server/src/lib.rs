@@ -21,6 +21,8 @@
 //! - [`guard`]: API and metrics tokens, the loopback-only default, rate limits, overload.
 //! - [`clients`]: who a request counts against (behind declared proxies), and their budgets.
 //! - [`ui`]: the web dashboard under `/ui/`.
+//! - [`status`]: the public status page under `/status`, its feed and `summary.json`.
+//! - [`tracker`]: the Jira or Linear adapter `SIMA_TRACKER` names, and the ticket read-back loop.
 //! - [`telemetry`]: logs (`SIMA_LOG_FORMAT`), request ids, the access log.
 //! - [`error`]: the API error shape.
 //! - [`wiring`]: the adapters the settings name, one function per port.
@@ -44,8 +46,10 @@ pub mod schema;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod status;
 pub mod teams;
 pub mod telemetry;
+pub mod tracker;
 pub mod ui;
 pub mod webhooks;
 pub mod wiring;

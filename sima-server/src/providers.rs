@@ -1,5 +1,6 @@
 //! Which adapter serves each port: `SIMA_CHAT` / `[chat] provider`,
-//! `SIMA_DOCS` / `[docs] provider` and `SIMA_PAGING` / `[paging] provider`.
+//! `SIMA_DOCS` / `[docs] provider`, `SIMA_PAGING` / `[paging] provider` and
+//! `SIMA_TRACKER` / `[tracker] provider`.
 //! Unset, each is chosen from the credentials that are set, as a newcomer
 //! expects; an unknown name stops the start, naming it and the accepted ones.
 
@@ -96,6 +97,18 @@ provider!(
         PagerDuty = "pagerduty",
         /// Pages written to the log only.
         Log = "log",
+    }
+);
+
+provider!(
+    /// Where action items are followed up as tickets.
+    TrackerProvider, "SIMA_TRACKER (tracker.provider)", {
+        /// Issues of a Jira Cloud project (`sima-jira`).
+        Jira = "jira",
+        /// Issues of a Linear team (`sima-linear`).
+        Linear = "linear",
+        /// No tracker: action items live in SIMA only.
+        None = "none",
     }
 );
 

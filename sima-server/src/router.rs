@@ -71,6 +71,8 @@ pub fn router(state: AppState, slack: Option<SlackState>, teams: Option<TeamsSta
         .route("/metrics", metrics)
         .route("/postmortems/{file}", postmortems)
         .merge(ui::router(state.clone()).layer(same_origin).layer(rate_limit))
+        // Public, cached, read-only: no credential, no Host or Origin check (see `status`).
+        .merge(crate::status::router(&state))
         .with_state(state.clone())
         .nest("/slack", slack)
         .nest("/teams", crate::teams::routes(teams))

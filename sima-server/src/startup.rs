@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use sima_core::ports::{ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SessionStore, SystemClock};
+use sima_core::ports::{
+    ChatPort, Clock, DocsPort, IncidentStore, PagingPort, SessionStore, StatusPagePort, SystemClock, TrackerPort,
+};
 use sima_core::IncidentService;
 use sima_core::{Engine, PagingPolicy, RunbookConfig, WorkerConfig};
 use sima_slack::{SlackState, SocketConfig, SocketMode};
@@ -36,6 +38,8 @@ pub struct Application {
     limiter: Arc<crate::clients::ClientLimiter>,
     /// Slack over Socket Mode, when an app token is set.
     socket: Option<SocketMode>,
+    /// How often open tickets are read back, when a tracker is configured.
+    reconcile_every: Option<Duration>,
 }
 
 /// Deletes dashboard sessions that have expired, hourly (the engine deletes
@@ -60,6 +64,8 @@ struct Overrides {
     chat: Option<Arc<dyn ChatPort>>,
     paging: Option<Arc<dyn PagingPort>>,
     docs: Option<Arc<dyn DocsPort>>,
+    tracker: Option<Arc<dyn TrackerPort>>,
+    status_page: Option<Arc<dyn StatusPagePort>>,
 }
 
 /// Builds an [`Application`]: the reference server — routes, settings,
@@ -108,6 +114,18 @@ impl ApplicationBuilder {
     /// This post-mortem adapter instead of the one `SIMA_DOCS` names.
     pub fn docs(mut self, docs: Arc<dyn DocsPort>) -> Self {
         self.overrides.docs = Some(docs);
+        self
+    }
+
+    /// This issue tracker instead of the one `SIMA_TRACKER` names.
+    pub fn tracker(mut self, tracker: Arc<dyn TrackerPort>) -> Self {
+        self.overrides.tracker = Some(tracker);
+        self
+    }
+
+    /// This hosted status page instead of the one `[status.statuspage]` names.
+    pub fn status_page(mut self, status_page: Arc<dyn StatusPagePort>) -> Self {
+        self.overrides.status_page = Some(status_page);
         self
     }
 
@@ -168,6 +186,10 @@ impl Application {
             Some(docs) => docs,
             None => wiring::docs(&settings)?,
         };
+        let tracker = match ours.tracker {
+            Some(tracker) => Some(tracker),
+            None => crate::tracker::build(&settings)?,
+        };
         let runbook = RunbookConfig {
             broadcast_room: wiring::broadcast_room(&settings),
             public_url: settings.public_url.clone(),
@@ -178,6 +200,9 @@ impl Application {
             severities: settings.severity_names(),
             // Checked by `validate` above: a wrong model stops the start there, naming it.
             schema: settings.field_schema().map_err(|problems| anyhow::anyhow!(problems.join("; ")))?,
+            status_components: crate::status::core_components(&settings)?,
+            public_update_reminder_after: settings.status.reminder_after.0,
+            ..RunbookConfig::default()
         };
         let defaults = WorkerConfig::default();
         let worker_config =
@@ -186,7 +211,7 @@ impl Application {
         // Guards first (a refused command records nothing), then the workflows' steps.
         let guards = Arc::new(GuardPolicy::new(settings.guards.clone()));
         let workflows = Arc::new(WorkflowPolicy::new(settings.workflows.clone()));
-        let engine = Engine::builder()
+        let builder = Engine::builder()
             .policy(guards)
             .policy(workflows)
             .store(store)
@@ -198,7 +223,21 @@ impl Application {
             .worker(worker_config)
             .domains(domains)
             .key_retention(Some(KEY_RETENTION))
-            .build()?;
+            .tracker_export(crate::tracker::export_mode(settings.tracker.export));
+        let hosted_page = match ours.status_page {
+            Some(page) => Some(page),
+            None => crate::status::hosted_page(&settings)?,
+        };
+        let builder = match hosted_page {
+            Some(page) => builder.status_page(page),
+            None => builder,
+        };
+        let engine = match &tracker {
+            Some(tracker) => builder.tracker(tracker.clone()),
+            None => builder,
+        }
+        .build()?;
+        let reconcile_every = tracker.as_ref().and(settings.tracker.reconcile_every.0);
         let slack = &settings.slack;
         // Open modals are updated (`views.update`) with the bot token, when set.
         let modal_chat =
@@ -249,9 +288,18 @@ impl Application {
             worker: engine.worker().clone(),
             limiter: limiter.clone(),
             sessions: sessions.clone(),
+            open_keys: Arc::default(),
         };
         let teams_routes = teams.map(|teams| teams.state(engine.inbound()));
-        Ok(Self { listener, router: router(state, signed_routes, teams_routes), engine, sessions, limiter, socket })
+        Ok(Self {
+            listener,
+            router: router(state, signed_routes, teams_routes),
+            engine,
+            sessions,
+            limiter,
+            socket,
+            reconcile_every,
+        })
     }
 
     /// The bound port.
@@ -281,6 +329,13 @@ impl Application {
             let _ = rx.wait_for(|stop| *stop).await;
         };
         let janitor = tokio::spawn(forget_expired_sessions(self.engine.service().clone(), self.sessions));
+        let reconcile = self.reconcile_every.map(|period| {
+            let mut stop = stop_rx.clone();
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            tokio::spawn(crate::tracker::reconcile::run(self.engine.service().clone(), period, stopped))
+        });
         let engine_task = tokio::spawn(self.engine.run(stopped));
         let limiter = self.limiter;
         let shrinker = tokio::spawn(async move {
@@ -306,6 +361,9 @@ impl Application {
         engine_task.await.context("effect worker")?;
         if let Some(socket) = socket {
             socket.await.context("Slack Socket Mode")?;
+        }
+        if let Some(reconcile) = reconcile {
+            reconcile.await.context("ticket read-back")?;
         }
         janitor.abort();
         shrinker.abort();

@@ -25,4 +25,6 @@ pub struct AppState {
     pub limiter: Arc<ClientLimiter>,
     /// Dashboard sessions, so a signed-out or revoked cookie stops working.
     pub sessions: Arc<dyn SessionStore>,
+    /// Dedup keys whose incident was just seen open: repeated alerts are answered from it.
+    pub open_keys: Arc<crate::webhooks::OpenKeys>,
 }

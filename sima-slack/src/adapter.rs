@@ -14,7 +14,7 @@ use crate::dto::{
     ChatUpdateRequest, Conversation, ConversationsArchiveRequest, ConversationsCreateRequest,
     ConversationsCreateResponse, ConversationsInviteRequest, ConversationsListRequest, ConversationsListResponse,
     ConversationsSetPurposeRequest, ConversationsSetTopicRequest, PinsAddRequest, UsergroupsUsersListRequest,
-    UsergroupsUsersListResponse, ViewsOpenRequest, ViewsUpdateRequest,
+    UsergroupsUsersListResponse, UsersInfoRequest, UsersInfoResponse, ViewsOpenRequest, ViewsUpdateRequest,
 };
 use crate::error::SlackError;
 use crate::naming::{candidate, candidate_number, legal_channel_name};
@@ -295,5 +295,12 @@ impl ChatPort for SlackChat {
         let answer: UsergroupsUsersListResponse = self.client.call("usergroups.users.list", &request).await?;
         // An id Slack sends that SIMA cannot take as a user is left out, not fatal.
         Ok(answer.users.iter().filter_map(|id| UserRef::parse(id).ok()).collect())
+    }
+
+    #[tracing::instrument(skip_all, fields(user = %user), err)]
+    async fn user_email(&self, user: &UserRef) -> Result<Option<String>, PortError> {
+        let request = UsersInfoRequest { user: user.as_str() };
+        let answer: UsersInfoResponse = self.client.call_form("users.info", &request).await?;
+        Ok(answer.user.profile.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()))
     }
 }

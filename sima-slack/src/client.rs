@@ -48,6 +48,27 @@ impl SlackClient {
         R: DeserializeOwned,
     {
         let payload = serde_json::to_vec(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
+        self.send(method, payload, "application/json; charset=utf-8").await
+    }
+
+    /// Calls `method` with a form body: Slack's older read methods
+    /// (`users.info`) ignore the arguments of a JSON body.
+    pub(crate) async fn call_form<B, R>(&self, method: &'static str, body: &B) -> Result<R, SlackError>
+    where
+        B: Serialize + ?Sized + Sync,
+        R: DeserializeOwned,
+    {
+        let payload =
+            serde_urlencoded::to_string(body).map_err(|e| SlackError::Decode { method, detail: e.to_string() })?;
+        self.send(method, payload.into_bytes(), "application/x-www-form-urlencoded").await
+    }
+
+    async fn send<R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        payload: Vec<u8>,
+        content_type: &'static str,
+    ) -> Result<R, SlackError> {
         let outcome = |result| match result {
             Ok(value) => Attempt::Done(value),
             Err(SlackError::RateLimited { method, retry_after }) => {
@@ -55,19 +76,24 @@ impl SlackClient {
             }
             Err(error) => Attempt::Fail(error),
         };
-        let send = |_| async { outcome(self.call_once(method, payload.clone()).await) };
+        let send = |_| async { outcome(self.call_once(method, payload.clone(), content_type).await) };
         let value = self.policy.run(send, tokio::time::sleep).await.inspect_err(|error| {
             tracing::debug!(method, %error, "slack call failed");
         })?;
         serde_json::from_value(value).map_err(|e| SlackError::Decode { method, detail: e.to_string() })
     }
 
-    async fn call_once(&self, method: &'static str, payload: Vec<u8>) -> Result<serde_json::Value, SlackError> {
+    async fn call_once(
+        &self,
+        method: &'static str,
+        payload: Vec<u8>,
+        content_type: &'static str,
+    ) -> Result<serde_json::Value, SlackError> {
         let response = self
             .http
             .post(format!("{}/{method}", self.api_url))
             .bearer_auth(self.token.expose())
-            .header(CONTENT_TYPE, "application/json; charset=utf-8")
+            .header(CONTENT_TYPE, content_type)
             .body(payload)
             .send()
             .await

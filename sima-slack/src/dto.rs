@@ -100,6 +100,33 @@ pub(crate) struct UsergroupsUsersListResponse {
     pub(crate) users: Vec<String>,
 }
 
+/// `users.info` (sent as a form: Slack ignores a JSON body's arguments here).
+#[derive(Debug, Serialize)]
+pub(crate) struct UsersInfoRequest<'a> {
+    pub(crate) user: &'a str,
+}
+
+/// `users.info`'s answer, as far as SIMA reads it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UsersInfoResponse {
+    pub(crate) user: UsersInfoUser,
+}
+
+/// The user in a `users.info` answer.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UsersInfoUser {
+    #[serde(default)]
+    pub(crate) profile: UsersInfoProfile,
+}
+
+/// The profile of a `users.info` user: the email is there only with the
+/// `users:read.email` scope, and only if the person has one.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct UsersInfoProfile {
+    #[serde(default)]
+    pub(crate) email: Option<String>,
+}
+
 /// `chat.postMessage`.
 #[derive(Debug, Serialize)]
 pub(crate) struct ChatPostMessageRequest<'a> {

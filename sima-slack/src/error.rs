@@ -81,6 +81,8 @@ fn from_code(method: &str, code: &str) -> PortError {
         | "ekm_access_denied" => PortError::Unauthorized(what),
         "channel_not_found" | "message_not_found" | "thread_not_found" | "not_in_channel" | "is_archived"
         | "no_item_specified" | "no_such_subteam" => PortError::NotFound(what),
+        // Reading someone who is not there finds nothing; inviting them is a mistake.
+        "user_not_found" if method == "users.info" => PortError::NotFound(what),
         "name_taken" => PortError::Conflict(what),
         // Slack's rate-limit codes mean what a 429 means.
         "ratelimited" | "rate_limited" => PortError::from_http(429, None, what),

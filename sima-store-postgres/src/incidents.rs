@@ -3,7 +3,8 @@
 //! columns that queries filter on.
 
 use async_trait::async_trait;
-use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use chrono::{DateTime, Utc};
+use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId, Ticket, TicketState};
 use sima_core::ports::{
     AppendBatch, Created, IncidentCounts, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError,
 };
@@ -13,7 +14,7 @@ use sqlx::types::Json;
 use sqlx::Arguments;
 use sqlx::Transaction;
 
-use crate::error::{port_error, unique_violation, OPEN_DEDUP_KEY};
+use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
 use crate::filter::{FilterArgs, FILTER_SQL};
 use crate::store::PgStore;
 use crate::{events, metrics, outbox};
@@ -70,11 +71,21 @@ async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incide
     let statuses: Vec<&str> = incident.action_items().iter().map(|a| a.status.as_str()).collect();
     let dues: Vec<Option<chrono::NaiveDate>> = incident.action_items().iter().map(|a| a.due).collect();
     let done: Vec<Option<chrono::DateTime<chrono::Utc>>> = incident.action_items().iter().map(|a| a.done_at).collect();
+    let tickets: Vec<Option<&Ticket>> = incident.action_items().iter().map(|a| a.ticket.as_ref()).collect();
+    let ticket_ids: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.id.as_str())).collect();
+    let ticket_keys: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.key.as_str())).collect();
+    let ticket_urls: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.url.as_str())).collect();
+    let ticket_statuses: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.status.as_str())).collect();
+    let ticket_states: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| ticket_state(t.state))).collect();
     sqlx::query(
-        "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at)
-         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::timestamptz[])
+        "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at,
+             ticket_id, ticket_key, ticket_url, ticket_status, ticket_state)
+         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
+             $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
          ON CONFLICT (incident_id, position) DO UPDATE SET
-             owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at",
+             owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at,
+             ticket_id = excluded.ticket_id, ticket_key = excluded.ticket_key, ticket_url = excluded.ticket_url,
+             ticket_status = excluded.ticket_status, ticket_state = excluded.ticket_state",
     )
     .bind(incident.id().as_uuid())
     .bind(&positions)
@@ -84,6 +95,11 @@ async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incide
     .bind(&statuses)
     .bind(&dues)
     .bind(&done)
+    .bind(&ticket_ids)
+    .bind(&ticket_keys)
+    .bind(&ticket_urls)
+    .bind(&ticket_statuses)
+    .bind(&ticket_states)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -129,6 +145,34 @@ async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>,
     sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
     tx.commit().await.map_err(port_error)?;
     Ok(Some(Created::New(incident)))
+}
+
+/// How `ticket_state` stores a ticket's state.
+fn ticket_state(state: TicketState) -> &'static str {
+    match state {
+        TicketState::Open => "open",
+        TicketState::Done => "done",
+    }
+}
+
+/// A row of `action_items` with a ticket: incident id, position, and the ticket's columns.
+type TicketRow = (uuid::Uuid, i32, String, Option<String>, Option<String>, Option<String>, Option<String>);
+
+fn linked(row: TicketRow) -> Result<(IncidentId, u32, Ticket), PortError> {
+    let (incident, position, id, key, url, status, state) = row;
+    let number = u32::try_from(position + 1).map_err(|_| corrupt("action_items.position", position))?;
+    let state = match state.as_deref() {
+        Some("done") => TicketState::Done,
+        _ => TicketState::Open,
+    };
+    let ticket = Ticket {
+        id,
+        key: key.unwrap_or_default(),
+        url: url.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+        state,
+    };
+    Ok((IncidentId::from_uuid(incident), number, ticket))
 }
 
 async fn one(
@@ -257,6 +301,47 @@ impl Incidents for PgStore {
 
     async fn incident_counts(&self) -> Result<IncidentCounts, PortError> {
         metrics::incident_counts(&self.pool).await
+    }
+
+    /// The incident whose action item has this ticket (the newest, should two share it).
+    async fn find_by_ticket(&self, ticket_id: &str) -> Result<Option<(Incident, u32)>, PortError> {
+        let row: Option<(Json<Incident>, i32)> = sqlx::query_as(
+            "SELECT i.snapshot, a.position FROM action_items a JOIN incidents i ON i.id = a.incident_id
+             WHERE a.ticket_id = $1 ORDER BY i.number DESC, a.position LIMIT 1",
+        )
+        .bind(ticket_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(port_error)?;
+        let Some((Json(incident), position)) = row else { return Ok(None) };
+        let number = u32::try_from(position + 1).map_err(|_| corrupt("action_items.position", position))?;
+        Ok(Some((incident, number)))
+    }
+
+    /// Linked items still open, or done since `done_since`, after the cursor `after`, by the ticket index.
+    async fn linked_tickets(
+        &self,
+        done_since: DateTime<Utc>,
+        after: Option<(IncidentId, u32)>,
+        limit: usize,
+    ) -> Result<Vec<(IncidentId, u32, Ticket)>, PortError> {
+        let incident = after.map(|(id, _)| id.as_uuid());
+        let position = after.map_or(0, |(_, number)| i64::from(number) - 1);
+        let rows: Vec<TicketRow> = sqlx::query_as(
+            "SELECT incident_id, position, ticket_id, ticket_key, ticket_url, ticket_status, ticket_state
+             FROM action_items
+             WHERE ticket_id IS NOT NULL AND (status = 'open' OR done_at >= $1)
+               AND ($3 IS NULL OR (incident_id, position) > ($3, $4))
+             ORDER BY incident_id, position LIMIT $2",
+        )
+        .bind(done_since)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(incident)
+        .bind(position)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(port_error)?;
+        rows.into_iter().map(linked).collect()
     }
 
     async fn ping(&self) -> Result<(), PortError> {

@@ -100,8 +100,9 @@ const HELD: &str = "WHERE id = $1 AND claim = $2 AND done_at IS NULL";
 
 #[async_trait]
 impl Outbox for PgStore {
-    /// Leases up to `limit` due effects until `now + lease` under a new token,
-    /// oldest due first.
+    /// Leases up to `limit` due effects until `now + lease` under a new token:
+    /// the most severe incidents' first (a sev1 is never queued behind a
+    /// flood of sev4s), rooms before other steps, then oldest due first.
     async fn claim_due(
         &self,
         limit: usize,
@@ -116,7 +117,8 @@ impl Outbox for PgStore {
             "WITH due AS (
                  SELECT id FROM effects
                  WHERE done_at IS NULL AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-                 ORDER BY kind <> 'create_room', due_at, id
+                 ORDER BY coalesce((SELECT i.severity FROM incidents i WHERE i.id = effects.incident_id), 'sev9'),
+                          kind <> 'create_room', due_at, id
                  LIMIT $2
                  FOR UPDATE SKIP LOCKED
              )

@@ -3,7 +3,8 @@
 //! columns that queries filter on.
 
 use async_trait::async_trait;
-use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use chrono::{DateTime, Utc};
+use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId, Ticket, TicketState};
 use sima_core::ports::{
     AppendBatch, Created, IncidentCounts, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError,
 };
@@ -16,7 +17,7 @@ use crate::db::{Db, Writer};
 use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
 use crate::filter::{bind_filter, list_sql};
 use crate::store::SqliteStore;
-use crate::time::ts_opt;
+use crate::time::{ts, ts_opt};
 use crate::{events, metrics, outbox};
 
 const TERMINAL: &str = "('false_positive', 'closed')";
@@ -67,10 +68,13 @@ async fn sync_action_items(tx: &mut Transaction<'_, Sqlite>, incident: &Incident
     let id = incident.id().as_uuid().to_string();
     for (position, item) in incident.action_items().iter().enumerate() {
         sqlx::query(
-            "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at,
+                 ticket_id, ticket_key, ticket_url, ticket_status, ticket_state)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (incident_id, position) DO UPDATE SET
-                 owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at",
+                 owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at,
+                 ticket_id = excluded.ticket_id, ticket_key = excluded.ticket_key, ticket_url = excluded.ticket_url,
+                 ticket_status = excluded.ticket_status, ticket_state = excluded.ticket_state",
         )
         .bind(&id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -80,11 +84,45 @@ async fn sync_action_items(tx: &mut Transaction<'_, Sqlite>, incident: &Incident
         .bind(item.status.as_str())
         .bind(item.due.map(|d| d.to_string()))
         .bind(ts_opt(item.done_at))
+        .bind(item.ticket.as_ref().map(|t| t.id.clone()))
+        .bind(item.ticket.as_ref().map(|t| t.key.clone()))
+        .bind(item.ticket.as_ref().map(|t| t.url.clone()))
+        .bind(item.ticket.as_ref().map(|t| t.status.clone()))
+        .bind(item.ticket.as_ref().map(|t| ticket_state(t.state)))
         .execute(&mut **tx)
         .await
         .map_err(port_error)?;
     }
     Ok(())
+}
+
+/// How `ticket_state` stores a ticket's state.
+fn ticket_state(state: TicketState) -> &'static str {
+    match state {
+        TicketState::Open => "open",
+        TicketState::Done => "done",
+    }
+}
+
+/// A row of `action_items` with a ticket: incident id, position, and the ticket's columns.
+type TicketRow = (String, i64, String, Option<String>, Option<String>, Option<String>, Option<String>);
+
+fn linked(row: TicketRow) -> Result<(IncidentId, u32, Ticket), PortError> {
+    let (incident, position, id, key, url, status, state) = row;
+    let incident = uuid::Uuid::parse_str(&incident).map_err(|e| corrupt("action_items.incident_id", e.to_string()))?;
+    let number = u32::try_from(position + 1).map_err(|_| corrupt("action_items.position", position.to_string()))?;
+    let state = match state.as_deref() {
+        Some("done") => TicketState::Done,
+        _ => TicketState::Open,
+    };
+    let ticket = Ticket {
+        id,
+        key: key.unwrap_or_default(),
+        url: url.unwrap_or_default(),
+        status: status.unwrap_or_default(),
+        state,
+    };
+    Ok((IncidentId::from_uuid(incident), number, ticket))
 }
 
 async fn open_by_key<'e>(db: impl SqliteExecutor<'e>, key: &DedupKey) -> Result<Option<Incident>, PortError> {
@@ -236,6 +274,48 @@ impl Incidents for SqliteStore {
 
     async fn incident_counts(&self) -> Result<IncidentCounts, PortError> {
         metrics::incident_counts(&self.db).await
+    }
+
+    /// The incident whose action item has this ticket (the newest, should two share it).
+    async fn find_by_ticket(&self, ticket_id: &str) -> Result<Option<(Incident, u32)>, PortError> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT i.snapshot, a.position FROM action_items a JOIN incidents i ON i.id = a.incident_id
+             WHERE a.ticket_id = ?1 ORDER BY i.number DESC, a.position LIMIT 1",
+        )
+        .bind(ticket_id)
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(port_error)?;
+        let Some((snapshot, position)) = row else { return Ok(None) };
+        let number = u32::try_from(position + 1).map_err(|_| corrupt("action_items.position", position.to_string()))?;
+        Ok(Some((read(&snapshot)?, number)))
+    }
+
+    /// Linked items still open, or done since `done_since`, after the cursor `after`, by the ticket index.
+    async fn linked_tickets(
+        &self,
+        done_since: DateTime<Utc>,
+        after: Option<(IncidentId, u32)>,
+        limit: usize,
+    ) -> Result<Vec<(IncidentId, u32, Ticket)>, PortError> {
+        // Ids are stored as lowercase hyphenated text, which sorts as the ids do.
+        let incident = after.map(|(id, _)| id.as_uuid().to_string());
+        let position = after.map_or(0, |(_, number)| i64::from(number) - 1);
+        let rows: Vec<TicketRow> = sqlx::query_as(
+            "SELECT incident_id, position, ticket_id, ticket_key, ticket_url, ticket_status, ticket_state
+             FROM action_items
+             WHERE ticket_id IS NOT NULL AND (status = 'open' OR done_at >= ?1)
+               AND (?3 IS NULL OR (incident_id, position) > (?3, ?4))
+             ORDER BY incident_id, position LIMIT ?2",
+        )
+        .bind(ts(done_since))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(incident)
+        .bind(position)
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(port_error)?;
+        rows.into_iter().map(linked).collect()
     }
 
     async fn ping(&self) -> Result<(), PortError> {

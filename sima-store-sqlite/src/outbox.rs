@@ -113,8 +113,9 @@ async fn held<'q>(
 
 #[async_trait]
 impl Outbox for SqliteStore {
-    /// Leases up to `limit` due effects until `now + lease` under a new token,
-    /// oldest due first.
+    /// Leases up to `limit` due effects until `now + lease` under a new token:
+    /// the most severe incidents' first (a sev1 is never queued behind a
+    /// flood of sev4s), rooms before other steps, then oldest due first.
     async fn claim_due(
         &self,
         limit: usize,
@@ -132,7 +133,8 @@ impl Outbox for SqliteStore {
              WHERE id IN (
                  SELECT id FROM effects
                  WHERE done_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
-                 ORDER BY kind <> 'create_room', due_at, id
+                 ORDER BY coalesce((SELECT i.severity FROM incidents i WHERE i.id = effects.incident_id), 'sev9'),
+                          kind <> 'create_room', due_at, id
                  LIMIT ?2)
              RETURNING id, incident_id, payload, attempts, due_at, first_claimed_at",
         )

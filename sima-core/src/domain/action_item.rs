@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Text, UserRef};
+use super::{Actor, Text, Ticket, UserRef};
 
 /// Whether an action item is still to do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,6 +52,12 @@ pub struct ActionItem {
     /// When it was marked done.
     #[serde(default)]
     pub done_at: Option<DateTime<Utc>>,
+    /// Its ticket in the tracker, once exported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Ticket>,
+    /// Whether someone asked for it to be exported (`/incident export <n>`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub export_requested: bool,
 }
 
 impl ActionItem {

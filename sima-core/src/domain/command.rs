@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    format_time, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange, FieldValue,
-    FieldValueChange, Impact, Incident, MessageRef, NewActionItem, PageRef, Role, Room, RoomState, Severity, Status,
-    Summary, Text, TransitionError, UserRef,
+    format_time, ComponentStatus, Description, DocRef, Domain, DomainError, EffectKind, EventKind, FieldChange,
+    FieldValue, FieldValueChange, HostedStatus, Impact, Incident, MessageRef, NewActionItem, PageRef, PublicStatus,
+    Role, Room, RoomState, Severity, Status, Summary, Text, Ticket, TransitionError, UserRef,
 };
 
 /// Something someone asks of an incident.
@@ -40,6 +40,11 @@ pub enum Command {
     AddActionItem(NewActionItem),
     /// Mark action item `n` (from 1) done; allowed at any status.
     CompleteActionItem(u32),
+    /// Mark action item `n` (from 1) open again; allowed at any status.
+    ReopenActionItem(u32),
+    /// Ask for action item `n` (from 1) to be exported to the tracker;
+    /// allowed at any status, nothing new once asked or exported.
+    ExportActionItem(u32),
     /// Someone joined the incident room.
     Join(UserRef),
     /// Make the incident private (allowed at any time) or public again (an
@@ -52,6 +57,19 @@ pub enum Command {
     /// against the schema ([`super::FieldSchema::updated_values`]); allowed
     /// at any status: incidents are often classified after they end.
     SetFields(Vec<(String, Option<FieldValue>)>),
+    /// Publish an update on the status page (refused for private incidents;
+    /// after the incident ended, only the `resolved` all-clear).
+    Publish {
+        /// The stage announced.
+        status: PublicStatus,
+        /// What customers are told (at most 2000 characters).
+        message: Text,
+        /// The public title; without it the last update's stands, else a neutral one.
+        title: Option<String>,
+        /// How the affected components are doing; without it: operational
+        /// once resolved, else the last update's, else what the severity implies.
+        component_status: Option<ComponentStatus>,
+    },
     /// Record the outcome of an effect the runbook ran.
     Record(Outcome),
 }
@@ -108,6 +126,24 @@ pub enum Outcome {
     PostmortemReminderPosted,
     /// The closing summary was posted in the room.
     ClosingSummaryPosted,
+    /// Action item `number` has this ticket in the tracker (recorded once).
+    TicketLinked {
+        /// The action item, from 1.
+        number: u32,
+        /// Its ticket.
+        ticket: Ticket,
+    },
+    /// The ticket of action item `number` is now this (recorded when it changed).
+    TicketUpdated {
+        /// The action item, from 1.
+        number: u32,
+        /// The ticket as it is now.
+        ticket: Ticket,
+    },
+    /// The hosted status page keeps the incident here (recorded once).
+    StatusPageLinked(HostedStatus),
+    /// The hosted incident with this id was withdrawn from the status page.
+    StatusPageWithdrawn(String),
     /// The room was archived.
     RoomArchived,
     /// A policy's timer fell due with its condition met.
@@ -144,7 +180,14 @@ impl Incident {
                     .ok_or(DomainError::NoSuchActionItem { number: *number, count: self.action_items().len() })?;
                 return Ok(if item.is_open() { vec![EventKind::ActionItemDone { number: *number }] } else { vec![] });
             }
+            Command::ReopenActionItem(number) | Command::ExportActionItem(number) => {
+                return self.decide_ticket_command(command, *number);
+            }
             Command::SetFields(values) => return Ok(self.decide_fields(values).into_iter().collect()),
+            // Checked by its own rules: an ended incident may still publish its all-clear.
+            Command::Publish { status, message, title, component_status } => {
+                return Ok(vec![self.decide_publish(*status, message, title.as_deref(), *component_status)?]);
+            }
             // Allowed at any status: an ended incident may still need hiding.
             Command::SetVisibility { private } => {
                 return Ok(if *private == self.is_private() {
@@ -194,7 +237,10 @@ impl Incident {
             Command::Record(_)
             | Command::AddActionItem(_)
             | Command::CompleteActionItem(_)
+            | Command::ReopenActionItem(_)
+            | Command::ExportActionItem(_)
             | Command::SetVisibility { .. }
+            | Command::Publish { .. }
             | Command::SetFields(_) => {
                 unreachable!("handled above")
             }
@@ -263,6 +309,16 @@ impl Incident {
             }
             Outcome::PostmortemReminderPosted if !self.postmortem_reminded() => EventKind::PostmortemReminderPosted,
             Outcome::ClosingSummaryPosted if self.room_state() == RoomState::Open => EventKind::ClosingSummaryPosted,
+            Outcome::TicketLinked { number, ticket } | Outcome::TicketUpdated { number, ticket } => {
+                return self.record_ticket(outcome, *number, ticket);
+            }
+            Outcome::StatusPageLinked(hosted) if self.hosted_status().is_none() => {
+                EventKind::StatusPageLinked { id: hosted.id.clone(), url: hosted.url.clone() }
+            }
+            // Only the hosted incident still recorded: a new one linked since stays.
+            Outcome::StatusPageWithdrawn(id) if self.hosted_status().is_some_and(|h| &h.id == id) => {
+                EventKind::StatusPageWithdrawn { id: id.clone() }
+            }
             Outcome::RoomArchived if self.room_state() != RoomState::Archived => EventKind::RoomArchived,
             // Once per name: a replay or a second replica finds it recorded.
             Outcome::TimerFired(name) if !self.timer_fired(name) => EventKind::TimerFired { name: name.clone() },

@@ -87,6 +87,29 @@ pub enum Effect {
     UpdatePostmortem,
     /// Resolve every open page.
     ResolvePages,
+    /// Export action item `number` to the tracker: find the ticket made for
+    /// it, else create one; records `ticket_linked` (skipped if linked).
+    ExportActionItem {
+        /// The action item, from 1.
+        number: u32,
+    },
+    /// Bring action item `number`'s ticket in line with the item as it is
+    /// now (title, owner, due date, done or open).
+    SyncTicket {
+        /// The action item, from 1.
+        number: u32,
+    },
+    /// Push the public update recorded by event `seq` to the hosted status page.
+    PushStatusPage {
+        /// The `public_update_published` event.
+        seq: u64,
+    },
+    /// Withdraw the hosted incident `id` from the hosted status page (the
+    /// incident was made private); records `status_page_withdrawn`.
+    WithdrawStatusPage {
+        /// The hosted page's id for the incident, as recorded when linked.
+        id: String,
+    },
     /// Tell the room that the effect recorded as failed by event `seq` gave up.
     NotifyFailure {
         /// The `effect_failed` event.
@@ -169,6 +192,10 @@ impl Effect {
             Self::CreatePostmortem => EffectKind::CreatePostmortem,
             Self::UpdatePostmortem => EffectKind::UpdatePostmortem,
             Self::ResolvePages => EffectKind::ResolvePages,
+            Self::ExportActionItem { .. } => EffectKind::ExportActionItem,
+            Self::SyncTicket { .. } => EffectKind::SyncTicket,
+            Self::PushStatusPage { .. } => EffectKind::PushStatusPage,
+            Self::WithdrawStatusPage { .. } => EffectKind::WithdrawStatusPage,
             Self::NotifyFailure { .. } => EffectKind::NotifyFailure,
             Self::RemindUpdate { .. } => EffectKind::RemindUpdate,
             Self::RemindPostmortem { .. } => EffectKind::RemindPostmortem,
@@ -221,6 +248,10 @@ mod tests {
             Effect::ReplyToBroadcast { seq: 3 },
             Effect::RefreshBroadcast,
             Effect::UpdatePostmortem,
+            Effect::ExportActionItem { number: 2 },
+            Effect::SyncTicket { number: 2 },
+            Effect::PushStatusPage { seq: 5 },
+            Effect::WithdrawStatusPage { id: "p1x2y3".into() },
             Effect::NotifyFailure { seq: 9 },
             Effect::RemindUpdate { basis: 4 },
             Effect::PostClosingSummary { resolved_at: "2026-11-25T10:00:00Z".parse().unwrap() },

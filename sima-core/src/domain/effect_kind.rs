@@ -37,6 +37,14 @@ pub enum EffectKind {
     UpdatePostmortem,
     /// Resolve the open pages.
     ResolvePages,
+    /// Export an action item to the tracker as a ticket.
+    ExportActionItem,
+    /// Bring an action item's ticket in line with the item (title, owner, due date, done).
+    SyncTicket,
+    /// Push a public update to the hosted status page.
+    PushStatusPage,
+    /// Withdraw the incident from the hosted status page (made private).
+    WithdrawStatusPage,
     /// Tell the room that an effect failed for good.
     NotifyFailure,
     /// Remind the room that no update was posted for a while.
@@ -59,7 +67,7 @@ pub enum EffectKind {
 
 impl EffectKind {
     /// Every kind, in runbook order.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 28] = [
         Self::CreateRoom,
         Self::InviteMembers,
         Self::InviteGroup,
@@ -75,6 +83,10 @@ impl EffectKind {
         Self::CreatePostmortem,
         Self::UpdatePostmortem,
         Self::ResolvePages,
+        Self::ExportActionItem,
+        Self::SyncTicket,
+        Self::PushStatusPage,
+        Self::WithdrawStatusPage,
         Self::NotifyFailure,
         Self::RemindUpdate,
         Self::RemindPostmortem,
@@ -104,6 +116,10 @@ impl EffectKind {
             Self::CreatePostmortem => "create_postmortem",
             Self::UpdatePostmortem => "update_postmortem",
             Self::ResolvePages => "resolve_pages",
+            Self::ExportActionItem => "export_action_item",
+            Self::SyncTicket => "sync_ticket",
+            Self::PushStatusPage => "push_status_page",
+            Self::WithdrawStatusPage => "withdraw_status_page",
             Self::NotifyFailure => "notify_failure",
             Self::RemindUpdate => "remind_update",
             Self::RemindPostmortem => "remind_postmortem",
@@ -134,6 +150,10 @@ impl EffectKind {
             Self::CreatePostmortem => "create the post-mortem",
             Self::UpdatePostmortem => "update the post-mortem",
             Self::ResolvePages => "resolve the pages",
+            Self::ExportActionItem => "export the action item to the tracker",
+            Self::SyncTicket => "update the action item's ticket",
+            Self::PushStatusPage => "update the hosted status page",
+            Self::WithdrawStatusPage => "withdraw the incident from the hosted status page",
             Self::NotifyFailure => "report a failure in the room",
             Self::RemindUpdate => "remind the room to post an update",
             Self::RemindPostmortem => "remind the Incident Manager about the post-mortem",
@@ -164,5 +184,9 @@ mod tests {
             assert_eq!(json, serde_json::Value::String(kind.as_str().to_owned()));
             assert_eq!(serde_json::from_value::<EffectKind>(json).unwrap(), kind);
         }
+        let names: std::collections::BTreeSet<&str> = EffectKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), EffectKind::ALL.len(), "every kind is listed once, under its own name");
+        let withdraw = serde_json::from_value::<EffectKind>(serde_json::json!("withdraw_status_page")).unwrap();
+        assert_eq!(withdraw, EffectKind::WithdrawStatusPage);
     }
 }

@@ -34,6 +34,18 @@ pub enum DomainError {
         /// How many items exist.
         count: usize,
     },
+    /// A public update for a private incident.
+    #[error("private incidents are never published on the status page")]
+    PrivateNotPublished,
+    /// A public update other than the all-clear after the incident ended.
+    #[error("the incident is {0}: only a `resolved` public update can still be published")]
+    PublicUpdateAfterEnd(Status),
+    /// An action item export asked for while no tracker is configured.
+    #[error("no tracker is configured, so action items cannot be exported: set SIMA_TRACKER to jira or linear")]
+    NoTracker,
+    /// A value the command carries is not valid (a public title too long).
+    #[error(transparent)]
+    Invalid(super::ValidationError),
 }
 
 /// A status change the transition table refuses.

@@ -4,8 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Actor, DedupKey, Description, DocRef, Domain, EffectKind, FieldChange, FieldValueChange, FieldValues, Impact,
-    MessageRef, PageRef, Role, Room, Severity, Status, Summary, Text, UserRef,
+    Actor, ComponentStatus, DedupKey, Description, DocRef, Domain, EffectKind, FieldChange, FieldValueChange,
+    FieldValues, Impact, MessageRef, PageRef, PublicStatus, Role, Room, Severity, Status, Summary, Text, Ticket,
+    UserRef,
 };
 
 /// One entry of an incident's log. `seq` starts at 1 and is contiguous; the
@@ -109,6 +110,56 @@ pub enum EventKind {
         /// Its number, from 1.
         number: u32,
     },
+    /// An action item was opened again (by a person, or its ticket reopened).
+    ActionItemReopened {
+        /// Its number, from 1.
+        number: u32,
+    },
+    /// Someone asked for an action item to be exported to the tracker
+    /// (`/incident export <n>`, when only asked-for items are exported).
+    ActionItemExportRequested {
+        /// Its number, from 1.
+        number: u32,
+    },
+    /// An action item's ticket was made (or found) in the tracker.
+    TicketLinked {
+        /// The action item's number, from 1.
+        number: u32,
+        /// The ticket.
+        ticket: Ticket,
+    },
+    /// An action item's ticket changed in the tracker (its status moved).
+    TicketUpdated {
+        /// The action item's number, from 1.
+        number: u32,
+        /// The ticket as it is now.
+        ticket: Ticket,
+    },
+    /// A public update was published on the status page.
+    PublicUpdatePublished {
+        /// The stage announced.
+        status: PublicStatus,
+        /// The public title (never the internal summary).
+        title: String,
+        /// What customers are told.
+        message: Text,
+        /// The status of the incident's components while this update stands.
+        component_status: ComponentStatus,
+    },
+    /// The public updates were pushed to a hosted status page for the first time.
+    StatusPageLinked {
+        /// The hosted page's id for the incident.
+        id: String,
+        /// Its public link, if the platform gave one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    /// The incident was withdrawn from the hosted status page (made private):
+    /// a later push creates a new hosted incident.
+    StatusPageWithdrawn {
+        /// The hosted page's id for the incident that was withdrawn.
+        id: String,
+    },
     /// Nobody posted an update for a while: the room was reminded.
     UpdateReminderPosted {
         /// The `seq` the reminder clock ran from.
@@ -204,7 +255,14 @@ impl EventKind {
 
     /// Whether it adds or changes an action item (stores keep a table of them).
     pub fn changes_action_items(&self) -> bool {
-        matches!(self, Self::ActionItemAdded { .. } | Self::ActionItemDone { .. })
+        matches!(
+            self,
+            Self::ActionItemAdded { .. }
+                | Self::ActionItemDone { .. }
+                | Self::ActionItemReopened { .. }
+                | Self::TicketLinked { .. }
+                | Self::TicketUpdated { .. }
+        )
     }
 
     /// The snake_case tag (`status_changed`).
@@ -220,6 +278,13 @@ impl EventKind {
             Self::RootCauseSet { .. } => "root_cause_set",
             Self::ActionItemAdded { .. } => "action_item_added",
             Self::ActionItemDone { .. } => "action_item_done",
+            Self::ActionItemReopened { .. } => "action_item_reopened",
+            Self::ActionItemExportRequested { .. } => "action_item_export_requested",
+            Self::TicketLinked { .. } => "ticket_linked",
+            Self::TicketUpdated { .. } => "ticket_updated",
+            Self::PublicUpdatePublished { .. } => "public_update_published",
+            Self::StatusPageLinked { .. } => "status_page_linked",
+            Self::StatusPageWithdrawn { .. } => "status_page_withdrawn",
             Self::UpdateReminderPosted { .. } => "update_reminder_posted",
             Self::PostmortemReminderPosted => "postmortem_reminder_posted",
             Self::ClosingSummaryPosted => "closing_summary_posted",

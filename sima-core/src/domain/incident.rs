@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     ActionItem, ActionStatus, Actor, DedupKey, Description, DocRef, Domain, EffectKind, EventKind, FieldChange,
-    FieldValues, Impact, IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, Roles, Room, RoomState,
-    Severity, Status, Summary, Text,
+    FieldValues, HostedStatus, Impact, IncidentEvent, IncidentId, IncidentNumber, MessageRef, PageRef, PublicUpdate,
+    Roles, Room, RoomState, Severity, Status, Summary, Text,
 };
 
 /// The timestamps the metrics are computed from (docs/architecture.md#metric-spec-v1).
@@ -130,6 +130,28 @@ pub struct Incident {
     /// Custom field values.
     #[serde(default, skip_serializing_if = "FieldValues::is_empty")]
     fields: FieldValues,
+    /// What was published on the status page, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    public_updates: Vec<PublicUpdate>,
+    /// The `seq` of the last time it was made private: the public updates
+    /// recorded before it were withdrawn and stay off the status page.
+    #[serde(default, skip_serializing_if = "is_zero_seq")]
+    withdrawn_through: u64,
+    /// Where a hosted status page keeps this incident, once pushed there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hosted_status: Option<HostedStatus>,
+    /// Whether the hosted incident must be withdrawn from the hosted page
+    /// (the incident was made private after it was pushed) and is not yet.
+    #[serde(default, skip_serializing_if = "is_false")]
+    hosted_withdrawal_due: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !*flag
+}
+
+fn is_zero_seq(seq: &u64) -> bool {
+    *seq == 0
 }
 
 impl Incident {
@@ -335,6 +357,10 @@ impl Incident {
             private: *private,
             incident_type: incident_type.clone(),
             fields: fields.clone(),
+            public_updates: Vec::new(),
+            withdrawn_through: 0,
+            hosted_status: None,
+            hosted_withdrawal_due: false,
         })
     }
 
@@ -351,7 +377,13 @@ impl Incident {
                     self.fields.set(&change.field, change.new.clone());
                 }
             }
-            EventKind::VisibilityChanged { private } => self.private = *private,
+            EventKind::VisibilityChanged { private } => {
+                self.private = *private;
+                if *private {
+                    self.withdrawn_through = event.seq;
+                    self.hosted_withdrawal_due = self.hosted_status.is_some();
+                }
+            }
             EventKind::StatusChanged { from, to, .. } => {
                 self.status = *to;
                 self.milestones.on_status_change(*from, *to, event.at);
@@ -371,7 +403,44 @@ impl Incident {
                 due: *due,
                 status: ActionStatus::Open,
                 done_at: None,
+                ticket: None,
+                export_requested: false,
             }),
+            EventKind::ActionItemReopened { number } => {
+                if let Some(item) = self.action_item_mut(*number) {
+                    item.status = ActionStatus::Open;
+                    item.done_at = None;
+                }
+            }
+            EventKind::ActionItemExportRequested { number } => {
+                if let Some(item) = self.action_item_mut(*number) {
+                    item.export_requested = true;
+                }
+            }
+            EventKind::TicketLinked { number, ticket } | EventKind::TicketUpdated { number, ticket } => {
+                if let Some(item) = self.action_item_mut(*number) {
+                    item.ticket = Some(ticket.clone());
+                }
+            }
+            EventKind::PublicUpdatePublished { status, title, message, component_status } => {
+                self.public_updates.push(PublicUpdate {
+                    seq: event.seq,
+                    at: event.at,
+                    status: *status,
+                    title: title.clone(),
+                    message: message.clone(),
+                    component_status: *component_status,
+                });
+            }
+            EventKind::StatusPageLinked { id, url } => {
+                self.hosted_status = Some(HostedStatus { id: id.clone(), url: url.clone() });
+                // Pushed while it was being made private: it must come off again.
+                self.hosted_withdrawal_due = self.private;
+            }
+            EventKind::StatusPageWithdrawn { .. } => {
+                self.hosted_status = None;
+                self.hosted_withdrawal_due = false;
+            }
             EventKind::ActionItemDone { number } => {
                 if let Some(item) = self.action_item_mut(*number) {
                     item.status = ActionStatus::Done;
@@ -423,6 +492,34 @@ impl Incident {
     /// and its effect (`post_card`, `post_broadcast`) has not failed for good.
     pub fn awaits(&self, message: Option<&MessageRef>, effect: EffectKind) -> bool {
         self.room.is_some() && message.is_none() && !self.failed_effects.contains(&effect)
+    }
+
+    /// What was published on the status page, oldest first.
+    pub fn public_updates(&self) -> &[PublicUpdate] {
+        &self.public_updates
+    }
+
+    /// The public updates the status page may show: those published since
+    /// the incident was last made private (making it private withdraws the
+    /// earlier ones for good; making it public again shows nothing until a
+    /// new update is published). Empty while it is private.
+    pub fn shown_public_updates(&self) -> &[PublicUpdate] {
+        if self.private {
+            return &[];
+        }
+        let first = self.public_updates.partition_point(|u| u.seq <= self.withdrawn_through);
+        &self.public_updates[first..]
+    }
+
+    /// Where a hosted status page keeps this incident, once pushed there.
+    pub fn hosted_status(&self) -> Option<&HostedStatus> {
+        self.hosted_status.as_ref()
+    }
+
+    /// Whether the hosted incident was pushed before the incident was made
+    /// private and is not withdrawn from the hosted page yet.
+    pub fn hosted_withdrawal_due(&self) -> bool {
+        self.hosted_withdrawal_due && self.hosted_status.is_some()
     }
 
     /// Action item `number` (from 1).

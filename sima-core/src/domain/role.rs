@@ -77,6 +77,8 @@ pub enum Actor {
     User(UserRef),
     /// A monitoring system that sent a webhook (`alertmanager`, `webhook`).
     Monitor(String),
+    /// A tracker (`jira`, `linear`) reporting a change to a ticket.
+    Tracker(String),
     /// A REST API client.
     Api,
     /// SIMA's own runbooks.
@@ -88,6 +90,7 @@ impl fmt::Display for Actor {
         match self {
             Self::User(u) => write!(f, "user:{u}"),
             Self::Monitor(m) => write!(f, "monitor:{m}"),
+            Self::Tracker(t) => write!(f, "tracker:{t}"),
             Self::Api => f.write_str("api"),
             Self::Sima => f.write_str("sima"),
         }
@@ -100,6 +103,7 @@ impl FromStr for Actor {
         match s.split_once(':') {
             Some(("user", u)) => UserRef::parse(u).map(Self::User),
             Some(("monitor", m)) if !m.is_empty() => Ok(Self::Monitor(m.to_owned())),
+            Some(("tracker", t)) if !t.is_empty() => Ok(Self::Tracker(t.to_owned())),
             None if s == "api" => Ok(Self::Api),
             None if s == "sima" => Ok(Self::Sima),
             _ => Err(ValidationError::Actor(s.to_owned())),

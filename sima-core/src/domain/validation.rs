@@ -51,8 +51,16 @@ pub enum ValidationError {
     #[error("user group `{0}` is invalid: give a Slack user group id (`S0614TZR7`)")]
     UserGroup(String),
     /// Bad actor string.
-    #[error("actor `{0}` is invalid: use `user:<id>`, `monitor:<name>`, `api` or `sima`")]
+    #[error("actor `{0}` is invalid: use `user:<id>`, `monitor:<name>`, `tracker:<name>`, `api` or `sima`")]
     Actor(String),
+    /// Unknown public update status.
+    #[error("public status `{0}` is unknown: use investigating, identified, monitoring or resolved")]
+    PublicStatus(String),
+    /// Unknown component status.
+    #[error(
+        "component status `{0}` is unknown: use operational, degraded_performance, partial_outage or major_outage"
+    )]
+    ComponentStatus(String),
     /// Neither a UUID nor `INC-n`.
     #[error("`{0}` names no incident: use its id (a UUID) or its number, e.g. `INC-42`")]
     IncidentRef(String),

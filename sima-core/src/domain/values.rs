@@ -183,7 +183,7 @@ fn is_bidi_control(c: char) -> bool {
 /// Refuses control characters (line breaks and tabs too unless `multi_line`)
 /// and bidirectional overrides, which hide or disguise text; a NUL byte never
 /// reaches a store.
-fn refuse_hidden(what: &'static str, s: &str, multi_line: bool) -> Result<(), ValidationError> {
+pub(super) fn refuse_hidden(what: &'static str, s: &str, multi_line: bool) -> Result<(), ValidationError> {
     let allowed = |c: char| multi_line && matches!(c, '\n' | '\r' | '\t');
     if s.chars().any(|c| (c.is_control() && !allowed(c)) || is_bidi_control(c)) {
         return Err(ValidationError::HiddenCharacters(what));

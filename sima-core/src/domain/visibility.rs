@@ -11,7 +11,7 @@ impl Incident {
         match actor {
             Actor::Api | Actor::Sima => true,
             Actor::User(user) => self.roles().get(Role::IncidentManager) == Some(user),
-            Actor::Monitor(_) => false,
+            Actor::Monitor(_) | Actor::Tracker(_) => false,
         }
     }
 }

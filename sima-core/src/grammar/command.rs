@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::domain::{Command, ValidationError};
+use crate::domain::{Command, PublicStatus, Text, ValidationError};
 
 /// What a parsed `/incident` command (or the button standing for it) asks
 /// SIMA to do. Most commands are a domain [`Command`] run on the room's
@@ -29,6 +29,16 @@ pub(crate) enum Intent {
     Retry,
     /// Run this command on the incident, as the person who typed it.
     Execute(Command),
+    /// Publish an update on the status page; its title and component status
+    /// are the defaults the service works out.
+    Publish {
+        /// The stage announced.
+        status: PublicStatus,
+        /// What customers are told.
+        message: Text,
+    },
+    /// Open the form that publishes an update on the status page.
+    PublishForm,
     /// Set custom field `name` (checked against the incident's type when run).
     SetField {
         /// The field's name.

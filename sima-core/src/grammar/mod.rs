@@ -10,6 +10,8 @@
 
 mod command;
 mod parse;
+#[cfg(test)]
+mod publish_tests;
 mod suggest;
 mod table;
 

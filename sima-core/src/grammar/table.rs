@@ -11,7 +11,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::command::{Intent, ParseError};
-use crate::domain::{Command, Domain, FieldEdit, Impact, NewActionItem, Role, Status, Text, UserRef, ValidationError};
+use crate::domain::{
+    parse_public_message, Command, Domain, FieldEdit, Impact, NewActionItem, PublicStatus, Role, Status, Text, UserRef,
+    ValidationError,
+};
 use crate::model::ActionId;
 
 /// One command.
@@ -184,6 +187,19 @@ fn declare(args: &Args<'_>) -> Result<Intent, ParseError> {
             Err(ParseError::Unexpected { command: args.spec.name, typed: args.rest.to_owned(), usage: args.spec.usage })
         }
     }
+}
+
+/// `publish <status> <message>`: an update on the status page; alone, the form.
+fn publish(args: &Args<'_>) -> Result<Intent, ParseError> {
+    if args.rest.is_empty() {
+        return Ok(Intent::PublishForm);
+    }
+    let (status, message) = args.rest.split_once(char::is_whitespace).unwrap_or((args.rest, ""));
+    let status: PublicStatus = status.parse()?;
+    if message.trim().is_empty() {
+        return Err(ParseError::MissingArgument { command: args.spec.name, usage: args.spec.usage });
+    }
+    Ok(Intent::Publish { status, message: parse_public_message(message)? })
 }
 
 /// Every `/incident` command, in the order `help` lists them.
@@ -364,12 +380,32 @@ pub(crate) const COMMANDS: &[CommandSpec] = &[
         button: None,
     },
     CommandSpec {
+        name: "publish",
+        aliases: &[],
+        usage: "/incident publish <status> <message>",
+        help: "Tell customers on the status page: investigating, identified, monitoring or resolved, and what to \
+               know (alone: open the form; never for private incidents)",
+        parse: publish,
+        button: Some(Button { id: ActionId::PublishUpdate, intent: |_, _| Some(Intent::PublishForm) }),
+    },
+    CommandSpec {
         name: "public",
         aliases: &[],
         usage: "/incident public",
         help: "Make a private incident public again (Incident Manager only); it is announced",
         parse: |_| execute(Command::SetVisibility { private: false }),
         button: None,
+    },
+    CommandSpec {
+        name: "export",
+        aliases: &[],
+        usage: "/incident export <n>",
+        help: "Send action item n to the tracker as a ticket (when a tracker is configured)",
+        parse: |args| execute(Command::ExportActionItem(action_number(args.required()?)?)),
+        button: Some(Button {
+            id: ActionId::ExportActionItem,
+            intent: |_, arg| action_number(arg).ok().map(|n| Intent::Execute(Command::ExportActionItem(n))),
+        }),
     },
 ];
 

@@ -94,9 +94,15 @@ pub(crate) fn owned_card(
                 ActionId::BecomeCommunicationLead.button(ActionStyle::Default, value.clone()),
                 ActionId::EditIncident.button(ActionStyle::Default, value.clone()),
                 ActionId::Escalate.button(ActionStyle::Danger, value.clone()),
-                ActionId::ShowHelp.button(ActionStyle::Default, value),
+                ActionId::ShowHelp.button(ActionStyle::Default, value.clone()),
             ],
         });
+        // Private incidents are never published on the status page.
+        if !incident.is_private() {
+            if let Some(Block::Actions { actions }) = blocks.last_mut() {
+                actions.insert(5, ActionId::PublishUpdate.button(ActionStyle::Default, value));
+            }
+        }
     }
     let text = format!("{} [{} · {}]", incident.title(), names.label(incident.severity()), incident.status());
     Message { text: text.into(), blocks }
@@ -166,6 +172,10 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
             (RichText::new().emoji("memo").plain("Note from ").append(who).plain(format!(": {text}")), false)
         }
         EventKind::VisibilityChanged { private } => (super::visibility_line(*private, who), false),
+        EventKind::PublicUpdatePublished { .. } => {
+            let update = incident.public_updates().iter().find(|u| u.seq == event.seq)?;
+            (super::published_line(update).plain(" (").append(who).plain(")"), false)
+        }
         EventKind::Escalated { domain } => (
             RichText::new().emoji("mega").append(who).plain(" escalated: paging the ").code(domain).plain(" on-call"),
             true,
@@ -192,6 +202,14 @@ pub fn update(incident: &Incident, event: &IncidentEvent) -> Option<(Message, bo
                 .emoji("white_check_mark")
                 .append(who)
                 .plain(format!(" did action item {number}: {}", item.text));
+            (line, false)
+        }
+        EventKind::ActionItemReopened { number } => {
+            let item = incident.action_item(*number)?;
+            let line = RichText::new()
+                .emoji("arrows_counterclockwise")
+                .append(who)
+                .plain(format!(" reopened action item {number}: {}", item.text));
             (line, false)
         }
         _ => return None,

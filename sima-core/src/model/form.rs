@@ -17,6 +17,8 @@ pub enum FormId {
     EditIncident,
     /// Post a status update.
     UpdateStatus,
+    /// Publish an update on the status page.
+    PublishUpdate,
 }
 
 impl FormId {
@@ -26,12 +28,15 @@ impl FormId {
             Self::DeclareIncident => "declare_incident",
             Self::EditIncident => "edit_incident",
             Self::UpdateStatus => "update_status",
+            Self::PublishUpdate => "publish_update",
         }
     }
 
     /// Parses a `callback_id`.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::DeclareIncident, Self::EditIncident, Self::UpdateStatus].into_iter().find(|f| f.as_str() == s)
+        [Self::DeclareIncident, Self::EditIncident, Self::UpdateStatus, Self::PublishUpdate]
+            .into_iter()
+            .find(|f| f.as_str() == s)
     }
 }
 

@@ -122,11 +122,15 @@ pub enum ActionId {
     ResolveIncident,
     /// Mark an action item done (the value carries its number).
     CompleteActionItem,
+    /// Open the form that publishes an update on the status page.
+    PublishUpdate,
+    /// Export an action item to the tracker (the value carries its number).
+    ExportActionItem,
 }
 
 impl ActionId {
     /// Every action.
-    pub const ALL: [ActionId; 9] = [
+    pub const ALL: [ActionId; 11] = [
         Self::BecomeIncidentManager,
         Self::BecomeCommunicationLead,
         Self::UpdateStatus,
@@ -136,6 +140,8 @@ impl ActionId {
         Self::Escalate,
         Self::ResolveIncident,
         Self::CompleteActionItem,
+        Self::PublishUpdate,
+        Self::ExportActionItem,
     ];
 
     /// The snake_case name (`become_incident_manager`).
@@ -150,6 +156,8 @@ impl ActionId {
             Self::Escalate => "escalate",
             Self::ResolveIncident => "resolve_incident",
             Self::CompleteActionItem => "complete_action_item",
+            Self::PublishUpdate => "publish_update",
+            Self::ExportActionItem => "export_action_item",
         }
     }
 
@@ -170,6 +178,8 @@ impl ActionId {
             Self::Escalate => "Escalate",
             Self::ResolveIncident => "Resolve",
             Self::CompleteActionItem => "Done",
+            Self::PublishUpdate => "Publish update",
+            Self::ExportActionItem => "Export",
         }
     }
 

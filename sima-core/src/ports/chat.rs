@@ -99,4 +99,16 @@ pub trait ChatPort: Send + Sync {
     async fn group_members(&self, group: &UserGroupRef) -> Result<Vec<UserRef>, PortError> {
         Err(PortError::Unsupported(format!("user groups (`{group}`)")))
     }
+
+    /// The email address of a user's profile, so a tracker can assign them
+    /// its ticket; `None` when the profile shows none.
+    ///
+    /// # Errors
+    /// `NotFound` if the user does not exist; `Unauthorized` if the app may
+    /// not read emails; `RateLimited`/`Transient` when the platform is busy
+    /// or down; `Unsupported` where the platform shows no emails (the
+    /// default), and the ticket is left unassigned.
+    async fn user_email(&self, user: &UserRef) -> Result<Option<String>, PortError> {
+        Err(PortError::Unsupported(format!("reading the email of {user}")))
+    }
 }

@@ -7,7 +7,9 @@ mod error;
 mod paging;
 mod policy;
 mod sessions;
+mod status_page;
 mod store;
+mod tracker;
 
 /// What an outbox entry does (see [`Outbox`]), and what a policy timer re-checks (see [`Step`]).
 pub use crate::domain::{Effect, TimerCondition};
@@ -20,10 +22,14 @@ pub use error::PortError;
 pub use paging::{Link, Page, PagingPort};
 pub use policy::{Policy, Refusal, Step};
 pub use sessions::{SessionRecord, SessionStore};
+pub use status_page::{HostedIncident, PublicNotice, StatusPagePort};
+#[cfg(any(test, feature = "testkit"))]
+pub(crate) use store::{is_after, linked_tickets_of};
 pub use store::{
     AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentCounts, IncidentFilter,
     IncidentStore, Incidents, Lease, MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats,
 };
+pub use tracker::{TicketChange, TicketDraft, TrackerPort};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use chat::MockChatPort;
@@ -38,4 +44,8 @@ pub use policy::MockPolicy;
 #[cfg(any(test, feature = "mocks"))]
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mocks"))]
+pub use status_page::MockStatusPagePort;
+#[cfg(any(test, feature = "mocks"))]
 pub use store::{MockIdempotencyKeys, MockIncidents, MockOutbox};
+#[cfg(any(test, feature = "mocks"))]
+pub use tracker::MockTrackerPort;

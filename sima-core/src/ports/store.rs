@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::PortError;
 use crate::domain::ids::uuid_id;
 use crate::domain::{
-    DedupKey, Domain, Effect, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity, Status,
+    DedupKey, Domain, Effect, Incident, IncidentEvent, IncidentId, IncidentNumber, Milestones, RoomId, Severity,
+    Status, Ticket,
 };
 
 uuid_id! {
@@ -375,6 +376,63 @@ pub trait Incidents: Send + Sync {
     /// # Errors
     /// `Transient` when unreachable.
     async fn ping(&self) -> Result<(), PortError>;
+
+    /// The incident one of whose action items has the ticket with this
+    /// tracker id, and that item's number (from 1). SQL stores answer from
+    /// an index on `action_items.ticket_id`; the default reads every incident.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn find_by_ticket(&self, ticket_id: &str) -> Result<Option<(Incident, u32)>, PortError> {
+        let incidents = self.list(&IncidentFilter::default()).await?;
+        Ok(incidents.into_iter().find_map(|incident| {
+            let number = incident
+                .action_items()
+                .iter()
+                .position(|item| item.ticket.as_ref().is_some_and(|ticket| ticket.id == ticket_id))?;
+            Some((incident, u32::try_from(number + 1).ok()?))
+        }))
+    }
+
+    /// Up to `limit` action items linked to a ticket that are open, or were
+    /// done at or after `done_since`: the tickets worth reading back from
+    /// the tracker. Each is its incident, its number (from 1) and its ticket
+    /// as last recorded, in order of incident id then number, starting
+    /// after `after` (an incident id and item number, usually the last one
+    /// of the previous page; `None`: from the first), so that pages of
+    /// `limit` cover them all. SQL stores answer from `action_items`; the
+    /// default reads every incident.
+    ///
+    /// # Errors
+    /// `Transient` when unreachable.
+    async fn linked_tickets(
+        &self,
+        done_since: DateTime<Utc>,
+        after: Option<(IncidentId, u32)>,
+        limit: usize,
+    ) -> Result<Vec<(IncidentId, u32, Ticket)>, PortError> {
+        let incidents = self.list(&IncidentFilter::default()).await?;
+        let mut linked: Vec<_> =
+            incidents.iter().flat_map(|incident| linked_tickets_of(incident, done_since)).collect();
+        linked.sort_by_key(|(id, number, _)| (*id, *number));
+        Ok(linked.into_iter().filter(|(id, number, _)| is_after(*id, *number, after)).take(limit).collect())
+    }
+}
+
+/// Whether item `number` of incident `id` comes after the cursor `after`
+/// (in order of incident id then number), as [`Incidents::linked_tickets`] pages.
+pub(crate) fn is_after(id: IncidentId, number: u32, after: Option<(IncidentId, u32)>) -> bool {
+    after.is_none_or(|cursor| (id, number) > cursor)
+}
+
+/// The action items of `incident` linked to a ticket that are open or were
+/// done at or after `done_since`, as [`Incidents::linked_tickets`] answers them.
+pub(crate) fn linked_tickets_of(incident: &Incident, done_since: DateTime<Utc>) -> Vec<(IncidentId, u32, Ticket)> {
+    let items = incident.action_items().iter().zip(1u32..);
+    items
+        .filter(|(item, _)| item.is_open() || item.done_at.is_some_and(|at| at >= done_since))
+        .filter_map(|(item, number)| Some((incident.id(), number, item.ticket.clone()?)))
+        .collect()
 }
 
 /// The outbox: effects waiting to run, leased to one worker at a time

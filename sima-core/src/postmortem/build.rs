@@ -30,6 +30,15 @@ pub fn describe(event: &IncidentEvent) -> String {
             None => format!("Action item: {text}"),
         },
         EventKind::ActionItemDone { number } => format!("Action item {number} done"),
+        EventKind::ActionItemReopened { number } => format!("Action item {number} reopened"),
+        EventKind::ActionItemExportRequested { number } => format!("Action item {number} sent to the tracker"),
+        EventKind::TicketLinked { number, ticket } => format!("Action item {number} tracked as {}", ticket.key),
+        EventKind::TicketUpdated { number, ticket } => {
+            format!("Ticket {} of action item {number} is now {}", ticket.key, ticket.status)
+        }
+        EventKind::PublicUpdatePublished { status, message, .. } => format!("Published ({status}): {message}"),
+        EventKind::StatusPageLinked { .. } => "Pushed to the hosted status page".to_owned(),
+        EventKind::StatusPageWithdrawn { .. } => "Withdrawn from the hosted status page".to_owned(),
         EventKind::UpdateReminderPosted { .. } => "Reminded the room to post an update".to_owned(),
         EventKind::PostmortemReminderPosted => "Reminded the Incident Manager about the post-mortem".to_owned(),
         EventKind::ClosingSummaryPosted => "Closing summary posted".to_owned(),

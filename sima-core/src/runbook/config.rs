@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::domain::{FieldSchema, Incident, RoomId, Severity};
+use crate::domain::{FieldSchema, Incident, RoomId, Severity, StatusComponent};
 use crate::messages::{self, SeverityDescriptions};
 use crate::model::Message;
 
@@ -27,6 +27,14 @@ pub struct RunbookConfig {
     pub severities: SeverityDescriptions,
     /// The company's incident types and custom fields.
     pub schema: FieldSchema,
+    /// The status page's components and the domains each covers.
+    pub status_components: Vec<StatusComponent>,
+    /// Whether published updates are pushed to a hosted status page (set
+    /// by [`EngineBuilder::status_page`](crate::EngineBuilder::status_page)).
+    pub hosted_status_page: bool,
+    /// The update reminder tells the Communication Lead when the status page
+    /// has gone this long without a public update (default 30 min; `None`: never).
+    pub public_update_reminder_after: Option<Duration>,
 }
 
 impl Default for RunbookConfig {
@@ -40,6 +48,9 @@ impl Default for RunbookConfig {
             services: ServiceCatalog::default(),
             severities: SeverityDescriptions::default(),
             schema: FieldSchema::default(),
+            status_components: Vec::new(),
+            hosted_status_page: false,
+            public_update_reminder_after: Some(Duration::from_secs(30 * 60)),
         }
     }
 }
@@ -77,7 +88,9 @@ impl PagingPolicy {
 /// How the effect worker paces itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerConfig {
-    /// Effects run at once, at most.
+    /// Effects run at once: the worker starts there and never goes below;
+    /// it rises up to 8 times this while effects do not queue (slow
+    /// providers, an idle store), and falls back when they do.
     pub concurrency: usize,
     /// How long a claim holds an effect without renewal; a crashed worker's
     /// effects are taken over within about this long.

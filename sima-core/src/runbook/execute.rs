@@ -17,6 +17,8 @@ use super::plan::postmortem_written_or_due;
 use super::ports::Ports;
 use super::postmortem_update;
 use super::scheduled;
+use super::status_push;
+use super::tickets;
 use super::RunbookConfig;
 
 fn room(incident: &Incident) -> Result<&Room, Failure> {
@@ -60,6 +62,13 @@ pub(crate) async fn perform(
         return Ok(vec![]);
     }
     let outcomes = match effect {
+        Effect::ExportActionItem { .. } | Effect::SyncTicket { .. } => {
+            tickets::perform(chat.as_ref(), ports.tracker.as_deref(), config, incident, effect).await?
+        }
+        Effect::PushStatusPage { seq } => {
+            status_push::perform(ports.status_page.as_deref(), config, incident, *seq).await?
+        }
+        Effect::WithdrawStatusPage { id } => status_push::withdraw(ports.status_page.as_deref(), incident, id).await?,
         Effect::CreateRoom => {
             if incident.room().is_some() {
                 return Ok(vec![]);
@@ -212,7 +221,7 @@ pub(crate) async fn perform(
         Effect::RemindUpdate { .. }
         | Effect::RemindPostmortem { .. }
         | Effect::PostClosingSummary { .. }
-        | Effect::ArchiveRoom => scheduled::perform(chat.as_ref(), config, incident, effect).await?,
+        | Effect::ArchiveRoom => scheduled::perform(chat.as_ref(), config, incident, effect, ports.clock.now()).await?,
     };
     Ok(outcomes)
 }

@@ -4,6 +4,7 @@ mod config;
 mod execute;
 mod failure;
 
+mod limit;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
@@ -16,6 +17,8 @@ mod recorder;
 mod schedule;
 mod scheduled;
 mod services;
+mod status_push;
+mod tickets;
 mod wake;
 mod worker;
 
@@ -30,6 +33,9 @@ pub(crate) use recorder::{NotRecorded, Recorded, Recorder};
 pub(crate) use schedule::later;
 pub use schedule::Schedule;
 pub use services::{ServiceCatalog, ServiceInvites};
+pub(crate) use status_push::plan as plan_status_push;
+pub(crate) use tickets::plan as plan_tickets;
+pub use tickets::TrackerExport;
 pub(crate) use wake::WakeSender;
 pub use worker::EffectWorker;
 pub(crate) use worker::WorkerParts;

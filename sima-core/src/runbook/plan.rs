@@ -144,13 +144,16 @@ pub(super) fn immediate(config: &RunbookConfig, after: &Incident, events: &[Inci
                 effects.extend(config.services.invite_effects(domain));
             }
             EventKind::MemberJoined { user } => effects.push(Effect::Welcome { user: user.clone() }),
+            // What customers were told is shown in the room, not the broadcast thread.
+            EventKind::PublicUpdatePublished { .. } => announce(&mut effects, seq, false),
             EventKind::PostmortemCreated { .. } => announce(&mut effects, seq, true),
             // A page recorded after the incident ended (the runbooks raced): resolve it too.
             EventKind::Paged { .. } if !after.status().is_active() => effects.push(Effect::ResolvePages),
             EventKind::NoteAdded { .. }
             | EventKind::RootCauseSet { .. }
             | EventKind::ActionItemAdded { .. }
-            | EventKind::ActionItemDone { .. } => {
+            | EventKind::ActionItemDone { .. }
+            | EventKind::ActionItemReopened { .. } => {
                 announce(&mut effects, seq, false);
             }
             // The summary is posted and recorded; the archive is its own step.
@@ -185,6 +188,9 @@ pub(super) fn changes_postmortem(kind: &EventKind) -> bool {
         EventKind::RootCauseSet { .. }
             | EventKind::ActionItemAdded { .. }
             | EventKind::ActionItemDone { .. }
+            | EventKind::ActionItemReopened { .. }
+            | EventKind::TicketLinked { .. }
+            | EventKind::TicketUpdated { .. }
             | EventKind::FieldsSet { .. }
             | EventKind::FieldEdited(_)
     )

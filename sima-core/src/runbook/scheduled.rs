@@ -23,6 +23,7 @@ pub(super) async fn perform(
     config: &RunbookConfig,
     incident: &Incident,
     effect: &Effect,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Outcome>, Failure> {
     let Some(room) = incident.room().filter(|_| incident.room_is_open()) else {
         return Ok(vec![]);
@@ -34,16 +35,21 @@ pub(super) async fn perform(
             if incident.reminder_basis() != *basis || !incident.status().is_active() {
                 return Ok(vec![]);
             }
-            chat.post(&room.id, &messages::update_reminder(incident, after)).await?;
+            let public_after = config.public_update_reminder_after;
+            let reminder = messages::update_reminder_with_status_page(incident, after, public_after, now);
+            chat.post(&room.id, &reminder).await?;
             vec![Outcome::UpdateReminderPosted { basis: *basis }]
         }
         Effect::RemindPostmortem { resolved_at } => {
+            let Some(after) = config.schedule.postmortem_reminder_after else { return Ok(vec![]) };
+            // The day the reminder falls due: items due before it are overdue.
+            let today = (*resolved_at + after).date_naive();
             let missing = incident.root_cause().is_none() || incident.action_items().is_empty();
-            let off = config.schedule.postmortem_reminder_after.is_none();
-            if off || !still_resolved(incident, *resolved_at) || incident.postmortem_reminded() || !missing {
+            let late = !messages::overdue(incident, today).is_empty();
+            if !still_resolved(incident, *resolved_at) || incident.postmortem_reminded() || !(missing || late) {
                 return Ok(vec![]);
             }
-            chat.post(&room.id, &messages::postmortem_reminder(incident)).await?;
+            chat.post(&room.id, &messages::postmortem_reminder_on(incident, today)).await?;
             vec![Outcome::PostmortemReminderPosted]
         }
         Effect::PostClosingSummary { resolved_at } => {

@@ -9,7 +9,7 @@ use std::hash::{Hash, Hasher};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -17,6 +17,7 @@ use futures::FutureExt;
 use tracing::field::{display, Empty};
 use tracing::{debug, error, info, info_span, warn, Instrument, Span};
 
+use super::limit::AdaptiveLimit;
 use super::ports::Ports;
 use super::recorder::{Recorded, Recorder};
 use super::schedule::later;
@@ -39,12 +40,30 @@ impl Job {
     }
 }
 
+/// How far above `WorkerConfig::concurrency` the adaptive limit may rise.
+const CEILING_FACTOR: usize = 8;
+
 /// What the clones of one worker share.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     running: AtomicBool,
     held: Mutex<HashSet<Claim>>,
     failures: Mutex<BTreeMap<EffectKind, u64>>,
+    /// How many effects run at once: from `concurrency` up to
+    /// [`CEILING_FACTOR`] times it while effects do not queue.
+    limit: AdaptiveLimit,
+}
+
+impl Shared {
+    fn new(config: &WorkerConfig) -> Self {
+        let floor = config.concurrency.max(1);
+        Self {
+            running: AtomicBool::new(false),
+            held: Mutex::default(),
+            failures: Mutex::default(),
+            limit: AdaptiveLimit::new(floor, floor, floor.saturating_mul(CEILING_FACTOR)),
+        }
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -100,7 +119,8 @@ impl std::fmt::Debug for EffectWorker {
 impl EffectWorker {
     /// A worker over `parts`, pacing itself by `config`.
     pub(crate) fn new(parts: WorkerParts, config: WorkerConfig) -> Self {
-        Self { parts, config, shared: Arc::default() }
+        let shared = Arc::new(Shared::new(&config));
+        Self { parts, config, shared }
     }
 
     /// Whether [`EffectWorker::run`] is running (for readiness checks).
@@ -116,6 +136,13 @@ impl EffectWorker {
     /// How many effects this worker is running now.
     pub fn in_flight(&self) -> usize {
         lock(&self.shared.held).len()
+    }
+
+    /// How many effects this worker may run at once now: at least
+    /// `WorkerConfig::concurrency`, more while slow providers leave the
+    /// store idle (see the `limit` module).
+    pub fn concurrency_limit(&self) -> usize {
+        self.shared.limit.current()
     }
 
     async fn claim(&self, limit: usize) -> Result<Vec<ClaimedEffect>, PortError> {
@@ -158,7 +185,7 @@ impl EffectWorker {
     /// Runs until `shutdown` completes: claims when the engine's use cases
     /// enqueue effects, every `idle_poll`, and as slots free up while claims
     /// come back full; runs at once the follow-ups an outcome hands back
-    /// (already leased to it, so they may briefly exceed `concurrency`), and
+    /// (already leased to it, so they may briefly exceed the limit), and
     /// renews the leases of the effects it runs every `heartbeat`. On
     /// shutdown it stops claiming, waits up to `shutdown_grace` for the
     /// effects in flight, then releases the rest so another worker takes
@@ -192,7 +219,7 @@ impl EffectWorker {
         let mut claimed_at = clock.now();
         loop {
             in_flight.extend(handed.drain(..).map(|job| self.handle(job)));
-            let free = self.config.concurrency.saturating_sub(in_flight.len());
+            let free = self.shared.limit.current().saturating_sub(in_flight.len());
             if free > 0 && maybe_due {
                 claimed_at = clock.now();
                 // Keep driving the effects in flight while claiming: one of them may
@@ -291,9 +318,17 @@ impl EffectWorker {
         }
         async move {
             let claim = claimed.claim();
-            lock(&self.shared.held).insert(claim);
-            let follow_ups = match AssertUnwindSafe(self.attempt(&claimed, incident)).catch_unwind().await {
-                Ok(follow_ups) => follow_ups,
+            let started = Instant::now();
+            let in_flight = {
+                let mut held = lock(&self.shared.held);
+                held.insert(claim);
+                held.len()
+            };
+            let attempted = AssertUnwindSafe(self.attempt(&claimed, incident)).catch_unwind().await;
+            let pushed_back = matches!(attempted, Ok((_, true)));
+            self.shared.limit.finished(started.elapsed(), in_flight, pushed_back);
+            let follow_ups = match attempted {
+                Ok((follow_ups, _)) => follow_ups,
                 Err(panic) => {
                     let what = panic_message(panic.as_ref());
                     error!(effect = claimed.effect.name(), panic = %what, "an effect panicked");
@@ -308,7 +343,9 @@ impl EffectWorker {
         .await
     }
 
-    async fn attempt(&self, claimed: &ClaimedEffect, known: Option<Incident>) -> Vec<Job> {
+    /// Runs one effect; returns its follow-ups, and whether a provider or
+    /// the store pushed back (rate limited, unreachable), for the limit.
+    async fn attempt(&self, claimed: &ClaimedEffect, known: Option<Incident>) -> (Vec<Job>, bool) {
         let store = &self.parts.store;
         let name = claimed.effect.name();
         let loaded = match known {
@@ -322,11 +359,12 @@ impl EffectWorker {
             }
             Ok(None) => {
                 self.give_up(claimed, "the incident does not exist").await;
-                return Vec::new();
+                return (Vec::new(), false);
             }
             Err(error) => {
+                let pushed_back = error.is_retryable();
                 self.retry(claimed, Failure::Port(error)).await;
-                return Vec::new();
+                return (Vec::new(), pushed_back);
             }
         };
         match perform(&self.parts.ports, &self.parts.runbook, &incident, &claimed.effect, store.as_ref()).await {
@@ -336,17 +374,22 @@ impl EffectWorker {
                     self.parts.recorder.record(incident.id(), outcomes, claimed.claim(), self.config.lease).await;
                 match recorded {
                     Ok(Recorded { incident, follow_ups }) => {
-                        follow_ups.into_iter().map(|c| Job { claimed: c, incident: Some(incident.clone()) }).collect()
+                        let jobs = follow_ups
+                            .into_iter()
+                            .map(|c| Job { claimed: c, incident: Some(incident.clone()) })
+                            .collect();
+                        (jobs, false)
                     }
                     Err(error) => {
                         warn!(%error, effect = name, "effect ran but its outcome was not recorded; it will run again");
-                        Vec::new()
+                        (Vec::new(), true)
                     }
                 }
             }
             Err(failure) => {
+                let pushed_back = matches!(&failure, Failure::Port(e) if e.is_retryable());
                 self.retry(claimed, failure).await;
-                Vec::new()
+                (Vec::new(), pushed_back)
             }
         }
     }

@@ -44,6 +44,7 @@ impl IncidentService {
         commands: &[Command],
         completion: Option<Completion>,
     ) -> Result<(Incident, Vec<ClaimedEffect>), ServiceError> {
+        self.check_tracker(commands)?;
         let _writer = self.locks.lock(id).await;
         for _ in 0..MAX_CONFLICTS {
             let before = self.store.get(id).await?.ok_or_else(|| ServiceError::NotFound(id.to_string()))?;

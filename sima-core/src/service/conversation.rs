@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::publish::{self, PublishRequest};
 use super::{IncidentService, ServiceError};
 use crate::domain::{
-    Actor, Command, Declaration, DeclarationDraft, FieldEdit, FieldInput, Incident, IncidentId, RoomId, Status, Text,
-    UserRef, ValidationError,
+    Actor, Command, Declaration, DeclarationDraft, DomainError, FieldEdit, FieldInput, Incident, IncidentId, RoomId,
+    Status, Text, UserRef, ValidationError,
 };
 use crate::grammar::{for_button, parse, Intent, ParseError};
 use crate::messages::{self, answer, DomainChoice, SeverityDescriptions};
@@ -147,7 +148,14 @@ impl Conversation {
             Intent::EditForm => {
                 self.open(trigger, messages::edit_form(incident, &self.domains, &self.severities)).await
             }
-            Intent::Actions => Ok(messages::action_items(incident)),
+            Intent::Actions => Ok(messages::action_items_with(incident, self.service.exports_on_command())),
+            Intent::PublishForm if incident.is_private() => Err(DomainError::PrivateNotPublished.into()),
+            Intent::PublishForm => self.open(trigger, self.service.publish_form(incident).await?).await,
+            Intent::Publish { status, message } => {
+                let request = PublishRequest::new(status, message.as_str());
+                let after = self.service.publish(incident.id(), Actor::User(user.clone()), request).await?;
+                Ok(messages::published(&after))
+            }
             Intent::Retry => {
                 let count = self.service.retry_failed_effects(incident.id(), Actor::User(user.clone())).await?;
                 Ok(answer(match count {
@@ -229,6 +237,7 @@ impl Conversation {
         };
         let text = |id: &str| values.get(id).map(|v| v.trim()).filter(|v| !v.is_empty());
         match form {
+            FormId::PublishUpdate => self.submit_publish(values, metadata, user).await,
             FormId::DeclareIncident | FormId::EditIncident => {
                 let schema = &self.service.config().schema;
                 let declaration = match form_draft(values).parse_in(schema, Actor::User(user.clone()), None) {
@@ -269,6 +278,35 @@ impl Conversation {
                 let message = message.and_then(|m| Text::parse(m).ok());
                 self.apply_form(metadata, user, &[Command::ChangeStatus { to, message }], "status").await
             }
+        }
+    }
+
+    /// The publish form's submission: the update is published, or the inputs to fix.
+    async fn submit_publish(
+        &self,
+        values: &BTreeMap<String, String>,
+        metadata: Option<&str>,
+        user: &UserRef,
+    ) -> Result<Submission, ServiceError> {
+        let request = match publish::request_from_form(values) {
+            Ok(request) => request,
+            Err(errors) => return Ok(Submission::Invalid(errors)),
+        };
+        let Some(id) = metadata.and_then(|m| m.parse::<IncidentId>().ok()) else {
+            return Ok(Submission::Invalid(BTreeMap::from([(
+                "message".to_owned(),
+                "this form lost its incident; open it again".to_owned(),
+            )])));
+        };
+        match self.service.publish(id, Actor::User(user.clone()), request).await {
+            Ok(after) => Ok(Submission::Accepted(Some(messages::published(&after)))),
+            Err(
+                e @ (ServiceError::Refused(_)
+                | ServiceError::Forbidden(_)
+                | ServiceError::Invalid(_)
+                | ServiceError::NotFound(_)),
+            ) => Ok(Submission::Invalid(BTreeMap::from([("message".to_owned(), e.to_string())]))),
+            Err(e) => Err(e),
         }
     }
 

@@ -7,8 +7,11 @@ mod error;
 mod fields;
 mod inbound;
 mod locks;
+mod publish;
 mod queries;
+mod read_back;
 mod retry;
+mod tickets;
 mod upkeep;
 
 use std::sync::Arc;
@@ -18,12 +21,15 @@ use tracing::instrument;
 
 pub(crate) use conversation::Conversation;
 pub use error::ServiceError;
+pub use publish::PublishRequest;
+pub use tickets::ReconcileReport;
 pub use upkeep::AlertCleared;
 
 use crate::domain::{Declaration, Incident, IncidentEvent, IncidentId};
 use crate::ports::Policy;
+use crate::ports::TrackerPort;
 use crate::ports::{Clock, Created, IncidentStore, NewEffect, NewIncident};
-use crate::runbook::{later, plan, Policies, RunbookConfig, WakeSender};
+use crate::runbook::{later, plan, plan_status_push, plan_tickets, Policies, RunbookConfig, TrackerExport, WakeSender};
 
 /// The result of a declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +50,8 @@ pub struct IncidentService {
     policies: Arc<Policies>,
     wake: Option<WakeSender>,
     locks: Arc<locks::IncidentLocks>,
+    tracker: Option<(Arc<dyn TrackerPort>, TrackerExport)>,
+    reconciled_up_to: Arc<read_back::ReadBackCursor>,
 }
 
 impl std::fmt::Debug for IncidentService {
@@ -65,6 +73,8 @@ impl IncidentService {
             policies: Default::default(),
             wake: None,
             locks: Default::default(),
+            tracker: None,
+            reconciled_up_to: Default::default(),
         }
     }
 
@@ -78,6 +88,12 @@ impl IncidentService {
     /// Wakes the engine's workers whenever effects are enqueued.
     pub(crate) fn with_wake(mut self, wake: WakeSender) -> Self {
         self.wake = Some(wake);
+        self
+    }
+
+    /// Exports action items to `tracker` as `export` says, and takes its changes.
+    pub(crate) fn with_tracker(mut self, tracker: Arc<dyn TrackerPort>, export: TrackerExport) -> Self {
+        self.tracker = Some((tracker, export));
         self
     }
 
@@ -100,9 +116,13 @@ impl IncidentService {
     fn effects(&self, incident: &Incident, events: &[IncidentEvent], now: DateTime<Utc>) -> Vec<NewEffect> {
         let mut planned = plan(&self.config, incident, events);
         planned.extend(self.policies.plan(&self.config.services, incident, events));
+        let pushes = plan_status_push(&self.config, incident, events);
+        let tickets = plan_tickets(self.tracker.as_ref().map(|(_, export)| *export), incident, events);
         planned
             .into_iter()
             .map(|planned| NewEffect::due(incident.id(), planned.effect, later(now, planned.delay)))
+            .chain(tickets.into_iter().map(|effect| NewEffect::due(incident.id(), effect, now)))
+            .chain(pushes.into_iter().map(|effect| NewEffect::due(incident.id(), effect, now)))
             .collect()
     }
 

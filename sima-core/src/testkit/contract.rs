@@ -34,6 +34,10 @@ use crate::ports::{
 use crate::runbook::Effect;
 
 pub mod sessions;
+mod tickets;
+pub mod tracker;
+
+pub use tickets::{linked_tickets_are_open_or_recently_done, tickets_are_found_by_their_id};
 
 /// The future of one check, borrowing the store under test.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -99,6 +103,7 @@ macro_rules! store_contract_tests {
             completes_marks_the_effect_done_with_the_append,
             claim_due_respects_due_at_order_and_limit,
             rooms_are_claimed_before_older_effects,
+            the_most_severe_incidents_are_claimed_first,
             leases_hide_effects_until_they_expire,
             retry_give_up_and_release,
             unknown_effects_are_not_found,
@@ -117,6 +122,8 @@ macro_rules! store_contract_tests {
             concurrent_appends_lose_no_event,
             concurrent_declarations_create_one_incident,
             concurrent_claims_take_each_effect_once,
+            tickets_are_found_by_their_id,
+            linked_tickets_are_open_or_recently_done,
             ping_answers,
         );
     };
@@ -256,7 +263,12 @@ async fn must_get(store: &dyn IncidentStore, id: IncidentId) -> Incident {
     store.get(id).await.unwrap_or_else(|e| panic!("get {id}: {e}")).unwrap_or_else(|| panic!("incident {id} missing"))
 }
 
-async fn must_act(store: &dyn IncidentStore, id: IncidentId, command: Command, now: DateTime<Utc>) -> Incident {
+pub(crate) async fn must_act(
+    store: &dyn IncidentStore,
+    id: IncidentId,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Incident {
     let shown = format!("{command:?}");
     act(store, id, command, now).await.unwrap_or_else(|e| panic!("append {shown}: {e}"))
 }
@@ -671,6 +683,23 @@ pub async fn rooms_are_claimed_before_older_effects(store: &dyn IncidentStore) {
     assert_eq!((first[0].incident_id, &first[0].effect), (newer.id(), &Effect::CreateRoom), "the room goes first");
     let next = claim(store, 1, at_ms(100), 60).await;
     assert_eq!(next[0].effect, Effect::AnnounceUpdate { seq: 2 });
+}
+
+/// A sev1 declared last is claimed before a flood of older sev4s; among
+/// equals, the oldest due goes first.
+pub async fn the_most_severe_incidents_are_claimed_first(store: &dyn IncidentStore) {
+    let mut sev4s = Vec::new();
+    for i in 0..20 {
+        let new = new_incident(&declaration("payments", Severity::Sev4, None), at_ms(i));
+        sev4s.push(create_new(store, new).await.id());
+    }
+    let sev1 = create_new(store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(100))).await;
+    // A claim answers its effects in no particular order: compare sets.
+    let claimed = |claims: Vec<ClaimedEffect>| claims.iter().map(|c| c.incident_id).collect::<BTreeSet<IncidentId>>();
+    let first = claimed(claim(store, 3, at_ms(200), 60).await);
+    assert_eq!(first, BTreeSet::from([sev1.id(), sev4s[0], sev4s[1]]), "the sev1, due last, then the oldest sev4s");
+    let next = claimed(claim(store, 2, at_ms(200), 60).await);
+    assert_eq!(next, BTreeSet::from([sev4s[2], sev4s[3]]), "among equals, the oldest due first");
 }
 
 /// A leased effect is not claimable until its lease expires; each claim

@@ -7,7 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId};
+use crate::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId, Ticket};
+use crate::ports::{is_after, linked_tickets_of};
 use crate::ports::{
     AppendBatch, Claim, ClaimToken, ClaimedEffect, Created, EffectId, IdempotencyKeys, IncidentFilter, Incidents,
     MilestoneRow, NewEffect, NewIncident, Outbox, OutboxStats, PortError, SessionRecord, SessionStore,
@@ -176,6 +177,27 @@ impl Incidents for InMemoryStore {
         Ok(found.cloned())
     }
 
+    async fn find_by_ticket(&self, ticket_id: &str) -> Result<Option<(Incident, u32)>, PortError> {
+        let state = self.state();
+        Ok(state.incidents.values().find_map(|incident| {
+            let items = incident.action_items().iter().zip(1u32..);
+            let mut linked = items.filter(|(item, _)| item.ticket.as_ref().is_some_and(|t| t.id == ticket_id));
+            linked.next().map(|(_, number)| (incident.clone(), number))
+        }))
+    }
+
+    async fn linked_tickets(
+        &self,
+        done_since: DateTime<Utc>,
+        after: Option<(IncidentId, u32)>,
+        limit: usize,
+    ) -> Result<Vec<(IncidentId, u32, Ticket)>, PortError> {
+        let state = self.state();
+        // The map is ordered by incident id, and each incident's items by number.
+        let linked = state.incidents.values().flat_map(|incident| linked_tickets_of(incident, done_since));
+        Ok(linked.filter(|(id, number, _)| is_after(*id, *number, after)).take(limit).collect())
+    }
+
     async fn list(&self, filter: &IncidentFilter) -> Result<Vec<Incident>, PortError> {
         let state = self.state();
         let mut found: Vec<Incident> = state.incidents.values().filter(|i| filter.matches(i)).cloned().collect();
@@ -208,13 +230,19 @@ impl Outbox for InMemoryStore {
     ) -> Result<Vec<ClaimedEffect>, PortError> {
         let lease = chrono::Duration::from_std(lease).map_err(|e| PortError::Invalid(e.to_string()))?;
         let token = ClaimToken::new();
-        let mut state = self.state();
+        let mut guard = self.state();
+        let state = &mut *guard;
         let mut due: Vec<&mut Entry> = state
             .effects
             .values_mut()
             .filter(|e| e.done.is_none() && e.effect.due_at <= now && e.lease_until.is_none_or(|l| l <= now))
             .collect();
-        due.sort_by_key(|e| (e.effect.effect != Effect::CreateRoom, e.effect.due_at, e.effect.id));
+        // As the SQL stores: the most severe incident first, then rooms, then the oldest due.
+        let incidents = &state.incidents;
+        due.sort_by_key(|e| {
+            let severity = incidents.get(&e.effect.incident_id).map(|i| std::cmp::Reverse(i.severity()));
+            (severity.is_none(), severity, e.effect.effect != Effect::CreateRoom, e.effect.due_at, e.effect.id)
+        });
         Ok(due
             .into_iter()
             .take(limit)

@@ -6,7 +6,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sima_core::domain::{ActionItem, Actor, Command, Incident, NewActionItem, Text, UserRef};
+use sima_core::domain::{ActionItem, Actor, Command, Incident, NewActionItem, Text, Ticket, UserRef};
 use utoipa::{IntoParams, ToSchema};
 
 use super::json::JsonBody;
@@ -39,6 +39,30 @@ pub(super) struct ActionItemView {
     /// When it was done.
     #[schema(required = true)]
     done_at: Option<DateTime<Utc>>,
+    /// Its ticket in the tracker; null until it is exported.
+    #[schema(required = true)]
+    ticket: Option<TicketView>,
+}
+
+/// An action item's ticket in the tracker (Jira, Linear).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Ticket)]
+pub(super) struct TicketView {
+    /// The key people read (`OPS-12`).
+    #[schema(example = "OPS-12")]
+    key: String,
+    /// The tracker's own link to it.
+    #[schema(example = "https://acme.atlassian.net/browse/OPS-12")]
+    url: String,
+    /// The tracker's status name, as its users see it (`In Progress`).
+    #[schema(example = "In Progress")]
+    status: String,
+}
+
+impl TicketView {
+    fn new(ticket: &Ticket) -> Self {
+        Self { key: ticket.key.clone(), url: ticket.url.clone(), status: ticket.status.clone() }
+    }
 }
 
 /// `GET /api/v1/incidents/{id}/actions`: an incident's action items.
@@ -58,6 +82,7 @@ impl ActionItemView {
             due: item.due,
             added_by: item.added_by.to_string(),
             done_at: item.done_at,
+            ticket: item.ticket.as_ref().map(TicketView::new),
         }
     }
 }
@@ -204,4 +229,44 @@ pub(super) async fn done(
     let item =
         after.action_items().get(index).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
     Ok(Json(ActionItemView::new(index + 1, item)))
+}
+
+/// Export an action item to the tracker.
+///
+/// For `[tracker] export = "on_command"`, where action items become tickets
+/// only when asked; with `all` it asks again for one whose export failed.
+/// The ticket is made in the background: read the item back for its `ticket`.
+/// Asking again for an exported item changes nothing.
+#[utoipa::path(
+    post,
+    path = "/incidents/{id}/actions/{number}/export",
+    operation_id = "export_action_item",
+    tag = "actions",
+    params(ActionPath),
+    responses(
+        (status = 202, description = "The action item; its ticket follows", body = ActionItemView),
+        (status = 400, description = "A number is out of range", body = ErrorBody),
+        (status = 404, description = "No such incident or action item", body = ErrorBody),
+        (status = 409, description = "No tracker is configured (`no_tracker`), the incident is closed (`refused`) \
+                                     or changed meanwhile (`busy`)", body = ErrorBody),
+    ),
+)]
+pub(super) async fn export(
+    State(state): State<AppState>,
+    Path(ActionPath { id, number }): Path<ActionPath>,
+) -> Result<(StatusCode, Json<ActionItemView>), ApiError> {
+    let number = action_number(&number)?;
+    if state.service.tracker().is_none() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_tracker",
+            "no tracker is configured: set SIMA_TRACKER=jira or SIMA_TRACKER=linear on the server",
+        ));
+    }
+    let incident = state.service.get(incident_ref(&id)?).await?;
+    let after = state.service.execute(incident.id(), Actor::Api, Command::ExportActionItem(number)).await?;
+    let index = usize::try_from(number).unwrap_or(usize::MAX) - 1;
+    let item =
+        after.action_items().get(index).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
+    Ok((StatusCode::ACCEPTED, Json(ActionItemView::new(index + 1, item))))
 }

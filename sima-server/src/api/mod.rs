@@ -11,6 +11,7 @@ mod json;
 pub(crate) mod metrics;
 pub(crate) mod naming;
 pub mod openapi;
+mod public_updates;
 mod query;
 mod schemas;
 mod sessions;
@@ -45,9 +46,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::change_status))
         .routes(routes!(fields::set))
         .routes(routes!(visibility::change))
+        .routes(routes!(public_updates::publish))
         .routes(routes!(incidents::retry_effects))
         .routes(routes!(actions::list, actions::add))
         .routes(routes!(actions::done))
+        .routes(routes!(actions::export))
         .routes(routes!(metrics::report))
         .routes(routes!(sessions::list))
         .routes(routes!(sessions::revoke))

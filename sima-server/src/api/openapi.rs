@@ -12,6 +12,7 @@
 //! body limits, overload), in one place, as `crate::router` applies them.
 
 mod chat;
+mod trackers;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ use crate::health;
 use crate::state::AppState;
 
 pub use chat::{BOT_FRAMEWORK, SLACK_SIGNATURE, SLACK_TIMESTAMP};
+pub use trackers::{JIRA_SIGNATURE, LINEAR_SIGNATURE};
 
 /// Security scheme of `SIMA_API_TOKEN`.
 pub const API_TOKEN: &str = "api_token";
@@ -52,7 +54,8 @@ pub const METRICS_TOKEN: &str = "metrics_token";
             `/api/v1` takes `Authorization: Bearer <SIMA_API_TOKEN>`; `GET` routes also take \
             `SIMA_API_READ_TOKEN`. With neither set, the API answers clients on the server's own machine \
             only, without a token. Requests whose `Origin` is another site are refused (403). \
-            `/webhooks` take `Authorization: Bearer <SIMA_WEBHOOK_TOKEN>`.\n\n\
+            `/webhooks` take `Authorization: Bearer <SIMA_WEBHOOK_TOKEN>`, but for the trackers' \
+            (`/webhooks/jira`, `/webhooks/linear`), which the tracker signs.\n\n\
             Every route a program calls is here: the API, the webhooks, `/healthz` and `/readyz` (no \
             credential), `/metrics` (`SIMA_METRICS_TOKEN` or the API token when one is set, else open), \
             `/postmortems/{file}` (the API's credentials), and the routes Slack (`/slack/…`, signed) and \
@@ -66,7 +69,7 @@ pub const METRICS_TOKEN: &str = "metrics_token";
         (name = "actions", description = "Follow-up action items"),
         (name = "metrics", description = "MTTA, MTTR and MTTD"),
         (name = "sessions", description = "Dashboard sessions (the API token only)"),
-        (name = "webhooks", description = "Alerts from monitors"),
+        (name = "webhooks", description = "Alerts from monitors, and ticket changes from trackers"),
         (name = "openapi", description = "This document"),
         (name = "operations", description = "Liveness, readiness and Prometheus metrics"),
         (name = "postmortems", description = "Markdown post-mortems (when Notion is not configured)"),
@@ -95,9 +98,11 @@ pub fn document(
         .routes(routes!(health::prometheus))
         .routes(routes!(health::postmortem))
         .into_openapi();
+    document.merge(crate::status::openapi());
     add_probe_schemas(&mut document);
     describe_layers(&mut document, api_prefix, webhooks_prefix);
     chat::describe(&mut document);
+    trackers::describe(&mut document);
     document
 }
 

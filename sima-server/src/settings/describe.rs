@@ -90,6 +90,7 @@ impl Settings {
                 "dashboard: Sign in with Slack refuses everyone until slack.team_id (the workspace) is set".to_owned(),
             );
         }
+        lines.push(self.describe_tracker());
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
         if self.workflows.is_empty() {
             lines.push("workflows: none (the default runbooks only)".to_owned());

@@ -9,6 +9,7 @@
 //! - `catalog`: a `[[services]]` entry and whom it invites.
 //! - `services`: the service catalog (`[[services]]`, and `[[domains]]` read as services).
 //! - `severities`: the labels and descriptions of the severity levels.
+//! - `status`: `[status]`, the public status page and its components.
 //! - `incident_model`: `[[fields]]` and `[[incident_types]]`, checked into the core's field schema.
 //! - `integrations`: the Slack, PagerDuty, Notion, Confluence and Teams sections.
 //! - [`keys`]: the keys the file accepts, read from the types.
@@ -49,8 +50,12 @@ mod references;
 mod sections;
 mod services;
 mod severities;
+mod status;
+mod status_checks;
 #[cfg(test)]
 mod tests;
+mod tracker;
+mod tracker_checks;
 mod validate;
 
 pub use catalog::{Invitee, ServiceSettings};
@@ -61,6 +66,8 @@ pub use sections::{AlertSettings, DomainSettings, LimitSettings};
 pub use services::Paging;
 pub use severities::SeveritySettings;
 pub use sima_core::Secret;
+pub use status::{ComponentSettings, Language, StatusSettings};
+pub use tracker::{ExportMode, JiraSettings, LinearSettings, TrackerSettings};
 pub use validate::ConfigErrors;
 
 /// Shortest accepted signing secret, webhook token or API token.
@@ -138,6 +145,14 @@ pub struct Settings {
     pub docs: ProviderSettings,
     /// `[paging] provider`: `pagerduty` or `log` (`SIMA_PAGING`); unset: from the credentials.
     pub paging: ProviderSettings,
+    /// `[tracker]`: `jira`, `linear` or `none` (`SIMA_TRACKER`), the export mode, the read-back period.
+    pub tracker: TrackerSettings,
+    /// Jira Cloud (`SIMA_JIRA_*`).
+    pub jira: JiraSettings,
+    /// Linear (`SIMA_LINEAR_*`).
+    pub linear: LinearSettings,
+    /// The public status page (`[status]`, `SIMA_STATUS_PAGE`).
+    pub status: StatusSettings,
     /// Apply the database migrations at start-up (`SIMA_AUTO_MIGRATE`); off:
     /// `serve` refuses a schema that is not current, and `sima-server migrate`
     /// applies it as a deploy step.
@@ -179,6 +194,10 @@ impl Default for Settings {
             chat: ProviderSettings::default(),
             docs: ProviderSettings::default(),
             paging: ProviderSettings::default(),
+            tracker: TrackerSettings::default(),
+            jira: JiraSettings::default(),
+            linear: LinearSettings::default(),
+            status: StatusSettings::default(),
             auto_migrate: true,
         }
     }
@@ -223,6 +242,10 @@ impl std::fmt::Debug for Settings {
             .field("chat", &self.chat)
             .field("docs", &self.docs)
             .field("paging", &self.paging)
+            .field("tracker", &self.tracker)
+            .field("jira", &self.jira)
+            .field("linear", &self.linear)
+            .field("status", &self.status)
             .finish()
     }
 }

@@ -52,6 +52,7 @@ impl Settings {
         }
         problems.extend(self.check_provider_urls().err().map(|e| e.to_string()));
         problems.extend(self.check_providers().err().map(|e| e.to_string()));
+        problems.extend(self.tracker_problems());
         let notion = &self.notion;
         if notion.token.is_some() != notion.data_source_id.is_some() {
             problems.push(
@@ -81,6 +82,7 @@ impl Settings {
         problems.extend(self.reference_problems());
         problems.extend(self.severity_problems());
         problems.extend(self.incident_model_problems());
+        problems.extend(self.status_problems());
         problems
     }
 

@@ -32,6 +32,7 @@ pub(crate) fn page(title: &str, body: Markup) -> Markup {
                     nav {
                         a href="/ui/" { "Incidents" }
                         a href="/ui/metrics" { "Metrics" }
+                        a href="/ui/follow-ups" { "Follow-ups" }
                     }
                 }
                 main {

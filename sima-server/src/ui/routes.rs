@@ -16,6 +16,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/ui/incidents/{number}/timeline.md", get(export::markdown))
         .route("/ui/incidents/{number}/timeline.csv", get(export::csv))
         .route("/ui/metrics", get(pages::metrics::show))
+        .route("/ui/follow-ups", get(pages::followups::show))
         .layer(middleware::from_fn_with_state(state.clone(), visibility::hide_private_pages))
         .layer(middleware::from_fn_with_state(state, access::require_access));
     Router::new()

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -13,6 +14,7 @@ use sima_core::domain::{Actor, Declaration, DedupKey, Description, Domain, Sever
 use utoipa::ToSchema;
 
 use super::alerts::AlertStatus;
+use super::fire::fire;
 use super::request::AlertRequest;
 use super::resolve::alert_resolved;
 use super::token::authorize;
@@ -199,20 +201,16 @@ pub(super) async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<Notification>, axum::extract::rejection::JsonRejection>,
-) -> Result<(StatusCode, Json<AlertOutcome>), ApiError> {
+) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let Json(notification) = body?;
     match notification.request(&state.settings.alerts, state.service.now())? {
-        AlertRequest::Fire(declaration) => {
-            let declared = state.service.declare(declaration).await?;
-            let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
-            let incident = Some(IncidentView::from(&declared.incident));
-            Ok((status, Json(AlertOutcome { created: declared.created, incident })))
-        }
+        AlertRequest::Fire(declaration) => fire(&state, declaration).await,
         AlertRequest::Clear(key) => {
+            state.open_keys.forget(&key);
             let incident = alert_resolved(&state, &key, "alertmanager").await?;
             let incident = incident.as_ref().map(IncidentView::from);
-            Ok((StatusCode::OK, Json(AlertOutcome { created: false, incident })))
+            Ok((StatusCode::OK, Json(AlertOutcome { created: false, incident })).into_response())
         }
     }
 }

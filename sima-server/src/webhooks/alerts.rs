@@ -2,12 +2,13 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use sima_core::domain::{Actor, DedupKey, FieldSchema, Severity};
 use utoipa::ToSchema;
 
+use super::fire::fire;
 use super::request::AlertRequest;
 use super::resolve::alert_resolved;
 use super::token::authorize;
@@ -76,21 +77,16 @@ pub(super) async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Json<AlertBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let Json(body) = body?;
     match body.request(&state.service.config().schema, state.settings.alerts.default_severity)? {
-        AlertRequest::Fire(declaration) => {
-            let declared = state.service.declare(declaration).await?;
-            let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
-            let body =
-                AlertOutcome { created: declared.created, incident: Some(IncidentView::from(&declared.incident)) };
-            Ok((status, Json(body)))
-        }
+        AlertRequest::Fire(declaration) => fire(&state, declaration).await,
         AlertRequest::Clear(key) => {
+            state.open_keys.forget(&key);
             let incident = alert_resolved(&state, &key, "webhook").await?;
             let body = AlertOutcome { created: false, incident: incident.as_ref().map(IncidentView::from) };
-            Ok((StatusCode::OK, Json(body)))
+            Ok((StatusCode::OK, Json(body)).into_response())
         }
     }
 }

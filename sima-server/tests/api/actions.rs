@@ -20,7 +20,7 @@ async fn action_items_are_added_listed_and_done_through_the_api() {
     assert_eq!(
         created,
         json!({ "number": 1, "text": "Alert on card declines", "owner": "U0BOB", "status": "open",
-                "due": "2026-12-01", "added_by": "api", "done_at": null })
+                "due": "2026-12-01", "added_by": "api", "done_at": null, "ticket": null })
     );
     let second = app.post_json(&actions, &json!({ "text": "Write the runbook" })).await;
     assert_eq!(second.status(), 201);

@@ -20,7 +20,10 @@ use sima_server::Settings;
 use crate::helpers::{api_error, TestApp, PUBLIC_URL, WEBHOOK_TOKEN};
 
 /// The routes outside `/api/v1` and `/webhooks` a program calls.
-const OTHER_ROUTES: [&str; 8] = [
+const OTHER_ROUTES: [&str; 11] = [
+    "/status",
+    "/status/feed.atom",
+    "/status/api/v2/summary.json",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -358,6 +361,7 @@ async fn every_route_it_describes_is_served_with_exactly_those_methods() {
 fn refusals_of(path: &str) -> &'static [&'static str] {
     match path {
         "/healthz" => &[],
+        p if p.starts_with("/status") => &["404", "503"],
         "/readyz" => &["503"],
         "/metrics" => &["401", "403", "500", "503"],
         p if p.starts_with("/slack/") || p.starts_with("/teams/") => &["400", "401", "413", "503"],

@@ -62,3 +62,35 @@ async fn fifty_identical_alerts_open_one_incident_on_postgres() {
     }
     fifty_identical_alerts_open_one_incident(true).await;
 }
+
+/// A repeat is answered like the store answers it (the open incident,
+/// `created: false`); once that incident is ended, a firing alert later than
+/// the in-memory index's TTL opens a new incident: the index never outlives it.
+#[tokio::test]
+async fn a_repeat_names_the_open_incident_and_an_ended_one_stops_answering_after_the_ttl() {
+    let app = TestApp::spawn(Options::default()).await;
+    let alert = json!({ "dedup_key": "cpu-hot", "domain": "compute", "summary": "CPU hot", "status": "firing" });
+    let first = app.webhook("/webhooks/alerts", &alert).await;
+    assert_eq!(first.status(), 201);
+    let first: serde_json::Value = first.json().await.expect("a JSON answer");
+    for _ in 0..3 {
+        let repeat = app.webhook("/webhooks/alerts", &alert).await;
+        assert_eq!(repeat.status(), 200);
+        let repeat: serde_json::Value = repeat.json().await.expect("a JSON answer");
+        assert_eq!(repeat["created"], false);
+        assert_eq!(repeat["incident"]["id"], first["incident"]["id"]);
+        assert_eq!(repeat["incident"]["dedup_key"], "cpu-hot");
+    }
+    let number = first["incident"]["number"].as_str().expect("a number");
+    let ended =
+        app.post_json(&format!("/api/v1/incidents/{number}/status"), &json!({ "status": "false_positive" })).await;
+    assert_eq!(ended.status(), 200);
+
+    tokio::time::sleep(sima_server::webhooks::open_keys::TTL + std::time::Duration::from_millis(100)).await;
+    let again = app.webhook("/webhooks/alerts", &alert).await;
+    assert_eq!(again.status(), 201, "the ended incident's key opens a new one");
+    let again: serde_json::Value = again.json().await.expect("a JSON answer");
+    assert_eq!(again["incident"]["number"], "INC-2");
+    assert_eq!(app.incidents().await.len(), 2);
+    app.stop().await;
+}

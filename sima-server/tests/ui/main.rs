@@ -3,6 +3,7 @@
 mod browser;
 mod driver;
 mod fields;
+mod followups;
 mod hardening;
 mod helpers;
 mod metrics_type;
@@ -12,3 +13,4 @@ mod readme;
 mod sessions;
 mod severities;
 mod signin;
+mod status_page;

@@ -18,6 +18,8 @@ fn assert_same_app(manifest: &str, name: &str) {
         "groups:write",
         "groups:read",
         "usergroups:read",
+        "users:read",
+        "users:read.email",
     ];
     for scope in scopes.into_iter().chain(["pins:write", "app_mentions:read"]) {
         assert!(manifest.contains(&format!("      - {scope}\n")), "{name} lacks scope {scope}");

@@ -86,7 +86,7 @@ fn every_named_variable_sets_a_key_the_file_has() {
         for problem in problems(&[(named.variable, "https://example.com/0123456789abcdef")]) {
             assert!(!problem.contains("unknown field"), "{}: {problem}", named.variable);
         }
-        let (section, key) = named.key.split_once('.').unwrap_or(("", named.key));
+        let (section, key) = named.key.rsplit_once('.').unwrap_or(("", named.key));
         let known = if section.is_empty() {
             keys::top_level().contains(&key)
         } else {

@@ -94,7 +94,7 @@ fn actions(incident: &Incident) -> Markup {
             p.empty { "No action item yet." }
         } @else {
             table.actions {
-                thead { tr { th { "#" } th { "Action" } th { "Owner" } th { "Due" } th { "Status" } } }
+                thead { tr { th { "#" } th { "Action" } th { "Owner" } th { "Due" } th { "Status" } th { "Ticket" } } }
                 tbody {
                     @for (n, item) in incident.action_items().iter().enumerate() {
                         tr class=@if item.status == ActionStatus::Done { "done" } {
@@ -103,6 +103,7 @@ fn actions(incident: &Incident) -> Markup {
                             td { (item.owner.as_ref().map_or_else(|| "—".to_owned(), ToString::to_string)) }
                             td { (item.due.map_or_else(|| "—".to_owned(), |d| d.to_string())) }
                             td { (item.status) }
+                            td { (crate::ui::pages::followups::ticket_cell(item.ticket.as_ref())) }
                         }
                     }
                 }
