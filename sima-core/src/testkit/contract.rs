@@ -33,10 +33,12 @@ use crate::ports::{
 };
 use crate::runbook::Effect;
 
+mod fields;
 pub mod sessions;
 mod tickets;
 pub mod tracker;
 
+pub use fields::{field_rows_of, security_history, untyped_history, FieldRow};
 pub use tickets::{linked_tickets_are_open_or_recently_done, tickets_are_found_by_their_id};
 
 /// The future of one check, borrowing the store under test.

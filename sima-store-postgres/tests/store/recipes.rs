@@ -2,10 +2,9 @@
 //! against the views: a recipe that names a missing column or uses a wrong
 //! function fails here.
 
-use sima_core::testkit::contract::{action_items_history, generated, write_history};
+use sima_core::testkit::contract::{action_items_history, generated, security_history, untyped_history, write_history};
 use sqlx::{Executor, Row};
 
-use crate::fields::{security_history, untyped_history};
 use crate::helpers::TestDb;
 
 /// The README's fenced `sql` blocks for PostgreSQL (those not marked `sqlite`).

@@ -1,10 +1,9 @@
 //! The SQLite recipes of the README and of docs/metrics.md run as written
 //! against the views.
 
-use sima_core::testkit::contract::{generated, write_history};
+use sima_core::testkit::contract::{generated, security_history, untyped_history, write_history};
 use sqlx::Row;
 
-use crate::fields::{security_history, untyped_history};
 use crate::helpers::TestDb;
 
 /// The README's fenced blocks marked `sql sqlite`.
