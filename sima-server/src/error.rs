@@ -106,6 +106,11 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Invalid(e) => e.into(),
             ServiceError::Refused(e @ DomainError::NoSuchActionItem { .. }) => Self::not_found(e.to_string()),
+            ServiceError::Refused(DomainError::NoTracker) => Self::new(
+                StatusCode::CONFLICT,
+                "no_tracker",
+                "no tracker is configured: set SIMA_TRACKER=jira or SIMA_TRACKER=linear on the server",
+            ),
             ServiceError::Refused(e) => Self::new(StatusCode::CONFLICT, "refused", e.to_string()),
             ServiceError::Forbidden(refusal) => Self::new(StatusCode::FORBIDDEN, "forbidden", refusal.to_string()),
             ServiceError::NotFound(what) => Self::not_found(format!("no incident {what}")),

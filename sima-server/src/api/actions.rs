@@ -225,10 +225,13 @@ pub(super) async fn done(
     let number = action_number(&number)?;
     let incident = state.service.get(incident_ref(&id)?).await?;
     let after = state.service.execute(incident.id(), Actor::Api, Command::CompleteActionItem(number)).await?;
-    let index = usize::try_from(number).unwrap_or(usize::MAX) - 1;
-    let item =
-        after.action_items().get(index).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
-    Ok(Json(ActionItemView::new(index + 1, item)))
+    Ok(Json(item_view(&after, number)?))
+}
+
+/// Action item `number` (from 1) of `incident`, as the API shows it.
+fn item_view(incident: &Incident, number: u32) -> Result<ActionItemView, ApiError> {
+    let item = incident.action_item(number).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
+    Ok(ActionItemView::new(number as usize, item))
 }
 
 /// Export an action item to the tracker.
@@ -256,17 +259,7 @@ pub(super) async fn export(
     Path(ActionPath { id, number }): Path<ActionPath>,
 ) -> Result<(StatusCode, Json<ActionItemView>), ApiError> {
     let number = action_number(&number)?;
-    if state.service.tracker().is_none() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "no_tracker",
-            "no tracker is configured: set SIMA_TRACKER=jira or SIMA_TRACKER=linear on the server",
-        ));
-    }
     let incident = state.service.get(incident_ref(&id)?).await?;
     let after = state.service.execute(incident.id(), Actor::Api, Command::ExportActionItem(number)).await?;
-    let index = usize::try_from(number).unwrap_or(usize::MAX) - 1;
-    let item =
-        after.action_items().get(index).ok_or_else(|| ApiError::not_found(format!("no action item {number}")))?;
-    Ok((StatusCode::ACCEPTED, Json(ActionItemView::new(index + 1, item))))
+    Ok((StatusCode::ACCEPTED, Json(item_view(&after, number)?)))
 }
