@@ -68,7 +68,7 @@ impl LinearTracker {
         };
         let id = self.user_id(email).await?;
         if id.is_none() {
-            info!(owner = %email, "no Linear user has the owner's e-mail: the issue stays unassigned");
+            info!(owner = ?draft.owner_name, "no Linear user has the owner's e-mail: the issue stays unassigned");
         }
         let unmatched = id.is_none();
         Ok((id, unmatched))

@@ -87,15 +87,11 @@ impl LinearClient {
             return Err(LinearError::GraphQl { kind, message: error_message(first), retry_after });
         }
         if !status.is_success() {
-            let message = text.chars().take(BODY_EXCERPT_CHARS).collect();
-            return Err(LinearError::Status { status: status.as_u16(), message, retry_after: wait });
+            return Err(LinearError::Status { status: status.as_u16(), message: excerpt(&text), retry_after: wait });
         }
         match parsed.and_then(|answer| answer.data) {
             Some(data) if data.is_object() => Ok(data),
-            _ => Err(LinearError::Decode(format!(
-                "no GraphQL data in: {}",
-                text.chars().take(BODY_EXCERPT_CHARS).collect::<String>()
-            ))),
+            _ => Err(LinearError::Decode(format!("no GraphQL data in: {}", excerpt(&text)))),
         }
     }
 }
@@ -141,7 +137,12 @@ fn error_message(error: &GraphQlErrorDto) -> String {
         (None, Some(presentable)) => presentable.to_owned(),
         (None, None) => "GraphQL error without a message".to_owned(),
     };
-    said.chars().take(BODY_EXCERPT_CHARS).collect()
+    excerpt(&said)
+}
+
+/// The start of `text`, at most [`BODY_EXCERPT_CHARS`] characters.
+fn excerpt(text: &str) -> String {
+    text.chars().take(BODY_EXCERPT_CHARS).collect()
 }
 
 /// The wait before the budget refills: `Retry-After` when sent, else the

@@ -832,3 +832,42 @@ async fn the_export_route_refuses_each_wrong_caller_and_number() {
     assert_eq!(jira.issues().len(), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn signed_deliveries_sima_cannot_read_are_refused_400() {
+    let (_jira, server) = FakeJira::start().await;
+    let app = spawn(&jira_env(&server)).await;
+    let no_issue = br#"{"webhookEvent":"jira:issue_updated"}"#.to_vec();
+    let no_status = br#"{"webhookEvent":"jira:issue_updated","issue":{"id":"10000","key":"OPS-1","fields":{}}}"#;
+    for (what, body) in [("not JSON", b"not json".to_vec()), ("no issue", no_issue), ("no status", no_status.to_vec())]
+    {
+        let message = api_error(signed_jira(&app, &body).await, 400, "invalid_input").await;
+        assert!(!message.is_empty(), "{what}");
+    }
+    app.stop().await;
+
+    let (_linear, server) = FakeLinear::start().await;
+    let app = spawn(&[
+        ("SIMA_TRACKER", "linear".into()),
+        ("SIMA_LINEAR_API_KEY", LINEAR_KEY.into()),
+        ("SIMA_LINEAR_TEAM_ID", LINEAR_TEAM.into()),
+        ("SIMA_LINEAR_API_URL", format!("{}/graphql", server.uri())),
+        ("SIMA_LINEAR_WEBHOOK_SECRET", LINEAR_SECRET.into()),
+    ])
+    .await;
+    let now = Utc::now().timestamp_millis();
+    let no_state = json!({ "action": "update", "type": "Issue", "webhookTimestamp": now,
+        "data": { "id": "x", "identifier": "ENG-1", "url": "https://linear.app/x" } });
+    let no_time = json!({ "action": "update", "type": "Issue", "data": {} });
+    for (what, body) in [
+        ("not JSON", b"not json".to_vec()),
+        ("an issue without its state", serde_json::to_vec(&no_state).unwrap()),
+        ("no webhookTimestamp", serde_json::to_vec(&no_time).unwrap()),
+    ] {
+        let signature = hmac_hex(LINEAR_SECRET, &body);
+        let response = post_raw(&app, "/webhooks/linear", &body, &[("Linear-Signature", signature)]).await;
+        let message = api_error(response, 400, "invalid_input").await;
+        assert!(!message.is_empty(), "{what}");
+    }
+    app.stop().await;
+}
