@@ -16,8 +16,8 @@ use tracing::{info, instrument, warn};
 use crate::client::{StatuspageClient, PER_PAGE};
 use crate::config::StatuspageConfig;
 use crate::dto::{
-    Component, Incident, PatchIncident, PatchIncidentComponents, PatchIncidentComponentsRequest, PatchIncidentRequest,
-    PostIncident, PostIncidentRequest, METADATA_KEY,
+    Component, Incident, IncidentFields, IncidentRequest, PatchIncidentComponents, PatchIncidentComponentsRequest,
+    METADATA_KEY,
 };
 use crate::error::StatuspageError;
 use crate::render::{plain_text, truncate, BODY_MAX_CHARS, NAME_MAX_CHARS};
@@ -158,17 +158,8 @@ impl StatuspagePage {
         body: &str,
         components: &BTreeMap<String, &'static str>,
     ) -> Result<Incident, StatuspageError> {
-        let request = PostIncidentRequest {
-            incident: PostIncident {
-                name,
-                status: notice.status.as_str(),
-                body,
-                component_ids: components.keys().map(String::as_str).collect(),
-                components: components.iter().map(|(id, status)| (id.as_str(), *status)).collect(),
-                deliver_notifications: true,
-                metadata: json!({ METADATA_KEY: { "incident": notice.incident } }),
-            },
-        };
+        let metadata = json!({ METADATA_KEY: { "incident": notice.incident } });
+        let request = incident_request(notice, name, body, components, Some(metadata));
         let created = self.client.create_incident(&request).await?;
         info!(hosted = %created.id, "created the Statuspage incident");
         Ok(created)
@@ -183,17 +174,29 @@ impl StatuspagePage {
         body: &str,
         components: &BTreeMap<String, &'static str>,
     ) -> Result<Incident, StatuspageError> {
-        let request = PatchIncidentRequest {
-            incident: PatchIncident {
-                name,
-                status: notice.status.as_str(),
-                body,
-                component_ids: components.keys().map(String::as_str).collect(),
-                components: components.iter().map(|(id, status)| (id.as_str(), *status)).collect(),
-                deliver_notifications: true,
-            },
-        };
+        let request = incident_request(notice, name, body, components, None);
         self.client.update_incident(id, &request).await
+    }
+}
+
+/// The incident update `notice` makes, notifying subscribers, with `metadata` when creating.
+fn incident_request<'a>(
+    notice: &PublicNotice,
+    name: &'a str,
+    body: &'a str,
+    components: &'a BTreeMap<String, &'static str>,
+    metadata: Option<serde_json::Value>,
+) -> IncidentRequest<'a> {
+    IncidentRequest {
+        incident: IncidentFields {
+            name,
+            status: notice.status.as_str(),
+            body,
+            component_ids: components.keys().map(String::as_str).collect(),
+            components: components.iter().map(|(id, status)| (id.as_str(), *status)).collect(),
+            deliver_notifications: true,
+            metadata,
+        },
     }
 }
 

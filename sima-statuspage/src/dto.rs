@@ -9,42 +9,26 @@ use serde_json::Value;
 /// (Statuspage wants every top-level value to be an object).
 pub(crate) const METADATA_KEY: &str = "sima";
 
-/// `POST /pages/{page_id}/incidents`.
+/// `POST /pages/{page_id}/incidents` and `PATCH /pages/{page_id}/incidents/{incident_id}`.
 #[derive(Debug, Serialize)]
-pub(crate) struct PostIncidentRequest<'a> {
-    pub(crate) incident: PostIncident<'a>,
+pub(crate) struct IncidentRequest<'a> {
+    pub(crate) incident: IncidentFields<'a>,
 }
 
-/// The incident to create.
+/// The incident to create, or what changes: a new incident update (`status`, `body`) and the components.
 #[derive(Debug, Serialize)]
-pub(crate) struct PostIncident<'a> {
+pub(crate) struct IncidentFields<'a> {
     pub(crate) name: &'a str,
     pub(crate) status: &'static str,
-    /// The first incident update's text.
+    /// The new incident update's text.
     pub(crate) body: &'a str,
     pub(crate) component_ids: Vec<&'a str>,
     /// Component id → its status while the incident lasts.
     pub(crate) components: BTreeMap<&'a str, &'static str>,
     pub(crate) deliver_notifications: bool,
-    /// `{"sima": {"incident": "INC-7"}}`: how a retried first push finds it.
-    pub(crate) metadata: Value,
-}
-
-/// `PATCH /pages/{page_id}/incidents/{incident_id}`.
-#[derive(Debug, Serialize)]
-pub(crate) struct PatchIncidentRequest<'a> {
-    pub(crate) incident: PatchIncident<'a>,
-}
-
-/// What changes: a new incident update (`status`, `body`) and the components.
-#[derive(Debug, Serialize)]
-pub(crate) struct PatchIncident<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) status: &'static str,
-    pub(crate) body: &'a str,
-    pub(crate) component_ids: Vec<&'a str>,
-    pub(crate) components: BTreeMap<&'a str, &'static str>,
-    pub(crate) deliver_notifications: bool,
+    /// On creation only, `{"sima": {"incident": "INC-7"}}`: how a retried first push finds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) metadata: Option<Value>,
 }
 
 /// `PATCH /pages/{page_id}/incidents/{incident_id}` setting only the
@@ -124,5 +108,25 @@ mod tests {
         let bare: Incident = serde_json::from_value(json!({ "id": "x", "metadata": null, "shortlink": null })).unwrap();
         assert_eq!(bare.sima_incident(), None);
         assert!(serde_json::from_value::<Incident>(json!({ "name": "no id" })).is_err());
+    }
+
+    #[test]
+    fn metadata_is_sent_only_when_given() {
+        let fields = |metadata| IncidentRequest {
+            incident: IncidentFields {
+                name: "API down",
+                status: "investigating",
+                body: "Looking",
+                component_ids: vec!["c1"],
+                components: BTreeMap::from([("c1", "major_outage")]),
+                deliver_notifications: true,
+                metadata,
+            },
+        };
+        let update = serde_json::to_value(fields(None)).unwrap();
+        assert_eq!(update["incident"]["components"]["c1"], "major_outage");
+        assert!(update["incident"].get("metadata").is_none());
+        let created = serde_json::to_value(fields(Some(json!({ "sima": { "incident": "INC-7" } })))).unwrap();
+        assert_eq!(created["incident"]["metadata"]["sima"]["incident"], "INC-7");
     }
 }

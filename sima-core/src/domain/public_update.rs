@@ -70,14 +70,21 @@ impl fmt::Display for PublicStatus {
     }
 }
 
+/// The one of `all` whose `name` is `s` (trimmed, any case), else `refused(s)`.
+fn parse_named<T: Copy>(
+    all: [T; 4],
+    name: fn(T) -> &'static str,
+    s: &str,
+    refused: fn(String) -> ValidationError,
+) -> Result<T, ValidationError> {
+    let s = s.trim();
+    all.into_iter().find(|value| name(*value).eq_ignore_ascii_case(s)).ok_or_else(|| refused(s.to_owned()))
+}
+
 impl FromStr for PublicStatus {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| ValidationError::PublicStatus(s.to_owned()))
+        parse_named(Self::ALL, Self::as_str, s, ValidationError::PublicStatus)
     }
 }
 
@@ -131,11 +138,7 @@ impl fmt::Display for ComponentStatus {
 impl FromStr for ComponentStatus {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| ValidationError::ComponentStatus(s.to_owned()))
+        parse_named(Self::ALL, Self::as_str, s, ValidationError::ComponentStatus)
     }
 }
 
@@ -153,8 +156,9 @@ mod tests {
             assert_eq!(status.as_str().parse::<ComponentStatus>().unwrap(), status);
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
-        assert!("fixed".parse::<PublicStatus>().is_err());
-        assert!("down".parse::<ComponentStatus>().is_err());
+        assert_eq!(" Partial_Outage ".parse::<ComponentStatus>().unwrap(), ComponentStatus::PartialOutage);
+        assert!(matches!("fixed".parse::<PublicStatus>(), Err(ValidationError::PublicStatus(s)) if s == "fixed"));
+        assert!(matches!(" down".parse::<ComponentStatus>(), Err(ValidationError::ComponentStatus(s)) if s == "down"));
     }
 
     #[test]

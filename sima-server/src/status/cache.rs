@@ -9,6 +9,7 @@
 //! stays, for `max-age`, in the caches of browsers and proxies). Serving
 //! nothing instead would take the page down exactly when customers read it.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -45,11 +46,13 @@ impl Document {
     }
 }
 
-/// The three documents of one reading of the store.
+/// The documents of one reading of the store.
 #[derive(Debug)]
 pub(crate) struct Rendering {
-    /// The model they were rendered from (incident pages are rendered from it on demand).
+    /// The model they were rendered from.
     pub(crate) page: PublicPage,
+    /// `/status/incidents/{id}`, by public id.
+    pub(crate) incident_pages: HashMap<String, Document>,
     /// `/status`.
     pub(crate) html: Document,
     /// `/status/feed.atom`.
@@ -77,10 +80,19 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    /// Renders the three documents of `page`.
+    /// Renders the documents of `page`.
     fn render(&self, page: PublicPage, read_at: DateTime<Utc>, stale_since: Option<DateTime<Utc>>) -> Rendering {
         let stale = stale_since.is_some();
+        let incident_pages = page
+            .incidents
+            .iter()
+            .map(|incident| {
+                let body = render_html::incident_page(&page, incident, &self.info, &self.strings, stale);
+                (incident.id.clone(), Document::new(body))
+            })
+            .collect();
         Rendering {
+            incident_pages,
             html: Document::new(render_html::page(&page, &self.info, &self.strings, stale)),
             atom: Document::new(atom::render(&page, &self.info, &self.strings)),
             summary: Document::new(summary::render(&page, &self.info, &self.strings)),
@@ -115,6 +127,8 @@ struct Slot {
 #[derive(Debug)]
 pub(crate) struct StatusCache {
     source: Source,
+    /// The answer to an unknown incident id (it depends on the configuration only).
+    not_found: Bytes,
     refresh: Duration,
     slot: RwLock<Slot>,
     reading: tokio::sync::Mutex<()>,
@@ -123,12 +137,13 @@ pub(crate) struct StatusCache {
 impl StatusCache {
     /// A cache over `source`, reading the store at most once per `refresh`.
     pub(crate) fn new(source: Source, refresh: Duration) -> Self {
-        Self { source, refresh, slot: RwLock::default(), reading: tokio::sync::Mutex::new(()) }
+        let not_found = Bytes::from(render_html::not_found(&source.info, &source.strings));
+        Self { source, not_found, refresh, slot: RwLock::default(), reading: tokio::sync::Mutex::new(()) }
     }
 
-    /// The source's configuration.
-    pub(crate) fn source(&self) -> &Source {
-        &self.source
+    /// The page answering an unknown incident id.
+    pub(crate) fn not_found(&self) -> Bytes {
+        self.not_found.clone()
     }
 
     fn fresh(&self) -> (Option<Arc<Rendering>>, bool) {
@@ -236,8 +251,11 @@ mod tests {
         assert_ne!(fresh.html.etag, first.html.etag);
         let text = std::str::from_utf8(&fresh.html.body).unwrap();
         assert!(text.contains("Card payments fail") && text.contains("Major Outage"));
+        let id = &fresh.page.incidents[0].id;
+        let page = std::str::from_utf8(&fresh.incident_pages[id].body).unwrap();
+        assert!(page.contains("Card payments fail"), "the incident page is rendered with the others");
         let summary = &declared.incident.summary().to_string();
-        for document in [&fresh.html, &fresh.atom, &fresh.summary] {
+        for document in [&fresh.html, &fresh.atom, &fresh.summary, &fresh.incident_pages[id]] {
             let body = std::str::from_utf8(&document.body).unwrap();
             assert!(!body.contains(summary.as_str()), "the internal summary `{summary}` stays internal");
         }

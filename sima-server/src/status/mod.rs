@@ -178,6 +178,19 @@ fn secure(out: &mut HeaderMap, content_type: &str) {
     }
 }
 
+/// The document `pick` chooses from the current rendering, or 503 when there is none.
+async fn serve_cached(
+    cache: &StatusCache,
+    headers: &HeaderMap,
+    pick: fn(&Rendering) -> &Document,
+    content_type: &'static str,
+) -> Response {
+    match cache.get().await {
+        Some(rendering) => serve(headers, &rendering, pick(&rendering), content_type),
+        None => unavailable(),
+    }
+}
+
 /// 503 when nothing could ever be read.
 fn unavailable() -> Response {
     let mut response = (
@@ -213,10 +226,7 @@ const HTML: &str = "text/html; charset=utf-8";
     ),
 )]
 async fn html(State(cache): State<Arc<StatusCache>>, headers: HeaderMap) -> Response {
-    match cache.get().await {
-        Some(rendering) => serve(&headers, &rendering, &rendering.html, HTML),
-        None => unavailable(),
-    }
+    serve_cached(&cache, &headers, |r| &r.html, HTML).await
 }
 
 /// The status page's feed.
@@ -237,10 +247,7 @@ async fn html(State(cache): State<Arc<StatusCache>>, headers: HeaderMap) -> Resp
     ),
 )]
 async fn feed(State(cache): State<Arc<StatusCache>>, headers: HeaderMap) -> Response {
-    match cache.get().await {
-        Some(rendering) => serve(&headers, &rendering, &rendering.atom, "application/atom+xml; charset=utf-8"),
-        None => unavailable(),
-    }
+    serve_cached(&cache, &headers, |r| &r.atom, "application/atom+xml; charset=utf-8").await
 }
 
 /// The status page's summary, in Atlassian Statuspage's shape.
@@ -264,10 +271,7 @@ async fn feed(State(cache): State<Arc<StatusCache>>, headers: HeaderMap) -> Resp
     ),
 )]
 async fn summary_json(State(cache): State<Arc<StatusCache>>, headers: HeaderMap) -> Response {
-    match cache.get().await {
-        Some(rendering) => serve(&headers, &rendering, &rendering.summary, "application/json"),
-        None => unavailable(),
-    }
+    serve_cached(&cache, &headers, |r| &r.summary, "application/json").await
 }
 
 /// One incident's public timeline (a browser page, left out of the OpenAPI document).
@@ -278,21 +282,12 @@ async fn incident(
     headers: HeaderMap,
 ) -> Response {
     let Some(rendering) = cache.get().await else { return unavailable() };
-    let source = cache.source();
-    let stale = rendering.stale_since.is_some();
     let id = id.map(|Path(id)| id).unwrap_or_default();
-    match rendering.page.incident(&id).filter(|_| !id.is_empty()) {
-        Some(incident) => {
-            let body = render_html::incident_page(&rendering.page, incident, &source.info, &source.strings, stale);
-            serve(&headers, &rendering, &Document::new(body), HTML)
-        }
+    match rendering.incident_pages.get(&id) {
+        Some(document) => serve(&headers, &rendering, document, HTML),
         None => {
-            let mut response = (
-                StatusCode::NOT_FOUND,
-                [(header::CONTENT_TYPE, HTML)],
-                render_html::not_found(&source.info, &source.strings),
-            )
-                .into_response();
+            let mut response =
+                (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, HTML)], Body::from(cache.not_found())).into_response();
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_STALE));
             secure(response.headers_mut(), HTML);
             response

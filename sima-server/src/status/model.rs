@@ -116,11 +116,6 @@ impl PublicPage {
     pub(crate) fn worst(&self) -> ComponentStatus {
         self.incidents.iter().filter(|i| i.is_open()).map(|i| i.component_status).max().unwrap_or_default()
     }
-
-    /// The incident with public id `id`.
-    pub(crate) fn incident(&self, id: &str) -> Option<&PublicIncident> {
-        self.incidents.iter().find(|incident| incident.id == id)
-    }
 }
 
 /// A stable, opaque id: the first 12 hex digits of SHA-256 of `parts`.
