@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -14,11 +14,10 @@ use sima_core::domain::{Actor, Declaration, DedupKey, Description, Domain, Sever
 use utoipa::ToSchema;
 
 use super::alerts::AlertStatus;
-use super::fire::fire;
+use super::fire::answer;
 use super::request::AlertRequest;
-use super::resolve::alert_resolved;
 use super::token::authorize;
-use crate::api::{AlertOutcome, IncidentView};
+use crate::api::AlertOutcome;
 use crate::error::{ApiError, ErrorBody};
 use crate::settings::AlertSettings;
 use crate::state::AppState;
@@ -204,15 +203,8 @@ pub(super) async fn receive(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let Json(notification) = body?;
-    match notification.request(&state.settings.alerts, state.service.now())? {
-        AlertRequest::Fire(declaration) => fire(&state, declaration).await,
-        AlertRequest::Clear(key) => {
-            state.open_keys.forget(&key);
-            let incident = alert_resolved(&state, &key, "alertmanager").await?;
-            let incident = incident.as_ref().map(IncidentView::from);
-            Ok((StatusCode::OK, Json(AlertOutcome { created: false, incident })).into_response())
-        }
-    }
+    let request = notification.request(&state.settings.alerts, state.service.now())?;
+    answer(&state, request, "alertmanager").await
 }
 
 #[cfg(test)]

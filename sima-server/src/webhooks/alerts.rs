@@ -1,18 +1,17 @@
 //! `POST /webhooks/alerts`: the generic alert JSON.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use sima_core::domain::{Actor, DedupKey, FieldSchema, Severity};
 use utoipa::ToSchema;
 
-use super::fire::fire;
+use super::fire::answer;
 use super::request::AlertRequest;
-use super::resolve::alert_resolved;
 use super::token::authorize;
-use crate::api::{AlertOutcome, IncidentView};
+use crate::api::AlertOutcome;
 use crate::error::{ApiError, ErrorBody};
 use crate::intake::{named, DeclarationFields};
 use crate::state::AppState;
@@ -80,13 +79,6 @@ pub(super) async fn receive(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     let Json(body) = body?;
-    match body.request(&state.service.config().schema, state.settings.alerts.default_severity)? {
-        AlertRequest::Fire(declaration) => fire(&state, declaration).await,
-        AlertRequest::Clear(key) => {
-            state.open_keys.forget(&key);
-            let incident = alert_resolved(&state, &key, "webhook").await?;
-            let body = AlertOutcome { created: false, incident: incident.as_ref().map(IncidentView::from) };
-            Ok((StatusCode::OK, Json(body)).into_response())
-        }
-    }
+    let request = body.request(&state.service.config().schema, state.settings.alerts.default_severity)?;
+    answer(&state, request, "webhook").await
 }

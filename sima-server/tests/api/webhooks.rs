@@ -94,3 +94,36 @@ async fn a_repeat_names_the_open_incident_and_an_ended_one_stops_answering_after
     assert_eq!(app.incidents().await.len(), 2);
     app.stop().await;
 }
+
+/// A generic `resolved` alert notes the incident once (a repeat adds
+/// nothing), answers it with `created: false`, and drops the key from the
+/// in-memory index at once: a firing alert right after, once the incident
+/// has ended, opens a new incident without waiting out the index's TTL.
+#[tokio::test]
+async fn a_resolved_generic_alert_notes_the_incident_once_and_forgets_its_key() {
+    let app = TestApp::spawn(Options::default()).await;
+    let firing = json!({ "dedup_key": "queue-deep", "domain": "compute", "summary": "Queue deep", "status": "firing" });
+    assert_eq!(app.webhook("/webhooks/alerts", &firing).await.status(), 201);
+    assert_eq!(app.webhook("/webhooks/alerts", &firing).await.status(), 200, "a repeat, from the index");
+
+    let resolved =
+        json!({ "dedup_key": "queue-deep", "domain": "compute", "summary": "Queue deep", "status": "resolved" });
+    for _ in 0..2 {
+        let answer = app.webhook("/webhooks/alerts", &resolved).await;
+        assert_eq!(answer.status(), 200);
+        let body: serde_json::Value = answer.json().await.expect("a JSON answer");
+        assert_eq!((body["created"].clone(), body["incident"]["number"].clone()), (json!(false), json!("INC-1")));
+    }
+    let timeline = app.timeline(&app.incidents().await[0]["id"].as_str().expect("an id").to_owned()).await;
+    let notes: Vec<_> = timeline
+        .iter()
+        .filter(|e| e["kind"] == "note_added" && e["text"].as_str().is_some_and(|t| t.contains("resolved")))
+        .collect();
+    assert_eq!(notes.len(), 1, "one note for two resolved notifications: {notes:?}");
+
+    let ended = app.post_json("/api/v1/incidents/INC-1/status", &json!({ "status": "false_positive" })).await;
+    assert_eq!(ended.status(), 200);
+    let again = app.webhook("/webhooks/alerts", &firing).await;
+    assert_eq!(again.status(), 201, "the key was forgotten when the alert resolved");
+    app.stop().await;
+}
