@@ -114,7 +114,7 @@ async fn a_resolved_generic_alert_notes_the_incident_once_and_forgets_its_key() 
         let body: serde_json::Value = answer.json().await.expect("a JSON answer");
         assert_eq!((body["created"].clone(), body["incident"]["number"].clone()), (json!(false), json!("INC-1")));
     }
-    let timeline = app.timeline(&app.incidents().await[0]["id"].as_str().expect("an id").to_owned()).await;
+    let timeline = app.timeline(app.incidents().await[0]["id"].as_str().expect("an id")).await;
     let notes: Vec<_> = timeline
         .iter()
         .filter(|e| e["kind"] == "note_added" && e["text"].as_str().is_some_and(|t| t.contains("resolved")))
