@@ -11,6 +11,7 @@
 //! - [`schema`]: the database migrations, applied at start-up or by `migrate`.
 //! - [`providers`]: which adapter serves each port (`SIMA_CHAT`, `SIMA_DOCS`, `SIMA_PAGING`).
 //! - [`delays`]: the one duration syntax, and the reminder, archive and retry settings.
+//! - [`backlog`]: `[intake] max_backlog`, refusing new incidents from machines while accepted work waits too long.
 //! - [`startup`]: `Application::builder` (any store and adapters), serving, graceful shutdown.
 //! - [`router`]: every route and the layers around them.
 //! - [`api`]: `/api/v1` incidents, timeline, status, metrics.
@@ -31,6 +32,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod backlog;
 pub mod build;
 pub mod cli;
 pub mod clients;

@@ -18,6 +18,7 @@ use sima_core::{Engine, PagingPolicy, RunbookConfig, WorkerConfig};
 use sima_slack::{SlackState, SocketConfig, SocketMode};
 use tokio::net::TcpListener;
 
+use crate::backlog::IntakeGate;
 use crate::metrics::ServerMetrics;
 use crate::router::router;
 use crate::settings::Settings;
@@ -40,6 +41,8 @@ pub struct Application {
     socket: Option<SocketMode>,
     /// How often open tickets are read back, when a tracker is configured.
     reconcile_every: Option<Duration>,
+    /// Refuses new incidents from machines while the backlog is over its bound.
+    intake: Arc<IntakeGate>,
 }
 
 /// Deletes dashboard sessions that have expired, hourly (the engine deletes
@@ -214,7 +217,7 @@ impl Application {
         let builder = Engine::builder()
             .policy(guards)
             .policy(workflows)
-            .store(store)
+            .store(store.clone())
             .clock(ours.clock.unwrap_or_else(|| Arc::new(SystemClock)))
             .chat(chat)
             .paging(paging)
@@ -281,14 +284,17 @@ impl Application {
             .await
             .with_context(|| format!("binding {} (SIMA_LISTEN)", settings.listen))?;
         let limiter = guard::limiter(&settings);
+        let metrics = Arc::new(ServerMetrics::new(engine.worker().clone()));
+        let intake = Arc::new(IntakeGate::new(&settings.intake, metrics.backlog(), store, metrics.intake().clone()));
         let state = AppState {
             service: engine.service().clone(),
             settings: Arc::new(settings),
-            metrics: Arc::new(ServerMetrics::new(engine.worker().clone())),
+            metrics,
             worker: engine.worker().clone(),
             limiter: limiter.clone(),
             sessions: sessions.clone(),
             open_keys: Arc::default(),
+            intake: intake.clone(),
         };
         let teams_routes = teams.map(|teams| teams.state(engine.inbound()));
         Ok(Self {
@@ -299,6 +305,7 @@ impl Application {
             limiter,
             socket,
             reconcile_every,
+            intake,
         })
     }
 
@@ -336,6 +343,14 @@ impl Application {
             };
             tokio::spawn(crate::tracker::reconcile::run(self.engine.service().clone(), period, stopped))
         });
+        let backlog = self.intake.bound().map(|_| {
+            let (watch, service) = (self.intake.watch().clone(), self.engine.service().clone());
+            let mut stop = stop_rx.clone();
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            tokio::spawn(async move { watch.run(service, stopped).await })
+        });
         let engine_task = tokio::spawn(self.engine.run(stopped));
         let limiter = self.limiter;
         let shrinker = tokio::spawn(async move {
@@ -367,6 +382,9 @@ impl Application {
         }
         janitor.abort();
         shrinker.abort();
+        if let Some(backlog) = backlog {
+            backlog.abort();
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -27,4 +27,6 @@ pub struct AppState {
     pub sessions: Arc<dyn SessionStore>,
     /// Dedup keys whose incident was just seen open: repeated alerts are answered from it.
     pub open_keys: Arc<crate::webhooks::OpenKeys>,
+    /// Refuses new incidents from machines while the backlog is over its bound.
+    pub intake: Arc<crate::backlog::IntakeGate>,
 }

@@ -8,152 +8,19 @@ use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentN
 use sima_core::ports::{
     AppendBatch, Created, IncidentCounts, IncidentFilter, Incidents, MilestoneRow, NewIncident, PortError,
 };
-use sima_store_sql::{append_refused, stored_number, to_i64, IncidentColumns};
-use sqlx::postgres::{PgArguments, PgExecutor, PgPool, Postgres};
+use sima_store_sql::{append_refused, stored_number, to_i64};
+use sqlx::postgres::{PgPool, Postgres};
 use sqlx::types::Json;
-use sqlx::Arguments;
-use sqlx::Transaction;
 
-use crate::error::{corrupt, port_error, unique_violation, OPEN_DEDUP_KEY};
+use crate::error::{corrupt, port_error};
 use crate::filter::{FilterArgs, FILTER_SQL};
 use crate::store::PgStore;
-use crate::{events, metrics, outbox};
+use crate::writes::{create_in, holder_of, open_by_key, row_args, sync_action_items, Step};
+use crate::{enqueue, events, metrics};
 
 /// How many times `create` starts over when the incident holding its dedup
 /// key turns terminal between the insert and the lookup.
 const CREATE_ATTEMPTS: usize = 5;
-
-const TERMINAL: &str = "('false_positive', 'closed')";
-
-/// The bind values of an `incidents` row: `$1` the id, `$2` `second` (the
-/// number on insert, the expected version on update), `$3` the version,
-/// `$4..$9` the text columns, `$10..$14` the milestones, `$15` the snapshot.
-fn row_args(incident: &Incident, second: i64) -> Result<PgArguments, sqlx::Error> {
-    let columns = IncidentColumns::of(incident);
-    let mut args = PgArguments::default();
-    args.add(incident.id().as_uuid()).map_err(sqlx::Error::Encode)?;
-    args.add(second).map_err(sqlx::Error::Encode)?;
-    args.add(columns.version()).map_err(sqlx::Error::Encode)?;
-    for text in columns.texts() {
-        args.add(text).map_err(sqlx::Error::Encode)?;
-    }
-    for time in columns.times() {
-        args.add(time).map_err(sqlx::Error::Encode)?;
-    }
-    args.add(Json(incident)).map_err(sqlx::Error::Encode)?;
-    Ok(args)
-}
-
-async fn insert_row(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    sqlx::query_with(
-        "INSERT INTO incidents (id, number, version, status, domain, severity, summary, dedup_key, room_id,
-             declared_at, started_at, acknowledged_at, mitigated_at, resolved_at, snapshot)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        row_args(incident, IncidentColumns::of(incident).number())?,
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Keeps `action_items` in step with the snapshot (items are added, then
-/// only their status changes).
-async fn sync_action_items(tx: &mut Transaction<'_, Postgres>, incident: &Incident) -> Result<(), sqlx::Error> {
-    if incident.action_items().is_empty() {
-        return Ok(());
-    }
-    let positions: Vec<i32> =
-        (0..incident.action_items().len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
-    let texts: Vec<&str> = incident.action_items().iter().map(|a| a.text.as_str()).collect();
-    let authors: Vec<String> = incident.action_items().iter().map(|a| a.added_by.to_string()).collect();
-    let owners: Vec<Option<&str>> =
-        incident.action_items().iter().map(|a| a.owner.as_ref().map(|o| o.as_str())).collect();
-    let statuses: Vec<&str> = incident.action_items().iter().map(|a| a.status.as_str()).collect();
-    let dues: Vec<Option<chrono::NaiveDate>> = incident.action_items().iter().map(|a| a.due).collect();
-    let done: Vec<Option<chrono::DateTime<chrono::Utc>>> = incident.action_items().iter().map(|a| a.done_at).collect();
-    let tickets: Vec<Option<&Ticket>> = incident.action_items().iter().map(|a| a.ticket.as_ref()).collect();
-    let ticket_ids: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.id.as_str())).collect();
-    let ticket_keys: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.key.as_str())).collect();
-    let ticket_urls: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.url.as_str())).collect();
-    let ticket_statuses: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| t.status.as_str())).collect();
-    let ticket_states: Vec<Option<&str>> = tickets.iter().map(|t| t.map(|t| ticket_state(t.state))).collect();
-    sqlx::query(
-        "INSERT INTO action_items (incident_id, position, text, added_by, owner, status, due_on, done_at,
-             ticket_id, ticket_key, ticket_url, ticket_status, ticket_state)
-         SELECT $1, * FROM UNNEST($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
-             $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-         ON CONFLICT (incident_id, position) DO UPDATE SET
-             owner = excluded.owner, status = excluded.status, due_on = excluded.due_on, done_at = excluded.done_at,
-             ticket_id = excluded.ticket_id, ticket_key = excluded.ticket_key, ticket_url = excluded.ticket_url,
-             ticket_status = excluded.ticket_status, ticket_state = excluded.ticket_state",
-    )
-    .bind(incident.id().as_uuid())
-    .bind(&positions)
-    .bind(&texts)
-    .bind(&authors)
-    .bind(&owners)
-    .bind(&statuses)
-    .bind(&dues)
-    .bind(&done)
-    .bind(&ticket_ids)
-    .bind(&ticket_keys)
-    .bind(&ticket_urls)
-    .bind(&ticket_statuses)
-    .bind(&ticket_states)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-async fn open_by_key<'e>(db: impl PgExecutor<'e>, key: &DedupKey) -> Result<Option<Incident>, sqlx::Error> {
-    let sql = format!(
-        "SELECT snapshot FROM incidents WHERE dedup_key = $1 AND status NOT IN {TERMINAL} ORDER BY number DESC LIMIT 1"
-    );
-    let row: Option<(Json<Incident>,)> = sqlx::query_as(&sql).bind(key.as_str()).fetch_optional(db).await?;
-    Ok(row.map(|(Json(i),)| i))
-}
-
-/// One attempt; `None` when it must start over.
-async fn try_create(pool: &PgPool, new: &NewIncident) -> Result<Option<Created>, PortError> {
-    let mut tx = pool.begin().await.map_err(port_error)?;
-    // The counter row serializes creations, so numbers have no gaps and the
-    // dedup lookup below sees every committed creation.
-    let (number,): (i64,) =
-        sqlx::query_as("UPDATE incident_counter SET last_number = last_number + 1 RETURNING last_number")
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(port_error)?;
-    if let Some(key) = &new.incident.dedup_key() {
-        if let Some(existing) = open_by_key(&mut *tx, key).await.map_err(port_error)? {
-            tx.rollback().await.map_err(port_error)?;
-            return Ok(Some(Created::Existing(existing)));
-        }
-    }
-    let incident = new.incident.clone().numbered(stored_number(number)?);
-    if let Err(e) = insert_row(&mut tx, &incident).await {
-        if unique_violation(&e) == Some(OPEN_DEDUP_KEY) {
-            // A concurrent writer outside the counter lock (a hand-made row, an
-            // older replica) took the key: return its incident.
-            tx.rollback().await.map_err(port_error)?;
-            let Some(key) = incident.dedup_key() else { return Err(port_error(e)) };
-            return Ok(open_by_key(pool, key).await.map_err(port_error)?.map(Created::Existing));
-        }
-        return Err(port_error(e));
-    }
-    events::insert(&mut tx, incident.id(), &new.events).await.map_err(port_error)?;
-    outbox::enqueue(&mut tx, &new.effects).await.map_err(port_error)?;
-    sync_action_items(&mut tx, &incident).await.map_err(port_error)?;
-    tx.commit().await.map_err(port_error)?;
-    Ok(Some(Created::New(incident)))
-}
-
-/// How `ticket_state` stores a ticket's state.
-fn ticket_state(state: TicketState) -> &'static str {
-    match state {
-        TicketState::Open => "open",
-        TicketState::Done => "done",
-    }
-}
 
 /// A row of `action_items` with a ticket: incident id, position, and the ticket's columns.
 type TicketRow = (uuid::Uuid, i32, String, Option<String>, Option<String>, Option<String>, Option<String>);
@@ -188,11 +55,11 @@ type SnapshotQuery<'q> = sqlx::query::QueryAs<'q, Postgres, (Json<Incident>,), s
 
 #[async_trait]
 impl Incidents for PgStore {
-    /// Stores a new incident unless its dedup key is held by a non-terminal one.
+    /// Stores a new incident unless its dedup key is held by a non-terminal
+    /// one, in a transaction of its own.
     async fn create(&self, new: NewIncident) -> Result<Created, PortError> {
-        let pool = &self.pool;
         for _ in 0..CREATE_ATTEMPTS {
-            if let Some(created) = try_create(pool, &new).await? {
+            if let Some(created) = try_create(&self.pool, new.clone()).await? {
                 return Ok(created);
             }
         }
@@ -233,10 +100,13 @@ impl Incidents for PgStore {
         };
         incident = incident.numbered(stored_number(number)?);
         events::insert(&mut tx, id, &batch.events).await.map_err(port_error)?;
-        outbox::enqueue(&mut tx, &batch.effects).await.map_err(port_error)?;
+        if batch.events.iter().any(|e| e.kind.may_change_severity()) {
+            enqueue::rerank(&mut tx, id, incident.severity()).await.map_err(port_error)?;
+        }
+        enqueue::enqueue(&mut tx, incident.severity(), &batch.effects).await.map_err(port_error)?;
         if let Some(claim) = batch.completes {
             let at = batch.events.last().map(|e: &IncidentEvent| e.at);
-            if !outbox::mark_done(&mut tx, claim, at).await.map_err(port_error)? {
+            if !enqueue::mark_done(&mut tx, claim, at).await.map_err(port_error)? {
                 tracing::warn!(effect = %claim.effect, "outcome recorded; the effect is no longer this claim's to complete");
             }
         }
@@ -347,5 +217,27 @@ impl Incidents for PgStore {
     async fn ping(&self) -> Result<(), PortError> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map_err(port_error)?;
         Ok(())
+    }
+}
+
+/// One attempt, in a transaction of its own; `None` when it must start
+/// over. Creations are not group-committed here: the counter row already
+/// serializes them, PostgreSQL's WAL flush already groups concurrent commits,
+/// and batching them behind savepoints measured slower (`docs/performance.md`).
+async fn try_create(pool: &PgPool, new: NewIncident) -> Result<Option<Created>, PortError> {
+    let mut tx = pool.begin().await.map_err(port_error)?;
+    match create_in(&mut tx, new).await? {
+        Step::Done(created) => {
+            tx.commit().await.map_err(port_error)?;
+            Ok(Some(*created))
+        }
+        Step::Existing(existing) => {
+            tx.rollback().await.map_err(port_error)?;
+            Ok(Some(Created::Existing(*existing)))
+        }
+        Step::KeyTaken(key) => {
+            tx.rollback().await.map_err(port_error)?;
+            Ok(holder_of(pool, &key).await?.map(Created::Existing))
+        }
     }
 }

@@ -14,11 +14,14 @@
 //! - `error`: `sqlx::Error` to [`PortError`](sima_core::ports::PortError).
 //! - `store`: [`PgStore`], the pool and migrations; `incidents`, `outbox` and
 //!   `keys` implement the store ports on it.
-//! - `incidents`: create (numbers, dedup), append, loads and listing.
+//! - `incidents`: create, append, loads and listing.
+//! - `writes`: a creation (numbers, dedup) inside a transaction, and the rows
+//!   incident writes keep in step.
 //! - `filter`: the listing and metrics filter as SQL, and its bind values.
 //! - `events`: the event log.
-//! - `outbox`: enqueue, claim with leases, complete, retry, give up.
-//! - `keys`: idempotency keys.
+//! - `outbox`: claim with leases, complete, retry, give up.
+//! - `enqueue`: the outbox rows written with an incident write.
+//! - `keys`: idempotency keys; `key_batch`: concurrent `remember` calls share one insert.
 //! - `sessions`: dashboard sign-in sessions ([`SessionStore`](sima_core::ports::SessionStore)).
 //! - `metrics`: milestones from the `incident_milestones` view.
 //! - `migrations`: the embedded migrations a database has not applied ([`PgStore::pending_migrations`]).
@@ -27,10 +30,12 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod enqueue;
 mod error;
 mod events;
 mod filter;
 mod incidents;
+mod key_batch;
 mod keys;
 mod metrics;
 mod migrations;
@@ -39,6 +44,7 @@ mod outbox;
 mod scratch;
 mod sessions;
 mod store;
+mod writes;
 
 pub use config::PgStoreConfig;
 #[cfg(feature = "testing")]

@@ -10,66 +10,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sima_core::domain::Effect;
 use sima_core::domain::IncidentId;
-use sima_core::ports::{Claim, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
+use sima_core::ports::{Claim, ClaimedEffect, EffectId, OutboxStats, PortError};
 use sima_store_sql::ClaimRequest;
 use sqlx::postgres::{PgPool, Postgres};
 use sqlx::types::Json;
-use sqlx::Transaction;
 use uuid::Uuid;
 
 use crate::error::{corrupt, port_error};
-
-/// Enqueues `effects` in one statement.
-pub(crate) async fn enqueue(tx: &mut Transaction<'_, Postgres>, effects: &[NewEffect]) -> Result<(), sqlx::Error> {
-    if effects.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = effects.iter().map(|e| e.id.as_uuid()).collect();
-    let incidents: Vec<Uuid> = effects.iter().map(|e| e.incident_id.as_uuid()).collect();
-    let kinds: Vec<&str> = effects.iter().map(|e| e.effect.name()).collect();
-    let payloads: Vec<Json<&Effect>> = effects.iter().map(|e| Json(&e.effect)).collect();
-    let due: Vec<DateTime<Utc>> = effects.iter().map(|e| e.due_at).collect();
-    let attempts: Vec<i32> = effects.iter().map(|e| i32::from(e.leased.is_some())).collect();
-    let claims: Vec<Option<Uuid>> = effects.iter().map(|e| e.leased.map(|l| l.token.as_uuid())).collect();
-    let until: Vec<Option<DateTime<Utc>>> = effects.iter().map(|e| e.leased.map(|l| l.until)).collect();
-    let first: Vec<Option<DateTime<Utc>>> = effects.iter().map(|e| e.leased.map(|l| l.at)).collect();
-    sqlx::query(
-        "INSERT INTO effects (id, incident_id, kind, payload, due_at, attempts, claim, lease_until, first_claimed_at)
-         SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[],
-                              $6::int[], $7::uuid[], $8::timestamptz[], $9::timestamptz[])",
-    )
-    .bind(&ids)
-    .bind(&incidents)
-    .bind(&kinds)
-    .bind(&payloads)
-    .bind(&due)
-    .bind(&attempts)
-    .bind(&claims)
-    .bind(&until)
-    .bind(&first)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Marks an effect done inside a transaction if `claim` still holds it;
-/// `false` if it does not (unknown, finished, or taken over).
-pub(crate) async fn mark_done(
-    tx: &mut Transaction<'_, Postgres>,
-    claim: Claim,
-    now: Option<DateTime<Utc>>,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE effects SET done_at = coalesce($3, now()), failed = false, lease_until = NULL, claim = NULL
-         WHERE id = $1 AND claim = $2 AND done_at IS NULL",
-    )
-    .bind(claim.effect.as_uuid())
-    .bind(claim.token.as_uuid())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
 
 type ClaimRow = (Uuid, Uuid, Json<Effect>, i32, DateTime<Utc>, DateTime<Utc>);
 
@@ -117,8 +64,7 @@ impl Outbox for PgStore {
             "WITH due AS (
                  SELECT id FROM effects
                  WHERE done_at IS NULL AND due_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
-                 ORDER BY coalesce((SELECT i.severity FROM incidents i WHERE i.id = effects.incident_id), 'sev9'),
-                          kind <> 'create_room', due_at, id
+                 ORDER BY claim_rank, due_at, id
                  LIMIT $2
                  FOR UPDATE SKIP LOCKED
              )

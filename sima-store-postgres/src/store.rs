@@ -1,12 +1,16 @@
 //! [`PgStore`]: the pool and the migrations; `incidents`, `outbox` and `keys`
 //! implement the store ports on it.
 
+use std::sync::Arc;
+
 use sima_core::ports::PortError;
+use sima_store_sql::GroupCommit;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use crate::config::{redacted, PgStoreConfig};
 use crate::error::{migrate_error, port_error};
+use crate::key_batch::{KeyWriter, KeyWrites, MAX_KEYS};
 
 /// The embedded migrations (`migrations/`), applied by [`PgStore::connect`]
 /// when [`PgStoreConfig::migrate`] is set.
@@ -16,6 +20,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pub(crate) pool: PgPool,
+    /// Idempotency keys, group-committed.
+    pub(crate) keys: Arc<KeyWrites>,
 }
 
 impl PgStore {
@@ -51,7 +57,8 @@ impl PgStore {
 
     /// Wraps an existing pool (migrations are the caller's business; see [`PgStore::migrate`]).
     pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+        let keys = GroupCommit::new(KeyWriter { pool: pool.clone() }, MAX_KEYS);
+        Self { pool, keys }
     }
 
     /// Applies the embedded migrations that have not run yet.

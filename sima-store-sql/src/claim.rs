@@ -1,11 +1,30 @@
-//! One outbox claim: the token its leases carry, how many, and until when.
+//! One outbox claim: the token its leases carry, how many, and until when;
+//! and the order claims take effects in ([`claim_rank`]).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sima_core::domain::Severity;
 use sima_core::ports::{ClaimToken, PortError};
 
 use crate::columns::to_i64;
+
+/// Where an effect stands in the claim order, lowest first: the most severe
+/// incidents' effects first (a sev1 is never queued behind a flood of sev4s),
+/// and in each severity, room creations before the other steps. Stored on
+/// each pending effect (and updated when its incident's severity changes),
+/// so a claim reads the first due entries of one index instead of sorting
+/// every pending effect.
+pub fn claim_rank(severity: Severity, effect_kind: &str) -> i64 {
+    rooms_rank(severity) + i64::from(effect_kind != "create_room")
+}
+
+/// The rank of a room creation for an incident of `severity`; its other
+/// steps rank one after ([`claim_rank`]).
+pub fn rooms_rank(severity: Severity) -> i64 {
+    let level = Severity::ALL.iter().position(|s| *s == severity).unwrap_or(Severity::ALL.len());
+    2 * (to_i64(level as u64) + 1)
+}
 
 /// One `claim_due` call: the token its leases carry, and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +56,18 @@ impl ClaimRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_most_severe_rooms_rank_first_then_their_other_steps() {
+        let order = [
+            claim_rank(Severity::Sev1, "create_room"),
+            claim_rank(Severity::Sev1, "post_card"),
+            claim_rank(Severity::Sev2, "create_room"),
+            claim_rank(Severity::Sev4, "page"),
+        ];
+        assert_eq!(order, [2, 3, 4, 9]);
+        assert_eq!(rooms_rank(Severity::Sev3), 6);
+    }
 
     #[test]
     fn a_claim_leases_until_now_plus_the_lease_and_none_claims_nothing() {

@@ -8,18 +8,23 @@
 //! - `columns`: the indexed columns of an `incidents` row ([`IncidentColumns`]),
 //!   the milestones query and its rows ([`MilestoneColumns`]), the counts
 //!   query ([`INCIDENT_COUNTS_QUERY`]), numbers as stored.
-//! - `claim`: one outbox claim ([`ClaimRequest`]).
+//! - `claim`: one outbox claim ([`ClaimRequest`]) and the order claims take
+//!   effects in ([`claim_rank`]).
 //! - `errors`: the schema's unique constraints, what violating each means,
 //!   and the classification of a failed call ([`SqlFailure`]).
+//! - `group_commit`: writes queued while a transaction runs share the next
+//!   one ([`GroupCommit`], [`BatchWriter`]).
 
 #![forbid(unsafe_code)]
 
 mod claim;
 mod columns;
 mod errors;
+mod group_commit;
 
-pub use claim::ClaimRequest;
+pub use claim::{claim_rank, rooms_rank, ClaimRequest};
 pub use columns::{
     incident_counts, milestones_query, stored_number, to_i64, IncidentColumns, MilestoneColumns, INCIDENT_COUNTS_QUERY,
 };
 pub use errors::{append_refused, corrupt, duplicate, SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY, OPEN_DEDUP_KEY};
+pub use group_commit::{BatchWriter, GroupCommit};

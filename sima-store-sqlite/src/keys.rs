@@ -1,31 +1,24 @@
-//! Idempotency keys: `remember` is true the first time a key is seen.
+//! Idempotency keys: `remember` is true the first time a key is seen;
+//! concurrent calls share one insert (`key_batch`).
 
 use async_trait::async_trait;
-use sima_core::ports::IdempotencyKeys;
-
-use crate::store::SqliteStore;
 use chrono::{DateTime, Utc};
-use sima_core::ports::PortError;
+use sima_core::ports::{IdempotencyKeys, PortError};
+use tokio::sync::oneshot;
 
 use crate::db::Writer;
 use crate::error::port_error;
+use crate::store::SqliteStore;
 use crate::time::ts;
 
 #[async_trait]
 impl IdempotencyKeys for SqliteStore {
-    /// Records `key`; `true` the first time.
+    /// Records `key`; `true` the first time. Shares a transaction with the
+    /// calls queued beside it, and answers after its commit.
     async fn remember(&self, key: &str, now: DateTime<Utc>) -> Result<bool, PortError> {
-        let db = &self.db;
-        let _write = db.write.lock(Writer::Foreground).await;
-        let done = sqlx::query(
-            "INSERT INTO idempotency_keys (key, first_seen_at) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(ts(now))
-        .execute(&db.pool)
-        .await
-        .map_err(port_error)?;
-        Ok(done.rows_affected() == 1)
+        let (reply, answered) = oneshot::channel();
+        self.keys.submit((key.to_owned(), now, reply), true);
+        answered.await.map_err(|_| PortError::Transient("the batch of this key stopped before answering".into()))?
     }
 
     /// Deletes one key.

@@ -7,7 +7,8 @@
 //! appends, a partial unique index for open dedup keys, leased outbox claims.
 //! Writes are serialized in the process and run in `BEGIN IMMEDIATE`
 //! transactions, so concurrent writers get `Conflict` (stale version), never
-//! `database is locked`. Migrations are embedded and applied on connect unless
+//! `database is locked`; creations and appends that queue while a write runs
+//! share the next transaction (group commit). Migrations are embedded and applied on connect unless
 //! turned off; the views `incident_metrics` and `incident_timeline` are ready
 //! for Metabase (see the crate README).
 //!
@@ -18,23 +19,29 @@
 //! - `db`: the pool and the write lock every module works through.
 //! - `store`: [`SqliteStore`], connecting and migrations; `incidents`, `outbox`
 //!   and `keys` implement the store ports on it.
-//! - `incidents`: create (numbers, dedup), append, loads and listing.
+//! - `incidents`: create and append (through `batch`), loads and listing.
+//! - `writes`: a creation (numbers, dedup) and an append inside a transaction.
+//! - `batch`: the group commit of creations and appends.
 //! - `filter`: the listing and metrics filter as SQL, and its bind values.
 //! - `events`: the event log.
-//! - `outbox`: enqueue, claim with leases, complete, retry, give up.
-//! - `keys`: idempotency keys.
+//! - `outbox`: claim with leases, complete, retry, give up.
+//! - `enqueue`: the outbox rows written with an incident write.
+//! - `keys`: idempotency keys; `key_batch`: concurrent `remember` calls share one insert.
 //! - `sessions`: dashboard sign-in sessions ([`SessionStore`](sima_core::ports::SessionStore)).
 //! - `metrics`: milestones from the `incident_milestones` view.
 //! - `migrations`: the embedded migrations a file has not applied ([`SqliteStore::pending_migrations`]).
 
 #![forbid(unsafe_code)]
 
+mod batch;
 mod config;
 mod db;
+mod enqueue;
 mod error;
 mod events;
 mod filter;
 mod incidents;
+mod key_batch;
 mod keys;
 mod metrics;
 mod migrations;
@@ -44,6 +51,7 @@ mod store;
 #[cfg(test)]
 mod test_plans;
 mod time;
+mod writes;
 
 pub use config::SqliteStoreConfig;
 pub use store::{SqliteStore, MIGRATOR};

@@ -9,60 +9,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sima_core::domain::IncidentId;
-use sima_core::ports::{Claim, ClaimedEffect, EffectId, NewEffect, OutboxStats, PortError};
+use sima_core::ports::{Claim, ClaimedEffect, EffectId, OutboxStats, PortError};
 use sima_store_sql::ClaimRequest;
-use sqlx::{Sqlite, Transaction};
+use sqlx::Sqlite;
 use uuid::Uuid;
 
 use crate::db::{Db, Writer};
 use crate::error::{corrupt, port_error};
-use crate::time::{parse, parse_opt, ts, ts_opt};
-
-/// Enqueues `effects`.
-pub(crate) async fn enqueue(tx: &mut Transaction<'_, Sqlite>, effects: &[NewEffect]) -> Result<(), PortError> {
-    for e in effects {
-        let payload = serde_json::to_string(&e.effect).map_err(|err| PortError::Invalid(format!("effect: {err}")))?;
-        let lease = e.leased;
-        sqlx::query(
-            "INSERT INTO effects (id, incident_id, kind, payload, due_at, attempts, claim, lease_until, first_claimed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )
-        .bind(e.id.as_uuid().to_string())
-        .bind(e.incident_id.as_uuid().to_string())
-        .bind(e.effect.name())
-        .bind(payload)
-        .bind(ts(e.due_at))
-        .bind(i64::from(lease.is_some()))
-        .bind(lease.map(|l| l.token.as_uuid().to_string()))
-        .bind(ts_opt(lease.map(|l| l.until)))
-        .bind(ts_opt(lease.map(|l| l.at)))
-        .execute(&mut **tx)
-            .await
-            .map_err(port_error)?;
-    }
-    Ok(())
-}
-
-/// Marks an effect done inside a transaction if `claim` still holds it;
-/// `false` if it does not (unknown, finished, or taken over).
-pub(crate) async fn mark_done(
-    tx: &mut Transaction<'_, Sqlite>,
-    claim: Claim,
-    now: Option<DateTime<Utc>>,
-) -> Result<bool, PortError> {
-    let done = sqlx::query(
-        "UPDATE effects SET done_at = coalesce(?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), failed = 0,
-             lease_until = NULL, claim = NULL
-         WHERE id = ?1 AND claim = ?2 AND done_at IS NULL",
-    )
-    .bind(claim.effect.as_uuid().to_string())
-    .bind(claim.token.as_uuid().to_string())
-    .bind(ts_opt(now))
-    .execute(&mut **tx)
-    .await
-    .map_err(port_error)?;
-    Ok(done.rows_affected() == 1)
-}
+use crate::time::{parse, parse_opt, ts};
 
 fn uuid(s: &str) -> Result<Uuid, PortError> {
     Uuid::parse_str(s).map_err(|e| corrupt("id", e))
@@ -133,8 +87,7 @@ impl Outbox for SqliteStore {
              WHERE id IN (
                  SELECT id FROM effects
                  WHERE done_at IS NULL AND due_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
-                 ORDER BY coalesce((SELECT i.severity FROM incidents i WHERE i.id = effects.incident_id), 'sev9'),
-                          kind <> 'create_room', due_at, id
+                 ORDER BY claim_rank, due_at, id
                  LIMIT ?2)
              RETURNING id, incident_id, payload, attempts, due_at, first_claimed_at",
         )

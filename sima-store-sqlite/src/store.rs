@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use sima_core::ports::PortError;
+use sima_store_sql::GroupCommit;
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnectionMetadata;
 use sqlx::sqlite::{
@@ -13,9 +14,11 @@ use sqlx::sqlite::{
 };
 use sqlx::Connection;
 
+use crate::batch::{IncidentWriter, IncidentWrites, MAX_BATCH};
 use crate::config::SqliteStoreConfig;
 use crate::db::{Db, Writer};
 use crate::error::{migrate_error, port_error, read_only_since};
+use crate::key_batch::{KeyWriter, KeyWrites, MAX_KEYS};
 
 /// The embedded migrations (`migrations/`), applied by [`SqliteStore::connect`]
 /// when [`SqliteStoreConfig::migrate`] is set.
@@ -25,6 +28,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pub(crate) db: Db,
+    /// Creations and appends, group-committed.
+    pub(crate) writes: Arc<IncidentWrites>,
+    /// Idempotency keys, group-committed.
+    pub(crate) keys: Arc<KeyWrites>,
 }
 
 /// Whether a connection coming back to the pool may be used again.
@@ -90,7 +97,10 @@ impl SqliteStore {
     /// Wraps an existing pool (migrations are the caller's business; see
     /// [`SqliteStore::migrate`]). Give it WAL mode and a busy timeout.
     pub fn from_pool(pool: SqlitePool) -> Self {
-        Self { db: Db { pool, write: Arc::default() } }
+        let db = Db { pool, write: Arc::default() };
+        let writes = GroupCommit::new(IncidentWriter { db: db.clone() }, MAX_BATCH);
+        let keys = GroupCommit::new(KeyWriter { db: db.clone() }, MAX_KEYS);
+        Self { db, writes, keys }
     }
 
     /// Applies the embedded migrations that have not run yet.

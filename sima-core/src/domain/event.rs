@@ -265,6 +265,12 @@ impl EventKind {
         )
     }
 
+    /// Whether the event may change the incident's severity (an escalation or
+    /// an edited field), so that stores re-rank its pending effects.
+    pub fn may_change_severity(&self) -> bool {
+        matches!(self, Self::Escalated { .. } | Self::FieldEdited(_))
+    }
+
     /// The snake_case tag (`status_changed`).
     pub fn name(&self) -> &'static str {
         match self {

@@ -36,10 +36,12 @@ use crate::runbook::Effect;
 mod fields;
 pub mod sessions;
 mod tickets;
+mod together;
 pub mod tracker;
 
 pub use fields::{field_rows_of, security_history, untyped_history, FieldRow};
 pub use tickets::{linked_tickets_are_open_or_recently_done, tickets_are_found_by_their_id};
+pub use together::writes_sent_together_are_each_kept_or_refused_alone;
 
 /// The future of one check, borrowing the store under test.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
@@ -106,6 +108,7 @@ macro_rules! store_contract_tests {
             claim_due_respects_due_at_order_and_limit,
             rooms_are_claimed_before_older_effects,
             the_most_severe_incidents_are_claimed_first,
+            a_changed_severity_moves_pending_effects_in_the_claim_order,
             leases_hide_effects_until_they_expire,
             retry_give_up_and_release,
             unknown_effects_are_not_found,
@@ -124,6 +127,7 @@ macro_rules! store_contract_tests {
             concurrent_appends_lose_no_event,
             concurrent_declarations_create_one_incident,
             concurrent_claims_take_each_effect_once,
+            writes_sent_together_are_each_kept_or_refused_alone,
             tickets_are_found_by_their_id,
             linked_tickets_are_open_or_recently_done,
             ping_answers,
@@ -702,6 +706,32 @@ pub async fn the_most_severe_incidents_are_claimed_first(store: &dyn IncidentSto
     assert_eq!(first, BTreeSet::from([sev1.id(), sev4s[0], sev4s[1]]), "the sev1, due last, then the oldest sev4s");
     let next = claimed(claim(store, 2, at_ms(200), 60).await);
     assert_eq!(next, BTreeSet::from([sev4s[2], sev4s[3]]), "among equals, the oldest due first");
+}
+
+/// An incident whose severity is raised takes its pending effects up the
+/// claim order with it; one lowered takes them down.
+pub async fn a_changed_severity_moves_pending_effects_in_the_claim_order(store: &dyn IncidentStore) {
+    let mut sev3s = Vec::new();
+    for i in 0..5 {
+        let new = new_incident(&declaration("payments", Severity::Sev3, None), at_ms(i));
+        sev3s.push(create_new(store, new).await.id());
+    }
+    must_act(store, sev3s[4], Command::Edit(FieldEdit::Severity(Severity::Sev1)), at_ms(10)).await;
+    must_act(store, sev3s[0], Command::Edit(FieldEdit::Severity(Severity::Sev4)), at_ms(11)).await;
+    let order: Vec<IncidentId> = {
+        let mut order = Vec::new();
+        while let Some(first) = claim(store, 1, at_ms(200), 60).await.first() {
+            if !order.contains(&first.incident_id) {
+                order.push(first.incident_id);
+            }
+        }
+        order
+    };
+    assert_eq!(
+        order,
+        vec![sev3s[4], sev3s[1], sev3s[2], sev3s[3], sev3s[0]],
+        "raised first, lowered last (by first claim)"
+    );
 }
 
 /// A leased effect is not claimable until its lease expires; each claim

@@ -14,6 +14,7 @@ use super::json::{EffectsRetried, IncidentList, IncidentView, JsonBody, Timeline
 use super::naming::{incident_ref, IncidentPath};
 use super::query::{FilterQuery, MAX_LIMIT};
 use super::schemas;
+use crate::backlog::IntakeSource;
 use crate::error::{ApiError, ErrorBody};
 use crate::guard::visibility::Viewer;
 use crate::guard::Caller;
@@ -144,6 +145,11 @@ pub(super) struct DeclareBody {
         (status = 201, description = "The new incident", body = IncidentView),
         (status = 200, description = "The open incident that has this `dedup_key`", body = IncidentView),
         (status = 400, description = "A field is invalid; the message names each one", body = ErrorBody),
+        (status = 503, description = "A new incident below sev1 while the backlog is over `[intake] max_backlog` \
+                                      (`overloaded`; nothing recorded, retry after `Retry-After`), or the store is \
+                                      unreachable (`unavailable`), the server is full (`overloaded`) or the request \
+                                      took too long (`timeout`)", body = ErrorBody,
+         headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
 )]
 pub(super) async fn declare(
@@ -163,6 +169,7 @@ pub(super) async fn declare(
         reporter,
         state.settings.alerts.default_severity,
     )?;
+    state.intake.admit(&state.service, &declaration, IntakeSource::Api).await?;
     let declared = state.service.declare(declaration).await?;
     let status = if declared.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(IncidentView::from(&declared.incident))))

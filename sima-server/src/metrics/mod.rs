@@ -11,6 +11,7 @@
 //! # Layout
 //! - [`http`]: requests and their latency per route, and the middleware recording them.
 //! - [`store`]: incidents by status and severity, the outbox, whether the store answers.
+//! - [`intake`]: declarations refused while the backlog is over its bound.
 //! - [`worker`]: whether the effect worker runs, and what it gave up.
 //! - [`process`]: `process_*`, read from `/proc/self` on Linux.
 //! - [`build_info`]: which version and commit answer (`sima_build_info`).
@@ -18,6 +19,7 @@
 pub mod build_info;
 mod encode;
 pub mod http;
+pub mod intake;
 pub mod process;
 pub mod store;
 pub mod worker;
@@ -40,6 +42,7 @@ pub struct ServerMetrics {
     registry: Registry,
     http: HttpMetrics,
     store: Arc<store::StoreGauges>,
+    intake: intake::IntakeMetrics,
 }
 
 impl ServerMetrics {
@@ -51,13 +54,24 @@ impl ServerMetrics {
         registry.register_collector(Box::new(store::StoreCollector(store.clone())));
         registry.register_collector(Box::new(worker::WorkerCollector(worker)));
         let http = HttpMetrics::register(&mut registry);
+        let intake = intake::IntakeMetrics::register(&mut registry);
         process::register(&mut registry);
-        Self { registry, http, store }
+        Self { registry, http, store, intake }
     }
 
     /// The request counters, for the middleware.
     pub fn http(&self) -> &HttpMetrics {
         &self.http
+    }
+
+    /// The refusal counters of the intake gate.
+    pub fn intake(&self) -> &intake::IntakeMetrics {
+        &self.intake
+    }
+
+    /// The backlog readings each scrape records, for the intake gate.
+    pub fn backlog(&self) -> Arc<crate::backlog::BacklogWatch> {
+        self.store.backlog_watch()
     }
 
     /// Asks the store (at most [`STORE_TIMEOUT`]), then writes every metric.

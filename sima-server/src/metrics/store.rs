@@ -67,12 +67,19 @@ struct Latest {
 pub(crate) struct StoreGauges {
     latest: Mutex<Latest>,
     counting: AtomicBool,
+    /// Where each read of the backlog is also recorded, for the intake gate.
+    watch: Arc<crate::backlog::BacklogWatch>,
 }
 
 impl StoreGauges {
     fn latest(&self) -> MutexGuard<'_, Latest> {
         // Every update replaces whole values, so a panic elsewhere leaves them consistent.
         self.latest.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The backlog readings of the scrapes.
+    pub(crate) fn backlog_watch(&self) -> Arc<crate::backlog::BacklogWatch> {
+        self.watch.clone()
     }
 
     /// Reads the backlog, and has the totals counted again when they are
@@ -82,9 +89,16 @@ impl StoreGauges {
         let backlog = tokio::time::timeout(STORE_TIMEOUT, service.outbox_backlog()).await;
         let backlog = match backlog {
             Ok(Ok(outbox)) => outbox,
-            Ok(Err(error)) => return self.down(&error.to_string()),
-            Err(_) => return self.down(&format!("no answer within {STORE_TIMEOUT:?}")),
+            Ok(Err(error)) => {
+                self.watch.unreadable(&error.to_string());
+                return self.down(&error.to_string());
+            }
+            Err(_) => {
+                self.watch.unreadable(&format!("no answer within {STORE_TIMEOUT:?}"));
+                return self.down(&format!("no answer within {STORE_TIMEOUT:?}"));
+            }
         };
+        self.watch.record(backlog.oldest_pending_due);
         let at = service.now();
         let oldest_pending =
             backlog.oldest_pending_due.map_or(0.0, |due| (at - due).num_milliseconds().max(0) as f64 / 1000.0);

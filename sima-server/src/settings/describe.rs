@@ -92,6 +92,7 @@ impl Settings {
         }
         lines.push(self.describe_tracker());
         lines.extend(delays::describe(&self.reminders, &self.rooms, &self.effects));
+        lines.push(self.intake.describe());
         if self.workflows.is_empty() {
             lines.push("workflows: none (the default runbooks only)".to_owned());
         }

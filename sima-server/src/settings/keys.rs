@@ -43,6 +43,7 @@ pub fn sections() -> Vec<(&'static str, &'static [&'static str])> {
         ("reminders", fields_of::<ReminderSettings>()),
         ("rooms", fields_of::<RoomSettings>()),
         ("effects", fields_of::<EffectSettings>()),
+        ("intake", fields_of::<crate::backlog::IntakeSettings>()),
         ("ui", fields_of::<UiSettings>()),
         ("chat", fields_of::<ProviderSettings>()),
         ("docs", fields_of::<ProviderSettings>()),

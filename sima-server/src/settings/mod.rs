@@ -131,6 +131,8 @@ pub struct Settings {
     pub rooms: RoomSettings,
     /// The effect worker's retry horizon.
     pub effects: EffectSettings,
+    /// How long accepted work may wait before new incidents from machines are refused.
+    pub intake: crate::backlog::IntakeSettings,
     /// The company's workflows (`[[workflows]]`), checked when read.
     #[serde(deserialize_with = "crate::workflows::deserialize_workflows")]
     pub workflows: Vec<Workflow>,
@@ -188,6 +190,7 @@ impl Default for Settings {
             reminders: ReminderSettings::default(),
             rooms: RoomSettings::default(),
             effects: EffectSettings::default(),
+            intake: crate::backlog::IntakeSettings::default(),
             workflows: Vec::new(),
             guards: Vec::new(),
             ui: crate::ui::UiSettings::default(),
@@ -236,6 +239,7 @@ impl std::fmt::Debug for Settings {
             .field("reminders", &self.reminders)
             .field("rooms", &self.rooms)
             .field("effects", &self.effects)
+            .field("intake", &self.intake)
             .field("workflows", &workflows)
             .field("guards", &guards)
             .field("ui", &self.ui)

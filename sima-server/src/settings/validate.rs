@@ -74,6 +74,7 @@ impl Settings {
                     .to_owned(),
             );
         }
+        problems.extend(self.intake.problems());
         if self.broadcast_channel.trim().is_empty() {
             problems.push(
                 "the broadcast channel must not be empty (SIMA_SLACK_BROADCAST_CHANNEL, broadcast_channel)".to_owned(),

@@ -194,6 +194,11 @@ impl Notification {
         (status = 200, description = "The incident already open for this group, or the one a resolved \
                                       notification updated", body = AlertOutcome),
         (status = 400, description = "A version other than 4, or an unusable group key", body = ErrorBody),
+        (status = 503, description = "A new incident below sev1 while the backlog is over `[intake] max_backlog` \
+                                      (`overloaded`; nothing recorded, resend after `Retry-After`), or the store is \
+                                      unreachable (`unavailable`), the server is full (`overloaded`) or the request \
+                                      took too long (`timeout`)", body = ErrorBody,
+         headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
 )]
 pub(super) async fn receive(

@@ -70,6 +70,11 @@ impl AlertBody {
         (status = 200, description = "The incident already open for this `dedup_key`, or the one a resolved \
                                       alert updated", body = AlertOutcome),
         (status = 400, description = "A field is invalid or `dedup_key` is missing", body = ErrorBody),
+        (status = 503, description = "A new incident below sev1 while the backlog is over `[intake] max_backlog` \
+                                      (`overloaded`; nothing recorded, resend after `Retry-After`), or the store is \
+                                      unreachable (`unavailable`), the server is full (`overloaded`) or the request \
+                                      took too long (`timeout`)", body = ErrorBody,
+         headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),
 )]
 pub(super) async fn receive(

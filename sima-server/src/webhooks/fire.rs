@@ -16,6 +16,7 @@ use super::request::AlertRequest;
 use super::resolve::alert_resolved;
 
 use crate::api::{AlertOutcome, IncidentView};
+use crate::backlog::IntakeSource;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ fn encode(outcome: &AlertOutcome) -> Result<Bytes, ApiError> {
 /// The answer to `request`, brought by the webhook named `source`.
 pub(super) async fn answer(state: &AppState, request: AlertRequest, source: &str) -> Result<Response, ApiError> {
     match request {
-        AlertRequest::Fire(declaration) => fire(state, declaration).await,
+        AlertRequest::Fire(declaration) => fire(state, declaration, IntakeSource::of_webhook(source)).await,
         AlertRequest::Clear(key) => clear(state, &key, source).await,
     }
 }
@@ -47,13 +48,15 @@ async fn clear(state: &AppState, key: &DedupKey, source: &str) -> Result<Respons
 }
 
 /// 201 with the new incident, or 200 with the one already open for the
-/// declaration's dedup key.
-async fn fire(state: &AppState, declaration: Declaration) -> Result<Response, ApiError> {
+/// declaration's dedup key; 503 when it would open one while the backlog
+/// is over its bound.
+async fn fire(state: &AppState, declaration: Declaration, source: IntakeSource) -> Result<Response, ApiError> {
     let key = declaration.dedup_key.clone();
     let asked = Instant::now();
     if let Some(answer) = key.as_ref().and_then(|key| state.open_keys.answer(key, asked)) {
         return Ok(json(StatusCode::OK, answer));
     }
+    state.intake.admit(&state.service, &declaration, source).await?;
     let declared = state.service.declare(declaration).await?;
     let repeat = encode(&AlertOutcome { created: false, incident: Some(IncidentView::from(&declared.incident)) })?;
     if let Some(key) = &key {

@@ -3,6 +3,7 @@
 
 mod actions;
 mod alertmanager;
+mod backlog;
 mod cli;
 mod confluence;
 mod contract;

@@ -43,10 +43,13 @@ impl ServerProcess {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 let line = without_colours(&line);
-                if let Some(port) = listening_port(&line) {
+                let port = listening_port(&line);
+                // The line is logged before its port is sent, so a caller that
+                // got the port finds the line in `log_lines`.
+                lines.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+                if let Some(port) = port {
                     let _ = port_tx.send(port);
                 }
-                lines.lock().unwrap_or_else(PoisonError::into_inner).push(line);
             }
         });
         let port = port_rx.recv_timeout(Duration::from_secs(20)).expect("the server logs its port");

@@ -4,6 +4,7 @@
 mod action_items;
 mod fields;
 mod helpers;
+mod keys;
 mod metrics;
 mod privacy;
 mod recipes;
