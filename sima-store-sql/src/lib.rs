@@ -14,6 +14,7 @@
 //!   and the classification of a failed call ([`SqlFailure`]).
 //! - `group_commit`: writes queued while a transaction runs share the next
 //!   one ([`GroupCommit`], [`BatchWriter`]).
+//! - `remember`: what the stores' batched replay checks share ([`Remember`]).
 
 #![forbid(unsafe_code)]
 
@@ -21,6 +22,7 @@ mod claim;
 mod columns;
 mod errors;
 mod group_commit;
+mod remember;
 
 pub use claim::{claim_rank, rooms_rank, ClaimRequest};
 pub use columns::{
@@ -28,3 +30,4 @@ pub use columns::{
 };
 pub use errors::{append_refused, corrupt, duplicate, SqlFailure, EVENTS_PKEY, INCIDENTS_PKEY, OPEN_DEDUP_KEY};
 pub use group_commit::{BatchWriter, GroupCommit};
+pub use remember::{answer_remembered, first_seen, Remember};
