@@ -227,7 +227,19 @@ pub(crate) async fn survive(name: &str, server: &mut ServerProcess, fakes: &Fake
     .await;
     println!("{name}: every runbook finished {:?} after the store came back", up_at.elapsed());
     assert!(incidents.len() > record.declared.len(), "the first incident and every acknowledged one");
-    assert_eq!(fakes.slack_calls("conversations.create").len(), incidents.len(), "one room per incident");
+    // One room per incident: each incident records one room, none shared. A
+    // `conversations.create` that succeeded while the store went down has no
+    // recorded outcome and runs again; real Slack answers that repeat
+    // `name_taken` and the adapter adopts the room (sima-slack's tests), which
+    // this fake does not emulate, so a repeat may show here as one more call.
+    let rooms: BTreeSet<String> =
+        incidents.iter().filter_map(|i| i["room"]["id"].as_str().map(str::to_owned)).collect();
+    assert_eq!(rooms.len(), incidents.len(), "one room per incident, none shared");
+    let creates = fakes.slack_calls("conversations.create").len();
+    assert!(creates >= incidents.len(), "{creates} room creations for {} incidents", incidents.len());
+    if creates > incidents.len() {
+        println!("{name}: {} room creation(s) repeated after an outcome lost to the outage", creates - incidents.len());
+    }
     let ids: BTreeSet<String> = incidents.iter().filter_map(|i| i["id"].as_str().map(str::to_owned)).collect();
     let pages = json_bodies(&fakes.pagerduty, "/v2/enqueue").await;
     let paged: BTreeSet<String> = pages
