@@ -22,7 +22,7 @@ use crate::backlog::IntakeGate;
 use crate::metrics::ServerMetrics;
 use crate::router::router;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::workflows::{GuardPolicy, WorkflowPolicy};
 use crate::{guard, wiring};
 
@@ -286,7 +286,7 @@ impl Application {
         let limiter = guard::limiter(&settings);
         let metrics = Arc::new(ServerMetrics::new(engine.worker().clone()));
         let intake = Arc::new(IntakeGate::new(&settings.intake, metrics.backlog(), store, metrics.intake().clone()));
-        let state = AppState {
+        let state = AppState::new(Shared {
             service: engine.service().clone(),
             settings: Arc::new(settings),
             metrics,
@@ -295,7 +295,7 @@ impl Application {
             sessions: sessions.clone(),
             open_keys: Arc::default(),
             intake: intake.clone(),
-        };
+        });
         let teams_routes = teams.map(|teams| teams.state(engine.inbound()));
         Ok(Self {
             listener,

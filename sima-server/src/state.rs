@@ -10,9 +10,28 @@ use crate::clients::ClientLimiter;
 use crate::metrics::ServerMetrics;
 use crate::settings::Settings;
 
-/// Shared by the routes; cheap to clone.
+/// Shared by the routes: one reference count, however many parts it holds
+/// (every layer and handler clones it per request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Shares `parts` with every route.
+    pub fn new(parts: Shared) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every route reads through [`AppState`].
+pub struct Shared {
     /// The use cases.
     pub service: IncidentService,
     /// The configuration.

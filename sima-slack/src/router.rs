@@ -5,6 +5,8 @@
 //! core with its delivery key (an event's `event_id`, a request's
 //! signature), so Slack's retries and replays never act twice.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -27,7 +29,8 @@ pub fn router(state: SlackState) -> Router {
         .route("/commands", post(commands))
         .route("/interactions", post(interactions))
         .route("/events", post(events))
-        .with_state(state)
+        // Behind one reference count: axum clones the state for every request.
+        .with_state(Arc::new(state))
 }
 
 /// Why a request was refused.
@@ -80,14 +83,18 @@ async fn signed(state: &SlackState, kind: Kind, headers: &HeaderMap, body: &[u8]
     })
 }
 
-async fn commands(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
+async fn commands(State(state): State<Arc<SlackState>>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
     signed(&state, Kind::Command, &headers, &body).await
 }
 
-async fn interactions(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
+async fn interactions(
+    State(state): State<Arc<SlackState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
     signed(&state, Kind::Interaction, &headers, &body).await
 }
 
-async fn events(State(state): State<SlackState>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
+async fn events(State(state): State<Arc<SlackState>>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
     signed(&state, Kind::Event, &headers, &body).await
 }

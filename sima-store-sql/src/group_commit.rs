@@ -63,6 +63,11 @@ impl<W: BatchWriter> GroupCommit<W> {
         Arc::new(Self { writer, queue: Mutex::new(queue), max_batch: max_batch.max(1) })
     }
 
+    /// The writer the batches run on.
+    pub fn writer(&self) -> &W {
+        &self.writer
+    }
+
     /// Queues `job` (before the background ones when `urgent`) and makes sure
     /// a batch task is running; the job's channel gets the answer. Must be
     /// called inside a Tokio runtime.

@@ -6,7 +6,8 @@
 //! that fails (a stale version, a broken row) undoes only its own writes and
 //! the others commit. Every job is answered after the commit: a caller told
 //! "stored" finds its write on any connection, and a failed commit fails
-//! every job of its batch.
+//! every job of its batch. Committed snapshots are kept in the store's
+//! [`Snapshots`] before anyone is answered.
 
 use sima_core::ports::PortError;
 use sima_store_sql::{BatchWriter, GroupCommit};
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 
 use crate::db::{Db, Writer};
 use crate::error::port_error;
+use crate::snapshots::Snapshots;
 use crate::writes::{append_in, create_in, taken_by, Step, Write, Written};
 
 /// The most jobs one transaction takes.
@@ -27,6 +29,7 @@ pub(crate) type Job = (Write, oneshot::Sender<Result<Written, PortError>>);
 #[derive(Debug)]
 pub(crate) struct IncidentWriter {
     pub(crate) db: Db,
+    pub(crate) snapshots: std::sync::Arc<Snapshots>,
 }
 
 /// The group commit of a store's incident writes.
@@ -38,16 +41,27 @@ impl BatchWriter for IncidentWriter {
     async fn write(&self, jobs: Vec<Job>) {
         let (writes, answers): (Vec<Write>, Vec<_>) = jobs.into_iter().unzip();
         let writer = if writes.iter().any(Write::urgent) { Writer::Foreground } else { Writer::Background };
+        let targets: Vec<_> = writes.iter().map(Write::appends_to).collect();
+        let committed = std::time::Instant::now();
         let results = match self.run(writer, writes).await {
             Ok(results) => results,
-            Err(failed) => answers.iter().map(|_| Err(failed.clone())).collect(),
+            Err(failed) => {
+                // Whether it committed is unknown: nothing cached can be trusted.
+                self.snapshots.clear();
+                answers.iter().map(|_| Err(failed.clone())).collect()
+            }
         };
-        for (answer, result) in answers.into_iter().zip(results) {
+        for ((answer, result), target) in answers.into_iter().zip(results).zip(targets) {
             let result = match result {
                 Ok(Step::Done(written)) => Ok(*written),
                 Ok(Step::KeyTaken(key)) => taken_by(&self.db, &key).await,
                 Err(refused) => Err(refused),
             };
+            match (&result, target) {
+                (Ok(written), _) => self.snapshots.keep(written.incident(), committed),
+                (Err(_), Some(id)) => self.snapshots.drop_incident(id),
+                (Err(_), None) => {}
+            }
             let _ = answer.send(result);
         }
     }

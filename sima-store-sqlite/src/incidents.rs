@@ -2,6 +2,8 @@
 //! concurrency, loads and listing. The snapshot is stored as JSON beside the
 //! columns that queries filter on.
 
+use std::time::Instant;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sima_core::domain::{DedupKey, Incident, IncidentEvent, IncidentId, IncidentNumber, RoomId, Ticket, TicketState};
@@ -66,10 +68,17 @@ impl Incidents for SqliteStore {
         }
     }
 
-    /// The incident with this id.
+    /// The incident with this id, from memory when seen current moments ago.
     async fn get(&self, id: IncidentId) -> Result<Option<Incident>, PortError> {
-        let db = &self.db;
-        one(db, "SELECT snapshot FROM incidents WHERE id = ?1", id.as_uuid().to_string()).await
+        let asked = Instant::now();
+        if let Some(incident) = self.snapshots.get(id, asked) {
+            return Ok(Some(incident));
+        }
+        let found = one(&self.db, "SELECT snapshot FROM incidents WHERE id = ?1", id.as_uuid().to_string()).await?;
+        if let Some(incident) = &found {
+            self.snapshots.keep(incident, asked);
+        }
+        Ok(found)
     }
 
     /// The incident with this number.
@@ -84,10 +93,19 @@ impl Incidents for SqliteStore {
     }
 
     /// The incident whose room this is (the newest, should a room be reused).
+    /// From memory when seen current moments ago.
     async fn find_by_room(&self, room: &RoomId) -> Result<Option<Incident>, PortError> {
-        let db = &self.db;
+        let asked = Instant::now();
+        if let Some(incident) = self.snapshots.by_room(room, asked) {
+            return Ok(Some(incident));
+        }
         let sql = "SELECT snapshot FROM incidents WHERE room_id = ?1 ORDER BY number DESC LIMIT 1";
-        one(db, sql, room.as_str().to_owned()).await
+        let found = one(&self.db, sql, room.as_str().to_owned()).await?;
+        match &found {
+            Some(incident) => self.snapshots.keep_owner(room, incident, asked),
+            None => self.snapshots.room_missing(room),
+        }
+        Ok(found)
     }
 
     /// The non-terminal incident with this dedup key.

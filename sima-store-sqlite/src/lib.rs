@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod checkpoint;
 mod config;
 mod db;
 mod enqueue;
@@ -47,6 +48,7 @@ mod metrics;
 mod migrations;
 mod outbox;
 mod sessions;
+mod snapshots;
 mod store;
 #[cfg(test)]
 mod test_plans;

@@ -15,10 +15,12 @@ use sqlx::sqlite::{
 use sqlx::Connection;
 
 use crate::batch::{IncidentWriter, IncidentWrites, MAX_BATCH};
+use crate::checkpoint::Checkpoints;
 use crate::config::SqliteStoreConfig;
 use crate::db::{Db, Writer};
 use crate::error::{migrate_error, port_error, read_only_since};
 use crate::key_batch::{KeyWriter, KeyWrites, MAX_KEYS};
+use crate::snapshots::Snapshots;
 
 /// The embedded migrations (`migrations/`), applied by [`SqliteStore::connect`]
 /// when [`SqliteStoreConfig::migrate`] is set.
@@ -32,6 +34,10 @@ pub struct SqliteStore {
     pub(crate) writes: Arc<IncidentWrites>,
     /// Idempotency keys, group-committed.
     pub(crate) keys: Arc<KeyWrites>,
+    /// The latest snapshots of recently used incidents.
+    pub(crate) snapshots: Arc<Snapshots>,
+    /// WAL checkpoints beside the writes, when this store opened the file.
+    checkpoints: Option<Arc<Checkpoints>>,
 }
 
 /// Whether a connection coming back to the pool may be used again.
@@ -62,8 +68,9 @@ async fn in_step(conn: &mut SqliteConnection, meta: PoolConnectionMetadata) -> R
 
 impl SqliteStore {
     /// Opens (creating the file if missing) in WAL mode with a busy timeout,
-    /// foreign keys on and each connection's page cache bounded, and applies
-    /// the migrations unless `config.migrate` is off.
+    /// foreign keys on and each connection's page cache bounded, checkpoints
+    /// the WAL every second beside the writes (never inside a commit), and
+    /// applies the migrations unless `config.migrate` is off.
     ///
     /// # Errors
     /// `Invalid` for a malformed URL or a migration that does not apply;
@@ -80,14 +87,20 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(config.busy_timeout())
             .foreign_keys(true)
-            .pragma("cache_size", format!("-{}", config.cache_kib_per_connection.max(1)));
+            .pragma("cache_size", format!("-{}", config.cache_kib_per_connection.max(1)))
+            // Checkpoints run beside the writes (`checkpoint`), never inside a commit.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
+            // A file does not hang up: a ping before each use would only add a
+            // round trip to the connection's thread to every query.
+            .test_before_acquire(false)
             .after_release(|conn, meta| Box::pin(in_step(conn, meta)))
             .connect_with(options)
             .await
             .map_err(port_error)?;
-        let store = Self::from_pool(pool);
+        let mut store = Self::from_pool(pool);
+        store.checkpoints = Some(Checkpoints::start(store.db.pool.clone()));
         if config.migrate {
             store.migrate().await?;
         }
@@ -95,12 +108,14 @@ impl SqliteStore {
     }
 
     /// Wraps an existing pool (migrations are the caller's business; see
-    /// [`SqliteStore::migrate`]). Give it WAL mode and a busy timeout.
+    /// [`SqliteStore::migrate`]). Give it WAL mode and a busy timeout; its
+    /// WAL checkpoints are left as the pool's connections set them.
     pub fn from_pool(pool: SqlitePool) -> Self {
         let db = Db { pool, write: Arc::default() };
-        let writes = GroupCommit::new(IncidentWriter { db: db.clone() }, MAX_BATCH);
-        let keys = GroupCommit::new(KeyWriter { db: db.clone() }, MAX_KEYS);
-        Self { db, writes, keys }
+        let snapshots = Arc::<Snapshots>::default();
+        let writes = GroupCommit::new(IncidentWriter { db: db.clone(), snapshots: Arc::clone(&snapshots) }, MAX_BATCH);
+        let keys = GroupCommit::new(KeyWriter { db: db.clone(), connection: Default::default() }, MAX_KEYS);
+        Self { db, writes, keys, snapshots, checkpoints: None }
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -120,6 +135,7 @@ impl SqliteStore {
     /// Closes every connection; later calls fail with `Transient`.
     pub async fn close(&self) {
         self.db.pool.close().await;
+        self.keys.writer().close().await;
     }
 }
 

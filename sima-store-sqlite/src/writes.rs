@@ -215,12 +215,30 @@ pub(crate) enum Written {
     Appended(Incident),
 }
 
+impl Written {
+    /// The incident as stored.
+    pub(crate) fn incident(&self) -> &Incident {
+        match self {
+            Self::Created(created) => created.incident(),
+            Self::Appended(incident) => incident,
+        }
+    }
+}
+
 /// The error for an answer of the wrong kind, which the batch never gives.
 pub(crate) fn mismatched() -> PortError {
     PortError::Transient("a write was answered for another kind of write".into())
 }
 
 impl Write {
+    /// The incident an append writes to (a creation's is new).
+    pub(crate) fn appends_to(&self) -> Option<sima_core::domain::IncidentId> {
+        match self {
+            Self::Create(_) => None,
+            Self::Append(batch) => Some(batch.incident.id()),
+        }
+    }
+
     /// Whether someone waits for it (everything but the effect worker's outcomes).
     pub(crate) fn urgent(&self) -> bool {
         match self {

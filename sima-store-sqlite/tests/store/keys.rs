@@ -79,6 +79,15 @@ async fn a_failed_insert_fails_every_caller_of_its_batch_and_stores_none_of_thei
 }
 
 #[tokio::test]
+async fn the_connection_kept_for_replay_checks_closes_with_the_store() {
+    let db = TestDb::create().await;
+    assert_eq!(db.store.remember("kept:1", at_ms(0)).await, Ok(true), "the first batch keeps a connection");
+    db.store.close().await;
+    let after = db.store.remember("kept:2", at_ms(1)).await;
+    assert!(matches!(after, Err(PortError::Transient(_))), "closed means closed: {after:?}");
+}
+
+#[tokio::test]
 async fn a_closed_store_fails_every_waiting_caller() {
     let db = TestDb::create().await;
     db.store.close().await;

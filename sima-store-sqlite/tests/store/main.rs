@@ -9,6 +9,7 @@ mod privacy;
 mod recipes;
 mod resilience;
 mod sessions;
+mod snapshots;
 
 mod contract {
     //! The sima-core store contract, one test per check.

@@ -102,3 +102,27 @@ async fn a_connection_left_inside_a_failed_transaction_is_closed_not_reused() {
     let incident = create_new(&store, new_incident(&declaration("payments", Severity::Sev1, None), at_ms(0))).await;
     assert_eq!(store.get(incident.id()).await.unwrap().map(|i| i.id()), Some(incident.id()));
 }
+
+/// The WAL is copied into the database file beside the writes, about every
+/// second, not by whichever commit fills it.
+#[tokio::test]
+async fn the_wal_is_checkpointed_in_the_background() {
+    let db = TestDb::create().await;
+    let file = db.config.url.trim_start_matches("sqlite://").to_owned();
+    let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let before = size();
+    for i in 0..50 {
+        create_new(&db.store, new_incident(&declaration("payments", Severity::Sev3, None), at_ms(i))).await;
+    }
+    assert_eq!(size(), before, "the commits themselves leave the database file alone");
+    let mut copied = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        copied = size() > before;
+        if copied {
+            break;
+        }
+    }
+    assert!(copied, "within 4 s the WAL is copied into {file}");
+}
