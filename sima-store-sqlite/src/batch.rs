@@ -9,6 +9,9 @@
 //! every job of its batch. Committed snapshots are kept in the store's
 //! [`Snapshots`] before anyone is answered.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use sima_core::ports::PortError;
 use sima_store_sql::{BatchWriter, GroupCommit};
 use sqlx::{Executor, Sqlite, Transaction};
@@ -29,7 +32,7 @@ pub(crate) type Job = (Write, oneshot::Sender<Result<Written, PortError>>);
 #[derive(Debug)]
 pub(crate) struct IncidentWriter {
     pub(crate) db: Db,
-    pub(crate) snapshots: std::sync::Arc<Snapshots>,
+    pub(crate) snapshots: Arc<Snapshots>,
 }
 
 /// The group commit of a store's incident writes.
@@ -42,7 +45,8 @@ impl BatchWriter for IncidentWriter {
         let (writes, answers): (Vec<Write>, Vec<_>) = jobs.into_iter().unzip();
         let writer = if writes.iter().any(Write::urgent) { Writer::Foreground } else { Writer::Background };
         let targets: Vec<_> = writes.iter().map(Write::appends_to).collect();
-        let committed = std::time::Instant::now();
+        // Snapshots kept from this batch count as seen when it began.
+        let began = Instant::now();
         let results = match self.run(writer, writes).await {
             Ok(results) => results,
             Err(failed) => {
@@ -58,7 +62,7 @@ impl BatchWriter for IncidentWriter {
                 Err(refused) => Err(refused),
             };
             match (&result, target) {
-                (Ok(written), _) => self.snapshots.keep(written.incident(), committed),
+                (Ok(written), _) => self.snapshots.keep(written.incident(), began),
                 (Err(_), Some(id)) => self.snapshots.drop_incident(id),
                 (Err(_), None) => {}
             }

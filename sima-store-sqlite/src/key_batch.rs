@@ -13,14 +13,13 @@ use std::collections::HashSet;
 
 use sima_core::ports::PortError;
 use sima_store_sql::{answer_remembered, first_seen, BatchWriter, GroupCommit, Remember};
-
 use sqlx::SqliteConnection;
 
 use crate::db::{Db, Writer};
 use crate::error::port_error;
 use crate::time::ts;
 
-/// The most keys one transaction inserts.
+/// The most keys one statement inserts.
 pub(crate) const MAX_KEYS: usize = 64;
 
 /// Inserts the keys of a batch, handed over as one JSON array of

@@ -8,8 +8,9 @@
 //! Writes are serialized in the process and run in `BEGIN IMMEDIATE`
 //! transactions, so concurrent writers get `Conflict` (stale version), never
 //! `database is locked`; creations and appends that queue while a write runs
-//! share the next transaction (group commit). Migrations are embedded and applied on connect unless
-//! turned off; the views `incident_metrics` and `incident_timeline` are ready
+//! share the next transaction (group commit), and recent snapshots are read
+//! from memory. Migrations are embedded and applied on connect unless turned
+//! off; the views `incident_metrics` and `incident_timeline` are ready
 //! for Metabase (see the crate README).
 //!
 //! # Layout
@@ -22,6 +23,8 @@
 //! - `incidents`: create and append (through `batch`), loads and listing.
 //! - `writes`: a creation (numbers, dedup) and an append inside a transaction.
 //! - `batch`: the group commit of creations and appends.
+//! - `snapshots`: the latest snapshots of recently used incidents, kept in step with every commit.
+//! - `checkpoint`: WAL checkpoints beside the writes, never inside a commit.
 //! - `filter`: the listing and metrics filter as SQL, and its bind values.
 //! - `events`: the event log.
 //! - `outbox`: claim with leases, complete, retry, give up.

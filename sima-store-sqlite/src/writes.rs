@@ -2,7 +2,7 @@
 //! appends with optimistic concurrency, and the rows they keep in step. The
 //! group commit (`batch`) runs them; they never touch the store itself.
 
-use sima_core::domain::{DedupKey, Incident, TicketState};
+use sima_core::domain::{DedupKey, Incident, IncidentId, TicketState};
 use sima_core::ports::{AppendBatch, Created, NewIncident, PortError};
 use sima_store_sql::{append_refused, stored_number, to_i64, IncidentColumns};
 use sqlx::sqlite::{SqliteArguments, SqliteExecutor};
@@ -232,7 +232,7 @@ pub(crate) fn mismatched() -> PortError {
 
 impl Write {
     /// The incident an append writes to (a creation's is new).
-    pub(crate) fn appends_to(&self) -> Option<sima_core::domain::IncidentId> {
+    pub(crate) fn appends_to(&self) -> Option<IncidentId> {
         match self {
             Self::Create(_) => None,
             Self::Append(batch) => Some(batch.incident.id()),

@@ -82,6 +82,14 @@ impl StoreGauges {
         self.watch.clone()
     }
 
+    /// A failed read: the gauges say the store is down, and the intake gate
+    /// forgets its reading.
+    fn unreadable(&self, why: &str) {
+        self.watch.unreadable(why);
+        self.latest().up = false;
+        tracing::warn!(error = %why, "/metrics: the store did not answer; its gauges are left out");
+    }
+
     /// Reads the backlog, and has the totals counted again when they are
     /// older than [`INCIDENT_COUNTS_TTL`] (waiting only when there are none
     /// yet); gives up after [`STORE_TIMEOUT`].
@@ -89,14 +97,8 @@ impl StoreGauges {
         let backlog = tokio::time::timeout(STORE_TIMEOUT, service.outbox_backlog()).await;
         let backlog = match backlog {
             Ok(Ok(outbox)) => outbox,
-            Ok(Err(error)) => {
-                self.watch.unreadable(&error.to_string());
-                return self.down(&error.to_string());
-            }
-            Err(_) => {
-                self.watch.unreadable(&format!("no answer within {STORE_TIMEOUT:?}"));
-                return self.down(&format!("no answer within {STORE_TIMEOUT:?}"));
-            }
+            Ok(Err(error)) => return self.unreadable(&error.to_string()),
+            Err(_) => return self.unreadable(&format!("no answer within {STORE_TIMEOUT:?}")),
         };
         self.watch.record(backlog.oldest_pending_due);
         let at = service.now();
@@ -123,11 +125,6 @@ impl StoreGauges {
             }
             Some(_) => {}
         }
-    }
-
-    fn down(&self, error: &str) {
-        self.latest().up = false;
-        tracing::warn!(%error, "/metrics: the store did not answer; its gauges are left out");
     }
 
     async fn count_once(&self, service: &IncidentService) {
