@@ -13,20 +13,24 @@
 //! p99 ≤ 10 ms there needs 20,000 requests/s) and paced (a steady rate, at
 //! most 200 in flight, latency counted from each request's scheduled time).
 //!
-//! Run: `cargo bench -p sima-server --bench ack_latency`.
+//! Run: `cargo bench -p sima-server --bench ack_latency`
+//! (`SIMA_BENCH_PHASES=read-32,write` runs only the phases named, after the warmup).
 
 mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::body::Bytes;
+use axum::http::{Request, StatusCode};
+use http_body_util::Full;
 use sima_slack::{sign, Secret};
-use support::{closed_loop, declare, machine, paced, rate, wait_until, Db, Fakes, Server, Stats, SIGNING_SECRET};
+use support::{closed_loop, declare, lean, machine, paced, rate, wait_until, Db, Fakes, Server, Stats, SIGNING_SECRET};
 
 const ROOMS: usize = 20;
 const CONCURRENCY: usize = 200;
 const WARMUP: usize = 1_000;
-const READS: usize = 20_000;
+const READS: usize = 60_000;
 /// Requests of the paced read phase.
 const PACED_READS: usize = 4_000;
 const WRITES: usize = 2_000;
@@ -35,9 +39,31 @@ const PACED_RATE: f64 = 1_000.0;
 /// Requests per second of the paced write phase.
 const PACED_WRITES: f64 = 100.0;
 
-/// A signed `POST /slack/commands`; true if answered 200 with what the command should say.
-/// `phase` and `i` make each request of the run distinct: a body signed twice in the same
-/// second is a replay, which SIMA answers without acting.
+/// The form body of command `i` of `phase`, typed in `room`. `phase` and `i` make
+/// each request of the run distinct: a body signed twice in the same second is a
+/// replay, which SIMA answers without acting.
+fn command_body(room: &str, text: &str, i: usize, phase: &str) -> String {
+    format!(
+        "command=%2Fincident&text={}&user_id=U{:05}&channel_id={room}&team_id=T0BENCH&trigger_id=bench.{phase}.{i}",
+        text.replace(' ', "+"),
+        i % 500
+    )
+}
+
+/// The headers Slack signs a request with: its timestamp and signature.
+fn signed_headers(secret: &Secret, body: &str) -> (String, String) {
+    let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()).to_string();
+    let signature = sign(secret, &timestamp, body.as_bytes());
+    (timestamp, signature)
+}
+
+/// Whether an answer is what a command should say.
+fn answered(status: StatusCode, body: &[u8]) -> bool {
+    let answer = String::from_utf8_lossy(body);
+    status.is_success() && answer.contains("ephemeral") && !answer.contains("could not record")
+}
+
+/// A signed `POST /slack/commands` sent with reqwest; true if answered as [`answered`].
 async fn command(
     http: &reqwest::Client,
     url: &str,
@@ -47,13 +73,8 @@ async fn command(
     i: usize,
     phase: &str,
 ) -> bool {
-    let body = format!(
-        "command=%2Fincident&text={}&user_id=U{:05}&channel_id={room}&team_id=T0BENCH&trigger_id=bench.{phase}.{i}",
-        text.replace(' ', "+"),
-        i % 500
-    );
-    let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()).to_string();
-    let signature = sign(secret, &timestamp, body.as_bytes());
+    let body = command_body(room, text, i, phase);
+    let (timestamp, signature) = signed_headers(secret, &body);
     let sent = http
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -63,11 +84,28 @@ async fn command(
         .send()
         .await;
     let Ok(response) = sent else { return false };
-    if !response.status().is_success() {
-        return false;
-    }
-    let answer = response.text().await.unwrap_or_default();
-    answer.contains("ephemeral") && !answer.contains("could not record")
+    let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let answer = response.bytes().await.unwrap_or_default();
+    answered(status, &answer)
+}
+
+/// The same command as [`command`], built and signed ahead for the lean load generator.
+fn prepared(server: &Server, secret: &Secret, room: &str, text: &str, i: usize, phase: &str) -> lean::Prepared {
+    let body = command_body(room, text, i, phase);
+    let (timestamp, signature) = signed_headers(secret, &body);
+    Request::post("/slack/commands")
+        .header("host", server.base.trim_start_matches("http://"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", timestamp)
+        .header("x-slack-signature", signature)
+        .body(Full::new(Bytes::from(body)))
+        .expect("a request")
+}
+
+/// Whether closed phases use reqwest, as rounds before the fourth did
+/// (`SIMA_BENCH_CLIENT=reqwest`), rather than the lean load generator.
+fn reqwest_client() -> bool {
+    std::env::var("SIMA_BENCH_CLIENT").is_ok_and(|client| client == "reqwest")
 }
 
 /// How a phase sends its requests.
@@ -79,6 +117,14 @@ enum Load {
     Paced(f64),
 }
 
+/// Whether the phase `name` runs: all do unless `SIMA_BENCH_PHASES` names some
+/// (spaces written as `-`); the warmup always runs.
+fn wanted(name: &str) -> bool {
+    let Ok(chosen) = std::env::var("SIMA_BENCH_PHASES") else { return true };
+    name == "warmup" || chosen.split(',').any(|p| p.trim() == name.replace(' ', "-"))
+}
+
+/// Runs the phase `name` if [`wanted`]; returns how many requests it sent.
 async fn phase(
     name: &str,
     load: Load,
@@ -87,17 +133,28 @@ async fn phase(
     rooms: &Arc<Vec<String>>,
     total: usize,
     text: fn(usize) -> String,
-) {
+) -> usize {
+    if !wanted(name) {
+        return 0;
+    }
     let url = Arc::new(server.url("/slack/commands"));
     let secret = Arc::new(Secret::new(SIGNING_SECRET));
-    let (http, rooms) = (http.clone(), rooms.clone());
+    let (http, all_rooms) = (http.clone(), rooms.clone());
     let phase_name = Arc::new(name.replace(' ', "-"));
     let request = move |i: usize| {
-        let (http, url, secret, rooms) = (http.clone(), url.clone(), secret.clone(), rooms.clone());
+        let (http, url, secret, rooms) = (http.clone(), url.clone(), secret.clone(), all_rooms.clone());
         let phase = phase_name.clone();
         async move { command(&http, &url, &secret, &rooms[i % rooms.len()], &text(i), i, &phase).await }
     };
     let (samples, wall) = match load {
+        Load::Closed(in_flight) if !reqwest_client() => {
+            let secret = Secret::new(SIGNING_SECRET);
+            let phase = name.replace(' ', "-");
+            let requests =
+                (0..total).map(|i| prepared(server, &secret, &rooms[i % rooms.len()], &text(i), i, &phase)).collect();
+            let addr = server.base.trim_start_matches("http://").parse().expect("the server's address");
+            lean::closed_loop(addr, requests, in_flight, answered).await
+        }
         Load::Closed(in_flight) => closed_loop(total, in_flight, request).await,
         Load::Paced(per_second) => paced(total, per_second, CONCURRENCY, request).await,
     };
@@ -117,6 +174,7 @@ async fn phase(
             println!("{:<13} goal p99 ≤ 3 ms at 32 connections: {verdict}", "");
         }
     }
+    total
 }
 
 fn main() {
@@ -159,15 +217,15 @@ fn main() {
         // 32 connections: the figure the performance page tracks (goal p99 ≤ 3 ms).
         phase("read 32", Load::Closed(32), &http, &server, &rooms, READS, reads).await;
         phase("read paced", Load::Paced(PACED_RATE), &http, &server, &rooms, PACED_READS, reads).await;
-        phase("write", Load::Closed(CONCURRENCY), &http, &server, &rooms, WRITES, notes).await;
+        let mut notes_sent = 0;
+        notes_sent += phase("write", Load::Closed(CONCURRENCY), &http, &server, &rooms, WRITES, notes).await;
         // One writer per room: the cost of a write without optimistic-concurrency retries.
-        phase("write 1/room", Load::Closed(ROOMS), &http, &server, &rooms, WRITES / 2, notes).await;
-        phase("write 32", Load::Closed(32), &http, &server, &rooms, WRITES / 2, notes).await;
-        phase("write paced", Load::Paced(PACED_WRITES), &http, &server, &rooms, WRITES / 2, notes).await;
+        notes_sent += phase("write 1/room", Load::Closed(ROOMS), &http, &server, &rooms, WRITES / 2, notes).await;
+        notes_sent += phase("write 32", Load::Closed(32), &http, &server, &rooms, WRITES / 2, notes).await;
+        notes_sent += phase("write paced", Load::Paced(PACED_WRITES), &http, &server, &rooms, WRITES / 2, notes).await;
 
         let announced =
-            wait_until(Duration::from_secs(20), || fakes.count("chat.postMessage") >= ROOMS + 2 * WRITES + WRITES / 2)
-                .await;
+            wait_until(Duration::from_secs(20), || fakes.count("chat.postMessage") >= ROOMS + notes_sent).await;
         println!(
             "notes announced in their rooms by the worker: {}",
             if announced { "all" } else { "not all within 20 s" }

@@ -18,7 +18,7 @@ use crate::dto::{
 };
 use crate::error::SlackError;
 use crate::naming::{candidate, candidate_number, legal_channel_name};
-use crate::render::{fallback_text, message_blocks, modal_view, truncate};
+use crate::render::{blocks, fallback_text, modal_view, truncate};
 
 /// Users `conversations.invite` takes in one call.
 const INVITE_BATCH: usize = 1000;
@@ -179,7 +179,7 @@ impl SlackChat {
         thread_ts: Option<&str>,
         message: &Message,
     ) -> Result<MessageRef, PortError> {
-        let blocks = message_blocks(message);
+        let blocks = blocks(message);
         let text = fallback_text(message);
         let request = ChatPostMessageRequest { channel, text: &text, blocks: &blocks, thread_ts, unfurl_links: false };
         let posted: ChatPostMessageResponse = self.client.call("chat.postMessage", &request).await?;
@@ -244,7 +244,7 @@ impl ChatPort for SlackChat {
 
     #[tracing::instrument(skip_all, fields(room = %target.room, ts = %target.ts), err)]
     async fn update(&self, target: &MessageRef, message: &Message) -> Result<(), PortError> {
-        let blocks = message_blocks(message);
+        let blocks = blocks(message);
         let text = fallback_text(message);
         let request = ChatUpdateRequest { channel: target.room.as_str(), ts: &target.ts, text: &text, blocks: &blocks };
         self.client.call::<_, Ack>("chat.update", &request).await?;
@@ -263,7 +263,7 @@ impl ChatPort for SlackChat {
 
     #[tracing::instrument(skip_all, fields(room = %room), err)]
     async fn post_ephemeral(&self, room: &RoomId, user: &UserRef, message: &Message) -> Result<(), PortError> {
-        let blocks = message_blocks(message);
+        let blocks = blocks(message);
         let text = fallback_text(message);
         let request =
             ChatPostEphemeralRequest { channel: room.as_str(), user: user.as_str(), text: &text, blocks: &blocks };

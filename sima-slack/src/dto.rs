@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::render::KitBlock;
+
 /// `conversations.create`.
 #[derive(Debug, Serialize)]
 pub(crate) struct ConversationsCreateRequest<'a> {
@@ -132,7 +134,7 @@ pub(crate) struct UsersInfoProfile {
 pub(crate) struct ChatPostMessageRequest<'a> {
     pub(crate) channel: &'a str,
     pub(crate) text: &'a str,
-    pub(crate) blocks: &'a Value,
+    pub(crate) blocks: &'a [KitBlock],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) thread_ts: Option<&'a str>,
     pub(crate) unfurl_links: bool,
@@ -151,7 +153,7 @@ pub(crate) struct ChatUpdateRequest<'a> {
     pub(crate) channel: &'a str,
     pub(crate) ts: &'a str,
     pub(crate) text: &'a str,
-    pub(crate) blocks: &'a Value,
+    pub(crate) blocks: &'a [KitBlock],
 }
 
 /// `chat.postEphemeral`.
@@ -160,7 +162,7 @@ pub(crate) struct ChatPostEphemeralRequest<'a> {
     pub(crate) channel: &'a str,
     pub(crate) user: &'a str,
     pub(crate) text: &'a str,
-    pub(crate) blocks: &'a Value,
+    pub(crate) blocks: &'a [KitBlock],
 }
 
 /// `pins.add`.

@@ -4,6 +4,8 @@
 //! payload, which is the same content already decoded to JSON. The core
 //! acts on each delivery key once.
 
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use sima_core::chat::{DeliveryKey, Reply};
 use sima_core::model::Message;
@@ -13,7 +15,7 @@ use crate::parse::{
     parse_command, parse_command_json, parse_event, parse_event_json, parse_interaction, parse_interaction_json,
     EventsRequest, ParseError,
 };
-use crate::render::{fallback_text, message_blocks, modal_view};
+use crate::render::{message_body, modal_view, MessageBody};
 use crate::state::{SlackState, RESPONSE_URL_TIMEOUT};
 
 /// What kind of request Slack sent.
@@ -51,14 +53,27 @@ pub(crate) struct Request<'a> {
 }
 
 /// What to answer Slack.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub(crate) enum Answer {
     /// Acknowledged, no body.
     Empty,
-    /// Acknowledged with this JSON body.
-    Body(Value),
+    /// Acknowledged with this JSON body, already encoded.
+    Body(Box<RawValue>),
     /// Not handled: Slack should deliver the event again.
     Retry,
+}
+
+impl Answer {
+    /// Acknowledged with `body` encoded as JSON, written once.
+    fn body(body: &impl Serialize) -> Self {
+        match serde_json::value::to_raw_value(body) {
+            Ok(body) => Answer::Body(body),
+            Err(error) => {
+                tracing::error!(%error, "could not encode an answer; acknowledged without it");
+                Answer::Empty
+            }
+        }
+    }
 }
 
 /// Acts on one request and says what to answer.
@@ -80,8 +95,8 @@ async fn command(state: &SlackState, request: Request<'_>) -> Result<Answer, Par
     };
     let reply = state.handler.handle(inbound.into_core(), Some(DeliveryKey::new(request.key))).await;
     Ok(match reply {
-        Reply::Private(message) => Answer::Body(message_body("ephemeral", &message)),
-        Reply::InRoom(message) => Answer::Body(message_body("in_channel", &message)),
+        Reply::Private(message) => Answer::body(&message_body("ephemeral", &message)),
+        Reply::InRoom(message) => Answer::body(&message_body("in_channel", &message)),
         Reply::Ack => Answer::Empty,
         other => {
             tracing::warn!(reply = ?other, "reply does not apply to a slash command; acknowledged");
@@ -112,12 +127,12 @@ async fn interaction(state: &SlackState, request: Request<'_>) -> Result<Answer,
     }
     Ok(match reply {
         Reply::FormErrors(errors) if is_submission => {
-            Answer::Body(json!({ "response_action": "errors", "errors": errors }))
+            Answer::body(&json!({ "response_action": "errors", "errors": errors }))
         }
         Reply::ReplaceForm(form) if is_submission => {
-            Answer::Body(json!({ "response_action": "update", "view": modal_view(&form) }))
+            Answer::body(&json!({ "response_action": "update", "view": modal_view(&form) }))
         }
-        Reply::CloseForms if is_submission => Answer::Body(json!({ "response_action": "clear" })),
+        Reply::CloseForms if is_submission => Answer::body(&json!({ "response_action": "clear" })),
         Reply::Private(message) if response_url.is_some() => {
             deliver(state, response_url, "ephemeral", message);
             Answer::Empty
@@ -140,7 +155,7 @@ async fn event(state: &SlackState, request: Request<'_>) -> Result<Answer, Parse
         Body::Json(payload) => parse_event_json(payload)?,
     };
     match parsed {
-        EventsRequest::UrlVerification { challenge } => Ok(Answer::Body(json!({ "challenge": challenge }))),
+        EventsRequest::UrlVerification { challenge } => Ok(Answer::body(&json!({ "challenge": challenge }))),
         EventsRequest::Callback { event_id, inbound: Some(inbound) } => {
             if let Some(retry) = request.retry {
                 tracing::debug!(%event_id, retry, "Slack delivered an event again");
@@ -169,15 +184,6 @@ async fn update_view(state: &SlackState, view_id: &str, hash: &str, form: &sima_
     }
 }
 
-/// A message as the body of a slash command answer or a `response_url` post.
-pub(crate) fn message_body(response_type: &str, message: &Message) -> Value {
-    json!({
-        "response_type": response_type,
-        "text": fallback_text(message),
-        "blocks": message_blocks(message),
-    })
-}
-
 /// A failed call's error without its URL: a `response_url` works as a
 /// bearer link for 30 minutes, so it never reaches the log.
 fn without_url(error: reqwest::Error) -> reqwest::Error {
@@ -193,8 +199,7 @@ fn deliver(state: &SlackState, response_url: Option<String>, response_type: &'st
         return;
     }
     let http = state.http.clone();
-    let mut body = message_body(response_type, &message);
-    body["replace_original"] = json!(false);
+    let body = MessageBody { replace_original: Some(false), ..message_body(response_type, &message) };
     tokio::spawn(async move {
         match tokio::time::timeout(RESPONSE_URL_TIMEOUT, http.post(&url).json(&body).send()).await {
             Ok(Ok(r)) if r.status().is_success() => {}

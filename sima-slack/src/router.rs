@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use chrono::Utc;
 
 use crate::parse::ParseError;
@@ -78,7 +78,10 @@ async fn signed(state: &SlackState, kind: Kind, headers: &HeaderMap, body: &[u8]
     let request = Request { kind, body: Body::Raw(body), key: &key, retry };
     Ok(match pipeline::handle(state, request).await.map_err(Refusal::Malformed)? {
         Answer::Empty => StatusCode::OK.into_response(),
-        Answer::Body(body) => Json(body).into_response(),
+        Answer::Body(body) => {
+            let body: Box<str> = body.into();
+            ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.into_string()).into_response()
+        }
         Answer::Retry => (StatusCode::SERVICE_UNAVAILABLE, "not handled; retry").into_response(),
     })
 }

@@ -26,6 +26,12 @@ use crate::snapshots::Snapshots;
 /// when [`SqliteStoreConfig::migrate`] is set.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// Bytes the WAL file keeps when it starts over (512 MiB). Restarts keep it
+/// near 128 MiB plus a second of writes (`checkpoint`), so this only gives
+/// back what it grew to while readers held restarts off; cutting it at
+/// every restart stalled the write that did it by 80 ms.
+const JOURNAL_SIZE_LIMIT: u64 = 512 * 1024 * 1024;
+
 /// The SQLite [`IncidentStore`](sima_core::ports::IncidentStore). Cheap to clone (pool and write lock are shared).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -89,18 +95,20 @@ impl SqliteStore {
             .foreign_keys(true)
             .pragma("cache_size", format!("-{}", config.cache_kib_per_connection.max(1)))
             // Checkpoints run beside the writes (`checkpoint`), never inside a commit.
-            .pragma("wal_autocheckpoint", "0");
+            .pragma("wal_autocheckpoint", "0")
+            // A WAL that grew past the limit is cut back when it starts over.
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections.max(1))
             // A file does not hang up: a ping before each use would only add a
             // round trip to the connection's thread to every query.
             .test_before_acquire(false)
             .after_release(|conn, meta| Box::pin(in_step(conn, meta)))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(port_error)?;
         let mut store = Self::from_pool(pool);
-        store.checkpoints = Some(Checkpoints::start(store.db.pool.clone()));
+        store.checkpoints = Some(Checkpoints::start(options, store.db.clone()));
         if config.migrate {
             store.migrate().await?;
         }

@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub mod lean;
 pub mod seed;
 
 /// The Slack signing secret the server is configured with.

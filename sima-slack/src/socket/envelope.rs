@@ -2,7 +2,8 @@
 //! envelopes, each envelope handled by the shared pipeline and answered
 //! with its acknowledgement.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::pipeline::{self, Answer, Body, Kind, Request};
@@ -108,6 +109,19 @@ pub(super) fn ack(envelope_id: &str) -> String {
     json!({ "envelope_id": envelope_id }).to_string()
 }
 
+/// The acknowledgement of an envelope carrying the answer, already encoded.
+fn ack_with(envelope_id: &str, payload: &RawValue) -> String {
+    #[derive(Serialize)]
+    struct Acknowledgement<'a> {
+        envelope_id: &'a str,
+        payload: &'a RawValue,
+    }
+    serde_json::to_string(&Acknowledgement { envelope_id, payload }).unwrap_or_else(|error| {
+        tracing::error!(%error, "could not encode an envelope's answer; acknowledged without it");
+        ack(envelope_id)
+    })
+}
+
 /// Handles an envelope and returns its acknowledgement, or `None` when Slack
 /// should deliver it again (the event was not handled, or its delivery could
 /// not be recorded).
@@ -123,9 +137,7 @@ pub(super) async fn handle(state: &SlackState, envelope: &Envelope) -> Option<St
     let id = envelope.envelope_id.as_str();
     match pipeline::handle(state, request).await {
         Ok(Answer::Empty) => Some(ack(id)),
-        Ok(Answer::Body(payload)) if envelope.accepts_response_payload => {
-            Some(json!({ "envelope_id": id, "payload": payload }).to_string())
-        }
+        Ok(Answer::Body(payload)) if envelope.accepts_response_payload => Some(ack_with(id, &payload)),
         Ok(Answer::Body(_)) => {
             tracing::warn!(envelope = id, "Slack accepts no answer on this envelope; acknowledged without it");
             Some(ack(id))

@@ -126,3 +126,34 @@ async fn the_wal_is_checkpointed_in_the_background() {
     }
     assert!(copied, "within 4 s the WAL is copied into {file}");
 }
+
+/// The thread that copies the WAL runs at the lowest CPU priority (nice 19),
+/// so requests go first; the store's other connections keep the normal one.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_checkpoint_thread_runs_at_the_lowest_priority() {
+    let _db = TestDb::create().await;
+    let sqlite_threads_by_nice = || {
+        let mut nice = std::collections::BTreeMap::<i64, usize>::new();
+        for task in std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten() {
+            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+            // `pid (comm) state …`: the fields after the name, nice is the 17th of them.
+            let Some((name, rest)) = stat.rsplit_once(") ") else { continue };
+            if name.contains("sqlx-sqlite") {
+                let value = rest.split(' ').nth(16).and_then(|n| n.parse().ok()).unwrap_or(0);
+                *nice.entry(value).or_default() += 1;
+            }
+        }
+        nice
+    };
+    let mut seen = sqlite_threads_by_nice();
+    for _ in 0..40 {
+        if seen.contains_key(&19) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        seen = sqlite_threads_by_nice();
+    }
+    assert!(seen.contains_key(&19), "a SQLite thread at nice 19 copies the WAL: {seen:?}");
+    assert!(seen.get(&0).is_some_and(|&n| n > 0), "the pool's threads keep the normal priority: {seen:?}");
+}

@@ -12,7 +12,15 @@
 //! literally: they are not escaped.
 
 use serde_json::{json, Map, Value};
-use sima_core::model::{Action, ActionStyle, Block, Choice, Field, Form, Inline, Input, InputKind, Message, RichText};
+use sima_core::model::{Action, ActionStyle, Block, Choice, Field, Form, Input, InputKind, Message};
+
+pub use kit::{Button, KitBlock, MessageBody, Text};
+pub use text::{escape, to_mrkdwn, to_plain, truncate, truncate_mrkdwn};
+
+use text::{emphasis_into, slack_id};
+
+mod kit;
+mod text;
 
 /// Slack's documented Block Kit limits.
 pub mod limits {
@@ -54,121 +62,24 @@ pub mod limits {
     pub const FALLBACK_TEXT: usize = 3000;
 }
 
-/// Cuts `text` to at most `max` characters, ending with `…` when cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+/// A `plain_text` object, cut to `max` characters.
+fn plain_text(text: &str, max: usize) -> Text {
+    Text::PlainText { text: truncate(text, max), emoji: true }
 }
 
-/// Cuts rendered mrkdwn to at most `max` characters without leaving half an
-/// entity (`&lt;`) or half a `<…>` token, which Slack would show raw.
-pub fn truncate_mrkdwn(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    if let Some(open) = cut.rfind('<').filter(|&open| !cut[open..].contains('>')) {
-        cut.truncate(open);
-    }
-    if let Some(amp) = cut.rfind('&').filter(|&amp| !cut[amp..].contains(';')) {
-        cut.truncate(amp);
-    }
-    cut.push('…');
-    cut
+/// A `plain_text` object of an owned text, cut to `max` characters.
+fn owned_plain_text(text: String, max: usize) -> Text {
+    Text::PlainText { text: text::cut(text, max), emoji: true }
 }
 
-/// `text` escaped for mrkdwn: `&`, `<` and `>` become entities, the only
-/// characters Slack decodes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn slack_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-fn emoji_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-}
-
-/// `*…*` or `_…_` around the text, with surrounding spaces kept outside the
-/// marks (Slack ignores marks next to a space).
-fn emphasis(mark: char, text: &str) -> String {
-    let core = text.trim();
-    if core.is_empty() {
-        return escape(text);
-    }
-    let start = text.len() - text.trim_start().len();
-    let end = start + core.len();
-    format!("{}{mark}{}{mark}{}", &text[..start], escape(core), &text[end..])
-}
-
-fn link(url: &str, text: &str) -> String {
-    let url = escape(url).replace('|', "%7C");
-    if text.is_empty() {
-        format!("<{url}>")
-    } else {
-        format!("<{url}|{}>", escape(text))
-    }
-}
-
-/// Rich text as mrkdwn: text escaped, `*bold*`, `_italic_`, `` `code` ``,
-/// `<url|text>` links, `<@U…>` mentions, rooms as `<url|#name>` links (the
-/// room's own link, as the room's members see it; `<#C…>` without one) and
-/// `:emoji:` codes.
-pub fn to_mrkdwn(text: &RichText) -> String {
-    text.inlines()
-        .iter()
-        .map(|inline| match inline {
-            Inline::Plain(t) => escape(t),
-            Inline::Bold(t) => emphasis('*', t),
-            Inline::Italic(t) => emphasis('_', t),
-            Inline::Code(t) if t.trim().is_empty() => escape(t),
-            Inline::Code(t) => format!("`{}`", escape(&t.replace('`', "'"))),
-            Inline::Link { url, text } => link(url, text),
-            Inline::Mention(user) if slack_id(user.as_str()) => format!("<@{user}>"),
-            Inline::Mention(user) => escape(&format!("@{user}")),
-            Inline::Room(room) if room.url.is_empty() && slack_id(room.id.as_str()) => format!("<#{}>", room.id),
-            Inline::Room(room) => link(&room.url, &format!("#{}", room.name)),
-            Inline::Emoji(name) if emoji_name(name) => format!(":{name}:"),
-            Inline::Emoji(_) => String::new(),
-        })
-        .collect()
-}
-
-/// Rich text for a `plain_text` object, which Slack shows as is: formatting
-/// dropped, emoji as `:name:` (rendered because `emoji` is on), people and
-/// rooms by name.
-pub fn to_plain(text: &RichText) -> String {
-    text.inlines()
-        .iter()
-        .map(|inline| match inline {
-            Inline::Emoji(name) if emoji_name(name) => format!(":{name}:"),
-            other => other.plain_text(),
-        })
-        .collect()
-}
-
+/// A `plain_text` object as JSON, for modals.
 fn plain(text: &str, max: usize) -> Value {
-    json!({ "type": "plain_text", "text": truncate(text, max), "emoji": true })
+    json!(plain_text(text, max))
 }
 
 /// A mrkdwn text object of already rendered (escaped) text.
-fn mrkdwn(text: &str, max: usize) -> Value {
-    json!({ "type": "mrkdwn", "text": truncate_mrkdwn(text, max) })
+fn mrkdwn(text: String, max: usize) -> Text {
+    Text::Mrkdwn { text: text::cut_mrkdwn(text, max) }
 }
 
 /// The fallback `text` sent with the blocks, as escaped mrkdwn: the message's
@@ -186,64 +97,84 @@ pub fn fallback_text(message: &Message) -> String {
     } else {
         to_mrkdwn(&message.text)
     };
-    truncate_mrkdwn(&text, limits::FALLBACK_TEXT)
+    text::cut_mrkdwn(text, limits::FALLBACK_TEXT)
 }
 
-/// The Block Kit `blocks` array of a message (at most 50 blocks).
-pub fn message_blocks(message: &Message) -> Value {
-    let mut blocks: Vec<Value> = message.blocks.iter().flat_map(render_block).collect();
+/// The Block Kit `blocks` of a message (at most 50), typed.
+pub fn blocks(message: &Message) -> Vec<KitBlock> {
+    let mut blocks: Vec<KitBlock> = message.blocks.iter().flat_map(render_block).collect();
     if blocks.len() > limits::MESSAGE_BLOCKS {
         let dropped = blocks.len() - (limits::MESSAGE_BLOCKS - 1);
         blocks.truncate(limits::MESSAGE_BLOCKS - 1);
-        blocks.push(json!({
-            "type": "context",
-            "elements": [mrkdwn(&format!("_{dropped} more blocks not shown_"), limits::SECTION_TEXT)],
-        }));
+        let note = mrkdwn(format!("_{dropped} more blocks not shown_"), limits::SECTION_TEXT);
+        blocks.push(KitBlock::Context { elements: vec![note] });
     }
-    Value::Array(blocks)
+    blocks
 }
 
-fn render_block(block: &Block) -> Vec<Value> {
+/// The Block Kit `blocks` array of a message (at most 50 blocks), as JSON.
+pub fn message_blocks(message: &Message) -> Value {
+    json!(blocks(message))
+}
+
+/// A message as the body of a slash command answer (`response_type` is
+/// `ephemeral` or `in_channel`).
+pub fn message_body(response_type: &'static str, message: &Message) -> MessageBody {
+    MessageBody { response_type, text: fallback_text(message), blocks: blocks(message), replace_original: None }
+}
+
+fn render_block(block: &Block) -> Vec<KitBlock> {
     match block {
         Block::Header { text } if text.is_blank() => vec![],
         Block::Header { text } => {
-            vec![json!({ "type": "header", "text": plain(&to_plain(text), limits::HEADER_TEXT) })]
+            vec![KitBlock::Header { text: owned_plain_text(to_plain(text), limits::HEADER_TEXT) }]
         }
         Block::Text { text } if text.is_blank() => vec![],
-        Block::Text { text } => vec![section(&to_mrkdwn(text))],
+        Block::Text { text } => vec![section(to_mrkdwn(text))],
         Block::Fields { fields } => fields.chunks(limits::SECTION_FIELDS).map(fields_section).collect(),
         Block::Bullets { items } if items.is_empty() => vec![],
         Block::Bullets { items } => {
-            let text = items.iter().map(|i| format!("• {}", to_mrkdwn(i))).collect::<Vec<_>>().join("\n");
-            vec![section(&text)]
+            let mut text = String::new();
+            for (n, item) in items.iter().enumerate() {
+                text.push_str(if n == 0 { "• " } else { "\n• " });
+                text::mrkdwn_into(&mut text, item);
+            }
+            vec![section(text)]
         }
         Block::Actions { actions } => actions.chunks(limits::ACTIONS_ELEMENTS).map(actions_block).collect(),
         Block::Context { text } if text.is_blank() => vec![],
         Block::Context { text } => {
-            vec![json!({ "type": "context", "elements": [mrkdwn(&to_mrkdwn(text), limits::SECTION_TEXT)] })]
+            vec![KitBlock::Context { elements: vec![mrkdwn(to_mrkdwn(text), limits::SECTION_TEXT)] }]
         }
-        Block::Divider => vec![json!({ "type": "divider" })],
+        Block::Divider => vec![KitBlock::Divider],
     }
 }
 
-fn section(markdown: &str) -> Value {
-    json!({ "type": "section", "text": mrkdwn(markdown, limits::SECTION_TEXT) })
+fn section(markdown: String) -> KitBlock {
+    KitBlock::Section { text: mrkdwn(markdown, limits::SECTION_TEXT) }
 }
 
-fn fields_section(fields: &[Field]) -> Value {
-    let fields: Vec<Value> = fields
+fn fields_section(fields: &[Field]) -> KitBlock {
+    let fields = fields
         .iter()
         .map(|f| {
-            let value = if f.value.is_blank() { "—".to_owned() } else { to_mrkdwn(&f.value) };
-            mrkdwn(&format!("{}\n{value}", emphasis('*', &f.label)), limits::FIELD_TEXT)
+            let mut text = String::new();
+            emphasis_into(&mut text, '*', &f.label);
+            text.push('\n');
+            if f.value.is_blank() {
+                text.push('—');
+            } else {
+                text::mrkdwn_into(&mut text, &f.value);
+            }
+            mrkdwn(text, limits::FIELD_TEXT)
         })
         .collect();
-    json!({ "type": "section", "fields": fields })
+    KitBlock::Fields { fields }
 }
 
-fn actions_block(actions: &[Action]) -> Value {
+fn actions_block(actions: &[Action]) -> KitBlock {
     let mut seen = Vec::new();
-    let elements: Vec<Value> = actions
+    let elements = actions
         .iter()
         .filter(|a| {
             // Slack refuses two elements with one action_id in a block.
@@ -253,27 +184,21 @@ fn actions_block(actions: &[Action]) -> Value {
         })
         .map(button)
         .collect();
-    json!({ "type": "actions", "elements": elements })
+    KitBlock::Actions { elements }
 }
 
-fn button(action: &Action) -> Value {
-    let mut button = Map::new();
-    button.insert("type".into(), json!("button"));
-    button.insert("text".into(), plain(&action.label, limits::BUTTON_TEXT));
-    button.insert("action_id".into(), json!(action.id.as_str()));
-    if let Some(value) = &action.value {
-        button.insert("value".into(), json!(truncate(value, limits::BUTTON_VALUE)));
+fn button(action: &Action) -> Button {
+    Button {
+        kind: "button",
+        text: plain_text(&action.label, limits::BUTTON_TEXT),
+        action_id: action.id.as_str(),
+        value: action.value.as_deref().map(|value| truncate(value, limits::BUTTON_VALUE)),
+        style: match action.style {
+            ActionStyle::Default => None,
+            ActionStyle::Primary => Some("primary"),
+            ActionStyle::Danger => Some("danger"),
+        },
     }
-    match action.style {
-        ActionStyle::Default => {}
-        ActionStyle::Primary => {
-            button.insert("style".into(), json!("primary"));
-        }
-        ActionStyle::Danger => {
-            button.insert("style".into(), json!("danger"));
-        }
-    }
-    Value::Object(button)
 }
 
 /// The `view` object of a modal: `callback_id` is the form id, each input's
@@ -393,6 +318,8 @@ fn option(choice: &Choice) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use sima_core::model::RichText;
+
     use super::*;
 
     #[test]
