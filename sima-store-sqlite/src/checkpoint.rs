@@ -19,16 +19,15 @@
 //! `RESTART` checkpoint copies the little the passive one left, holding this
 //! process's writers back at the write lock meanwhile, and the next write
 //! starts the WAL over (its file is cut back only past `journal_size_limit`,
-//! see the store). It
-//! never waits for a reader: while one still uses the WAL it gives up at
-//! once, and the next round tries again.
+//! see the store). It never waits for a reader: while one still uses the WAL
+//! it gives up at once, and the next round tries again.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqliteConnection, SqlitePool};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::db::{Db, Writer};
@@ -43,30 +42,50 @@ pub(crate) const RESTART_AFTER: i64 = 32_768;
 /// The nice value of the thread that copies the WAL (the lowest priority).
 const NICE: i32 = 19;
 
-/// The running checkpoints; they stop when the last clone of the store is dropped or the pool closes.
+/// The running checkpoints; they stop when the pool closes or the last
+/// clone of the store is dropped.
 #[derive(Debug)]
-pub(crate) struct Checkpoints(JoinHandle<()>);
+pub(crate) struct Checkpoints {
+    task: JoinHandle<()>,
+    /// Turns true once the checkpoints stopped and closed their connections.
+    stopped: watch::Receiver<bool>,
+}
 
 impl Checkpoints {
     /// Starts checkpointing the file of `db` (opened with `options`) every [`EVERY`].
     pub(crate) fn start(options: SqliteConnectOptions, db: Db) -> Arc<Self> {
-        Arc::new(Self(tokio::spawn(async move {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let closed = db.pool.close_event();
             let mut checkpointer = Checkpointer::open(options, db).await;
             let mut ticks = tokio::time::interval(EVERY);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             ticks.tick().await;
-            while !checkpointer.db.pool.is_closed() {
-                ticks.tick().await;
-                checkpointer.tick(RESTART_AFTER).await;
+            tokio::pin!(closed);
+            loop {
+                tokio::select! {
+                    () = &mut closed => break,
+                    _ = ticks.tick() => {
+                        checkpointer.tick(RESTART_AFTER).await;
+                    }
+                }
             }
             checkpointer.close().await;
-        })))
+            let _ = stop.send(true);
+        });
+        Arc::new(Self { task, stopped })
+    }
+
+    /// Waits until the checkpoints stopped and their connections are closed
+    /// (they stop when the pool closes).
+    pub(crate) async fn stopped(&self) {
+        let _ = self.stopped.clone().wait_for(|stopped| *stopped).await;
     }
 }
 
 impl Drop for Checkpoints {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }
 
@@ -125,6 +144,7 @@ impl Checkpointer {
         done.is_some_and(|(busy, _, _)| busy == 0)
     }
 
+    /// Closes the two connections.
     async fn close(self) {
         for connection in [self.copier, self.restarter].into_iter().flatten() {
             let _ = connection.close().await;

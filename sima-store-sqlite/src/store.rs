@@ -144,6 +144,9 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.db.pool.close().await;
         self.keys.writer().close().await;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.stopped().await;
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use futures::future::join_all;
 use sima_core::domain::{Command, IncidentId, Severity, Text};
-use sima_core::ports::{IncidentStore, Incidents, PortError};
+use sima_core::ports::{IdempotencyKeys, IncidentStore, Incidents, PortError};
 use sima_core::testkit::contract::{act, at_ms, create_new, declaration, new_incident};
 use sima_store_sqlite::{SqliteStore, SqliteStoreConfig};
 
@@ -125,6 +125,20 @@ async fn the_wal_is_checkpointed_in_the_background() {
         }
     }
     assert!(copied, "within 4 s the WAL is copied into {file}");
+}
+
+/// `close` returns once every connection is closed, the checkpoints' own
+/// included: the last one to close removes the WAL file.
+#[tokio::test]
+async fn closing_the_store_closes_every_connection() {
+    let db = TestDb::create().await;
+    let wal = format!("{}-wal", db.config.url.trim_start_matches("sqlite://"));
+    create_new(&db.store, new_incident(&declaration("payments", Severity::Sev3, None), at_ms(0))).await;
+    assert_eq!(db.store.remember("closing:1", at_ms(0)).await, Ok(true));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(std::path::Path::new(&wal).exists(), "the open store writes {wal}");
+    db.store.close().await;
+    assert!(!std::path::Path::new(&wal).exists(), "{wal} is removed when its last connection closes");
 }
 
 /// The thread that copies the WAL runs at the lowest CPU priority (nice 19),
