@@ -97,20 +97,33 @@ pub(crate) struct Checkpointer {
     /// Makes the WAL start over, at normal priority and without waiting:
     /// its busy timeout is zero, so it never sleeps holding the write lock.
     restarter: Option<SqliteConnection>,
+    /// How the restarter is opened (the store's options, busy timeout zero).
+    restart_options: SqliteConnectOptions,
 }
 
 impl Checkpointer {
-    /// Opens the two connections (a failure is logged, and the pool stands in).
+    /// Opens the two connections. Without the first, the copies run on the
+    /// pool at normal priority; the second is opened again at the next
+    /// restart. Failures are logged.
     pub(crate) async fn open(options: SqliteConnectOptions, db: Db) -> Self {
         let copier = background_connection(options.clone())
             .await
             .inspect_err(|error| tracing::warn!(%error, "WAL checkpoints run on a pool connection at normal priority"))
             .ok();
-        let restarter = SqliteConnection::connect_with(&options.busy_timeout(Duration::ZERO))
-            .await
-            .inspect_err(|error| tracing::warn!(%error, "WAL restarts run on a pool connection"))
-            .ok();
-        Self { db, copier, restarter }
+        let restart_options = options.busy_timeout(Duration::ZERO);
+        let mut checkpointer = Self { db, copier, restarter: None, restart_options };
+        checkpointer.open_restarter().await;
+        checkpointer
+    }
+
+    /// Opens the restarts' connection if it is not open.
+    async fn open_restarter(&mut self) {
+        if self.restarter.is_none() {
+            self.restarter = SqliteConnection::connect_with(&self.restart_options)
+                .await
+                .inspect_err(|error| tracing::warn!(%error, "the WAL restarts' connection did not open; retried later"))
+                .ok();
+        }
     }
 
     /// One round: a passive checkpoint, then a restart if the WAL holds
@@ -133,14 +146,14 @@ impl Checkpointer {
     /// Copies what is left and lets the next write start the WAL over,
     /// holding this process's writers at the write lock meanwhile. Gives up
     /// at once (and the next round tries again) while a reader still uses
-    /// the WAL. Returns whether it succeeded.
+    /// the WAL, and when its connection cannot be opened (a pool
+    /// connection would wait out the busy timeout holding the lock). Returns
+    /// whether it succeeded.
     pub(crate) async fn restart(&mut self) -> bool {
+        self.open_restarter().await;
+        let Some(connection) = self.restarter.as_mut() else { return false };
         let _write = self.db.write.lock(Writer::Background).await;
-        let pool = &self.db.pool;
-        let done = match self.restarter.as_mut() {
-            Some(connection) => checkpoint_row(connection, pool, Mode::Restart).await,
-            None => checkpoint_row(pool, pool, Mode::Restart).await,
-        };
+        let done = checkpoint_row(connection, &self.db.pool, Mode::Restart).await;
         done.is_some_and(|(busy, _, _)| busy == 0)
     }
 
@@ -182,8 +195,9 @@ fn lower_priority() {
 pub(crate) enum Mode {
     /// Copies what it can, waiting for no reader and no writer.
     Passive,
-    /// Copies everything, waiting for writers and readers (busy timeout),
-    /// so that the next write starts the WAL over.
+    /// Copies everything once no other writer or reader uses the WAL (up
+    /// to the connection's busy timeout, zero on the restarter), so that
+    /// the next write starts the WAL over.
     Restart,
 }
 

@@ -58,12 +58,10 @@ pub enum KitBlock {
     Divider,
 }
 
-/// A button of an actions block.
+/// A button of an actions block (`"type": "button"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename = "button")]
 pub struct Button {
-    /// Always `button`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Its label (`plain_text`).
     pub text: Text,
     /// What a press is reported as.
@@ -105,7 +103,6 @@ mod tests {
             json!({ "type": "section", "fields": [{ "type": "mrkdwn", "text": "*Severity*\nsev2" }] })
         );
         let button = Button {
-            kind: "button",
             text: Text::PlainText { text: "Acknowledge".into(), emoji: true },
             action_id: "acknowledge",
             value: None,

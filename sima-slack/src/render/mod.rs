@@ -63,13 +63,8 @@ pub mod limits {
 }
 
 /// A `plain_text` object, cut to `max` characters.
-fn plain_text(text: &str, max: usize) -> Text {
-    Text::PlainText { text: truncate(text, max), emoji: true }
-}
-
-/// A `plain_text` object of an owned text, cut to `max` characters.
-fn owned_plain_text(text: String, max: usize) -> Text {
-    Text::PlainText { text: text::cut(text, max), emoji: true }
+fn plain_text(text: impl Into<String>, max: usize) -> Text {
+    Text::PlainText { text: text::cut(text.into(), max), emoji: true }
 }
 
 /// A `plain_text` object as JSON, for modals.
@@ -127,7 +122,7 @@ fn render_block(block: &Block) -> Vec<KitBlock> {
     match block {
         Block::Header { text } if text.is_blank() => vec![],
         Block::Header { text } => {
-            vec![KitBlock::Header { text: owned_plain_text(to_plain(text), limits::HEADER_TEXT) }]
+            vec![KitBlock::Header { text: plain_text(to_plain(text), limits::HEADER_TEXT) }]
         }
         Block::Text { text } if text.is_blank() => vec![],
         Block::Text { text } => vec![section(to_mrkdwn(text))],
@@ -189,8 +184,7 @@ fn actions_block(actions: &[Action]) -> KitBlock {
 
 fn button(action: &Action) -> Button {
     Button {
-        kind: "button",
-        text: plain_text(&action.label, limits::BUTTON_TEXT),
+        text: plain_text(action.label.as_str(), limits::BUTTON_TEXT),
         action_id: action.id.as_str(),
         value: action.value.as_deref().map(|value| truncate(value, limits::BUTTON_VALUE)),
         style: match action.style {

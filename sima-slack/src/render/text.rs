@@ -8,18 +8,12 @@ use sima_core::model::{Inline, RichText};
 
 /// Cuts `text` to at most `max` characters, ending with `…` when cut.
 pub fn truncate(text: &str, max: usize) -> String {
-    if fits(text, max) {
-        return text.to_owned();
-    }
     cut(text.to_owned(), max)
 }
 
 /// Cuts rendered mrkdwn to at most `max` characters without leaving half an
 /// entity (`&lt;`) or half a `<…>` token, which Slack would show raw.
 pub fn truncate_mrkdwn(text: &str, max: usize) -> String {
-    if fits(text, max) {
-        return text.to_owned();
-    }
     cut_mrkdwn(text.to_owned(), max)
 }
 
